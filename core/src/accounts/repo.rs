@@ -1,0 +1,206 @@
+//! SQL for users, login sessions and refresh tokens.
+
+use chrono::{DateTime, Utc};
+use sqlx::{MySqlConnection, MySqlPool};
+
+use super::Role;
+use crate::error::Result;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub nickname: String,
+    pub role: String,
+    pub point_balance: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const USER_COLUMNS: &str = "id, email, password_hash, nickname, role, point_balance, created_at";
+
+/// Inserts an active user. A unique violation means the email is taken.
+pub async fn insert_user(
+    pool: &MySqlPool,
+    email: &str,
+    password_hash: &str,
+    nickname: &str,
+    role: Role,
+) -> Result<i64, sqlx::Error> {
+    let result =
+        sqlx::query("insert into users (email, password_hash, nickname, role) values (?, ?, ?, ?)")
+            .bind(email)
+            .bind(password_hash)
+            .bind(nickname)
+            .bind(role.as_db())
+            .execute(pool)
+            .await?;
+    Ok(result.last_insert_id() as i64)
+}
+
+pub async fn find_active_by_email(pool: &MySqlPool, email: &str) -> Result<Option<UserRow>> {
+    let sql = format!("select {USER_COLUMNS} from users where active_email = ?");
+    Ok(sqlx::query_as(&sql)
+        .bind(email)
+        .fetch_optional(pool)
+        .await?)
+}
+
+pub async fn find_active_by_id(pool: &MySqlPool, user_id: i64) -> Result<Option<UserRow>> {
+    let sql = format!("select {USER_COLUMNS} from users where id = ? and deleted_at is null");
+    Ok(sqlx::query_as(&sql)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Makes the account an admin with this password, creating it when absent.
+pub async fn upsert_admin(pool: &MySqlPool, email: &str, password_hash: &str) -> Result<i64> {
+    let updated =
+        sqlx::query("update users set password_hash = ?, role = 'ADMIN' where active_email = ?")
+            .bind(password_hash)
+            .bind(email)
+            .execute(pool)
+            .await?;
+    if updated.rows_affected() == 0 {
+        if let Some(existing) = find_active_by_email(pool, email).await? {
+            // Same hash and role already: nothing changed, but the account exists.
+            return Ok(existing.id);
+        }
+        return Ok(insert_user(pool, email, password_hash, "admin", Role::Admin).await?);
+    }
+    Ok(find_active_by_email(pool, email)
+        .await?
+        .map(|u| u.id)
+        .unwrap_or_default())
+}
+
+pub async fn update_nickname(pool: &MySqlPool, user_id: i64, nickname: &str) -> Result<()> {
+    sqlx::query("update users set nickname = ? where id = ? and deleted_at is null")
+        .bind(nickname)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_password_hash(
+    pool: &MySqlPool,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<()> {
+    sqlx::query("update users set password_hash = ? where id = ? and deleted_at is null")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Soft-deletes the user and revokes every session, in one transaction.
+pub async fn withdraw(pool: &MySqlPool, user_id: i64) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let updated = sqlx::query(
+        "update users set deleted_at = current_timestamp(6) where id = ? and deleted_at is null",
+    )
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("update auth_sessions set revoked_at = current_timestamp(6) where user_id = ? and revoked_at is null")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+pub async fn insert_session(conn: &mut MySqlConnection, user_id: i64) -> Result<i64> {
+    let result = sqlx::query("insert into auth_sessions (user_id) values (?)")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(result.last_insert_id() as i64)
+}
+
+pub async fn insert_refresh_token(
+    conn: &mut MySqlConnection,
+    session_id: i64,
+    digest: &[u8; 32],
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("insert into refresh_tokens (session_id, token_hash, expires_at) values (?, ?, ?)")
+        .bind(session_id)
+        .bind(&digest[..])
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct RefreshTokenRow {
+    pub id: i64,
+    pub session_id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub expired: bool,
+    pub used: bool,
+    pub session_revoked: bool,
+    pub user_deleted: bool,
+}
+
+/// Locks the token row so two refreshes with one token run one after the other: the
+/// second then sees the token used and treats it as reuse.
+pub async fn lock_refresh_token(
+    conn: &mut MySqlConnection,
+    digest: &[u8; 32],
+) -> Result<Option<RefreshTokenRow>> {
+    Ok(sqlx::query_as(
+        "select rt.id, rt.session_id, s.user_id, u.role,
+                rt.expires_at <= current_timestamp(6) as expired,
+                rt.used_at is not null as used,
+                s.revoked_at is not null as session_revoked,
+                u.deleted_at is not null as user_deleted
+         from refresh_tokens rt
+         join auth_sessions s on s.id = rt.session_id
+         join users u on u.id = s.user_id
+         where rt.token_hash = ?
+         for update",
+    )
+    .bind(&digest[..])
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn mark_refresh_token_used(conn: &mut MySqlConnection, token_id: i64) -> Result<()> {
+    sqlx::query("update refresh_tokens set used_at = current_timestamp(6) where id = ?")
+        .bind(token_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_session(conn: &mut MySqlConnection, session_id: i64) -> Result<()> {
+    sqlx::query("update auth_sessions set revoked_at = current_timestamp(6) where id = ? and revoked_at is null")
+        .bind(session_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The user's current role when the session is live and the account active.
+pub async fn live_session_role(
+    pool: &MySqlPool,
+    user_id: i64,
+    session_id: i64,
+) -> Result<Option<Role>> {
+    let role: Option<String> = sqlx::query_scalar(
+        "select u.role from auth_sessions s join users u on u.id = s.user_id
+         where s.id = ? and s.user_id = ? and s.revoked_at is null and u.deleted_at is null",
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(role.as_deref().map(Role::from_db))
+}

@@ -1,0 +1,258 @@
+//! Account operations as the api offers them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::MySqlPool;
+
+use super::credentials::{Email, Nickname, Password};
+use super::repo;
+use super::tokens::{new_refresh_token, refresh_token_digest, TokenKeys};
+use super::Role;
+use crate::error::{is_unique_violation, Error, Result};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub id: i64,
+    pub email: String,
+    pub nickname: String,
+    pub role: Role,
+    pub point_balance: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<repo::UserRow> for Profile {
+    fn from(row: repo::UserRow) -> Self {
+        Profile {
+            id: row.id,
+            email: row.email,
+            nickname: row.nickname,
+            role: Role::from_db(&row.role),
+            point_balance: row.point_balance,
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// Who is calling, once the access token and its session have been checked.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUser {
+    pub user_id: i64,
+    pub session_id: i64,
+    pub role: Role,
+}
+
+#[derive(Clone)]
+pub struct AuthService {
+    pool: MySqlPool,
+    keys: TokenKeys,
+}
+
+impl AuthService {
+    pub fn new(pool: MySqlPool, keys: TokenKeys) -> Self {
+        AuthService { pool, keys }
+    }
+
+    pub async fn signup(
+        &self,
+        email: Email,
+        password: Password,
+        nickname: Nickname,
+    ) -> Result<Profile> {
+        let hash = hash_off_thread(password).await?;
+        let user_id = repo::insert_user(
+            &self.pool,
+            email.as_str(),
+            &hash,
+            nickname.as_str(),
+            Role::User,
+        )
+        .await
+        .map_err(|err| {
+            if is_unique_violation(&err) {
+                Error::EmailTaken
+            } else {
+                err.into()
+            }
+        })?;
+        self.profile(user_id).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
+        let user = match Email::parse(email) {
+            Ok(email) => repo::find_active_by_email(&self.pool, email.as_str()).await?,
+            Err(_) => None,
+        };
+        // Verify against a fixed hash when the account does not exist, so the answer
+        // takes as long either way and does not reveal which emails are registered.
+        let stored = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| UNKNOWN_USER_HASH.to_string());
+        let password = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || {
+            Password::parse(&password)
+                .map(|p| p.verify(&stored))
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|err| Error::internal(format!("password check panicked: {err}")))?;
+        match user {
+            Some(user) if matches => self.open_session(user.id, Role::from_db(&user.role)).await,
+            _ => Err(Error::InvalidCredentials),
+        }
+    }
+
+    async fn open_session(&self, user_id: i64, role: Role) -> Result<TokenPair> {
+        let mut tx = self.pool.begin().await?;
+        let session_id = repo::insert_session(&mut tx, user_id).await?;
+        let refresh_token = self.store_refresh_token(&mut tx, session_id).await?;
+        tx.commit().await?;
+        self.pair(user_id, session_id, role, refresh_token)
+    }
+
+    async fn store_refresh_token(
+        &self,
+        conn: &mut sqlx::MySqlConnection,
+        session_id: i64,
+    ) -> Result<String> {
+        let (token, digest) = new_refresh_token();
+        let expires_at = Utc::now() + self.keys.refresh_ttl;
+        repo::insert_refresh_token(conn, session_id, &digest, expires_at).await?;
+        Ok(token)
+    }
+
+    fn pair(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        role: Role,
+        refresh_token: String,
+    ) -> Result<TokenPair> {
+        Ok(TokenPair {
+            access_token: self.keys.issue_access(user_id, session_id, role)?,
+            refresh_token,
+            token_type: "Bearer",
+            expires_in: self.keys.access_ttl.as_secs(),
+        })
+    }
+
+    /// Rotates the refresh token. Presenting an already-rotated token revokes the session.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
+        if refresh_token.is_empty() || refresh_token.len() > 200 {
+            return Err(Error::InvalidRefreshToken);
+        }
+        let digest = refresh_token_digest(refresh_token);
+        let mut tx = self.pool.begin().await?;
+        let Some(row) = repo::lock_refresh_token(&mut tx, &digest).await? else {
+            return Err(Error::InvalidRefreshToken);
+        };
+        if row.used {
+            repo::revoke_session(&mut tx, row.session_id).await?;
+            tx.commit().await?;
+            tracing::warn!(
+                session_id = row.session_id,
+                "refresh token reuse, session revoked"
+            );
+            return Err(Error::InvalidRefreshToken);
+        }
+        if row.expired || row.session_revoked || row.user_deleted {
+            return Err(Error::InvalidRefreshToken);
+        }
+        repo::mark_refresh_token_used(&mut tx, row.id).await?;
+        let next = self.store_refresh_token(&mut tx, row.session_id).await?;
+        tx.commit().await?;
+        self.pair(row.user_id, row.session_id, Role::from_db(&row.role), next)
+    }
+
+    pub async fn logout(&self, auth: AuthUser) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        repo::revoke_session(&mut conn, auth.session_id).await
+    }
+
+    /// Checks the access token, then that its session is live and the account active.
+    /// The role comes from the database, so a demotion takes effect at once.
+    pub async fn authenticate(&self, access_token: &str) -> Result<AuthUser> {
+        let claims = self.keys.verify_access(access_token)?;
+        let role = repo::live_session_role(&self.pool, claims.sub, claims.sid)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        Ok(AuthUser {
+            user_id: claims.sub,
+            session_id: claims.sid,
+            role,
+        })
+    }
+
+    pub async fn profile(&self, user_id: i64) -> Result<Profile> {
+        repo::find_active_by_id(&self.pool, user_id)
+            .await?
+            .map(Profile::from)
+            .ok_or(Error::NotFound("user"))
+    }
+
+    /// Changes the nickname and/or the password; a new password needs the current one.
+    pub async fn update_profile(
+        &self,
+        user_id: i64,
+        nickname: Option<Nickname>,
+        password_change: Option<(String, Password)>,
+    ) -> Result<Profile> {
+        if let Some((current, new_password)) = password_change {
+            let user = repo::find_active_by_id(&self.pool, user_id)
+                .await?
+                .ok_or(Error::NotFound("user"))?;
+            let stored = user.password_hash;
+            let current_ok = tokio::task::spawn_blocking(move || {
+                Password::parse(&current)
+                    .map(|p| p.verify(&stored))
+                    .unwrap_or(false)
+            })
+            .await
+            .map_err(|err| Error::internal(format!("password check panicked: {err}")))?;
+            if !current_ok {
+                return Err(Error::InvalidCredentials);
+            }
+            let hash = hash_off_thread(new_password).await?;
+            repo::update_password_hash(&self.pool, user_id, &hash).await?;
+        }
+        if let Some(nickname) = nickname {
+            repo::update_nickname(&self.pool, user_id, nickname.as_str()).await?;
+        }
+        self.profile(user_id).await
+    }
+
+    /// Soft delete: tickets and ledger stay for the record, every session ends.
+    pub async fn withdraw(&self, user_id: i64) -> Result<()> {
+        if repo::withdraw(&self.pool, user_id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound("user"))
+        }
+    }
+
+    /// Creates or updates the admin account named in the configuration.
+    pub async fn bootstrap_admin(&self, email: &str, password: &str) -> Result<i64> {
+        let email = Email::parse(email)?;
+        let hash = hash_off_thread(Password::parse(password)?).await?;
+        repo::upsert_admin(&self.pool, email.as_str(), &hash).await
+    }
+}
+
+async fn hash_off_thread(password: Password) -> Result<String> {
+    tokio::task::spawn_blocking(move || password.hash())
+        .await
+        .map_err(|err| Error::internal(format!("password hashing panicked: {err}")))?
+}
+
+/// An argon2id hash of a random string nobody knows; see `login`.
+const UNKNOWN_USER_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$N0Iq8S6Mb7y0cCFaYH2fCkJ1X7kk8vJ5uQ6t6Qm0Y9w";

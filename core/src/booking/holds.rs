@@ -1,0 +1,227 @@
+//! Seat holds: all-or-nothing, time-limited claims on seats of one schedule.
+//!
+//! A hold takes its seats with one conditional UPDATE inside a transaction: only seats
+//! that are unsold and carry no live hold change, and unless every requested seat
+//! changed, the transaction rolls back. Expiry is part of that condition, so an expired
+//! hold frees its seats without anyone acting; the sweeper only tidies rows.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
+
+use super::{is_lock_conflict, LOCK_RETRIES};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hold {
+    pub id: i64,
+    pub schedule_id: i64,
+    pub seat_ids: Vec<i64>,
+    pub expires_at: DateTime<Utc>,
+    pub total_price: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct HoldRules {
+    pub ttl: Duration,
+    pub max_seats: u32,
+}
+
+pub async fn create(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    user_id: i64,
+    schedule_id: i64,
+    seat_ids: &[i64],
+) -> Result<Hold> {
+    let mut seat_ids = seat_ids.to_vec();
+    seat_ids.sort_unstable();
+    seat_ids.dedup();
+    if seat_ids.is_empty() {
+        return Err(Error::validation("seat_ids", "must name at least one seat"));
+    }
+    if seat_ids.len() > rules.max_seats as usize {
+        return Err(Error::TooManySeats {
+            max: rules.max_seats,
+        });
+    }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_create(pool, rules, user_id, schedule_id, &seat_ids).await {
+            Err(err) if is_lock_conflict(&err) && attempt < LOCK_RETRIES => continue,
+            // Losing a deadlock every time means others are fighting over these seats.
+            Err(err) if is_lock_conflict(&err) => return Err(Error::SeatUnavailable),
+            other => return other,
+        }
+    }
+}
+
+async fn try_create(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    user_id: i64,
+    schedule_id: i64,
+    seat_ids: &[i64],
+) -> Result<Hold> {
+    let mut tx = pool.begin().await?;
+    ensure_on_sale(&mut tx, schedule_id).await?;
+    // The database clock decides expiry, so api processes with skewed clocks agree.
+    let now: DateTime<Utc> = sqlx::query_scalar("select current_timestamp(6)")
+        .fetch_one(&mut *tx)
+        .await?;
+    let expires_at = now + rules.ttl;
+    let hold_id =
+        sqlx::query("insert into holds (user_id, schedule_id, expires_at) values (?, ?, ?)")
+            .bind(user_id)
+            .bind(schedule_id)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?
+            .last_insert_id() as i64;
+
+    let mut take = QueryBuilder::new("update seats set hold_id = ");
+    take.push_bind(hold_id)
+        .push(", hold_expires_at = ")
+        .push_bind(expires_at)
+        .push(" where schedule_id = ")
+        .push_bind(schedule_id)
+        .push(" and not is_sold and (hold_expires_at is null or hold_expires_at <= ")
+        .push_bind(now)
+        .push(") and id in (");
+    let mut ids = take.separated(", ");
+    for id in seat_ids {
+        ids.push_bind(*id);
+    }
+    take.push(")");
+    let taken = take.build().execute(&mut *tx).await?.rows_affected();
+    if taken != seat_ids.len() as u64 {
+        tx.rollback().await?;
+        return Err(missing_or_taken(pool, schedule_id, seat_ids).await);
+    }
+
+    let mut record = QueryBuilder::new("insert into hold_seats (hold_id, seat_id) ");
+    record.push_values(seat_ids, |mut row, seat_id| {
+        row.push_bind(hold_id).push_bind(*seat_id);
+    });
+    record.build().execute(&mut *tx).await?;
+    let total_price = hold_total(&mut tx, hold_id).await?;
+    tx.commit().await?;
+    Ok(Hold {
+        id: hold_id,
+        schedule_id,
+        seat_ids: seat_ids.to_vec(),
+        expires_at,
+        total_price,
+    })
+}
+
+/// Seats that do not belong to the schedule are a 404, not a conflict: retrying will
+/// never help.
+async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) -> Error {
+    let mut count = QueryBuilder::new("select count(*) from seats where schedule_id = ");
+    count.push_bind(schedule_id).push(" and id in (");
+    let mut ids = count.separated(", ");
+    for id in seat_ids {
+        ids.push_bind(*id);
+    }
+    count.push(")");
+    match count.build_query_scalar::<i64>().fetch_one(pool).await {
+        Ok(found) if found != seat_ids.len() as i64 => Error::NotFound("seat"),
+        Ok(_) => Error::SeatUnavailable,
+        Err(err) => err.into(),
+    }
+}
+
+/// A schedule is on sale when its show is visible, booking has opened and the
+/// performance has not started.
+pub(crate) async fn ensure_on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<()> {
+    let state: Option<(bool, bool)> = sqlx::query_as(
+        "select s.booking_opens_at <= current_timestamp(6), sc.starts_at > current_timestamp(6)
+         from schedules sc join shows s on s.id = sc.show_id
+         where sc.id = ? and s.deleted_at is null",
+    )
+    .bind(schedule_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match state {
+        None => Err(Error::NotFound("schedule")),
+        Some((true, true)) => Ok(()),
+        Some(_) => Err(Error::NotOnSale),
+    }
+}
+
+pub(crate) async fn hold_total(conn: &mut MySqlConnection, hold_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "select cast(coalesce(sum(g.price), 0) as signed)
+         from hold_seats hs join seats st on st.id = hs.seat_id join seat_grades g on g.id = st.grade_id
+         where hs.hold_id = ?",
+    )
+    .bind(hold_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Ends a live hold early and frees its seats.
+pub async fn release(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let status: Option<String> =
+        sqlx::query_scalar("select status from holds where id = ? and user_id = ? for update")
+            .bind(hold_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match status.as_deref() {
+        None => return Err(Error::NotFound("hold")),
+        Some("ACTIVE") => {}
+        Some(_) => return Err(Error::HoldNotActive),
+    }
+    sqlx::query("update holds set status = 'RELEASED' where id = ?")
+        .bind(hold_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("update seats set hold_id = null, hold_expires_at = null where hold_id = ?")
+        .bind(hold_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks expired holds EXPIRED and clears their marks on seats. Availability never
+/// depends on this running; it keeps tables tidy and hold statuses truthful. Safe to
+/// run from several processes at once: every statement is idempotent.
+pub async fn sweep_expired(pool: &MySqlPool) -> Result<u64> {
+    let expired = sqlx::query(
+        "update holds set status = 'EXPIRED'
+         where status = 'ACTIVE' and expires_at <= current_timestamp(6) limit 5000",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "update seats set hold_id = null, hold_expires_at = null
+         where hold_expires_at <= current_timestamp(6) limit 20000",
+    )
+    .execute(pool)
+    .await?;
+    Ok(expired)
+}
+
+/// Runs the sweeper every `interval` until the process ends.
+pub fn spawn_sweeper(pool: MySqlPool, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match sweep_expired(&pool).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "expired holds swept"),
+                Err(err) => tracing::warn!(error = %err, "hold sweep failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,89 @@
+//! Tickets: what a purchase leaves in the buyer's hands.
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::Serialize;
+use sqlx::MySqlPool;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Ticket {
+    pub id: i64,
+    pub code: String,
+    pub order_id: i64,
+    pub status: String,
+    pub show_id: i64,
+    pub show_title: String,
+    pub venue: String,
+    pub schedule_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub seat_id: i64,
+    pub grade: String,
+    #[sqlx(rename = "row_label")]
+    pub row: String,
+    pub number: i32,
+    pub face_value: i64,
+    pub paid_amount: i64,
+    pub refund_fee: Option<i64>,
+    pub refund_amount: Option<i64>,
+    pub refunded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+const TICKET_SELECT: &str =
+    "select t.id, t.code, t.order_id, t.status, s.id as show_id, s.title as show_title,
+        v.name as venue, sc.id as schedule_id, sc.starts_at, st.id as seat_id, g.name as grade,
+        st.row_label, st.seat_number as number, t.face_value, t.paid_amount, t.refund_fee,
+        t.refund_amount, t.refunded_at, t.created_at
+    from tickets t
+    join seats st on st.id = t.seat_id
+    join seat_grades g on g.id = st.grade_id
+    join schedules sc on sc.id = t.schedule_id
+    join shows s on s.id = sc.show_id
+    join venues v on v.id = s.venue_id";
+
+/// A ticket code: 128 random bits, base64url without padding (22 characters). Knowing
+/// one code tells nothing about any other.
+pub fn new_code() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub async fn list_for_user(
+    pool: &MySqlPool,
+    user_id: i64,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<Ticket>, i64)> {
+    let total: i64 = sqlx::query_scalar("select count(*) from tickets where user_id = ?")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await?;
+    let sql = format!("{TICKET_SELECT} where t.user_id = ? order by t.id desc limit ? offset ?");
+    let tickets = sqlx::query_as(&sql)
+        .bind(user_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
+    Ok((tickets, total))
+}
+
+pub async fn for_order(pool: &MySqlPool, order_id: i64) -> Result<Vec<Ticket>> {
+    let sql = format!("{TICKET_SELECT} where t.order_id = ? order by t.id");
+    Ok(sqlx::query_as(&sql).bind(order_id).fetch_all(pool).await?)
+}
+
+/// Another user's ticket is reported as not found: ids must not reveal who owns what.
+pub async fn get_for_user(pool: &MySqlPool, user_id: i64, ticket_id: i64) -> Result<Ticket> {
+    let sql = format!("{TICKET_SELECT} where t.id = ? and t.user_id = ?");
+    sqlx::query_as(&sql)
+        .bind(ticket_id)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound("ticket"))
+}

@@ -1,0 +1,362 @@
+//! Catalog inputs, validated before any SQL runs, and the shapes read back.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Category {
+    Musical,
+    Concert,
+    Play,
+    Exhibition,
+    Classic,
+    Dance,
+}
+
+impl Category {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Category::Musical => "MUSICAL",
+            Category::Concert => "CONCERT",
+            Category::Play => "PLAY",
+            Category::Exhibition => "EXHIBITION",
+            Category::Classic => "CLASSIC",
+            Category::Dance => "DANCE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VenueInput {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewGrade {
+    pub name: String,
+    pub price: i64,
+    /// Row labels in seat-map order, e.g. `["A", "B", "C"]`.
+    pub rows: Vec<String>,
+    pub seats_per_row: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchedule {
+    pub starts_at: DateTime<Utc>,
+    pub grades: Vec<NewGrade>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewShow {
+    pub title: String,
+    pub title_en: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    pub category: Category,
+    pub venue: VenueInput,
+    #[serde(default)]
+    pub artists: Vec<String>,
+    pub poster_url: Option<String>,
+    pub booking_opens_at: DateTime<Utc>,
+    pub schedules: Vec<NewSchedule>,
+}
+
+/// A partial update. Absent fields stay as they are; for `title_en` and `poster_url` an
+/// empty string clears the value. Schedules are only ever added here: a schedule with
+/// tickets sold cannot simply disappear.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShowPatch {
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<Category>,
+    pub venue: Option<VenueInput>,
+    pub artists: Option<Vec<String>>,
+    pub poster_url: Option<String>,
+    pub booking_opens_at: Option<DateTime<Utc>>,
+    pub add_schedules: Option<Vec<NewSchedule>>,
+}
+
+pub const MAX_SEATS_PER_SCHEDULE: u64 = 20_000;
+pub const MAX_PRICE: i64 = 10_000_000;
+
+fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> {
+    let length = value.trim().chars().count();
+    if length < min
+        || value.chars().count() > max
+        || value.chars().any(|c| c.is_control() && c != '\n')
+    {
+        return Err(Error::validation(
+            field,
+            format!("must be {min} to {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn poster_url(value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    text("poster_url", value, 1, 500)?;
+    if !(value.starts_with("https://") || value.starts_with("http://")) {
+        return Err(Error::validation("poster_url", "must be an http(s) URL"));
+    }
+    Ok(())
+}
+
+fn artists(list: &[String]) -> Result<()> {
+    if list.len() > 30 {
+        return Err(Error::validation("artists", "at most 30 artists"));
+    }
+    for name in list {
+        text("artists", name, 1, 200)?;
+    }
+    Ok(())
+}
+
+impl VenueInput {
+    fn validate(&self) -> Result<()> {
+        text("venue.name", &self.name, 1, 200)?;
+        text("venue.address", &self.address, 0, 300)
+    }
+}
+
+impl NewSchedule {
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<()> {
+        if self.starts_at <= now {
+            return Err(Error::validation(
+                "schedules.starts_at",
+                "must be in the future",
+            ));
+        }
+        if self.grades.is_empty() || self.grades.len() > 10 {
+            return Err(Error::validation(
+                "schedules.grades",
+                "must have 1 to 10 grades",
+            ));
+        }
+        let mut names = std::collections::HashSet::new();
+        let mut rows = std::collections::HashSet::new();
+        let mut seats: u64 = 0;
+        for grade in &self.grades {
+            text("grades.name", &grade.name, 1, 20)?;
+            if !names.insert(grade.name.trim()) {
+                return Err(Error::validation(
+                    "grades.name",
+                    "grade names must be unique",
+                ));
+            }
+            if !(0..=MAX_PRICE).contains(&grade.price) {
+                return Err(Error::validation(
+                    "grades.price",
+                    format!("must be between 0 and {MAX_PRICE}"),
+                ));
+            }
+            if grade.rows.is_empty() || grade.rows.len() > 100 {
+                return Err(Error::validation("grades.rows", "must have 1 to 100 rows"));
+            }
+            for row in &grade.rows {
+                text("grades.rows", row, 1, 8)?;
+                if !rows.insert(row.trim()) {
+                    return Err(Error::validation(
+                        "grades.rows",
+                        "a row belongs to one grade only",
+                    ));
+                }
+            }
+            if !(1..=200).contains(&grade.seats_per_row) {
+                return Err(Error::validation(
+                    "grades.seats_per_row",
+                    "must be between 1 and 200",
+                ));
+            }
+            seats += grade.rows.len() as u64 * u64::from(grade.seats_per_row);
+        }
+        if seats > MAX_SEATS_PER_SCHEDULE {
+            return Err(Error::validation(
+                "schedules.grades",
+                format!("at most {MAX_SEATS_PER_SCHEDULE} seats per schedule"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn schedules(list: &[NewSchedule], now: DateTime<Utc>, min: usize) -> Result<()> {
+    if list.len() < min || list.len() > 200 {
+        return Err(Error::validation(
+            "schedules",
+            format!("must have {min} to 200 schedules"),
+        ));
+    }
+    list.iter().try_for_each(|schedule| schedule.validate(now))
+}
+
+impl NewShow {
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<()> {
+        text("title", &self.title, 1, 200)?;
+        if let Some(title_en) = &self.title_en {
+            text("title_en", title_en, 0, 200)?;
+        }
+        text("description", &self.description, 0, 5_000)?;
+        self.venue.validate()?;
+        artists(&self.artists)?;
+        if let Some(url) = &self.poster_url {
+            poster_url(url)?;
+        }
+        schedules(&self.schedules, now, 1)
+    }
+}
+
+impl ShowPatch {
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<()> {
+        if let Some(title) = &self.title {
+            text("title", title, 1, 200)?;
+        }
+        if let Some(title_en) = &self.title_en {
+            text("title_en", title_en, 0, 200)?;
+        }
+        if let Some(description) = &self.description {
+            text("description", description, 0, 5_000)?;
+        }
+        if let Some(venue) = &self.venue {
+            venue.validate()?;
+        }
+        if let Some(list) = &self.artists {
+            artists(list)?;
+        }
+        if let Some(url) = &self.poster_url {
+            poster_url(url)?;
+        }
+        if let Some(list) = &self.add_schedules {
+            schedules(list, now, 0)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ShowSummary {
+    pub id: i64,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub category: String,
+    pub venue: String,
+    pub poster_url: Option<String>,
+    pub booking_opens_at: DateTime<Utc>,
+    pub first_starts_at: Option<DateTime<Utc>>,
+    pub last_starts_at: Option<DateTime<Utc>>,
+    pub like_count: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowDetail {
+    pub id: i64,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub description: String,
+    pub category: String,
+    pub venue: Venue,
+    pub artists: Vec<String>,
+    pub poster_url: Option<String>,
+    pub booking_opens_at: DateTime<Utc>,
+    pub like_count: i32,
+    pub updated_at: DateTime<Utc>,
+    pub schedules: Vec<ScheduleDetail>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Venue {
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleDetail {
+    pub id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub grades: Vec<GradeAvailability>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GradeAvailability {
+    #[serde(skip)]
+    pub schedule_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub price: i64,
+    pub total_seats: i64,
+    pub available_seats: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SeatView {
+    pub id: i64,
+    pub grade: String,
+    pub price: i64,
+    pub row: String,
+    pub number: i32,
+    /// AVAILABLE, HELD or SOLD.
+    pub status: String,
+}
+
+/// Filters of the public show list. Dates are Korean calendar days, inclusive.
+#[derive(Debug, Clone, Default)]
+pub struct ShowFilter {
+    pub category: Option<Category>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schedule(hours_ahead: i64) -> NewSchedule {
+        NewSchedule {
+            starts_at: Utc::now() + chrono::Duration::hours(hours_ahead),
+            grades: vec![NewGrade {
+                name: "R".into(),
+                price: 100_000,
+                rows: vec!["A".into(), "B".into()],
+                seats_per_row: 10,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_schedule_in_the_past_is_rejected() {
+        assert!(schedule(-1).validate(Utc::now()).is_err());
+        assert!(schedule(1).validate(Utc::now()).is_ok());
+    }
+
+    #[test]
+    fn seat_maps_are_bounded() {
+        let mut huge = schedule(1);
+        huge.grades[0].rows = (0..100).map(|i| format!("R{i}")).collect();
+        huge.grades[0].seats_per_row = 200;
+        assert!(huge.validate(Utc::now()).is_err(), "20,000+ seats");
+        let mut shared_row = schedule(1);
+        let mut second = shared_row.grades[0].clone();
+        second.name = "S".into();
+        shared_row.grades.push(second);
+        assert!(
+            shared_row.validate(Utc::now()).is_err(),
+            "row A in two grades"
+        );
+        let mut negative = schedule(1);
+        negative.grades[0].price = -1;
+        assert!(negative.validate(Utc::now()).is_err());
+    }
+}

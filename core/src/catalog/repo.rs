@@ -1,0 +1,429 @@
+//! SQL for the catalog.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
+
+use super::model::*;
+use crate::error::{is_unique_violation, Error, Result};
+
+pub async fn create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
+    let mut tx = pool.begin().await?;
+    let venue_id = venue_id(&mut tx, &show.venue).await?;
+    let inserted = sqlx::query(
+        "insert into shows (title, title_en, description, category, venue_id, poster_url, booking_opens_at)
+         values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(show.title.trim())
+    .bind(non_empty(show.title_en.as_deref()))
+    .bind(&show.description)
+    .bind(show.category.as_db())
+    .bind(venue_id)
+    .bind(non_empty(show.poster_url.as_deref()))
+    .bind(show.booking_opens_at)
+    .execute(&mut *tx)
+    .await?;
+    let show_id = inserted.last_insert_id() as i64;
+    replace_artists(&mut tx, show_id, &show.artists).await?;
+    for schedule in &show.schedules {
+        insert_schedule(&mut tx, show_id, schedule).await?;
+    }
+    tx.commit().await?;
+    Ok(show_id)
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Finds the venue by name, creating it when new. The address is only written when
+/// given and different, so unchanged venues do not bump every show held there.
+async fn venue_id(conn: &mut MySqlConnection, venue: &VenueInput) -> Result<i64> {
+    let name = venue.name.trim();
+    let address = venue.address.trim();
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("select id, address from venues where name = ?")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match existing {
+        Some((id, current)) => {
+            if !address.is_empty() && address != current {
+                sqlx::query("update venues set address = ? where id = ?")
+                    .bind(address)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(id)
+        }
+        None => Ok(
+            sqlx::query("insert into venues (name, address) values (?, ?)")
+                .bind(name)
+                .bind(address)
+                .execute(&mut *conn)
+                .await?
+                .last_insert_id() as i64,
+        ),
+    }
+}
+
+/// Finds or creates an artist. Two shows naming a new artist at once may both try to
+/// insert; the loser of the unique key reads the winner's row.
+async fn artist_id(conn: &mut MySqlConnection, name: &str) -> Result<i64> {
+    let name = name.trim();
+    let find = "select id from artists where name = ?";
+    if let Some(id) = sqlx::query_scalar(find)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(id);
+    }
+    match sqlx::query("insert into artists (name) values (?)")
+        .bind(name)
+        .execute(&mut *conn)
+        .await
+    {
+        Ok(result) => Ok(result.last_insert_id() as i64),
+        Err(err) if is_unique_violation(&err) => Ok(sqlx::query_scalar(find)
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await?),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn replace_artists(conn: &mut MySqlConnection, show_id: i64, names: &[String]) -> Result<()> {
+    sqlx::query("delete from show_artists where show_id = ?")
+        .bind(show_id)
+        .execute(&mut *conn)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    for (position, name) in names.iter().enumerate() {
+        let id = artist_id(conn, name).await?;
+        if seen.insert(id) {
+            sqlx::query("insert into show_artists (show_id, artist_id, position) values (?, ?, ?)")
+                .bind(show_id)
+                .bind(id)
+                .bind(position as i32)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_schedule(
+    conn: &mut MySqlConnection,
+    show_id: i64,
+    schedule: &NewSchedule,
+) -> Result<i64> {
+    let schedule_id = sqlx::query("insert into schedules (show_id, starts_at) values (?, ?)")
+        .bind(show_id)
+        .bind(schedule.starts_at)
+        .execute(&mut *conn)
+        .await?
+        .last_insert_id() as i64;
+    for grade in &schedule.grades {
+        let grade_id =
+            sqlx::query("insert into seat_grades (schedule_id, name, price) values (?, ?, ?)")
+                .bind(schedule_id)
+                .bind(grade.name.trim())
+                .bind(grade.price)
+                .execute(&mut *conn)
+                .await?
+                .last_insert_id() as i64;
+        let seats: Vec<(&str, u32)> = grade
+            .rows
+            .iter()
+            .flat_map(|row| (1..=grade.seats_per_row).map(move |number| (row.trim(), number)))
+            .collect();
+        // Multi-row inserts in chunks keep a 20,000-seat hall to a few round trips.
+        for chunk in seats.chunks(1_000) {
+            let mut insert = QueryBuilder::new(
+                "insert into seats (schedule_id, grade_id, row_label, seat_number) ",
+            );
+            insert.push_values(chunk, |mut row, (label, number)| {
+                row.push_bind(schedule_id)
+                    .push_bind(grade_id)
+                    .push_bind(*label)
+                    .push_bind(*number);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(schedule_id)
+}
+
+/// Applies a patch; false when the show does not exist (or was deleted).
+pub async fn update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("select id from shows where id = ? and deleted_at is null for update")
+            .bind(show_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    let venue_id = match &patch.venue {
+        Some(venue) => Some(venue_id(&mut tx, venue).await?),
+        None => None,
+    };
+    // `coalesce(?, column)` keeps a column when its field is absent; for the optional
+    // text columns an empty string (mapped to '' here) clears the value.
+    sqlx::query(
+        "update shows set
+            title = coalesce(?, title),
+            title_en = if(? is null, title_en, nullif(?, '')),
+            description = coalesce(?, description),
+            category = coalesce(?, category),
+            venue_id = coalesce(?, venue_id),
+            poster_url = if(? is null, poster_url, nullif(?, '')),
+            booking_opens_at = coalesce(?, booking_opens_at)
+         where id = ?",
+    )
+    .bind(patch.title.as_deref().map(str::trim))
+    .bind(patch.title_en.as_deref())
+    .bind(patch.title_en.as_deref().map(str::trim))
+    .bind(patch.description.as_deref())
+    .bind(patch.category.map(Category::as_db))
+    .bind(venue_id)
+    .bind(patch.poster_url.as_deref())
+    .bind(patch.poster_url.as_deref().map(str::trim))
+    .bind(patch.booking_opens_at)
+    .bind(show_id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(names) = &patch.artists {
+        replace_artists(&mut tx, show_id, names).await?;
+    }
+    for schedule in patch.add_schedules.iter().flatten() {
+        insert_schedule(&mut tx, show_id, schedule).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn soft_delete_show(pool: &MySqlPool, show_id: i64) -> Result<bool> {
+    let result = sqlx::query(
+        "update shows set deleted_at = current_timestamp(6) where id = ? and deleted_at is null",
+    )
+    .bind(show_id)
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+const SUMMARY_SELECT: &str =
+    "select s.id, s.title, s.title_en, s.category, v.name as venue, s.poster_url,
+        s.booking_opens_at, sc.first_starts_at, sc.last_starts_at, s.like_count
+    from shows s
+    join venues v on v.id = s.venue_id
+    left join (select show_id, min(starts_at) as first_starts_at, max(starts_at) as last_starts_at
+               from schedules group by show_id) sc on sc.show_id = s.id";
+
+fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {
+    FixedOffset::east_opt(9 * 3600)
+        .expect("valid offset")
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .single()
+        .expect("fixed offsets have no gaps")
+        .with_timezone(&Utc)
+}
+
+/// Newest shows first, with the total matching count for pagination.
+pub async fn list_shows(
+    pool: &MySqlPool,
+    filter: &ShowFilter,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<ShowSummary>, i64)> {
+    let build = |select: &str| {
+        let mut query = QueryBuilder::new(select);
+        query.push(" where s.deleted_at is null");
+        if let Some(category) = filter.category {
+            query.push(" and s.category = ").push_bind(category.as_db());
+        }
+        if filter.from.is_some() || filter.to.is_some() {
+            query.push(" and exists (select 1 from schedules x where x.show_id = s.id");
+            if let Some(from) = filter.from {
+                query
+                    .push(" and x.starts_at >= ")
+                    .push_bind(kst_day_start(from));
+            }
+            if let Some(to) = filter.to.and_then(|to| to.succ_opt()) {
+                query
+                    .push(" and x.starts_at < ")
+                    .push_bind(kst_day_start(to));
+            }
+            query.push(")");
+        }
+        query
+    };
+    let total: i64 = build("select count(*) from shows s")
+        .build_query_scalar()
+        .fetch_one(pool)
+        .await?;
+    let mut page = build(SUMMARY_SELECT);
+    page.push(" order by s.id desc limit ")
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(offset);
+    let shows = page.build_query_as().fetch_all(pool).await?;
+    Ok((shows, total))
+}
+
+pub async fn liked_shows(
+    pool: &MySqlPool,
+    user_id: i64,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<ShowSummary>, i64)> {
+    let total: i64 = sqlx::query_scalar(
+        "select count(*) from likes l join shows s on s.id = l.show_id where l.user_id = ? and s.deleted_at is null",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
+    let sql = format!(
+        "{SUMMARY_SELECT} join likes l on l.show_id = s.id and l.user_id = ?
+         where s.deleted_at is null order by l.created_at desc, s.id desc limit ? offset ?"
+    );
+    let shows = sqlx::query_as(&sql)
+        .bind(user_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
+    Ok((shows, total))
+}
+
+#[derive(sqlx::FromRow)]
+struct ShowRow {
+    id: i64,
+    title: String,
+    title_en: Option<String>,
+    description: String,
+    category: String,
+    venue_name: String,
+    venue_address: String,
+    poster_url: Option<String>,
+    booking_opens_at: DateTime<Utc>,
+    like_count: i32,
+    updated_at: DateTime<Utc>,
+}
+
+pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDetail>> {
+    let row: Option<ShowRow> = sqlx::query_as(
+        "select s.id, s.title, s.title_en, s.description, s.category, v.name as venue_name,
+                v.address as venue_address, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at
+         from shows s join venues v on v.id = s.venue_id
+         where s.id = ? and s.deleted_at is null",
+    )
+    .bind(show_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let artists: Vec<String> = sqlx::query_scalar(
+        "select a.name from show_artists sa join artists a on a.id = sa.artist_id
+         where sa.show_id = ? order by sa.position",
+    )
+    .bind(show_id)
+    .fetch_all(pool)
+    .await?;
+    let schedules: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+        "select id, starts_at from schedules where show_id = ? order by starts_at, id",
+    )
+    .bind(show_id)
+    .fetch_all(pool)
+    .await?;
+    // Availability counts a seat free when it is unsold and its hold (if any) has
+    // expired: the same condition a hold uses, so the numbers never promise a seat
+    // that a hold would refuse.
+    let grades: Vec<GradeAvailability> = sqlx::query_as(
+        "select g.schedule_id, g.id, g.name, g.price, count(*) as total_seats,
+                cast(coalesce(sum(not st.is_sold
+                    and (st.hold_expires_at is null or st.hold_expires_at <= current_timestamp(6))), 0) as signed)
+                    as available_seats
+         from schedules sc
+         join seat_grades g on g.schedule_id = sc.id
+         join seats st on st.grade_id = g.id
+         where sc.show_id = ?
+         group by g.schedule_id, g.id, g.name, g.price
+         order by g.schedule_id, g.price desc, g.id",
+    )
+    .bind(show_id)
+    .fetch_all(pool)
+    .await?;
+    let schedules = schedules
+        .into_iter()
+        .map(|(id, starts_at)| ScheduleDetail {
+            id,
+            starts_at,
+            grades: grades
+                .iter()
+                .filter(|g| g.schedule_id == id)
+                .cloned()
+                .collect(),
+        })
+        .collect();
+    Ok(Some(ShowDetail {
+        id: row.id,
+        title: row.title,
+        title_en: row.title_en,
+        description: row.description,
+        category: row.category,
+        venue: Venue {
+            name: row.venue_name,
+            address: row.venue_address,
+        },
+        artists,
+        poster_url: row.poster_url,
+        booking_opens_at: row.booking_opens_at,
+        like_count: row.like_count,
+        updated_at: row.updated_at,
+        schedules,
+    }))
+}
+
+/// The seat map of one schedule of a visible show; `None` when either is unknown.
+pub async fn seats(
+    pool: &MySqlPool,
+    show_id: i64,
+    schedule_id: i64,
+) -> Result<Option<Vec<SeatView>>> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "select sc.id from schedules sc join shows s on s.id = sc.show_id
+         where sc.id = ? and s.id = ? and s.deleted_at is null",
+    )
+    .bind(schedule_id)
+    .bind(show_id)
+    .fetch_optional(pool)
+    .await?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let seats = sqlx::query_as(
+        "select st.id, g.name as grade, g.price, st.row_label as `row`, st.seat_number as number,
+                case when st.is_sold then 'SOLD'
+                     when st.hold_expires_at > current_timestamp(6) then 'HELD'
+                     else 'AVAILABLE' end as status
+         from seats st join seat_grades g on g.id = st.grade_id
+         where st.schedule_id = ?
+         order by st.id",
+    )
+    .bind(schedule_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(seats))
+}
+
+pub async fn show_exists(pool: &MySqlPool, show_id: i64) -> Result<()> {
+    let found: Option<i64> =
+        sqlx::query_scalar("select id from shows where id = ? and deleted_at is null")
+            .bind(show_id)
+            .fetch_optional(pool)
+            .await?;
+    found.map(|_| ()).ok_or(Error::NotFound("show"))
+}

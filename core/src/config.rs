@@ -1,0 +1,214 @@
+//! Typed configuration, read once from the environment at start-up.
+//!
+//! Every setting has a documented default except the secrets. A missing or invalid
+//! setting is a `ConfigError` naming the variable, which the binaries print as one line
+//! before exiting. Secrets are wrapped in [`Secret`] so they never reach a log.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::booking::refund_policy::RefundPolicy;
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+/// A value that must never be printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum GatewayConfig {
+    /// Local development: payment ids starting with `dev_` count as paid.
+    Dev,
+    PortOne {
+        api_base: String,
+        api_secret: Secret,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct AdminBootstrap {
+    pub email: String,
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Secret,
+    pub redis_url: String,
+    pub bind_addr: SocketAddr,
+    pub jwt_secret: Secret,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub hold_ttl: Duration,
+    pub max_seats_per_hold: u32,
+    pub hold_sweep_interval: Duration,
+    pub refund_policy: RefundPolicy,
+    pub gateway: GatewayConfig,
+    pub admin: Option<AdminBootstrap>,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    /// Reads from a map, so tests can check the rules without touching the process env.
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
+        let env = Env(vars);
+        let jwt_secret = env.required("JWT_SECRET")?;
+        if jwt_secret.len() < 32 {
+            return Err(env.invalid("JWT_SECRET", "must be at least 32 characters"));
+        }
+        let gateway = match env.get("PAYMENT_GATEWAY").unwrap_or("dev") {
+            "dev" => GatewayConfig::Dev,
+            "portone" => GatewayConfig::PortOne {
+                api_base: env
+                    .get("PORTONE_API_BASE")
+                    .unwrap_or("https://api.portone.io")
+                    .trim_end_matches('/')
+                    .to_string(),
+                api_secret: Secret::new(env.required("PORTONE_API_SECRET")?),
+            },
+            other => {
+                return Err(env.invalid(
+                    "PAYMENT_GATEWAY",
+                    &format!("expected `dev` or `portone`, got `{other}`"),
+                ))
+            }
+        };
+        let admin = match (env.get("ADMIN_EMAIL"), env.get("ADMIN_PASSWORD")) {
+            (None, None) => None,
+            (Some(email), Some(password)) => Some(AdminBootstrap {
+                email: email.to_string(),
+                password: Secret::new(password),
+            }),
+            (Some(_), None) => {
+                return Err(env.invalid("ADMIN_PASSWORD", "required with ADMIN_EMAIL"))
+            }
+            (None, Some(_)) => {
+                return Err(env.invalid("ADMIN_EMAIL", "required with ADMIN_PASSWORD"))
+            }
+        };
+        let refund_policy = match env.get("REFUND_POLICY") {
+            None => RefundPolicy::korean_default(),
+            Some(text) => RefundPolicy::parse(text)
+                .map_err(|message| env.invalid("REFUND_POLICY", &message))?,
+        };
+        let redis_url = env
+            .get("REDIS_URL")
+            .unwrap_or("redis://127.0.0.1:6379")
+            .to_string();
+        if !redis_url.starts_with("redis://") {
+            return Err(env.invalid("REDIS_URL", "must start with redis://"));
+        }
+        let database_url = env
+            .get("DATABASE_URL")
+            .unwrap_or("mysql://root@127.0.0.1:3306/marquee")
+            .to_string();
+        if !database_url.starts_with("mysql://") && !database_url.starts_with("mariadb://") {
+            return Err(env.invalid("DATABASE_URL", "must start with mysql://"));
+        }
+        Ok(Config {
+            database_url: Secret::new(database_url),
+            redis_url,
+            bind_addr: env.parsed("BIND_ADDR", "127.0.0.1:8080")?,
+            jwt_secret: Secret::new(jwt_secret),
+            access_token_ttl: env.seconds("ACCESS_TOKEN_TTL_SECS", 900, 10..=86_400)?,
+            refresh_token_ttl: env.seconds(
+                "REFRESH_TOKEN_TTL_SECS",
+                14 * 86_400,
+                60..=365 * 86_400,
+            )?,
+            hold_ttl: env.seconds("HOLD_TTL_SECS", 300, 1..=3_600)?,
+            max_seats_per_hold: env.bounded("MAX_SEATS_PER_HOLD", 4, 1..=20)?,
+            hold_sweep_interval: env.seconds("HOLD_SWEEP_INTERVAL_SECS", 30, 1..=3_600)?,
+            refund_policy,
+            gateway,
+            admin,
+        })
+    }
+}
+
+struct Env(HashMap<String, String>);
+
+impl Env {
+    fn get(&self, var: &str) -> Option<&str> {
+        self.0
+            .get(var)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    fn required(&self, var: &'static str) -> Result<String, ConfigError> {
+        self.get(var)
+            .map(str::to_string)
+            .ok_or_else(|| self.invalid(var, "is required"))
+    }
+
+    fn invalid(&self, var: &'static str, message: &str) -> ConfigError {
+        ConfigError {
+            var,
+            message: message.to_string(),
+        }
+    }
+
+    fn parsed<T: std::str::FromStr>(
+        &self,
+        var: &'static str,
+        default: &str,
+    ) -> Result<T, ConfigError> {
+        let raw = self.get(var).unwrap_or(default);
+        raw.trim()
+            .parse()
+            .map_err(|_| self.invalid(var, &format!("cannot parse `{raw}`")))
+    }
+
+    fn bounded(
+        &self,
+        var: &'static str,
+        default: u32,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<u32, ConfigError> {
+        let value: u32 = self.parsed(var, &default.to_string())?;
+        if !range.contains(&value) {
+            return Err(self.invalid(
+                var,
+                &format!("must be between {} and {}", range.start(), range.end()),
+            ));
+        }
+        Ok(value)
+    }
+
+    fn seconds(
+        &self,
+        var: &'static str,
+        default: u32,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<Duration, ConfigError> {
+        self.bounded(var, default, range)
+            .map(|secs| Duration::from_secs(secs.into()))
+    }
+}

@@ -1,0 +1,101 @@
+//! The one error type of `marquee-core`, in domain terms.
+//!
+//! Every variant names what went wrong for the caller, not how; `marquee-api` maps each
+//! to an HTTP status and a stable machine-readable code in a single place. Database and
+//! other unexpected failures stay opaque (`Internal`) and are logged where they are
+//! answered, never shown to the client.
+
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Input that is well-formed JSON but breaks a rule (too long, out of range, ...).
+    #[error("{field}: {message}")]
+    Validation {
+        field: &'static str,
+        message: String,
+    },
+    /// A referenced thing does not exist (or is not visible to this caller).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("email is already registered")]
+    EmailTaken,
+    #[error("email or password is wrong")]
+    InvalidCredentials,
+    /// Missing, malformed, expired or revoked access token.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// A refresh token that is unknown, expired, or was already rotated.
+    #[error("refresh token is invalid")]
+    InvalidRefreshToken,
+    #[error("not allowed")]
+    Forbidden,
+    /// One or more requested seats are sold or held by someone else.
+    #[error("seat is not available")]
+    SeatUnavailable,
+    #[error("at most {max} seats can be held at once")]
+    TooManySeats { max: u32 },
+    /// The hold expired, was released, or was already paid.
+    #[error("hold is no longer active")]
+    HoldNotActive,
+    #[error("not enough points: {shortfall} more needed")]
+    InsufficientPoints { shortfall: i64 },
+    /// The same Idempotency-Key was sent with a different request.
+    #[error("idempotency key was already used for another request")]
+    IdempotencyKeyReused,
+    /// The gateway says the payment is not paid, or paid for another amount.
+    #[error("payment is not confirmed: {0}")]
+    PaymentNotConfirmed(String),
+    /// The payment id was already credited to another account.
+    #[error("payment was already used")]
+    PaymentAlreadyUsed,
+    #[error("payment gateway is unavailable")]
+    GatewayUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The refund policy gives no refund at this point (show day or later).
+    #[error("refund period has ended")]
+    RefundWindowClosed,
+    /// The ticket was already refunded (or is otherwise not VALID).
+    #[error("ticket is not refundable")]
+    TicketNotRefundable,
+    /// The show or schedule is gone or already started, so nothing can be booked.
+    #[error("schedule is not on sale")]
+    NotOnSale,
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+/// Unexpected failures: the client only ever learns that something broke.
+#[derive(Debug, Error)]
+pub enum InternalError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        Error::Internal(InternalError::Database(err))
+    }
+}
+
+impl Error {
+    pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Validation {
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal(InternalError::Other(message.into()))
+    }
+}
+
+/// True when the statement failed on a unique key. MySQL gives sqlx no constraint name,
+/// so callers decide what the collision means from the statement they ran.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}

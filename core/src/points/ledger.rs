@@ -1,0 +1,120 @@
+//! The only code that changes a point balance.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{MySqlConnection, MySqlPool};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LedgerReason {
+    Charge,
+    Purchase,
+    Refund,
+}
+
+impl LedgerReason {
+    fn as_db(self) -> &'static str {
+        match self {
+            LedgerReason::Charge => "CHARGE",
+            LedgerReason::Purchase => "PURCHASE",
+            LedgerReason::Refund => "REFUND",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub amount: i64,
+    pub reason: String,
+    pub reference: String,
+    pub balance_after: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Adds `amount` (negative for a debit) to the user's balance and records it, inside
+/// the caller's transaction. A debit that would go below zero changes nothing and fails
+/// with the shortfall. The update locks the user row until the caller commits, so the
+/// balance read back is exactly the one this entry produced.
+pub async fn apply(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    amount: i64,
+    reason: LedgerReason,
+    reference: &str,
+) -> Result<LedgerEntry> {
+    debug_assert!(amount != 0, "a ledger entry must move points");
+    let updated = sqlx::query(
+        "update users set point_balance = point_balance + ?
+         where id = ? and point_balance + ? >= 0",
+    )
+    .bind(amount)
+    .bind(user_id)
+    .bind(amount)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        let balance: Option<i64> =
+            sqlx::query_scalar("select point_balance from users where id = ?")
+                .bind(user_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        return match balance {
+            Some(balance) => Err(Error::InsufficientPoints {
+                shortfall: -amount - balance,
+            }),
+            None => Err(Error::NotFound("user")),
+        };
+    }
+    let balance_after: i64 = sqlx::query_scalar("select point_balance from users where id = ?")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let inserted = sqlx::query(
+        "insert into point_ledger (user_id, amount, reason, reference, balance_after) values (?, ?, ?, ?, ?)",
+    )
+    .bind(user_id)
+    .bind(amount)
+    .bind(reason.as_db())
+    .bind(reference)
+    .bind(balance_after)
+    .execute(&mut *conn)
+    .await?;
+    Ok(LedgerEntry {
+        id: inserted.last_insert_id() as i64,
+        amount,
+        reason: reason.as_db().to_string(),
+        reference: reference.to_string(),
+        balance_after,
+        created_at: Utc::now(),
+    })
+}
+
+pub async fn balance(pool: &MySqlPool, user_id: i64) -> Result<i64> {
+    sqlx::query_scalar("select point_balance from users where id = ? and deleted_at is null")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound("user"))
+}
+
+/// Newest first; `before_id` is the keyset cursor (the last id of the previous page).
+pub async fn history(
+    pool: &MySqlPool,
+    user_id: i64,
+    before_id: Option<i64>,
+    limit: u32,
+) -> Result<Vec<LedgerEntry>> {
+    Ok(sqlx::query_as(
+        "select id, amount, reason, reference, balance_after, created_at
+         from point_ledger where user_id = ? and id < ?
+         order by id desc limit ?",
+    )
+    .bind(user_id)
+    .bind(before_id.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
