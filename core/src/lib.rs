@@ -8,5 +8,6 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod points;
+pub mod telemetry;
 
 pub use error::{Error, Result};

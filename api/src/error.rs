@@ -1,0 +1,143 @@
+//! The one place where errors become HTTP answers.
+//!
+//! Every failure leaves as `{"error": {"code": "...", "message": "..."}}` with a stable
+//! upper-snake `code` that clients may branch on; the message is for people. Internal
+//! failures are logged here with their cause and answered with an opaque 500.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use marquee_core::Error as CoreError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum ApiError {
+    Core(CoreError),
+    /// A request the api itself refuses before any domain code runs.
+    Request {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+}
+
+impl ApiError {
+    pub fn request(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Request {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        ApiError::Core(err)
+    }
+}
+
+#[derive(Serialize)]
+struct Body {
+    error: ErrorBody,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shortfall: Option<i64>,
+}
+
+/// Status and code of each domain error. Adding a variant to `CoreError` fails the
+/// build here until it has an answer.
+fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
+    use CoreError::*;
+    match err {
+        Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
+        NotFound("show") => (StatusCode::NOT_FOUND, "SHOW_NOT_FOUND"),
+        NotFound("schedule") => (StatusCode::NOT_FOUND, "SCHEDULE_NOT_FOUND"),
+        NotFound("seat") => (StatusCode::NOT_FOUND, "SEAT_NOT_FOUND"),
+        NotFound("hold") => (StatusCode::NOT_FOUND, "HOLD_NOT_FOUND"),
+        NotFound("ticket") => (StatusCode::NOT_FOUND, "TICKET_NOT_FOUND"),
+        NotFound("user") => (StatusCode::NOT_FOUND, "USER_NOT_FOUND"),
+        NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
+        EmailTaken => (StatusCode::CONFLICT, "EMAIL_TAKEN"),
+        InvalidCredentials => (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS"),
+        Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+        InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN"),
+        Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
+        SeatUnavailable => (StatusCode::CONFLICT, "SEAT_UNAVAILABLE"),
+        TooManySeats { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "TOO_MANY_SEATS"),
+        HoldNotActive => (StatusCode::CONFLICT, "HOLD_NOT_ACTIVE"),
+        InsufficientPoints { .. } => (StatusCode::PAYMENT_REQUIRED, "INSUFFICIENT_POINTS"),
+        IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED"),
+        PaymentNotConfirmed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_NOT_CONFIRMED"),
+        PaymentAlreadyUsed => (StatusCode::CONFLICT, "PAYMENT_ALREADY_USED"),
+        GatewayUnavailable(_) => (StatusCode::BAD_GATEWAY, "GATEWAY_UNAVAILABLE"),
+        RefundWindowClosed => (StatusCode::CONFLICT, "REFUND_WINDOW_CLOSED"),
+        TicketNotRefundable => (StatusCode::CONFLICT, "TICKET_NOT_REFUNDABLE"),
+        NotOnSale => (StatusCode::CONFLICT, "NOT_ON_SALE"),
+        Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::Request {
+                status,
+                code,
+                message,
+            } => (
+                status,
+                ErrorBody {
+                    code,
+                    message,
+                    field: None,
+                    shortfall: None,
+                },
+            ),
+            ApiError::Core(err) => {
+                let (status, code) = status_and_code(&err);
+                match &err {
+                    CoreError::Internal(cause) => tracing::error!(error = %cause, "request failed"),
+                    CoreError::GatewayUnavailable(cause) => {
+                        tracing::warn!(error = %cause, "payment gateway failed")
+                    }
+                    _ => {}
+                }
+                let message = match &err {
+                    CoreError::Internal(_) => "internal error".to_string(),
+                    CoreError::GatewayUnavailable(_) => {
+                        "payment gateway is unavailable, try again".to_string()
+                    }
+                    other => other.to_string(),
+                };
+                let field = match &err {
+                    CoreError::Validation { field, .. } => Some(*field),
+                    _ => None,
+                };
+                let shortfall = match &err {
+                    CoreError::InsufficientPoints { shortfall } => Some(*shortfall),
+                    _ => None,
+                };
+                (
+                    status,
+                    ErrorBody {
+                        code,
+                        message,
+                        field,
+                        shortfall,
+                    },
+                )
+            }
+        };
+        (status, Json(Body { error: body })).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

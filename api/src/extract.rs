@@ -1,0 +1,163 @@
+//! Extractors whose rejections speak our error shape instead of axum's plain text.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use marquee_core::accounts::service::AuthUser;
+use marquee_core::accounts::Role;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// JSON body. Broken JSON is 400, JSON of the wrong shape 422, a missing content type
+/// 415 and an oversized body 413.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(err) => ApiError::request(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "INVALID_BODY",
+            err.body_text(),
+        ),
+        JsonRejection::JsonSyntaxError(err) => {
+            ApiError::request(StatusCode::BAD_REQUEST, "MALFORMED_JSON", err.body_text())
+        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::request(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "expected content-type: application/json",
+        ),
+        JsonRejection::BytesRejection(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::request(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "request body is too large",
+            )
+        }
+        other => ApiError::request(StatusCode::BAD_REQUEST, "BAD_REQUEST", other.body_text()),
+    }
+}
+
+/// Path parameters; an id that is not a number names nothing, so it is a 404.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|rejection: PathRejection| {
+                ApiError::request(StatusCode::NOT_FOUND, "NOT_FOUND", rejection.body_text())
+            })
+    }
+}
+
+/// Query string; unparsable values are a 400 naming the problem.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection: QueryRejection| {
+                ApiError::request(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_QUERY",
+                    rejection.body_text(),
+                )
+            })
+    }
+}
+
+/// `limit` (1-100, default 20) and `offset` (0-10,000) of a paged list.
+#[derive(Debug, Deserialize)]
+pub struct Paging {
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+impl Paging {
+    pub fn resolve(&self) -> Result<(u32, u32), ApiError> {
+        let limit = self.limit.unwrap_or(20);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::request(
+                StatusCode::BAD_REQUEST,
+                "INVALID_QUERY",
+                "limit must be 1 to 100",
+            ));
+        }
+        if offset > 10_000 {
+            return Err(ApiError::request(
+                StatusCode::BAD_REQUEST,
+                "INVALID_QUERY",
+                "offset must be at most 10000",
+            ));
+        }
+        Ok((limit, offset))
+    }
+}
+
+/// The caller, from `Authorization: Bearer <access token>`, checked against the
+/// database so logout and withdrawal take effect at once.
+pub struct CurrentUser(pub AuthUser);
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(marquee_core::Error::Unauthenticated)?;
+        Ok(CurrentUser(state.auth.authenticate(token).await?))
+    }
+}
+
+/// A signed-in admin; anyone else gets 403 (or 401 without a valid token).
+pub struct Admin(pub AuthUser);
+
+impl<S> FromRequestParts<S> for Admin
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if user.role != Role::Admin {
+            return Err(marquee_core::Error::Forbidden.into());
+        }
+        Ok(Admin(user))
+    }
+}

@@ -1,0 +1,139 @@
+//! The Marquee booking API: an axum router over `marquee-core`.
+//!
+//! `app()` builds the whole router so tests drive exactly what production serves;
+//! `run()` does start-up (database, migrations, admin bootstrap, sweeper) and serves
+//! until SIGTERM or Ctrl-C, finishing in-flight requests.
+
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use marquee_core::config::Config;
+use marquee_core::{booking, db};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use state::AppState;
+
+/// Large enough for a show with 200 schedules; anything bigger is a mistake or abuse.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    use routes::*;
+    let api = Router::new()
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route(
+            "/users/me",
+            get(users::me)
+                .patch(users::update_me)
+                .delete(users::withdraw),
+        )
+        .route("/users/me/likes", get(users::my_likes))
+        .route("/points", get(points::balance_and_history))
+        .route("/points/charges", post(points::charge))
+        .route("/shows", post(shows::create).get(shows::list))
+        .route(
+            "/shows/{id}",
+            get(shows::get).patch(shows::update).delete(shows::delete),
+        )
+        .route(
+            "/shows/{id}/schedules/{schedule_id}/seats",
+            get(shows::seats),
+        )
+        .route("/shows/{id}/like", post(shows::like).delete(shows::unlike))
+        .route("/holds", post(booking::create_hold))
+        .route("/holds/{id}", axum::routing::delete(booking::release_hold))
+        .route("/holds/{id}/purchase", post(booking::purchase))
+        .route("/tickets", get(booking::list_tickets))
+        .route("/tickets/{id}", get(booking::get_ticket))
+        .route("/tickets/{id}/refund", post(booking::refund));
+
+    telemetry::prometheus();
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
+        .layer(axum::middleware::from_fn(telemetry::track))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Connects, migrates, bootstraps the admin, starts the hold sweeper and serves.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let url = config.database_url.expose();
+    db::ensure_database(url)
+        .await
+        .context("cannot reach the database")?;
+    let pool = db::connect(url)
+        .await
+        .context("cannot connect to the database")?;
+    db::MIGRATOR.run(&pool).await.context("migrations failed")?;
+    let state = AppState::new(pool.clone(), &config);
+    if let Some(admin) = &config.admin {
+        state
+            .auth
+            .bootstrap_admin(&admin.email, admin.password.expose())
+            .await
+            .context("ADMIN_EMAIL/ADMIN_PASSWORD: cannot create the admin account")?;
+        tracing::info!("admin account ready");
+    }
+    booking::holds::spawn_sweeper(pool.clone(), config.hold_sweep_interval);
+    let listener = tokio::net::TcpListener::bind(config.bind_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "api listening");
+    println!("Marquee API on http://{addr}/api/v1 (docs: http://{addr}/docs)");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    pool.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down, finishing in-flight requests");
+    // Give load balancers a moment to notice; in-flight requests finish regardless.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}

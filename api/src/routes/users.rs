@@ -1,0 +1,82 @@
+//! The signed-in user's own account.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use marquee_core::accounts::{Nickname, Password, Profile};
+use marquee_core::catalog::model::ShowSummary;
+use marquee_core::catalog::repo as catalog;
+use marquee_core::Error;
+use serde::Deserialize;
+
+use super::Page;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, CurrentUser, Paging};
+use crate::state::AppState;
+
+pub async fn me(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<Profile>> {
+    Ok(Json(state.auth.profile(user.user_id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfile {
+    nickname: Option<String>,
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+pub async fn update_me(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(body): ApiJson<UpdateProfile>,
+) -> ApiResult<Json<Profile>> {
+    let nickname = body.nickname.as_deref().map(Nickname::parse).transpose()?;
+    let password_change = match (body.current_password, body.new_password) {
+        (None, None) => None,
+        (Some(current), Some(new_password)) => Some((current, Password::parse(&new_password)?)),
+        (None, Some(_)) => {
+            return Err(
+                Error::validation("current_password", "is required to set a new password").into(),
+            )
+        }
+        (Some(_), None) => {
+            return Err(
+                Error::validation("new_password", "is required with current_password").into(),
+            )
+        }
+    };
+    Ok(Json(
+        state
+            .auth
+            .update_profile(user.user_id, nickname, password_change)
+            .await?,
+    ))
+}
+
+/// Withdrawal is a soft delete: tickets and the points ledger stay on record.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<StatusCode> {
+    state.auth.withdraw(user.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn my_likes(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<ShowSummary>>> {
+    let (limit, offset) = paging.resolve()?;
+    let (items, total) = catalog::liked_shows(&state.pool, user.user_id, limit, offset).await?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}

@@ -1,0 +1,47 @@
+//! What every handler shares. Cheap to clone: pools and services are handles.
+
+use std::sync::Arc;
+
+use marquee_core::accounts::tokens::TokenKeys;
+use marquee_core::accounts::AuthService;
+use marquee_core::booking::holds::HoldRules;
+use marquee_core::booking::refund_policy::RefundPolicy;
+use marquee_core::config::{Config, GatewayConfig};
+use marquee_core::points::{ChargeService, DevGateway, PaymentGateway, PortOneGateway};
+use sqlx::MySqlPool;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: MySqlPool,
+    pub auth: AuthService,
+    pub charges: ChargeService,
+    pub hold_rules: HoldRules,
+    pub refund_policy: Arc<RefundPolicy>,
+}
+
+impl AppState {
+    pub fn new(pool: MySqlPool, config: &Config) -> Self {
+        let gateway: Arc<dyn PaymentGateway> = match &config.gateway {
+            GatewayConfig::Dev => Arc::new(DevGateway),
+            GatewayConfig::PortOne {
+                api_base,
+                api_secret,
+            } => Arc::new(PortOneGateway::new(api_base.clone(), api_secret.expose())),
+        };
+        let keys = TokenKeys::new(
+            config.jwt_secret.expose(),
+            config.access_token_ttl,
+            config.refresh_token_ttl,
+        );
+        AppState {
+            auth: AuthService::new(pool.clone(), keys),
+            charges: ChargeService::new(pool.clone(), gateway),
+            hold_rules: HoldRules {
+                ttl: config.hold_ttl,
+                max_seats: config.max_seats_per_hold,
+            },
+            refund_policy: Arc::new(config.refund_policy.clone()),
+            pool,
+        }
+    }
+}
