@@ -5,6 +5,8 @@ use std::time::Duration;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::MySqlPool;
 
+use crate::error::{Error, Result};
+
 /// The schema, embedded in every binary so start-up can migrate without the source tree.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
@@ -15,10 +17,24 @@ pub async fn connect(database_url: &str) -> Result<MySqlPool, sqlx::Error> {
 
 /// Pool settings shared by the binaries and the tests. Sessions run in UTC (sqlx sets
 /// `time_zone = '+00:00'`), so `current_timestamp(6)` and the app agree on instants.
+///
+/// Every session runs READ COMMITTED. Our invariants rest on row locks and conditional
+/// updates, never on a snapshot; under InnoDB's default REPEATABLE READ a transaction
+/// that waited on a row lock would still read from the snapshot its first SELECT took,
+/// and miss what the lock holder had just committed (a purchase retry would not see the
+/// order it must answer with). READ COMMITTED also takes no gap locks, so fewer deadlocks.
 pub fn pool_options() -> MySqlPoolOptions {
     MySqlPoolOptions::new()
         .max_connections(32)
         .acquire_timeout(Duration::from_secs(5))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                sqlx::query("set session transaction isolation level read committed")
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
 }
 
 /// Creates the database named in the URL when it does not exist yet.
@@ -54,4 +70,38 @@ pub async fn ensure_database(database_url: &str) -> Result<(), sqlx::Error> {
     .await?;
     server.close().await;
     Ok(())
+}
+
+/// How many times a transaction that lost a deadlock runs in all.
+const LOCK_ATTEMPTS: usize = 3;
+
+/// Runs a whole transaction again when MySQL rolled it back for a deadlock or lock wait
+/// timeout. Lock order is kept consistent (hold or ticket, then the user row, then
+/// seats), but InnoDB can still pick a victim among unrelated rows on a busy index, and
+/// a rolled-back transaction has changed nothing, so running it again is always safe.
+/// After the last attempt the conflict is returned for the caller to name.
+pub async fn retry_on_lock_conflict<T, F, Fut>(mut transaction: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match transaction().await {
+            Err(err) if err.is_lock_conflict() && attempt < LOCK_ATTEMPTS => {
+                attempt += 1;
+                tracing::debug!(attempt, "transaction lost a lock conflict, retrying");
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Maps a conflict that survived every retry to a domain error the client can act on.
+pub fn conflict_as(err: Error, busy: Error) -> Error {
+    if err.is_lock_conflict() {
+        busy
+    } else {
+        err
+    }
 }

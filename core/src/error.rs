@@ -92,6 +92,17 @@ impl Error {
     pub fn internal(message: impl Into<String>) -> Self {
         Error::Internal(InternalError::Other(message.into()))
     }
+
+    /// The transaction was rolled back because another one held the rows it needed: a
+    /// deadlock (MySQL 1213) or a lock wait timeout (1205). Trying again is safe.
+    pub fn is_lock_conflict(&self) -> bool {
+        match self {
+            Error::Internal(InternalError::Database(sqlx::Error::Database(db))) => db
+                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                .is_some_and(|db| matches!(db.number(), 1213 | 1205)),
+            _ => false,
+        }
+    }
 }
 
 /// True when the statement failed on a unique key. MySQL gives sqlx no constraint name,

@@ -150,11 +150,21 @@ pub struct RefreshTokenRow {
 }
 
 /// Locks the token row so two refreshes with one token run one after the other: the
-/// second then sees the token used and treats it as reuse.
+/// second then sees the token used and treats it as reuse. Only the token row is
+/// locked; the session and user are read without locks (a locking read over the join
+/// would also lock the user row that purchases and charges take).
 pub async fn lock_refresh_token(
     conn: &mut MySqlConnection,
     digest: &[u8; 32],
 ) -> Result<Option<RefreshTokenRow>> {
+    let locked: Option<i64> =
+        sqlx::query_scalar("select id from refresh_tokens where token_hash = ? for update")
+            .bind(&digest[..])
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(token_id) = locked else {
+        return Ok(None);
+    };
     Ok(sqlx::query_as(
         "select rt.id, rt.session_id, s.user_id, u.role,
                 rt.expires_at <= current_timestamp(6) as expired,
@@ -164,10 +174,9 @@ pub async fn lock_refresh_token(
          from refresh_tokens rt
          join auth_sessions s on s.id = rt.session_id
          join users u on u.id = s.user_id
-         where rt.token_hash = ?
-         for update",
+         where rt.id = ?",
     )
-    .bind(&digest[..])
+    .bind(token_id)
     .fetch_optional(conn)
     .await?)
 }

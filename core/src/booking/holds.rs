@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
 
-use super::{is_lock_conflict, LOCK_RETRIES};
+use crate::db::{conflict_as, retry_on_lock_conflict};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,16 +47,10 @@ pub async fn create(
             max: rules.max_seats,
         });
     }
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match try_create(pool, rules, user_id, schedule_id, &seat_ids).await {
-            Err(err) if is_lock_conflict(&err) && attempt < LOCK_RETRIES => continue,
-            // Losing a deadlock every time means others are fighting over these seats.
-            Err(err) if is_lock_conflict(&err) => return Err(Error::SeatUnavailable),
-            other => return other,
-        }
-    }
+    retry_on_lock_conflict(|| try_create(pool, rules, user_id, schedule_id, &seat_ids))
+        .await
+        // Losing a deadlock every time means others are fighting over these seats.
+        .map_err(|err| conflict_as(err, Error::SeatUnavailable))
 }
 
 async fn try_create(
@@ -82,7 +76,10 @@ async fn try_create(
             .await?
             .last_insert_id() as i64;
 
-    let mut take = QueryBuilder::new("update seats set hold_id = ");
+    // Point lookups on the primary key, ids sorted: every hold locks its seats in the
+    // same order, so overlapping holds queue instead of deadlocking. Without the hint the
+    // optimizer may scan the schedule's seats and lock them in another order.
+    let mut take = QueryBuilder::new("update seats force index (primary) set hold_id = ");
     take.push_bind(hold_id)
         .push(", hold_expires_at = ")
         .push_bind(expires_at)

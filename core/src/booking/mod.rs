@@ -10,19 +10,3 @@ pub mod purchase;
 pub mod refund_policy;
 pub mod refunds;
 pub mod tickets;
-
-use crate::error::Error;
-
-/// MySQL error numbers for a deadlock (1213) and a lock wait timeout (1205): the
-/// transaction was rolled back because another one wanted the same rows.
-pub(crate) fn is_lock_conflict(err: &Error) -> bool {
-    match err {
-        Error::Internal(crate::error::InternalError::Database(sqlx::Error::Database(db))) => db
-            .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
-            .is_some_and(|db| matches!(db.number(), 1213 | 1205)),
-        _ => false,
-    }
-}
-
-/// How often a transaction that lost a deadlock is tried again before giving up.
-pub(crate) const LOCK_RETRIES: usize = 3;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::tickets::{self, Ticket};
-use super::{is_lock_conflict, LOCK_RETRIES};
+use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 use crate::points::ledger::{self, LedgerReason};
 
@@ -44,14 +44,8 @@ pub async fn purchase(
             ));
         }
     }
-    let mut attempt = 0;
-    let order_id = loop {
-        attempt += 1;
-        match try_purchase(pool, user_id, hold_id, idempotency_key).await {
-            Err(err) if is_lock_conflict(&err) && attempt < LOCK_RETRIES => continue,
-            other => break other?,
-        }
-    };
+    let order_id =
+        retry_on_lock_conflict(|| try_purchase(pool, user_id, hold_id, idempotency_key)).await?;
     load(pool, order_id).await
 }
 
@@ -118,6 +112,13 @@ async fn try_purchase(
     if status != "ACTIVE" || !live {
         return Err(Error::HoldNotActive);
     }
+    // Take the buyer's row exclusively now, before the inserts below: their foreign
+    // keys would otherwise take a shared lock on it, and upgrading that to the debit's
+    // exclusive lock deadlocks against any other transaction on the same wallet.
+    sqlx::query("select id from users where id = ? for update")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
 
     let seats: Vec<(i64, i64, i64)> = sqlx::query_as(
         "select st.id, st.schedule_id, g.price

@@ -57,7 +57,7 @@ impl RefundPolicy {
                 fee_percent,
             });
         }
-        tiers.sort_by(|a, b| b.min_days_before.cmp(&a.min_days_before));
+        tiers.sort_by_key(|tier| std::cmp::Reverse(tier.min_days_before));
         if tiers
             .windows(2)
             .any(|w| w[0].min_days_before == w[1].min_days_before)

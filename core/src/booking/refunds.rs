@@ -7,6 +7,7 @@ use sqlx::MySqlPool;
 
 use super::refund_policy::RefundPolicy;
 use super::tickets::{self, Ticket};
+use crate::db::retry_on_lock_conflict;
 use crate::error::{Error, Result};
 use crate::points::ledger::{self, LedgerReason};
 
@@ -25,14 +26,35 @@ pub async fn refund(
     user_id: i64,
     ticket_id: i64,
 ) -> Result<Ticket> {
+    retry_on_lock_conflict(|| try_refund(pool, policy, user_id, ticket_id)).await?;
+    tickets::get_for_user(pool, user_id, ticket_id).await
+}
+
+async fn try_refund(
+    pool: &MySqlPool,
+    policy: &RefundPolicy,
+    user_id: i64,
+    ticket_id: i64,
+) -> Result<()> {
     let mut tx = pool.begin().await?;
+    // Lock the ticket row alone: a locking read over a join would also lock the
+    // schedule row, which every concurrent purchase of that schedule needs to share for
+    // its ticket inserts - a deadlock waiting to happen.
+    let locked: Option<i64> =
+        sqlx::query_scalar("select id from tickets where id = ? and user_id = ? for update")
+            .bind(ticket_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if locked.is_none() {
+        return Err(Error::NotFound("ticket"));
+    }
     let target: Option<RefundTarget> = sqlx::query_as(
         "select t.status, t.paid_amount, t.seat_id, sc.starts_at, current_timestamp(6) as now
          from tickets t join schedules sc on sc.id = t.schedule_id
-         where t.id = ? and t.user_id = ? for update",
+         where t.id = ?",
     )
     .bind(ticket_id)
-    .bind(user_id)
     .fetch_optional(&mut *tx)
     .await?;
     let target = target.ok_or(Error::NotFound("ticket"))?;
@@ -69,5 +91,5 @@ pub async fn refund(
         .await?;
     }
     tx.commit().await?;
-    tickets::get_for_user(pool, user_id, ticket_id).await
+    Ok(())
 }

@@ -343,10 +343,18 @@ mod tests {
 
     #[test]
     fn seat_maps_are_bounded() {
-        let mut huge = schedule(1);
-        huge.grades[0].rows = (0..100).map(|i| format!("R{i}")).collect();
-        huge.grades[0].seats_per_row = 200;
-        assert!(huge.validate(Utc::now()).is_err(), "20,000+ seats");
+        let mut at_cap = schedule(1);
+        at_cap.grades[0].rows = (0..100).map(|i| format!("R{i}")).collect();
+        at_cap.grades[0].seats_per_row = 200;
+        assert!(at_cap.validate(Utc::now()).is_ok(), "exactly 20,000 seats");
+        let mut over = at_cap.clone();
+        over.grades.push(NewGrade {
+            name: "S".into(),
+            price: 1,
+            rows: vec!["Z".into()],
+            seats_per_row: 1,
+        });
+        assert!(over.validate(Utc::now()).is_err(), "20,001 seats");
         let mut shared_row = schedule(1);
         let mut second = shared_row.grades[0].clone();
         second.name = "S".into();

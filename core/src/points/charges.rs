@@ -10,8 +10,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use sqlx::MySqlPool;
 
-use super::gateway::PaymentGateway;
+use super::gateway::{PaymentGateway, VerifiedPayment};
 use super::ledger::{self, LedgerReason};
+use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 
 /// The most one charge may add: 10,000,000 KRW, a common card limit in Korea.
@@ -57,6 +58,12 @@ impl ChargeService {
             return Ok(existing);
         }
         let verified = self.gateway.verify(payment_id, amount).await?;
+        retry_on_lock_conflict(|| self.credit(user_id, &verified)).await
+    }
+
+    /// Credits a verified payment, or answers with the earlier credit of the same id.
+    async fn credit(&self, user_id: i64, verified: &VerifiedPayment) -> Result<ChargeOutcome> {
+        let payment_id = verified.payment_id.as_str();
         let mut tx = self.pool.begin().await?;
         let reference = format!("charge:{}:{}", self.gateway.name(), verified.payment_id);
         let entry = ledger::apply(
@@ -71,7 +78,7 @@ impl ChargeService {
             "insert into point_charges (user_id, payment_id, gateway, amount, ledger_id) values (?, ?, ?, ?, ?)",
         )
         .bind(user_id)
-        .bind(&verified.payment_id)
+        .bind(payment_id)
         .bind(self.gateway.name())
         .bind(verified.amount)
         .bind(entry.id)
@@ -82,7 +89,7 @@ impl ChargeService {
                 tx.commit().await?;
                 Ok(ChargeOutcome {
                     charge_id: result.last_insert_id() as i64,
-                    payment_id: verified.payment_id,
+                    payment_id: payment_id.to_string(),
                     amount: verified.amount,
                     balance_after: entry.balance_after,
                     already_credited: false,

@@ -1,0 +1,342 @@
+//! Test harness: a fresh, migrated MySQL database per test and the real router.
+//!
+//! `TEST_DATABASE_URL` names the server (default `mysql://root@127.0.0.1:3306`). Each
+//! `TestApp` creates `marquee_test_<random>` and drops it when the test ends, also when
+//! it panics, so tests never see each other's rows.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use marquee_api::AppState;
+use marquee_core::accounts::tokens::TokenKeys;
+use marquee_core::accounts::Role;
+use marquee_core::config::Config;
+use marquee_core::db;
+use rand::Rng;
+use serde_json::{json, Value};
+use sqlx::mysql::MySqlConnectOptions;
+use sqlx::MySqlPool;
+use tower::ServiceExt;
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
+
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
+}
+
+pub fn test_config(overrides: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    vars.insert("JWT_SECRET".into(), JWT_SECRET.into());
+    for (key, value) in overrides {
+        vars.insert((*key).into(), (*value).into());
+    }
+    Config::from_vars(vars).expect("test config is valid")
+}
+
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub pool: MySqlPool,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let name = format!("marquee_test_{:016x}", rand::thread_rng().gen::<u64>());
+        let url = format!("{}/{}", server_url().trim_end_matches('/'), name);
+        db::ensure_database(&url)
+            .await
+            .expect("create test database");
+        let pool = db::connect(&url).await.expect("connect to test database");
+        db::MIGRATOR
+            .run(&pool)
+            .await
+            .expect("migrate test database");
+        TestDb { name, url, pool }
+    }
+
+    /// A second, independent pool on the same database: another api process.
+    pub async fn second_pool(&self) -> MySqlPool {
+        db::connect(&self.url).await.expect("second pool")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let server = server_url();
+        // Drop runs outside async context (and during panics), so use a thread with
+        // its own runtime.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let options: MySqlConnectOptions = server.parse().unwrap();
+                if let Ok(pool) = sqlx::pool::PoolOptions::<sqlx::MySql>::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await
+                {
+                    // The test's own pool may still hold connections (with a dropped
+                    // transaction's rollback not yet flushed, since this thread blocks
+                    // the test's runtime); end them so the drop cannot wait on a lock.
+                    let ids: Vec<i64> =
+                        sqlx::query_scalar("select cast(id as signed) from information_schema.processlist where db = ?")
+                            .bind(&name)
+                            .fetch_all(&pool)
+                            .await
+                            .expect("list test database connections");
+                    for id in ids {
+                        let _ = sqlx::query(&format!("kill {id}")).execute(&pool).await;
+                    }
+                    let _ = sqlx::query(&format!("drop database if exists `{name}`")).execute(&pool).await;
+                    pool.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub router: Router,
+    pub config: Config,
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl TestResponse {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::with_config(&[]).await
+    }
+
+    pub async fn with_config(overrides: &[(&str, &str)]) -> Self {
+        // Logs go through libtest's capture, so a failing test shows the api's own
+        // account of what went wrong (for example the cause of a 500).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn,marquee_api=info")
+            .with_test_writer()
+            .try_init();
+        let db = TestDb::new().await;
+        let config = test_config(overrides);
+        let router = marquee_api::app(AppState::new(db.pool.clone(), &config));
+        TestApp { db, router, config }
+    }
+
+    pub fn pool(&self) -> &MySqlPool {
+        &self.db.pool
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        send(&self.router, method, path, token, body, &[]).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    /// An active user with a live session, made directly in the database: argon2 is
+    /// deliberately slow, and most tests are not about passwords.
+    pub async fn user(&self, email: &str) -> TestUser {
+        make_user(self.pool(), email, Role::User).await
+    }
+
+    pub async fn admin(&self) -> TestUser {
+        let email = format!("admin-{:x}@marquee.test", rand::thread_rng().gen::<u32>());
+        make_user(self.pool(), &email, Role::Admin).await
+    }
+
+    /// Credits points through the dev gateway, as a client would.
+    pub async fn charge(&self, user: &TestUser, amount: i64) {
+        let payment_id = format!("dev_{:x}", rand::thread_rng().gen::<u64>());
+        let response = self
+            .post(
+                "/api/v1/points/charges",
+                Some(&user.token),
+                json!({"payment_id": payment_id, "amount": amount}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+    }
+
+    /// Creates a show on sale now, with one schedule `days_ahead` days out and a seat
+    /// map of `seats` R seats at 50,000 in row A.
+    pub async fn show_on_sale(&self, days_ahead: i64, seats: u32) -> ShowFixture {
+        let admin = self.admin().await;
+        let starts_at = chrono::Utc::now() + chrono::Duration::days(days_ahead);
+        let response = self
+            .post(
+                "/api/v1/shows",
+                Some(&admin.token),
+                json!({
+                    "title": "시카고",
+                    "title_en": "Chicago",
+                    "category": "MUSICAL",
+                    "venue": {"name": "디큐브 링크아트센터", "address": "서울 구로구 경인로 662"},
+                    "artists": ["최재림", "아이비"],
+                    "booking_opens_at": "2025-01-01T00:00:00+09:00",
+                    "schedules": [{
+                        "starts_at": starts_at.to_rfc3339(),
+                        "grades": [{"name": "R", "price": 50000, "rows": ["A"], "seats_per_row": seats}]
+                    }]
+                }),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+        let show_id = response.body["id"].as_i64().unwrap();
+        let schedule_id = response.body["schedules"][0]["id"].as_i64().unwrap();
+        let seats = self
+            .get(
+                &format!("/api/v1/shows/{show_id}/schedules/{schedule_id}/seats"),
+                None,
+            )
+            .await;
+        let seat_ids = seats.body["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect();
+        ShowFixture {
+            show_id,
+            schedule_id,
+            seat_ids,
+            admin,
+        }
+    }
+
+    pub async fn balance(&self, user: &TestUser) -> i64 {
+        sqlx::query_scalar("select point_balance from users where id = ?")
+            .bind(user.id)
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
+    }
+
+    pub async fn ledger_sum(&self, user: &TestUser) -> i64 {
+        sqlx::query_scalar(
+            "select cast(coalesce(sum(amount), 0) as signed) from point_ledger where user_id = ?",
+        )
+        .bind(user.id)
+        .fetch_one(self.pool())
+        .await
+        .unwrap()
+    }
+}
+
+pub struct ShowFixture {
+    pub show_id: i64,
+    pub schedule_id: i64,
+    pub seat_ids: Vec<i64>,
+    pub admin: TestUser,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub token: String,
+}
+
+/// One real argon2id hash of "password123", computed once per test process.
+pub fn known_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        marquee_core::accounts::Password::parse("password123")
+            .unwrap()
+            .hash()
+            .unwrap()
+    })
+}
+
+pub async fn make_user(pool: &MySqlPool, email: &str, role: Role) -> TestUser {
+    let id = sqlx::query(
+        "insert into users (email, password_hash, nickname, role) values (?, ?, 'tester', ?)",
+    )
+    .bind(email)
+    .bind(known_hash())
+    .bind(role.as_db())
+    .execute(pool)
+    .await
+    .expect("insert user")
+    .last_insert_id() as i64;
+    let session_id = sqlx::query("insert into auth_sessions (user_id) values (?)")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap()
+        .last_insert_id() as i64;
+    let keys = TokenKeys::new(
+        JWT_SECRET,
+        std::time::Duration::from_secs(900),
+        std::time::Duration::from_secs(3600),
+    );
+    TestUser {
+        id,
+        token: keys.issue_access(id, session_id, role).unwrap(),
+    }
+}
+
+pub async fn send(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> TestResponse {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    send_raw(router, request).await
+}
+
+pub async fn send_raw(router: &Router, request: Request<Body>) -> TestResponse {
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    TestResponse { status, body }
+}

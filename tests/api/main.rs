@@ -1,0 +1,14 @@
+//! Integration tests of marquee-api against real MariaDB, through the real router.
+
+mod harness;
+
+mod accounts;
+mod catalog;
+mod concurrency;
+mod errors;
+mod holds;
+mod ops;
+mod points;
+mod portone;
+mod purchase;
+mod refunds;

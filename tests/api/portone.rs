@@ -1,0 +1,177 @@
+//! The PortOne V2 client against a local double of its API: real HTTP, real headers.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::harness::TestApp;
+
+const SECRET: &str = "portone-test-secret";
+
+async fn payment(
+    State(calls): State<Arc<AtomicUsize>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> (StatusCode, Json<Value>) {
+    calls.fetch_add(1, Ordering::SeqCst);
+    if headers.get("authorization").and_then(|v| v.to_str().ok())
+        != Some(&format!("PortOne {SECRET}"))
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"type": "UNAUTHORIZED"})),
+        );
+    }
+    let paid = |total: i64, currency: &str| json!({"status": "PAID", "id": id, "currency": currency, "amount": {"total": total, "paid": total}});
+    match id.as_str() {
+        "pay_ok" => (StatusCode::OK, Json(paid(15_000, "KRW"))),
+        "pay_usd" => (StatusCode::OK, Json(paid(15_000, "USD"))),
+        "pay_ready" => (
+            StatusCode::OK,
+            Json(json!({"status": "READY", "id": id, "amount": {"total": 15_000}})),
+        ),
+        "pay_broken" => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({}))),
+        _ => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"type": "PAYMENT_NOT_FOUND"})),
+        ),
+    }
+}
+
+async fn portone_double() -> (String, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let router = Router::new()
+        .route("/payments/{id}", get(payment))
+        .with_state(calls.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}"), calls)
+}
+
+async fn app_with_portone(base: &str, secret: &str) -> TestApp {
+    TestApp::with_config(&[
+        ("PAYMENT_GATEWAY", "portone"),
+        ("PORTONE_API_BASE", base),
+        ("PORTONE_API_SECRET", secret),
+    ])
+    .await
+}
+
+#[tokio::test]
+async fn a_paid_payment_of_the_right_amount_is_credited_once() {
+    let (base, calls) = portone_double().await;
+    let app = app_with_portone(&base, SECRET).await;
+    let user = app.user("fan@example.com").await;
+
+    let charged = app
+        .post(
+            "/api/v1/points/charges",
+            Some(&user.token),
+            json!({"payment_id": "pay_ok", "amount": 15_000}),
+        )
+        .await;
+    let again = app
+        .post(
+            "/api/v1/points/charges",
+            Some(&user.token),
+            json!({"payment_id": "pay_ok", "amount": 15_000}),
+        )
+        .await;
+
+    assert_eq!(charged.status, StatusCode::CREATED, "{:?}", charged.body);
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(app.balance(&user).await, 15_000);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "a known payment is not looked up again"
+    );
+    let gateway: String = sqlx::query_scalar("select gateway from point_charges")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(gateway, "portone");
+}
+
+#[tokio::test]
+async fn unpaid_mismatched_foreign_or_unknown_payments_credit_nothing() {
+    let (base, _) = portone_double().await;
+    let app = app_with_portone(&base, SECRET).await;
+    let user = app.user("fan@example.com").await;
+
+    for (payment_id, amount) in [
+        ("pay_ok", 20_000),
+        ("pay_ready", 15_000),
+        ("pay_usd", 15_000),
+        ("pay_missing", 15_000),
+    ] {
+        let response = app
+            .post(
+                "/api/v1/points/charges",
+                Some(&user.token),
+                json!({"payment_id": payment_id, "amount": amount}),
+            )
+            .await;
+        assert_eq!(
+            response.code(),
+            "PAYMENT_NOT_CONFIRMED",
+            "{payment_id}: {:?}",
+            response.body
+        );
+    }
+    assert_eq!(app.balance(&user).await, 0);
+}
+
+#[tokio::test]
+async fn gateway_failures_and_a_wrong_secret_are_502_and_credit_nothing() {
+    let (base, _) = portone_double().await;
+    let app = app_with_portone(&base, SECRET).await;
+    let wrong_secret = app_with_portone(&base, "not-the-secret").await;
+    let user = app.user("fan@example.com").await;
+    let other = wrong_secret.user("fan@example.com").await;
+
+    let broken = app
+        .post(
+            "/api/v1/points/charges",
+            Some(&user.token),
+            json!({"payment_id": "pay_broken", "amount": 15_000}),
+        )
+        .await;
+    let unauthorized = wrong_secret
+        .post(
+            "/api/v1/points/charges",
+            Some(&other.token),
+            json!({"payment_id": "pay_ok", "amount": 15_000}),
+        )
+        .await;
+
+    assert_eq!(broken.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(broken.code(), "GATEWAY_UNAVAILABLE");
+    assert_eq!(unauthorized.code(), "GATEWAY_UNAVAILABLE");
+    assert_eq!(app.balance(&user).await, 0);
+}
+
+#[tokio::test]
+async fn an_unreachable_gateway_is_502() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let app = app_with_portone(&base, SECRET).await;
+    let user = app.user("fan@example.com").await;
+
+    let response = app
+        .post(
+            "/api/v1/points/charges",
+            Some(&user.token),
+            json!({"payment_id": "pay_ok", "amount": 15_000}),
+        )
+        .await;
+
+    assert_eq!(response.code(), "GATEWAY_UNAVAILABLE");
+}

@@ -1,0 +1,145 @@
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::harness::{ShowFixture, TestApp, TestUser};
+
+async fn bought_ticket(app: &TestApp, show: &ShowFixture, buyer: &TestUser) -> i64 {
+    app.charge(buyer, 50_000).await;
+    let hold = app
+        .post(
+            "/api/v1/holds",
+            Some(&buyer.token),
+            json!({"schedule_id": show.schedule_id, "seat_ids": [show.seat_ids[0]]}),
+        )
+        .await;
+    let order = app
+        .post(
+            &format!("/api/v1/holds/{}/purchase", hold.body["id"]),
+            Some(&buyer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{:?}", order.body);
+    order.body["tickets"][0]["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn refund_long_before_the_show_is_free_and_puts_the_seat_back_on_sale() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 1).await;
+    let buyer = app.user("buyer@example.com").await;
+    let ticket_id = bought_ticket(&app, &show, &buyer).await;
+
+    let refunded = app
+        .post(
+            &format!("/api/v1/tickets/{ticket_id}/refund"),
+            Some(&buyer.token),
+            json!({}),
+        )
+        .await;
+    let next_buyer = app.user("next@example.com").await;
+    let rehold = app
+        .post(
+            "/api/v1/holds",
+            Some(&next_buyer.token),
+            json!({"schedule_id": show.schedule_id, "seat_ids": [show.seat_ids[0]]}),
+        )
+        .await;
+
+    assert_eq!(refunded.status, StatusCode::OK, "{:?}", refunded.body);
+    assert_eq!(refunded.body["status"], "REFUNDED");
+    assert_eq!(refunded.body["refund_fee"], 0);
+    assert_eq!(refunded.body["refund_amount"], 50_000);
+    assert_eq!(app.balance(&buyer).await, 50_000);
+    assert_eq!(app.ledger_sum(&buyer).await, 50_000);
+    assert_eq!(
+        rehold.status,
+        StatusCode::CREATED,
+        "the seat is on sale again"
+    );
+}
+
+#[tokio::test]
+async fn refund_eight_days_before_keeps_a_ten_percent_fee() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(8, 1).await;
+    let buyer = app.user("buyer@example.com").await;
+    let ticket_id = bought_ticket(&app, &show, &buyer).await;
+
+    let refunded = app
+        .post(
+            &format!("/api/v1/tickets/{ticket_id}/refund"),
+            Some(&buyer.token),
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(refunded.body["refund_fee"], 5_000);
+    assert_eq!(app.balance(&buyer).await, 45_000);
+}
+
+#[tokio::test]
+async fn the_refund_policy_is_configurable() {
+    let app = TestApp::with_config(&[("REFUND_POLICY", "40:0,0:50")]).await;
+    let show = app.show_on_sale(30, 1).await;
+    let buyer = app.user("buyer@example.com").await;
+    let ticket_id = bought_ticket(&app, &show, &buyer).await;
+
+    let refunded = app
+        .post(
+            &format!("/api/v1/tickets/{ticket_id}/refund"),
+            Some(&buyer.token),
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(refunded.body["refund_fee"], 25_000);
+}
+
+#[tokio::test]
+async fn refunding_twice_pays_once() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 1).await;
+    let buyer = app.user("buyer@example.com").await;
+    let ticket_id = bought_ticket(&app, &show, &buyer).await;
+    let path = format!("/api/v1/tickets/{ticket_id}/refund");
+
+    let (first, second) = tokio::join!(
+        app.post(&path, Some(&buyer.token), json!({})),
+        app.post(&path, Some(&buyer.token), json!({}))
+    );
+    let third = app.post(&path, Some(&buyer.token), json!({})).await;
+
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    assert_eq!(third.code(), "TICKET_NOT_REFUNDABLE");
+    assert_eq!(app.balance(&buyer).await, 50_000);
+    let refunds: i64 =
+        sqlx::query_scalar("select count(*) from point_ledger where reason = 'REFUND'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(refunds, 1);
+}
+
+#[tokio::test]
+async fn no_refund_once_the_show_has_started_and_none_for_strangers() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 1).await;
+    let buyer = app.user("buyer@example.com").await;
+    let stranger = app.user("stranger@example.com").await;
+    let ticket_id = bought_ticket(&app, &show, &buyer).await;
+    let path = format!("/api/v1/tickets/{ticket_id}/refund");
+
+    let by_stranger = app.post(&path, Some(&stranger.token), json!({})).await;
+    sqlx::query("update schedules set starts_at = current_timestamp(6) - interval 1 minute")
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let too_late = app.post(&path, Some(&buyer.token), json!({})).await;
+
+    assert_eq!(by_stranger.code(), "TICKET_NOT_FOUND");
+    assert_eq!(too_late.code(), "REFUND_WINDOW_CLOSED");
+    assert_eq!(app.balance(&buyer).await, 0);
+}
