@@ -101,6 +101,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .context("ADMIN_EMAIL/ADMIN_PASSWORD: cannot create the admin account")?;
         tracing::info!("admin account ready");
     }
+    if config.demo_catalog {
+        let created = marquee_core::catalog::demo::seed(&pool)
+            .await
+            .context("loading the demo catalog failed")?;
+        tracing::info!(created, "demo catalog ready");
+    }
     booking::holds::spawn_sweeper(pool.clone(), config.hold_sweep_interval);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await

@@ -67,6 +67,8 @@ pub struct Config {
     pub refund_policy: RefundPolicy,
     pub gateway: GatewayConfig,
     pub admin: Option<AdminBootstrap>,
+    /// Load the demo catalog at start-up when the catalog is empty.
+    pub demo_catalog: bool,
 }
 
 impl Config {
@@ -148,6 +150,7 @@ impl Config {
             refund_policy,
             gateway,
             admin,
+            demo_catalog: env.flag("DEMO_CATALOG")?,
         })
     }
 }
@@ -186,6 +189,16 @@ impl Env {
             .map_err(|_| self.invalid(var, &format!("cannot parse `{raw}`")))
     }
 
+    fn flag(&self, var: &'static str) -> Result<bool, ConfigError> {
+        match self.get(var).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("0" | "false" | "no") => Ok(false),
+            Some("1" | "true" | "yes") => Ok(true),
+            Some(other) => {
+                Err(self.invalid(var, &format!("expected true or false, got `{other}`")))
+            }
+        }
+    }
+
     fn bounded(
         &self,
         var: &'static str,
@@ -210,5 +223,66 @@ impl Env {
     ) -> Result<Duration, ConfigError> {
         self.bounded(var, default, range)
             .map(|secs| Duration::from_secs(secs.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    const SECRET: (&str, &str) = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+
+    #[test]
+    fn defaults_apply_when_only_the_secret_is_set() {
+        let config = Config::from_vars(vars(&[SECRET])).unwrap();
+        assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.hold_ttl, Duration::from_secs(300));
+        assert_eq!(config.max_seats_per_hold, 4);
+        assert_eq!(config.refund_policy, RefundPolicy::korean_default());
+        assert!(matches!(config.gateway, GatewayConfig::Dev));
+        assert!(config.admin.is_none());
+        assert!(!config.demo_catalog);
+        assert!(
+            !format!("{config:?}").contains("0123456789abcdef"),
+            "secrets never print"
+        );
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[], "JWT_SECRET"),
+            (&[("JWT_SECRET", "short")], "JWT_SECRET"),
+            (&[SECRET, ("BIND_ADDR", "nowhere")], "BIND_ADDR"),
+            (&[SECRET, ("HOLD_TTL_SECS", "0")], "HOLD_TTL_SECS"),
+            (
+                &[SECRET, ("MAX_SEATS_PER_HOLD", "many")],
+                "MAX_SEATS_PER_HOLD",
+            ),
+            (&[SECRET, ("REFUND_POLICY", "10:200")], "REFUND_POLICY"),
+            (&[SECRET, ("PAYMENT_GATEWAY", "paypal")], "PAYMENT_GATEWAY"),
+            (
+                &[SECRET, ("PAYMENT_GATEWAY", "portone")],
+                "PORTONE_API_SECRET",
+            ),
+            (&[SECRET, ("ADMIN_EMAIL", "a@b.co")], "ADMIN_PASSWORD"),
+            (&[SECRET, ("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
+            (&[SECRET, ("REDIS_URL", "localhost")], "REDIS_URL"),
+            (&[SECRET, ("DEMO_CATALOG", "maybe")], "DEMO_CATALOG"),
+        ];
+        for (pairs, var) in cases {
+            let err = Config::from_vars(vars(pairs)).unwrap_err();
+            assert_eq!(err.var, *var);
+            assert!(err
+                .to_string()
+                .starts_with(&format!("invalid configuration: {var}: ")));
+        }
     }
 }

@@ -1,0 +1,90 @@
+# Shared by scripts/run and scripts/test: make sure the services Marquee needs are
+# installed and running on loopback, on a fresh Debian/Ubuntu machine too.
+# Sourced, not run. Sets MARQUEE_DB_SERVER (a mysql:// URL without a database).
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The Korean dictionary cache shipped beside the repo for offline builds; without it
+# lindera downloads the dictionary as usual.
+if [ -d "$ROOT/../shared/lindera-cache" ]; then
+  LINDERA_BUILD_DICTIONARY_CACHE_DIR="$(cd "$ROOT/../shared/lindera-cache" && pwd)"
+  export LINDERA_BUILD_DICTIONARY_CACHE_DIR
+fi
+
+APT_UPDATED=""
+apt_install() {
+  command -v apt-get >/dev/null || die "$* is missing and this is not a Debian/Ubuntu machine: install it by hand"
+  if [ -z "$APT_UPDATED" ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  log "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs), then run this again"
+}
+
+mariadb_up() { mysqladmin --protocol=tcp -h127.0.0.1 -P3306 -uroot --connect-timeout=2 ping >/dev/null 2>&1 \
+  || mysqladmin --protocol=tcp -h127.0.0.1 -P3306 -umarquee -pmarquee --connect-timeout=2 ping >/dev/null 2>&1; }
+
+ensure_mariadb() {
+  if ! mariadb_up && ! [ -x /usr/sbin/mariadbd ] && ! [ -x /usr/sbin/mysqld ]; then
+    apt_install mariadb-server mariadb-client
+  fi
+  if ! mariadb_up; then
+    log "starting MariaDB"
+    as_root service mariadb start >/dev/null 2>&1 || {
+      as_root mkdir -p /run/mysqld && as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
+      as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+    }
+    for _ in $(seq 1 60); do mariadb_up && break; sleep 0.5; done
+    mariadb_up || die "MariaDB did not start on 127.0.0.1:3306"
+  fi
+  # Fresh Debian installs let root in only through the unix socket; then make a
+  # password login for the app and its tests.
+  if mysql --protocol=tcp -h127.0.0.1 -uroot -e 'select 1' >/dev/null 2>&1; then
+    MARQUEE_DB_SERVER="mysql://root@127.0.0.1:3306"
+  else
+    if ! mysql --protocol=tcp -h127.0.0.1 -umarquee -pmarquee -e 'select 1' >/dev/null 2>&1; then
+      log "creating the MariaDB user marquee"
+      as_root mysql -uroot -e "create user if not exists 'marquee'@'127.0.0.1' identified by 'marquee';
+        create user if not exists 'marquee'@'localhost' identified by 'marquee';
+        grant all privileges on *.* to 'marquee'@'127.0.0.1'; grant all privileges on *.* to 'marquee'@'localhost';
+        flush privileges;" || die "cannot log in to MariaDB as root to create the marquee user"
+    fi
+    MARQUEE_DB_SERVER="mysql://marquee:marquee@127.0.0.1:3306"
+  fi
+  export MARQUEE_DB_SERVER
+}
+
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+
+ensure_redis() {
+  command -v redis-server >/dev/null || redis_up || apt_install redis-server redis-tools
+  if ! redis_up; then
+    log "starting Redis"
+    as_root mkdir -p /var/lib/redis /var/log/redis
+    as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/marquee.log >/dev/null
+    for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
+    redis_up || die "Redis did not start on 127.0.0.1:6379"
+  fi
+}
+
+ensure_services() {
+  ensure_rust
+  command -v mysqladmin >/dev/null || apt_install mariadb-client
+  command -v redis-cli >/dev/null || apt_install redis-tools
+  ensure_mariadb
+  ensure_redis
+}
