@@ -37,17 +37,23 @@ impl From<CoreError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body {
+/// The body of every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorResponse {
     error: ErrorBody,
 }
 
-#[derive(Serialize)]
-struct ErrorBody {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable, upper-snake machine-readable code, e.g. `SEAT_UNAVAILABLE`.
+    #[schema(example = "SEAT_UNAVAILABLE")]
     code: &'static str,
+    /// For people; may change.
     message: String,
+    /// The offending field of a VALIDATION_FAILED error.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'static str>,
+    /// Points missing, for INSUFFICIENT_POINTS.
     #[serde(skip_serializing_if = "Option::is_none")]
     shortfall: Option<i64>,
 }
@@ -136,7 +142,7 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(Body { error: body })).into_response()
+        (status, Json(ErrorResponse { error: body })).into_response()
     }
 }
 

@@ -90,7 +90,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// `limit` (1-100, default 20) and `offset` (0-10,000) of a paged list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     pub limit: Option<u32>,
     pub offset: Option<u32>,

@@ -7,6 +7,7 @@ mod catalog;
 mod concurrency;
 mod errors;
 mod holds;
+mod openapi;
 mod ops;
 mod points;
 mod portone;

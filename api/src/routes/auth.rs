@@ -10,7 +10,7 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, CurrentUser};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
     email: String,
@@ -18,6 +18,11 @@ pub struct SignupRequest {
     nickname: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses((status = 201, description = "account created", body = Profile),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 409, description = "EMAIL_TAKEN", body = crate::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
 pub async fn signup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignupRequest>,
@@ -29,13 +34,17 @@ pub async fn signup(
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     email: String,
     password: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, description = "access and refresh tokens", body = TokenPair),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "INVALID_CREDENTIALS", body = crate::error::ErrorResponse),))]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LoginRequest>,
@@ -43,12 +52,16 @@ pub async fn login(
     Ok(Json(state.auth.login(&body.email, &body.password).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     refresh_token: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, description = "rotated tokens; the old refresh token is spent", body = TokenPair),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "INVALID_REFRESH_TOKEN (a reused token also revokes its session)", body = crate::error::ErrorResponse),))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
@@ -57,6 +70,10 @@ pub async fn refresh(
 }
 
 /// Ends the session of the access token used; its refresh token stops working too.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 204, description = "session ended"),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
 pub async fn logout(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -14,13 +14,21 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoldRequest {
     schedule_id: i64,
     seat_ids: Vec<i64>,
 }
 
+#[utoipa::path(post, path = "/api/v1/holds", tag = "booking", request_body = HoldRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "seats held until expires_at", body = Hold),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 404, description = "SCHEDULE_NOT_FOUND, SEAT_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 409, description = "SEAT_UNAVAILABLE, NOT_ON_SALE", body = crate::error::ErrorResponse),
+        (status = 422, description = "TOO_MANY_SEATS, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
 pub async fn create_hold(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -38,6 +46,12 @@ pub async fn create_hold(
     Ok((StatusCode::CREATED, Json(hold)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/holds/{id}", tag = "booking", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 204, description = "released, seats back on sale"),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 404, description = "HOLD_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 409, description = "HOLD_NOT_ACTIVE", body = crate::error::ErrorResponse),))]
 pub async fn release_hold(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -47,6 +61,15 @@ pub async fn release_hold(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/v1/holds/{id}/purchase", tag = "booking",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same order")),
+    security(("bearer" = [])),
+    responses((status = 201, description = "paid; one ticket per seat", body = Order),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::error::ErrorResponse),
+        (status = 404, description = "HOLD_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 409, description = "HOLD_NOT_ACTIVE", body = crate::error::ErrorResponse),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
 pub async fn purchase(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -68,6 +91,11 @@ pub async fn purchase(
     Ok((StatusCode::CREATED, Json(order)))
 }
 
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "booking", params(Paging),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<Ticket>),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -83,6 +111,11 @@ pub async fn list_tickets(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "booking", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Ticket),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 404, description = "TICKET_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn get_ticket(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -93,6 +126,12 @@ pub async fn get_ticket(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/refund", tag = "booking", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, description = "refunded by policy; net amount back to points", body = Ticket),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 404, description = "TICKET_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 409, description = "TICKET_NOT_REFUNDABLE, REFUND_WINDOW_CLOSED", body = crate::error::ErrorResponse),))]
 pub async fn refund(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

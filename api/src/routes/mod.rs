@@ -11,7 +11,7 @@ pub mod users;
 use serde::Serialize;
 
 /// One page of a list, with the total so clients can draw pagination.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,

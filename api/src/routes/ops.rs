@@ -11,11 +11,13 @@ use crate::state::AppState;
 
 /// The process is up. Says nothing about dependencies, so an orchestrator does not
 /// restart a healthy api because the database blinked.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "process is up")))]
 pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
 /// Ready to serve: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable"), (status = 503, description = "database unreachable")))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match sqlx::query("select 1").execute(&state.pool).await {
         Ok(_) => (
@@ -32,6 +34,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics() -> impl IntoResponse {
     (
         [(

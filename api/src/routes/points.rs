@@ -10,14 +10,15 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     limit: Option<u32>,
     /// Keyset cursor: `next_before` of the previous page.
     before: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PointsView {
     balance: i64,
     entries: Vec<LedgerEntry>,
@@ -25,6 +26,11 @@ pub struct PointsView {
     next_before: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/points", tag = "points", params(HistoryQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = PointsView),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
 pub async fn balance_and_history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -50,7 +56,7 @@ pub async fn balance_and_history(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChargeRequest {
     payment_id: String,
@@ -58,6 +64,14 @@ pub struct ChargeRequest {
 }
 
 /// 201 when this call credited the payment, 200 when it had been credited before.
+#[utoipa::path(post, path = "/api/v1/points/charges", tag = "points", request_body = ChargeRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "credited now", body = ChargeOutcome), (status = 200, description = "credited before; nothing changed", body = ChargeOutcome),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 409, description = "PAYMENT_ALREADY_USED", body = crate::error::ErrorResponse),
+        (status = 422, description = "PAYMENT_NOT_CONFIRMED, VALIDATION_FAILED", body = crate::error::ErrorResponse),
+        (status = 502, description = "GATEWAY_UNAVAILABLE", body = crate::error::ErrorResponse),))]
 pub async fn charge(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -22,9 +22,16 @@ async fn detail(state: &AppState, show_id: i64) -> ApiResult<ShowDetail> {
         .ok_or_else(|| Error::NotFound("show").into())
 }
 
+#[utoipa::path(post, path = "/api/v1/shows", tag = "shows", request_body = NewShow,
+    security(("bearer" = [])),
+    responses((status = 201, body = ShowDetail),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
 pub async fn create(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    Admin(_admin): Admin,
     ApiJson(body): ApiJson<NewShow>,
 ) -> ApiResult<(StatusCode, Json<ShowDetail>)> {
     body.validate(chrono::Utc::now())?;
@@ -32,9 +39,17 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(detail(&state, show_id).await?)))
 }
 
+#[utoipa::path(patch, path = "/api/v1/shows/{id}", tag = "shows", request_body = ShowPatch, params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = ShowDetail),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN", body = crate::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
 pub async fn update(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    Admin(_admin): Admin,
     ApiPath(show_id): ApiPath<i64>,
     ApiJson(body): ApiJson<ShowPatch>,
 ) -> ApiResult<Json<ShowDetail>> {
@@ -45,9 +60,15 @@ pub async fn update(
     Ok(Json(detail(&state, show_id).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 204, description = "soft-deleted"),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN", body = crate::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn delete(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    Admin(_admin): Admin,
     ApiPath(show_id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     if !catalog::soft_delete_show(&state.pool, show_id).await? {
@@ -56,7 +77,8 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     category: Option<Category>,
     /// First Korean calendar day (YYYY-MM-DD) with a performance, inclusive.
@@ -67,6 +89,9 @@ pub struct ListQuery {
     offset: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/api/v1/shows", tag = "shows", params(ListQuery),
+    responses((status = 200, body = Page<ShowSummary>),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),))]
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ListQuery>,
@@ -99,6 +124,9 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
+    responses((status = 200, description = "the show with per-grade availability", body = ShowDetail),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn get(
     State(state): State<AppState>,
     ApiPath(show_id): ApiPath<i64>,
@@ -106,12 +134,16 @@ pub async fn get(
     Ok(Json(detail(&state, show_id).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SeatMap {
     schedule_id: i64,
     seats: Vec<SeatView>,
 }
 
+#[utoipa::path(get, path = "/api/v1/shows/{id}/schedules/{schedule_id}/seats", tag = "shows",
+    params(("id" = i64, Path), ("schedule_id" = i64, Path)),
+    responses((status = 200, body = SeatMap),
+        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn seats(
     State(state): State<AppState>,
     ApiPath((show_id, schedule_id)): ApiPath<(i64, i64)>,
@@ -122,6 +154,11 @@ pub async fn seats(
     Ok(Json(SeatMap { schedule_id, seats }))
 }
 
+#[utoipa::path(post, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, description = "liked (idempotent)", body = LikeState),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn like(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -130,6 +167,11 @@ pub async fn like(
     Ok(Json(likes::like(&state.pool, user.user_id, show_id).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, description = "not liked (idempotent)", body = LikeState),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn unlike(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -14,6 +14,10 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, Paging};
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/api/v1/users/me", tag = "users",
+    security(("bearer" = [])),
+    responses((status = 200, body = Profile),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
 pub async fn me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -21,7 +25,7 @@ pub async fn me(
     Ok(Json(state.auth.profile(user.user_id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfile {
     nickname: Option<String>,
@@ -29,6 +33,12 @@ pub struct UpdateProfile {
     new_password: Option<String>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/users/me", tag = "users", request_body = UpdateProfile,
+    security(("bearer" = [])),
+    responses((status = 200, body = Profile),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
 pub async fn update_me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -58,6 +68,10 @@ pub async fn update_me(
 }
 
 /// Withdrawal is a soft delete: tickets and the points ledger stay on record.
+#[utoipa::path(delete, path = "/api/v1/users/me", tag = "users",
+    security(("bearer" = [])),
+    responses((status = 204, description = "account withdrawn"),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
 pub async fn withdraw(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -66,6 +80,11 @@ pub async fn withdraw(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/users/me/likes", tag = "users", params(Paging),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<ShowSummary>),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
 pub async fn my_likes(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -14,7 +14,9 @@ pub use credentials::{Email, Nickname, Password};
 pub use service::{AuthService, Profile, TokenPair};
 pub use tokens::AccessClaims;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Role {
     User,

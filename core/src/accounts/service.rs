@@ -10,7 +10,7 @@ use super::tokens::{new_refresh_token, refresh_token_digest, TokenKeys};
 use super::Role;
 use crate::error::{is_unique_violation, Error, Result};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
@@ -19,7 +19,7 @@ pub struct TokenPair {
     pub expires_in: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Profile {
     pub id: i64,
     pub email: String,

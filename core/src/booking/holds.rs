@@ -14,7 +14,7 @@ use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
 use crate::db::{conflict_as, retry_on_lock_conflict};
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hold {
     pub id: i64,
     pub schedule_id: i64,

@@ -17,7 +17,7 @@ use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 use crate::points::ledger::{self, LedgerReason};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Order {
     pub id: i64,
     pub hold_id: i64,

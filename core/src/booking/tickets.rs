@@ -8,7 +8,7 @@ use sqlx::MySqlPool;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Ticket {
     pub id: i64,
     pub code: String,

@@ -6,7 +6,7 @@ use sqlx::MySqlPool;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LikeState {
     pub show_id: i64,
     pub liked: bool,

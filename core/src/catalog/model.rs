@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Category {
     Musical,
@@ -29,7 +29,7 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VenueInput {
     pub name: String,
@@ -37,7 +37,7 @@ pub struct VenueInput {
     pub address: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGrade {
     pub name: String,
@@ -47,14 +47,14 @@ pub struct NewGrade {
     pub seats_per_row: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSchedule {
     pub starts_at: DateTime<Utc>,
     pub grades: Vec<NewGrade>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewShow {
     pub title: String,
@@ -73,7 +73,7 @@ pub struct NewShow {
 /// A partial update. Absent fields stay as they are; for `title_en` and `poster_url` an
 /// empty string clears the value. Schedules are only ever added here: a schedule with
 /// tickets sold cannot simply disappear.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShowPatch {
     pub title: Option<String>,
@@ -246,7 +246,7 @@ impl ShowPatch {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ShowSummary {
     pub id: i64,
     pub title: String,
@@ -260,7 +260,7 @@ pub struct ShowSummary {
     pub like_count: i32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShowDetail {
     pub id: i64,
     pub title: String,
@@ -276,20 +276,20 @@ pub struct ShowDetail {
     pub schedules: Vec<ScheduleDetail>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Venue {
     pub name: String,
     pub address: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScheduleDetail {
     pub id: i64,
     pub starts_at: DateTime<Utc>,
     pub grades: Vec<GradeAvailability>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct GradeAvailability {
     #[serde(skip)]
     pub schedule_id: i64,
@@ -300,7 +300,7 @@ pub struct GradeAvailability {
     pub available_seats: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SeatView {
     pub id: i64,
     pub grade: String,

@@ -18,7 +18,7 @@ use crate::error::{is_unique_violation, Error, Result};
 /// The most one charge may add: 10,000,000 KRW, a common card limit in Korea.
 pub const MAX_CHARGE: i64 = 10_000_000;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChargeOutcome {
     pub charge_id: i64,
     pub payment_id: String,

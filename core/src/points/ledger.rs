@@ -24,7 +24,7 @@ impl LedgerReason {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct LedgerEntry {
     pub id: i64,
     pub amount: i64,
