@@ -5,25 +5,22 @@
 -- column that is the seat id only while the ticket is VALID, and a unique key on it, so
 -- the database itself refuses a second valid ticket for one seat.
 
+-- A hold's seats are the seats whose hold_id names it (while it is live); seat_count
+-- lets a purchase check that every one of them is still there.
 create table holds (
     id bigint not null auto_increment primary key,
     user_id bigint not null,
     schedule_id bigint not null,
     status enum('ACTIVE', 'RELEASED', 'PURCHASED', 'EXPIRED') not null default 'ACTIVE',
+    seat_count int not null,
+    total_price bigint not null,
     expires_at datetime(6) not null,
     created_at datetime(6) not null default current_timestamp(6),
     key ix_holds_user (user_id, id),
     key ix_holds_sweep (status, expires_at),
     constraint fk_holds_user foreign key (user_id) references users (id),
-    constraint fk_holds_schedule foreign key (schedule_id) references schedules (id)
-) engine = InnoDB;
-
-create table hold_seats (
-    hold_id bigint not null,
-    seat_id bigint not null,
-    primary key (hold_id, seat_id),
-    constraint fk_hold_seats_hold foreign key (hold_id) references holds (id),
-    constraint fk_hold_seats_seat foreign key (seat_id) references seats (id)
+    constraint fk_holds_schedule foreign key (schedule_id) references schedules (id),
+    constraint ck_holds_seats check (seat_count > 0 and total_price >= 0)
 ) engine = InnoDB;
 
 -- One order per hold (a hold is paid at most once) and one order per idempotency key

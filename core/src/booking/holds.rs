@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
+use sqlx::{MySqlPool, QueryBuilder};
 
 use crate::db::{conflict_as, retry_on_lock_conflict};
 use crate::error::{Error, Result};
@@ -61,20 +61,46 @@ async fn try_create(
     seat_ids: &[i64],
 ) -> Result<Hold> {
     let mut tx = pool.begin().await?;
-    ensure_on_sale(&mut tx, schedule_id).await?;
-    // The database clock decides expiry, so api processes with skewed clocks agree.
-    let now: DateTime<Utc> = sqlx::query_scalar("select current_timestamp(6)")
-        .fetch_one(&mut *tx)
-        .await?;
-    let expires_at = now + rules.ttl;
-    let hold_id =
-        sqlx::query("insert into holds (user_id, schedule_id, expires_at) values (?, ?, ?)")
-            .bind(user_id)
-            .bind(schedule_id)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?
-            .last_insert_id() as i64;
+    // Is the schedule on sale, and what do these seats cost? One read that locks
+    // nothing (READ COMMITTED); the seat update below is what decides the hold.
+    let mut check: QueryBuilder<'_, sqlx::MySql> = QueryBuilder::new(
+        "select cast(coalesce(sum(g.price), 0) as signed), current_timestamp(6) + interval ",
+    );
+    check.push_bind(rules.ttl.as_micros() as i64).push(
+        " microsecond from schedules sc
+         join shows s on s.id = sc.show_id
+         left join seats st on st.schedule_id = sc.id and st.id in (",
+    );
+    push_ids(&mut check, seat_ids);
+    check
+        .push(
+            ") left join seat_grades g on g.id = st.grade_id
+             where s.deleted_at is null and s.booking_opens_at <= current_timestamp(6)
+               and sc.starts_at > current_timestamp(6) and sc.id = ",
+        )
+        .push_bind(schedule_id)
+        .push(" group by sc.id");
+    let priced: Option<(i64, DateTime<Utc>)> =
+        check.build_query_as().fetch_optional(&mut *tx).await?;
+    let Some((total_price, expires_at)) = priced else {
+        tx.rollback().await?;
+        return Err(not_on_sale_reason(pool, schedule_id).await);
+    };
+    // A plain INSERT ... VALUES: an INSERT ... SELECT would hold InnoDB's table-level
+    // AUTO-INC lock for the whole statement (innodb_autoinc_lock_mode=1) and serialise
+    // every concurrent hold. The expiry came from the database clock above, so api
+    // processes with skewed clocks agree.
+    let inserted = sqlx::query(
+        "insert into holds (user_id, schedule_id, seat_count, total_price, expires_at) values (?, ?, ?, ?, ?)",
+    )
+    .bind(user_id)
+    .bind(schedule_id)
+    .bind(seat_ids.len() as i64)
+    .bind(total_price)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    let hold_id = inserted.last_insert_id() as i64;
 
     // Point lookups on the primary key, ids sorted: every hold locks its seats in the
     // same order, so overlapping holds queue instead of deadlocking. Without the hint the
@@ -83,28 +109,16 @@ async fn try_create(
     take.push_bind(hold_id)
         .push(", hold_expires_at = ")
         .push_bind(expires_at)
-        .push(" where schedule_id = ")
+        .push(" where not is_sold and (hold_expires_at is null or hold_expires_at <= current_timestamp(6)) and schedule_id = ")
         .push_bind(schedule_id)
-        .push(" and not is_sold and (hold_expires_at is null or hold_expires_at <= ")
-        .push_bind(now)
-        .push(") and id in (");
-    let mut ids = take.separated(", ");
-    for id in seat_ids {
-        ids.push_bind(*id);
-    }
+        .push(" and id in (");
+    push_ids(&mut take, seat_ids);
     take.push(")");
     let taken = take.build().execute(&mut *tx).await?.rows_affected();
     if taken != seat_ids.len() as u64 {
         tx.rollback().await?;
         return Err(missing_or_taken(pool, schedule_id, seat_ids).await);
     }
-
-    let mut record = QueryBuilder::new("insert into hold_seats (hold_id, seat_id) ");
-    record.push_values(seat_ids, |mut row, seat_id| {
-        row.push_bind(hold_id).push_bind(*seat_id);
-    });
-    record.build().execute(&mut *tx).await?;
-    let total_price = hold_total(&mut tx, hold_id).await?;
     tx.commit().await?;
     Ok(Hold {
         id: hold_id,
@@ -115,15 +129,19 @@ async fn try_create(
     })
 }
 
+fn push_ids(query: &mut QueryBuilder<'_, sqlx::MySql>, ids: &[i64]) {
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+}
+
 /// Seats that do not belong to the schedule are a 404, not a conflict: retrying will
 /// never help.
 async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) -> Error {
     let mut count = QueryBuilder::new("select count(*) from seats where schedule_id = ");
     count.push_bind(schedule_id).push(" and id in (");
-    let mut ids = count.separated(", ");
-    for id in seat_ids {
-        ids.push_bind(*id);
-    }
+    push_ids(&mut count, seat_ids);
     count.push(")");
     match count.build_query_scalar::<i64>().fetch_one(pool).await {
         Ok(found) if found != seat_ids.len() as i64 => Error::NotFound("seat"),
@@ -132,33 +150,21 @@ async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) 
     }
 }
 
-/// A schedule is on sale when its show is visible, booking has opened and the
-/// performance has not started.
-pub(crate) async fn ensure_on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<()> {
-    let state: Option<(bool, bool)> = sqlx::query_as(
-        "select s.booking_opens_at <= current_timestamp(6), sc.starts_at > current_timestamp(6)
-         from schedules sc join shows s on s.id = sc.show_id
+/// Why a schedule is not on sale: unknown (or its show deleted), or not open yet /
+/// already started. Only asked after the hold's insert found nothing to book.
+async fn not_on_sale_reason(pool: &MySqlPool, schedule_id: i64) -> Error {
+    let visible: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
+        "select sc.id from schedules sc join shows s on s.id = sc.show_id
          where sc.id = ? and s.deleted_at is null",
     )
     .bind(schedule_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match state {
-        None => Err(Error::NotFound("schedule")),
-        Some((true, true)) => Ok(()),
-        Some(_) => Err(Error::NotOnSale),
+    .fetch_optional(pool)
+    .await;
+    match visible {
+        Ok(None) => Error::NotFound("schedule"),
+        Ok(Some(_)) => Error::NotOnSale,
+        Err(err) => err.into(),
     }
-}
-
-pub(crate) async fn hold_total(conn: &mut MySqlConnection, hold_id: i64) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "select cast(coalesce(sum(g.price), 0) as signed)
-         from hold_seats hs join seats st on st.id = hs.seat_id join seat_grades g on g.id = st.grade_id
-         where hs.hold_id = ?",
-    )
-    .bind(hold_id)
-    .fetch_one(conn)
-    .await?)
 }
 
 /// Ends a live hold early and frees its seats.

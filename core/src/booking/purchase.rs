@@ -86,14 +86,14 @@ async fn try_purchase(
     }
     // The hold row lock makes concurrent purchases of one hold run one at a time; the
     // second then sees PURCHASED below.
-    let hold: Option<(String, bool)> = sqlx::query_as(
-        "select status, expires_at > current_timestamp(6) from holds where id = ? and user_id = ? for update",
+    let hold: Option<(String, bool, i32)> = sqlx::query_as(
+        "select status, expires_at > current_timestamp(6), seat_count from holds where id = ? and user_id = ? for update",
     )
     .bind(hold_id)
     .bind(user_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((status, live)) = hold else {
+    let Some((status, live, seat_count)) = hold else {
         return Err(Error::NotFound("hold"));
     };
     if status == "PURCHASED" {
@@ -120,26 +120,27 @@ async fn try_purchase(
         .execute(&mut *tx)
         .await?;
 
-    let seats: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "select st.id, st.schedule_id, g.price
-         from hold_seats hs join seats st on st.id = hs.seat_id join seat_grades g on g.id = st.grade_id
-         where hs.hold_id = ? order by st.id",
-    )
-    .bind(hold_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    // Sell every seat the hold still holds; unless that is all of them, the hold has
+    // lost a seat (expired and taken by someone else) and nothing is sold.
     let sold = sqlx::query(
-        "update seats set is_sold = true, hold_id = null, hold_expires_at = null
+        "update seats set is_sold = true
          where hold_id = ? and hold_expires_at > current_timestamp(6) and not is_sold",
     )
     .bind(hold_id)
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if sold != seats.len() as u64 {
+    if sold != seat_count as u64 {
         return Err(Error::HoldNotActive);
     }
-
+    let seats: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "select st.id, st.schedule_id, g.price
+         from seats st join seat_grades g on g.id = st.grade_id
+         where st.hold_id = ? order by st.id",
+    )
+    .bind(hold_id)
+    .fetch_all(&mut *tx)
+    .await?;
     let total: i64 = seats.iter().map(|(_, _, price)| price).sum();
     let inserted = sqlx::query(
         "insert into orders (user_id, hold_id, idempotency_key, total) values (?, ?, ?, ?)",

@@ -76,10 +76,12 @@ async fn try_refund(
     if updated.rows_affected() != 1 {
         return Err(Error::TicketNotRefundable);
     }
-    sqlx::query("update seats set is_sold = false where id = ?")
-        .bind(target.seat_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "update seats set is_sold = false, hold_id = null, hold_expires_at = null where id = ?",
+    )
+    .bind(target.seat_id)
+    .execute(&mut *tx)
+    .await?;
     if quote.net > 0 {
         ledger::apply(
             &mut tx,

@@ -1,0 +1,490 @@
+//! Booking benchmark: hold + purchase over real HTTP against the database's own ceiling.
+//!
+//! Run with `scripts/bench` (it starts the services). In one process and one run:
+//!  1. ceiling: the hold's conditional UPDATE + COMMIT issued directly on the pool, by
+//!     the same number of concurrent workers, on distinct seats;
+//!  2. core: the same hold (and hold + purchase) transactions through `marquee-core`,
+//!     no HTTP;
+//!  3. api, distinct seats: clients POST /holds, then hold + purchase, over loopback
+//!     HTTP to the real router (auth, JSON, metrics and tracing layers included);
+//!  4. api, hot seat: every client fights for one seat; the winner releases it at once.
+//!
+//! Phases 1 to 3 (single-seat holds) run interleaved for BENCH_ROUNDS rounds (default
+//! 5) and report medians. Knobs: BENCH_CLIENTS (default 32), BENCH_SEATS per phase
+//! (default 3000), BENCH_HOT_SECONDS (default 10). Server and clients share this machine's cores.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use marquee_api::AppState;
+use marquee_core::accounts::tokens::TokenKeys;
+use marquee_core::booking::holds::{self, HoldRules};
+use marquee_core::booking::purchase;
+use marquee_core::catalog::model::{Category, NewGrade, NewSchedule, NewShow, VenueInput};
+use marquee_core::catalog::repo as catalog;
+use marquee_core::config::Config;
+use marquee_core::db;
+use marquee_core::points::ledger::{self, LedgerReason};
+use rand::Rng;
+use serde_json::{json, Value};
+use sqlx::MySqlPool;
+
+const SECRET: &str = "bench-secret-bench-secret-bench-secret";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Stats {
+    label: &'static str,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Stats {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile_ms(&self, p: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+    }
+
+    fn row(&self) -> String {
+        self.row_labelled(self.label)
+    }
+
+    fn row_labelled(&self, label: &str) -> String {
+        format!(
+            "| {} | {} | {:.0} | {:.1} | {:.1} |",
+            label,
+            self.latencies.len(),
+            self.per_second(),
+            self.percentile_ms(0.50),
+            self.percentile_ms(0.99)
+        )
+    }
+}
+
+/// A schedule on sale with `seats` seats; returns (schedule id, seat ids).
+async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i64>) {
+    let show = NewShow {
+        title: format!("벤치마크 {}", rand::thread_rng().gen::<u32>()),
+        title_en: None,
+        description: String::new(),
+        category: Category::Musical,
+        venue: VenueInput {
+            name: "벤치 홀".into(),
+            address: String::new(),
+        },
+        artists: vec![],
+        poster_url: None,
+        booking_opens_at: Utc::now() - chrono::Duration::days(1),
+        schedules: vec![NewSchedule {
+            starts_at: Utc::now() + chrono::Duration::days(30),
+            grades: vec![NewGrade {
+                name: "R".into(),
+                price: 1_000,
+                rows: (0..seats.div_ceil(100)).map(|r| format!("R{r}")).collect(),
+                seats_per_row: 100,
+            }],
+        }],
+    };
+    let show_id = catalog::create_show(pool, &show).await.unwrap();
+    let schedule_id: i64 = sqlx::query_scalar("select id from schedules where show_id = ?")
+        .bind(show_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let seat_ids =
+        sqlx::query_scalar("select id from seats where schedule_id = ? order by id limit ?")
+            .bind(schedule_id)
+            .bind(seats as i64)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    (schedule_id, seat_ids)
+}
+
+/// Users with a live session, an access token and plenty of points.
+async fn users(pool: &MySqlPool, count: usize) -> Vec<(i64, String)> {
+    let keys = TokenKeys::new(SECRET, Duration::from_secs(3600), Duration::from_secs(3600));
+    let mut users = Vec::new();
+    for i in 0..count {
+        let email = format!("bench{i}@example.com");
+        let id = sqlx::query(
+            "insert into users (email, password_hash, nickname) values (?, 'x', 'bench')",
+        )
+        .bind(&email)
+        .execute(pool)
+        .await
+        .unwrap()
+        .last_insert_id() as i64;
+        let session = sqlx::query("insert into auth_sessions (user_id) values (?)")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap()
+            .last_insert_id() as i64;
+        let mut conn = pool.acquire().await.unwrap();
+        ledger::apply(&mut conn, id, 1_000_000_000, LedgerReason::Charge, "bench")
+            .await
+            .unwrap();
+        users.push((
+            id,
+            keys.issue_access(id, session, marquee_core::accounts::Role::User)
+                .unwrap(),
+        ));
+    }
+    users
+}
+
+/// Splits `seats` among `workers` and runs `op(worker, seat)` for each seat, all
+/// workers at once; a latency is one call of `op`.
+async fn run_partitioned<F, Fut>(label: &'static str, workers: usize, seats: &[i64], op: F) -> Stats
+where
+    F: Fn(usize, i64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let op = Arc::new(op);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|worker| {
+            let chunk: Vec<i64> = seats
+                .iter()
+                .skip(worker)
+                .step_by(workers)
+                .copied()
+                .collect();
+            let op = op.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(chunk.len());
+                for seat in chunk {
+                    let t = Instant::now();
+                    assert!(op(worker, seat).await, "{label}: an operation failed");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    Stats {
+        label,
+        elapsed: started.elapsed(),
+        latencies,
+    }
+}
+
+async fn post_hold(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    schedule: i64,
+    seat: i64,
+) -> reqwest::Response {
+    http.post(format!("{base}/holds"))
+        .bearer_auth(token)
+        .json(&json!({"schedule_id": schedule, "seat_ids": [seat]}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The hold's conditional update + commit, straight on the pool: the ceiling.
+async fn ceiling_phase(pool: &MySqlPool, clients: usize, seats: usize) -> Stats {
+    let (schedule, seats) = schedule_with_seats(pool, seats).await;
+    let p = pool.clone();
+    run_partitioned("db ceiling: conditional UPDATE + COMMIT", clients, &seats, move |worker, seat| {
+        let pool = p.clone();
+        async move {
+            let mut tx = pool.begin().await.unwrap();
+            let changed = sqlx::query(
+                "update seats force index (primary)
+                 set hold_id = ?, hold_expires_at = current_timestamp(6) + interval 5 minute
+                 where schedule_id = ? and not is_sold
+                   and (hold_expires_at is null or hold_expires_at <= current_timestamp(6)) and id in (?)",
+            )
+            .bind(-(worker as i64) - 1) // no real hold has a negative id
+            .bind(schedule)
+            .bind(seat)
+            .execute(&mut *tx)
+            .await
+            .unwrap()
+            .rows_affected();
+            tx.commit().await.unwrap();
+            changed == 1
+        }
+    })
+    .await
+}
+
+/// The whole hold transaction through marquee-core, no HTTP.
+async fn core_hold_phase(
+    pool: &MySqlPool,
+    users: &Arc<Vec<(i64, String)>>,
+    rules: HoldRules,
+    clients: usize,
+    seats: usize,
+) -> Stats {
+    let (schedule, seats) = schedule_with_seats(pool, seats).await;
+    let (p, u) = (pool.clone(), users.clone());
+    run_partitioned(
+        "core: hold, no HTTP",
+        clients,
+        &seats,
+        move |worker, seat| {
+            let (pool, users) = (p.clone(), u.clone());
+            async move {
+                holds::create(&pool, rules, users[worker].0, schedule, &[seat])
+                    .await
+                    .is_ok()
+            }
+        },
+    )
+    .await
+}
+
+/// POST /holds over loopback HTTP to the real router.
+async fn api_hold_phase(
+    pool: &MySqlPool,
+    http: &reqwest::Client,
+    base: &str,
+    users: &Arc<Vec<(i64, String)>>,
+    clients: usize,
+    seats: usize,
+) -> Stats {
+    let (schedule, seats) = schedule_with_seats(pool, seats).await;
+    let (h, u, b) = (http.clone(), users.clone(), base.to_string());
+    run_partitioned(
+        "api: POST /holds (1 seat)",
+        clients,
+        &seats,
+        move |worker, seat| {
+            let (http, users, base) = (h.clone(), u.clone(), b.clone());
+            async move {
+                post_hold(&http, &base, &users[worker].1, schedule, seat)
+                    .await
+                    .status()
+                    == 201
+            }
+        },
+    )
+    .await
+}
+
+#[tokio::main]
+async fn main() {
+    let clients = env_usize("BENCH_CLIENTS", 32);
+    let seats_per_phase = env_usize("BENCH_SEATS", 3_000);
+    let hot_seconds = env_usize("BENCH_HOT_SECONDS", 10) as u64;
+    let rounds_count = env_usize("BENCH_ROUNDS", 5).max(1);
+    let server =
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+    let name = format!("marquee_bench_{:08x}", rand::thread_rng().gen::<u32>());
+    let url = format!("{server}/{name}");
+    db::ensure_database(&url).await.unwrap();
+    let pool = db::connect(&url).await.unwrap();
+    db::MIGRATOR.run(&pool).await.unwrap();
+    let users = Arc::new(users(&pool, clients).await);
+
+    let rules = HoldRules {
+        ttl: Duration::from_secs(300),
+        max_seats: 4,
+    };
+    let config = Config::from_vars(
+        [("JWT_SECRET", SECRET), ("DATABASE_URL", url.as_str())]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+    .unwrap();
+    let api_pool = db::connect(&url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    let app = marquee_api::app(AppState::new(api_pool, &config));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap();
+
+    // Phases 1-3 interleaved over several rounds: this machine is shared and noisy, so
+    // each round's ratio compares phases run seconds apart, and medians are reported.
+    let mut rounds: Vec<[Stats; 3]> = Vec::new();
+    for _ in 0..rounds_count {
+        rounds.push([
+            ceiling_phase(&pool, clients, seats_per_phase).await,
+            core_hold_phase(&pool, &users, rules, clients, seats_per_phase).await,
+            api_hold_phase(&pool, &http, &base, &users, clients, seats_per_phase).await,
+        ]);
+    }
+
+    let (schedule, seats) = schedule_with_seats(&pool, seats_per_phase).await;
+    let (p, u) = (pool.clone(), users.clone());
+    let core = run_partitioned(
+        "core: hold + purchase, no HTTP",
+        clients,
+        &seats,
+        move |worker, seat| {
+            let (pool, users) = (p.clone(), u.clone());
+            async move {
+                let user = users[worker].0;
+                let hold = holds::create(&pool, rules, user, schedule, &[seat])
+                    .await
+                    .unwrap();
+                match purchase::purchase(&pool, user, hold.id, None).await {
+                    Ok(_) => true,
+                    Err(err) => {
+                        eprintln!("purchase failed: {err:?}");
+                        false
+                    }
+                }
+            }
+        },
+    )
+    .await;
+
+    let (schedule, seats) = schedule_with_seats(&pool, seats_per_phase).await;
+    let (h, u, b) = (http.clone(), users.clone(), base.clone());
+    let api_pair = run_partitioned(
+        "api: hold + purchase",
+        clients,
+        &seats,
+        move |worker, seat| {
+            let (http, users, base) = (h.clone(), u.clone(), b.clone());
+            async move {
+                let token = &users[worker].1;
+                let hold: Value = post_hold(&http, &base, token, schedule, seat)
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                let bought = http
+                    .post(format!("{base}/holds/{}/purchase", hold["id"]))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                bought.status() == 201
+            }
+        },
+    )
+    .await;
+
+    // 4. Hot seat: everyone wants one seat; a winner releases it straight away so the
+    //    fight goes on for the whole window.
+    let (schedule, seats) = schedule_with_seats(&pool, 1).await;
+    let hot = seats[0];
+    let counts: Arc<[AtomicUsize; 4]> = Arc::new(Default::default());
+    let deadline = Instant::now() + Duration::from_secs(hot_seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|worker| {
+            let (http, users, base, counts) =
+                (http.clone(), users.clone(), base.clone(), counts.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    let response = post_hold(&http, &base, &users[worker].1, schedule, hot).await;
+                    latencies.push(t.elapsed());
+                    let status = response.status().as_u16();
+                    let slot = match status {
+                        201 => 0,
+                        409 => 1,
+                        500..=599 => 2,
+                        _ => 3,
+                    };
+                    counts[slot].fetch_add(1, Ordering::Relaxed);
+                    if status == 201 {
+                        let hold: Value = response.json().await.unwrap();
+                        http.delete(format!("{base}/holds/{}", hold["id"]))
+                            .bearer_auth(&users[worker].1)
+                            .send()
+                            .await
+                            .unwrap();
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let hot_stats = Stats {
+        label: "api: hot seat POST /holds",
+        elapsed: started.elapsed(),
+        latencies,
+    };
+    // A live hold must still own every seat it took; a seat can only name one hold.
+    let broken_holds: i64 = sqlx::query_scalar(
+        "select count(*) from holds h where h.status = 'ACTIVE' and h.expires_at > current_timestamp(6)
+           and h.seat_count <> (select count(*) from seats st where st.hold_id = h.id)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+
+    println!("\nclients: {clients}, seats per phase: {seats_per_phase}, rounds: {rounds_count}, hot-seat window: {hot_seconds}s\n");
+    println!("| phase | operations | per second | p50 ms | p99 ms |");
+    println!("|---|---|---|---|---|");
+    for phase in 0..3 {
+        let mut by_rate: Vec<&Stats> = rounds.iter().map(|round| &round[phase]).collect();
+        by_rate.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+        let median = by_rate[by_rate.len() / 2];
+        println!(
+            "{}",
+            median.row_labelled(&format!("{} (median of {rounds_count})", median.label))
+        );
+    }
+    for stats in [&core, &api_pair, &hot_stats] {
+        println!("{}", stats.row());
+    }
+    let median_ratio = |num: usize, den: usize| {
+        let mut ratios: Vec<f64> = rounds
+            .iter()
+            .map(|r| r[num].per_second() / r[den].per_second())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let all: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+        format!(
+            "{:.2} (rounds: {})",
+            ratios[ratios.len() / 2],
+            all.join(", ")
+        )
+    };
+    println!();
+    println!("api holds / db ceiling:             {}", median_ratio(2, 0));
+    println!("core hold / db ceiling:             {}", median_ratio(1, 0));
+    println!("api holds / core hold (no HTTP):    {}", median_ratio(2, 1));
+    println!(
+        "api hold+purchase / core (no HTTP): {:.2}",
+        api_pair.per_second() / core.per_second()
+    );
+    println!(
+        "hot seat: {} won (201), {} refused (409), {} server errors (5xx), {} other; live holds missing a seat: {broken_holds}",
+        counts[0].load(Ordering::Relaxed),
+        counts[1].load(Ordering::Relaxed),
+        counts[2].load(Ordering::Relaxed),
+        counts[3].load(Ordering::Relaxed),
+    );
+    pool.close().await;
+    let admin = db::connect(&format!("{server}/mysql")).await.unwrap();
+    sqlx::query(&format!("drop database `{name}`"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
