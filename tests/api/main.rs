@@ -3,6 +3,7 @@
 mod harness;
 
 mod accounts;
+mod binary;
 mod catalog;
 mod concurrency;
 mod errors;
