@@ -143,14 +143,8 @@ async fn fifty_concurrent_purchases_with_one_idempotency_key_charge_once() {
     let show = app.show_on_sale(30, 2).await;
     let buyer = app.user("buyer@example.com").await;
     app.charge(&buyer, 500_000).await;
-    let hold = app
-        .post(
-            "/api/v1/holds",
-            Some(&buyer.token),
-            json!({"schedule_id": show.schedule_id, "seat_ids": show.seat_ids}),
-        )
-        .await;
-    let path = format!("/api/v1/holds/{}/purchase", hold.body["id"]);
+    let hold_id = app.hold(&buyer, show.schedule_id, &show.seat_ids).await;
+    let path = format!("/api/v1/holds/{hold_id}/purchase");
 
     let responses = join_all((0..50).map(|_| {
         let router = app.router.clone();
@@ -237,22 +231,9 @@ async fn concurrent_charge_purchase_and_refund_keep_balance_equal_to_the_ledger(
     // Tickets to refund during the storm.
     let mut owned = Vec::new();
     for seat in &show.seat_ids[..4] {
-        let hold = app
-            .post(
-                "/api/v1/holds",
-                Some(&user.token),
-                json!({"schedule_id": show.schedule_id, "seat_ids": [seat]}),
-            )
-            .await;
         app.charge(&user, 50_000).await;
-        let order = app
-            .post(
-                &format!("/api/v1/holds/{}/purchase", hold.body["id"]),
-                Some(&user.token),
-                json!({}),
-            )
-            .await;
-        owned.push(order.body["tickets"][0]["id"].as_i64().unwrap());
+        let order = app.buy(&user, show.schedule_id, &[*seat]).await;
+        owned.push(order["tickets"][0]["id"].as_i64().unwrap());
     }
 
     let mut tasks = Vec::new();

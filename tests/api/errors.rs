@@ -239,19 +239,13 @@ async fn overlong_idempotency_keys_are_rejected_before_anything_is_paid() {
     let show = app.show_on_sale(30, 1).await;
     let buyer = app.user("buyer@example.com").await;
     app.charge(&buyer, 50_000).await;
-    let hold = app
-        .post(
-            "/api/v1/holds",
-            Some(&buyer.token),
-            json!({"schedule_id": show.schedule_id, "seat_ids": show.seat_ids}),
-        )
-        .await;
+    let hold_id = app.hold(&buyer, show.schedule_id, &show.seat_ids).await;
     let key = "k".repeat(101);
 
     let response = crate::harness::send(
         &app.router,
         Method::POST,
-        &format!("/api/v1/holds/{}/purchase", hold.body["id"]),
+        &format!("/api/v1/holds/{hold_id}/purchase"),
         Some(&buyer.token),
         None,
         &[("idempotency-key", key.as_str())],

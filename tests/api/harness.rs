@@ -228,6 +228,33 @@ impl TestApp {
         }
     }
 
+    /// Holds seats for `user`, which must succeed; returns the hold id.
+    pub async fn hold(&self, user: &TestUser, schedule_id: i64, seat_ids: &[i64]) -> i64 {
+        let response = self
+            .post(
+                "/api/v1/holds",
+                Some(&user.token),
+                json!({"schedule_id": schedule_id, "seat_ids": seat_ids}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+        response.body["id"].as_i64().unwrap()
+    }
+
+    /// Holds and buys seats for `user` (who must have the points); returns the order.
+    pub async fn buy(&self, user: &TestUser, schedule_id: i64, seat_ids: &[i64]) -> Value {
+        let hold_id = self.hold(user, schedule_id, seat_ids).await;
+        let order = self
+            .post(
+                &format!("/api/v1/holds/{hold_id}/purchase"),
+                Some(&user.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(order.status, StatusCode::CREATED, "{:?}", order.body);
+        order.body
+    }
+
     pub async fn balance(&self, user: &TestUser) -> i64 {
         sqlx::query_scalar("select point_balance from users where id = ?")
             .bind(user.id)

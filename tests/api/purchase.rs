@@ -3,25 +3,15 @@ use serde_json::json;
 
 use crate::harness::{send, TestApp};
 
-async fn hold(app: &TestApp, token: &str, schedule_id: i64, seat_ids: &[i64]) -> i64 {
-    let response = app
-        .post(
-            "/api/v1/holds",
-            Some(token),
-            json!({"schedule_id": schedule_id, "seat_ids": seat_ids}),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
-    response.body["id"].as_i64().unwrap()
-}
-
 #[tokio::test]
 async fn purchase_turns_a_hold_into_tickets_and_debits_points() {
     let app = TestApp::spawn().await;
     let show = app.show_on_sale(30, 3).await;
     let buyer = app.user("buyer@example.com").await;
     app.charge(&buyer, 120_000).await;
-    let hold_id = hold(&app, &buyer.token, show.schedule_id, &show.seat_ids[..2]).await;
+    let hold_id = app
+        .hold(&buyer, show.schedule_id, &show.seat_ids[..2])
+        .await;
 
     let order = app
         .post(
@@ -67,7 +57,7 @@ async fn not_enough_points_is_402_with_the_shortfall_and_changes_nothing() {
     let show = app.show_on_sale(30, 2).await;
     let buyer = app.user("buyer@example.com").await;
     app.charge(&buyer, 30_000).await;
-    let hold_id = hold(&app, &buyer.token, show.schedule_id, &show.seat_ids).await;
+    let hold_id = app.hold(&buyer, show.schedule_id, &show.seat_ids).await;
 
     let refused = app
         .post(
@@ -106,7 +96,9 @@ async fn retrying_with_the_same_idempotency_key_returns_the_same_order_once_paid
     let show = app.show_on_sale(30, 2).await;
     let buyer = app.user("buyer@example.com").await;
     app.charge(&buyer, 200_000).await;
-    let hold_id = hold(&app, &buyer.token, show.schedule_id, &show.seat_ids[..1]).await;
+    let hold_id = app
+        .hold(&buyer, show.schedule_id, &show.seat_ids[..1])
+        .await;
     let path = format!("/api/v1/holds/{hold_id}/purchase");
     let key = [("idempotency-key", "order-7f3a")];
 
@@ -145,7 +137,9 @@ async fn retrying_with_the_same_idempotency_key_returns_the_same_order_once_paid
     assert_eq!(app.balance(&buyer).await, 150_000);
 
     // The same key on a different hold is a client bug, not a retry.
-    let second_hold = hold(&app, &buyer.token, show.schedule_id, &show.seat_ids[1..]).await;
+    let second_hold = app
+        .hold(&buyer, show.schedule_id, &show.seat_ids[1..])
+        .await;
     let reused = send(
         &app.router,
         Method::POST,
@@ -166,7 +160,7 @@ async fn someone_elses_hold_cannot_be_bought() {
     let owner = app.user("owner@example.com").await;
     let thief = app.user("thief@example.com").await;
     app.charge(&thief, 100_000).await;
-    let hold_id = hold(&app, &owner.token, show.schedule_id, &show.seat_ids).await;
+    let hold_id = app.hold(&owner, show.schedule_id, &show.seat_ids).await;
 
     let stolen = app
         .post(
@@ -187,7 +181,7 @@ async fn a_ticket_is_visible_to_its_holder_only() {
     let buyer = app.user("buyer@example.com").await;
     let other = app.user("other@example.com").await;
     app.charge(&buyer, 50_000).await;
-    let hold_id = hold(&app, &buyer.token, show.schedule_id, &show.seat_ids).await;
+    let hold_id = app.hold(&buyer, show.schedule_id, &show.seat_ids).await;
     let order = app
         .post(
             &format!("/api/v1/holds/{hold_id}/purchase"),

@@ -5,22 +5,8 @@ use crate::harness::{ShowFixture, TestApp, TestUser};
 
 async fn bought_ticket(app: &TestApp, show: &ShowFixture, buyer: &TestUser) -> i64 {
     app.charge(buyer, 50_000).await;
-    let hold = app
-        .post(
-            "/api/v1/holds",
-            Some(&buyer.token),
-            json!({"schedule_id": show.schedule_id, "seat_ids": [show.seat_ids[0]]}),
-        )
-        .await;
-    let order = app
-        .post(
-            &format!("/api/v1/holds/{}/purchase", hold.body["id"]),
-            Some(&buyer.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(order.status, StatusCode::CREATED, "{:?}", order.body);
-    order.body["tickets"][0]["id"].as_i64().unwrap()
+    let order = app.buy(buyer, show.schedule_id, &show.seat_ids[..1]).await;
+    order["tickets"][0]["id"].as_i64().unwrap()
 }
 
 #[tokio::test]
