@@ -73,6 +73,7 @@ fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
         EmailTaken => (StatusCode::CONFLICT, "EMAIL_TAKEN"),
         InvalidCredentials => (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS"),
+        TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_ATTEMPTS"),
         Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
         InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN"),
         Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
@@ -93,6 +94,12 @@ fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            ApiError::Core(CoreError::TooManyAttempts { retry_after_secs }) => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        };
         let (status, body) = match self {
             ApiError::Request {
                 status,
@@ -142,7 +149,13 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(ErrorResponse { error: body })).into_response()
+        let mut response = (status, Json(ErrorResponse { error: body })).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

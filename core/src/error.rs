@@ -24,6 +24,9 @@ pub enum Error {
     EmailTaken,
     #[error("email or password is wrong")]
     InvalidCredentials,
+    /// Too many failed logins for this email lately; try again after `retry_after_secs`.
+    #[error("too many failed logins, try again later")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// Missing, malformed, expired or revoked access token.
     #[error("authentication required")]
     Unauthenticated,

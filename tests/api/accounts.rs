@@ -308,3 +308,77 @@ async fn admin_bootstrap_creates_then_updates_the_admin() {
     let tokens = login(&app, "boss@example.com", "new-admin-pass").await;
     assert_eq!(tokens.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn ten_failed_logins_lock_that_email_for_the_window_with_retry_after() {
+    let app = TestApp::spawn().await;
+    signup(&app, "target@example.com").await;
+    signup(&app, "bystander@example.com").await;
+    for _ in 0..10 {
+        assert_eq!(
+            login(&app, "Target@Example.com", "guess-guess")
+                .await
+                .code(),
+            "INVALID_CREDENTIALS"
+        );
+    }
+
+    let locked = login(&app, "target@example.com", "password123").await;
+    let bystander = login(&app, "bystander@example.com", "password123").await;
+
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.code(), "TOO_MANY_ATTEMPTS");
+    let retry_after: u64 = locked.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        bystander.status,
+        StatusCode::OK,
+        "other emails are not affected"
+    );
+
+    // Once the window has passed, the right password works again.
+    sqlx::query(
+        "update login_throttle set window_started_at = current_timestamp(6) - interval 16 minute",
+    )
+    .execute(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        login(&app, "target@example.com", "password123")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn unknown_emails_are_throttled_like_real_ones_and_success_clears_the_count() {
+    let app = TestApp::spawn().await;
+    signup(&app, "real@example.com").await;
+    for _ in 0..10 {
+        login(&app, "ghost@example.com", "guess-guess").await;
+    }
+    for _ in 0..9 {
+        login(&app, "real@example.com", "guess-guess").await;
+    }
+
+    let ghost = login(&app, "ghost@example.com", "guess-guess").await;
+    let real = login(&app, "real@example.com", "password123").await;
+
+    assert_eq!(
+        ghost.code(),
+        "TOO_MANY_ATTEMPTS",
+        "no hint that the account does not exist"
+    );
+    assert_eq!(real.status, StatusCode::OK);
+    let left: i64 =
+        sqlx::query_scalar("select count(*) from login_throttle where email = 'real@example.com'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
+}

@@ -109,6 +109,7 @@ pub struct TestApp {
 #[derive(Debug)]
 pub struct TestResponse {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub body: Value,
 }
 
@@ -358,6 +359,7 @@ pub async fn send_raw(router: &Router, request: Request<Body>) -> TestResponse {
         .await
         .expect("router answers");
     let status = response.status();
+    let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let body = if bytes.is_empty() {
         Value::Null
@@ -365,5 +367,9 @@ pub async fn send_raw(router: &Router, request: Request<Body>) -> TestResponse {
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
-    TestResponse { status, body }
+    TestResponse {
+        status,
+        headers,
+        body,
+    }
 }

@@ -43,6 +43,7 @@ pub struct LoginRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "access and refresh tokens", body = TokenPair),
+        (status = 429, description = "TOO_MANY_ATTEMPTS: 10 failed logins for this email within 15 minutes; see Retry-After", body = crate::error::ErrorResponse),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
         (status = 401, description = "INVALID_CREDENTIALS", body = crate::error::ErrorResponse),))]
 pub async fn login(

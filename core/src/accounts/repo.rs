@@ -213,3 +213,45 @@ pub async fn live_session_role(
     .await?;
     Ok(role.as_deref().map(Role::from_db))
 }
+
+/// Failed logins in the current window, and seconds until that window ends.
+pub async fn login_failures(
+    pool: &MySqlPool,
+    email: &str,
+    window_secs: u64,
+) -> Result<Option<(i32, i64)>> {
+    Ok(sqlx::query_as(
+        "select failures, timestampdiff(second, current_timestamp(6), window_started_at + interval ? second)
+         from login_throttle
+         where email = ? and window_started_at > current_timestamp(6) - interval ? second",
+    )
+    .bind(window_secs)
+    .bind(email)
+    .bind(window_secs)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Counts one failed login; a window older than `window_secs` starts over. One
+/// statement, so concurrent failures from several processes all count.
+pub async fn record_login_failure(pool: &MySqlPool, email: &str, window_secs: u64) -> Result<()> {
+    sqlx::query(
+        "insert into login_throttle (email, failures, window_started_at) values (?, 1, current_timestamp(6))
+         on duplicate key update
+           failures = if(window_started_at > current_timestamp(6) - interval ? second, failures + 1, 1),
+           window_started_at = if(failures = 1, current_timestamp(6), window_started_at)",
+    )
+    .bind(email)
+    .bind(window_secs)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_login_failures(pool: &MySqlPool, email: &str) -> Result<()> {
+    sqlx::query("delete from login_throttle where email = ?")
+        .bind(email)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -87,10 +87,21 @@ impl AuthService {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
-        let user = match Email::parse(email) {
-            Ok(email) => repo::find_active_by_email(&self.pool, email.as_str()).await?,
-            Err(_) => None,
+        // Throttle by the normalised email; malformed input gets the same answer as a
+        // wrong password, without touching the throttle table.
+        let Ok(email) = Email::parse(email) else {
+            return Err(Error::InvalidCredentials);
         };
+        if let Some((failures, remaining)) =
+            repo::login_failures(&self.pool, email.as_str(), LOGIN_WINDOW_SECS).await?
+        {
+            if failures >= MAX_LOGIN_FAILURES {
+                return Err(Error::TooManyAttempts {
+                    retry_after_secs: remaining.max(1) as u64,
+                });
+            }
+        }
+        let user = repo::find_active_by_email(&self.pool, email.as_str()).await?;
         // Verify against a fixed hash when the account does not exist, so the answer
         // takes as long either way and does not reveal which emails are registered.
         let stored = user
@@ -106,8 +117,14 @@ impl AuthService {
         .await
         .map_err(|err| Error::internal(format!("password check panicked: {err}")))?;
         match user {
-            Some(user) if matches => self.open_session(user.id, Role::from_db(&user.role)).await,
-            _ => Err(Error::InvalidCredentials),
+            Some(user) if matches => {
+                repo::clear_login_failures(&self.pool, email.as_str()).await?;
+                self.open_session(user.id, Role::from_db(&user.role)).await
+            }
+            _ => {
+                repo::record_login_failure(&self.pool, email.as_str(), LOGIN_WINDOW_SECS).await?;
+                Err(Error::InvalidCredentials)
+            }
         }
     }
 
@@ -252,6 +269,12 @@ async fn hash_off_thread(password: Password) -> Result<String> {
         .await
         .map_err(|err| Error::internal(format!("password hashing panicked: {err}")))?
 }
+
+/// Failed logins allowed per email within `LOGIN_WINDOW_SECS` before logins for that
+/// email answer 429 until the window ends: enough for a person who forgot a password,
+/// far too few for guessing.
+pub const MAX_LOGIN_FAILURES: i32 = 10;
+pub const LOGIN_WINDOW_SECS: u64 = 15 * 60;
 
 /// An argon2id hash of a random string nobody knows; see `login`.
 const UNKNOWN_USER_HASH: &str =
