@@ -71,9 +71,12 @@ create table seat_grades (
     constraint ck_seat_grades_price check (price >= 0)
 ) engine = InnoDB default charset = utf8mb4 collate = utf8mb4_unicode_ci;
 
--- A seat is free when it is not sold and carries no live hold. A hold's expiry is part
--- of that condition, so an expired hold frees its seats with no sweeper involved; the
--- single hold_id column means a seat can be in at most one live hold.
+-- A seat is free when it is not sold and carries no live hold. A hold is nothing but
+-- these marks: the seats whose hold_id names it, for hold_user_id, until
+-- hold_expires_at. Expiry is part of the availability condition, so an expired hold
+-- frees its seats with no sweeper involved; the single hold_id column means a seat is
+-- in at most one live hold. hold_seat_count, the same on every seat of a hold, lets a
+-- purchase see that a hold lost a seat.
 create table seats (
     id bigint not null auto_increment primary key,
     schedule_id bigint not null,
@@ -81,6 +84,8 @@ create table seats (
     row_label varchar(8) not null,
     seat_number int not null,
     hold_id bigint null,
+    hold_user_id bigint null,
+    hold_seat_count int null,
     hold_expires_at datetime(6) null,
     is_sold boolean not null default false,
     unique key uq_seats_position (schedule_id, row_label, seat_number),

@@ -1,29 +1,10 @@
--- Holds, orders and tickets.
---
--- A seat is taken by one conditional UPDATE on `seats` inside a transaction; the number
--- of rows it changed decides whether the whole hold succeeds. Tickets carry a generated
+-- Orders and tickets. Holds have no table: a hold is the marks on its seats (see the
+-- catalog migration), taken by one conditional UPDATE on `seats` inside a transaction
+-- whose affected-row count decides whether the whole hold succeeds. Tickets carry a generated
 -- column that is the seat id only while the ticket is VALID, and a unique key on it, so
 -- the database itself refuses a second valid ticket for one seat.
 
--- A hold's seats are the seats whose hold_id names it (while it is live); seat_count
--- lets a purchase check that every one of them is still there.
-create table holds (
-    id bigint not null auto_increment primary key,
-    user_id bigint not null,
-    schedule_id bigint not null,
-    status enum('ACTIVE', 'RELEASED', 'PURCHASED', 'EXPIRED') not null default 'ACTIVE',
-    seat_count int not null,
-    total_price bigint not null,
-    expires_at datetime(6) not null,
-    created_at datetime(6) not null default current_timestamp(6),
-    key ix_holds_user (user_id, id),
-    key ix_holds_sweep (status, expires_at),
-    constraint fk_holds_user foreign key (user_id) references users (id),
-    constraint fk_holds_schedule foreign key (schedule_id) references schedules (id),
-    constraint ck_holds_seats check (seat_count > 0 and total_price >= 0)
-) engine = InnoDB;
-
--- One order per hold (a hold is paid at most once) and one order per idempotency key
+-- One order per hold id (a hold is paid at most once) and one order per idempotency key
 -- per user (a retried request finds the first result instead of paying again).
 create table orders (
     id bigint not null auto_increment primary key,
@@ -36,7 +17,6 @@ create table orders (
     unique key uq_orders_hold (hold_id),
     unique key uq_orders_idempotency (user_id, idempotency_key),
     constraint fk_orders_user foreign key (user_id) references users (id),
-    constraint fk_orders_hold foreign key (hold_id) references holds (id),
     constraint fk_orders_ledger foreign key (ledger_id) references point_ledger (id),
     constraint ck_orders_total check (total >= 0)
 ) engine = InnoDB;

@@ -431,8 +431,9 @@ async fn main() {
     };
     // A live hold must still own every seat it took; a seat can only name one hold.
     let broken_holds: i64 = sqlx::query_scalar(
-        "select count(*) from holds h where h.status = 'ACTIVE' and h.expires_at > current_timestamp(6)
-           and h.seat_count <> (select count(*) from seats st where st.hold_id = h.id)",
+        "select count(*) from (select hold_id from seats
+           where hold_expires_at > current_timestamp(6) and not is_sold
+           group by hold_id having count(*) <> max(hold_seat_count)) broken",
     )
     .fetch_one(&pool)
     .await

@@ -32,7 +32,8 @@ async fn a_hold_takes_its_seats_and_nobody_else_can_hold_them() {
         .await;
 
     assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
-    assert_eq!(held.body["total_price"], 100_000);
+    assert_eq!(held.body["seat_ids"], json!(&show.seat_ids[..2]));
+    assert!(held.body["expires_at"].is_string());
     assert_eq!(overlap.status, StatusCode::CONFLICT);
     assert_eq!(overlap.code(), "SEAT_UNAVAILABLE");
     let statuses: Vec<&str> = seats.body["seats"]
@@ -68,11 +69,11 @@ async fn hold_size_is_capped_by_configuration() {
     assert_eq!(too_many.code(), "TOO_MANY_SEATS");
     assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(none.code(), "VALIDATION_FAILED");
-    let holds: i64 = sqlx::query_scalar("select count(*) from holds")
+    let marked: i64 = sqlx::query_scalar("select count(*) from seats where hold_id is not null")
         .fetch_one(app.pool())
         .await
         .unwrap();
-    assert_eq!(holds, 0);
+    assert_eq!(marked, 0);
 }
 
 #[tokio::test]
@@ -99,11 +100,11 @@ async fn seats_of_another_schedule_or_unknown_are_404_and_leave_no_hold() {
 
     assert_eq!(foreign.code(), "SEAT_NOT_FOUND");
     assert_eq!(unknown_schedule.code(), "SCHEDULE_NOT_FOUND");
-    let holds: i64 = sqlx::query_scalar("select count(*) from holds")
+    let marked: i64 = sqlx::query_scalar("select count(*) from seats where hold_id is not null")
         .fetch_one(app.pool())
         .await
         .unwrap();
-    assert_eq!(holds, 0, "the failed hold rolled back");
+    assert_eq!(marked, 0, "the failed hold rolled back");
 }
 
 #[tokio::test]
@@ -128,11 +129,58 @@ async fn an_expired_hold_frees_its_seats_without_the_sweeper() {
         .await;
 
     assert_eq!(taken_over.status, StatusCode::CREATED);
-    assert_eq!(late_purchase.code(), "HOLD_NOT_ACTIVE");
+    // The hold's only seat now carries another hold: nothing of it is left.
+    assert_eq!(late_purchase.code(), "HOLD_NOT_FOUND");
 }
 
 #[tokio::test]
-async fn the_sweeper_marks_expired_holds_and_clears_seat_marks() {
+async fn an_expired_hold_or_one_that_lost_a_seat_cannot_be_bought() {
+    let app = TestApp::with_config(&[("HOLD_TTL_SECS", "1")]).await;
+    let show = app.show_on_sale(30, 4).await;
+    let first = app.user("first@example.com").await;
+    let second = app.user("second@example.com").await;
+    app.charge(&first, 500_000).await;
+    let intact = app
+        .hold(&first, show.schedule_id, &show.seat_ids[..2])
+        .await;
+    let robbed = app
+        .hold(&first, show.schedule_id, &show.seat_ids[2..])
+        .await;
+
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    app.hold(&second, show.schedule_id, &show.seat_ids[3..])
+        .await;
+    let expired = app
+        .post(
+            &format!("/api/v1/holds/{intact}/purchase"),
+            Some(&first.token),
+            json!({}),
+        )
+        .await;
+    let partial = app
+        .post(
+            &format!("/api/v1/holds/{robbed}/purchase"),
+            Some(&first.token),
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(expired.code(), "HOLD_NOT_ACTIVE");
+    assert_eq!(
+        partial.code(),
+        "HOLD_NOT_ACTIVE",
+        "one seat left is not the hold"
+    );
+    assert_eq!(app.balance(&first).await, 500_000);
+    let sold: i64 = sqlx::query_scalar("select count(*) from seats where is_sold")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(sold, 0);
+}
+
+#[tokio::test]
+async fn the_sweeper_clears_the_marks_of_expired_holds() {
     let app = TestApp::with_config(&[("HOLD_TTL_SECS", "1")]).await;
     let show = app.show_on_sale(30, 2).await;
     let user = app.user("fan@example.com").await;
@@ -148,12 +196,7 @@ async fn the_sweeper_marks_expired_holds_and_clears_seat_marks() {
         .await
         .unwrap();
 
-    assert_eq!(swept, 1);
-    let status: String = sqlx::query_scalar("select status from holds")
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
-    assert_eq!(status, "EXPIRED");
+    assert_eq!(swept, 2, "both seats of the hold");
     let marked: i64 = sqlx::query_scalar("select count(*) from seats where hold_id is not null")
         .fetch_one(app.pool())
         .await
@@ -186,7 +229,11 @@ async fn releasing_a_hold_frees_the_seats_and_only_the_owner_can() {
 
     assert_eq!(by_stranger.code(), "HOLD_NOT_FOUND");
     assert_eq!(released.status, StatusCode::NO_CONTENT);
-    assert_eq!(twice.code(), "HOLD_NOT_ACTIVE");
+    assert_eq!(
+        twice.code(),
+        "HOLD_NOT_FOUND",
+        "a released hold no longer exists"
+    );
     assert_eq!(retaken.status, StatusCode::CREATED);
 }
 

@@ -1,26 +1,30 @@
 //! Seat holds: all-or-nothing, time-limited claims on seats of one schedule.
 //!
-//! A hold takes its seats with one conditional UPDATE inside a transaction: only seats
-//! that are unsold and carry no live hold change, and unless every requested seat
-//! changed, the transaction rolls back. Expiry is part of that condition, so an expired
-//! hold frees its seats without anyone acting; the sweeper only tidies rows.
+//! A hold is nothing but marks on its seats (`hold_id`, `hold_user_id`,
+//! `hold_seat_count`, `hold_expires_at`); there is no holds table. Taking seats is one
+//! conditional UPDATE inside a transaction: only seats that are unsold and carry no live
+//! hold change, and unless every requested seat changed, the transaction rolls back.
+//! Expiry is part of that condition, so an expired hold frees its seats without anyone
+//! acting; the sweeper only clears stale marks. Keeping holds as marks makes a hold cost
+//! about one conditional update (see BENCHMARKS.md, hold anatomy).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rand::Rng;
 use serde::Serialize;
 use sqlx::{MySqlPool, QueryBuilder};
 
 use crate::db::{conflict_as, retry_on_lock_conflict};
 use crate::error::{Error, Result};
 
+/// A live hold. Prices are on the seat map; the purchase answers with the total paid.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hold {
     pub id: i64,
     pub schedule_id: i64,
     pub seat_ids: Vec<i64>,
     pub expires_at: DateTime<Utc>,
-    pub total_price: i64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +51,9 @@ pub async fn create(
             max: rules.max_seats,
         });
     }
-    retry_on_lock_conflict(|| try_create(pool, rules, user_id, schedule_id, &seat_ids))
+    // 63 random bits: unguessable, and with no table behind it nothing hands out ids.
+    let hold_id = rand::rngs::OsRng.gen_range(1..i64::MAX);
+    retry_on_lock_conflict(|| try_create(pool, rules, hold_id, user_id, schedule_id, &seat_ids))
         .await
         // Losing a deadlock every time means others are fighting over these seats.
         .map_err(|err| conflict_as(err, Error::SeatUnavailable))
@@ -56,57 +62,38 @@ pub async fn create(
 async fn try_create(
     pool: &MySqlPool,
     rules: HoldRules,
+    hold_id: i64,
     user_id: i64,
     schedule_id: i64,
     seat_ids: &[i64],
 ) -> Result<Hold> {
     let mut tx = pool.begin().await?;
-    // Is the schedule on sale, and what do these seats cost? One read that locks
-    // nothing (READ COMMITTED); the seat update below is what decides the hold.
-    let mut check: QueryBuilder<'_, sqlx::MySql> = QueryBuilder::new(
-        "select cast(coalesce(sum(g.price), 0) as signed), current_timestamp(6) + interval ",
-    );
-    check.push_bind(rules.ttl.as_micros() as i64).push(
-        " microsecond from schedules sc
-         join shows s on s.id = sc.show_id
-         left join seats st on st.schedule_id = sc.id and st.id in (",
-    );
-    push_ids(&mut check, seat_ids);
-    check
-        .push(
-            ") left join seat_grades g on g.id = st.grade_id
-             where s.deleted_at is null and s.booking_opens_at <= current_timestamp(6)
-               and sc.starts_at > current_timestamp(6) and sc.id = ",
-        )
-        .push_bind(schedule_id)
-        .push(" group by sc.id");
-    let priced: Option<(i64, DateTime<Utc>)> =
-        check.build_query_as().fetch_optional(&mut *tx).await?;
-    let Some((total_price, expires_at)) = priced else {
+    // On sale? Primary-key lookups that lock nothing (READ COMMITTED). The database
+    // clock sets the expiry, so api processes with skewed clocks agree.
+    let expires_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "select current_timestamp(6) + interval ? microsecond
+         from schedules sc join shows s on s.id = sc.show_id
+         where sc.id = ? and s.deleted_at is null
+           and s.booking_opens_at <= current_timestamp(6) and sc.starts_at > current_timestamp(6)",
+    )
+    .bind(rules.ttl.as_micros() as i64)
+    .bind(schedule_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(expires_at) = expires_at else {
         tx.rollback().await?;
         return Err(not_on_sale_reason(pool, schedule_id).await);
     };
-    // A plain INSERT ... VALUES: an INSERT ... SELECT would hold InnoDB's table-level
-    // AUTO-INC lock for the whole statement (innodb_autoinc_lock_mode=1) and serialise
-    // every concurrent hold. The expiry came from the database clock above, so api
-    // processes with skewed clocks agree.
-    let inserted = sqlx::query(
-        "insert into holds (user_id, schedule_id, seat_count, total_price, expires_at) values (?, ?, ?, ?, ?)",
-    )
-    .bind(user_id)
-    .bind(schedule_id)
-    .bind(seat_ids.len() as i64)
-    .bind(total_price)
-    .bind(expires_at)
-    .execute(&mut *tx)
-    .await?;
-    let hold_id = inserted.last_insert_id() as i64;
 
     // Point lookups on the primary key, ids sorted: every hold locks its seats in the
     // same order, so overlapping holds queue instead of deadlocking. Without the hint the
     // optimizer may scan the schedule's seats and lock them in another order.
     let mut take = QueryBuilder::new("update seats force index (primary) set hold_id = ");
     take.push_bind(hold_id)
+        .push(", hold_user_id = ")
+        .push_bind(user_id)
+        .push(", hold_seat_count = ")
+        .push_bind(seat_ids.len() as i32)
         .push(", hold_expires_at = ")
         .push_bind(expires_at)
         .push(" where not is_sold and (hold_expires_at is null or hold_expires_at <= current_timestamp(6)) and schedule_id = ")
@@ -125,11 +112,10 @@ async fn try_create(
         schedule_id,
         seat_ids: seat_ids.to_vec(),
         expires_at,
-        total_price,
     })
 }
 
-fn push_ids(query: &mut QueryBuilder<'_, sqlx::MySql>, ids: &[i64]) {
+pub(crate) fn push_ids(query: &mut QueryBuilder<'_, sqlx::MySql>, ids: &[i64]) {
     let mut list = query.separated(", ");
     for id in ids {
         list.push_bind(*id);
@@ -151,7 +137,7 @@ async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) 
 }
 
 /// Why a schedule is not on sale: unknown (or its show deleted), or not open yet /
-/// already started. Only asked after the hold's insert found nothing to book.
+/// already started. Only asked after the on-sale check found nothing to book.
 async fn not_on_sale_reason(pool: &MySqlPool, schedule_id: i64) -> Error {
     let visible: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
         "select sc.id from schedules sc join shows s on s.id = sc.show_id
@@ -167,50 +153,55 @@ async fn not_on_sale_reason(pool: &MySqlPool, schedule_id: i64) -> Error {
     }
 }
 
-/// Ends a live hold early and frees its seats.
-pub async fn release(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    let status: Option<String> =
-        sqlx::query_scalar("select status from holds where id = ? and user_id = ? for update")
-            .bind(hold_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    match status.as_deref() {
-        None => return Err(Error::NotFound("hold")),
-        Some("ACTIVE") => {}
-        Some(_) => return Err(Error::HoldNotActive),
+/// What became of a hold that has no live seats for this user: paid (there is an order)
+/// or expired but not yet swept are 409; anything else - released, swept, never this
+/// user's - is 404, as a hold with no marks left no longer exists.
+pub(crate) async fn gone_reason(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Error {
+    let traces: Result<(i64, i64), sqlx::Error> = sqlx::query_as(
+        "select (select count(*) from orders where hold_id = ? and user_id = ?),
+                (select count(*) from seats where hold_id = ? and hold_user_id = ?)",
+    )
+    .bind(hold_id)
+    .bind(user_id)
+    .bind(hold_id)
+    .bind(user_id)
+    .fetch_one(pool)
+    .await;
+    match traces {
+        Ok((0, 0)) => Error::NotFound("hold"),
+        Ok(_) => Error::HoldNotActive,
+        Err(err) => err.into(),
     }
-    sqlx::query("update holds set status = 'RELEASED' where id = ?")
-        .bind(hold_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("update seats set hold_id = null, hold_expires_at = null where hold_id = ?")
-        .bind(hold_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
-/// Marks expired holds EXPIRED and clears their marks on seats. Availability never
-/// depends on this running; it keeps tables tidy and hold statuses truthful. Safe to
-/// run from several processes at once: every statement is idempotent.
-pub async fn sweep_expired(pool: &MySqlPool) -> Result<u64> {
-    let expired = sqlx::query(
-        "update holds set status = 'EXPIRED'
-         where status = 'ACTIVE' and expires_at <= current_timestamp(6) limit 5000",
+/// Ends a live hold early and frees its seats: one statement, so all of them at once.
+pub async fn release(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<()> {
+    let released = sqlx::query(
+        "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null
+         where hold_id = ? and hold_user_id = ? and not is_sold and hold_expires_at > current_timestamp(6)",
     )
+    .bind(hold_id)
+    .bind(user_id)
     .execute(pool)
     .await?
     .rows_affected();
-    sqlx::query(
-        "update seats set hold_id = null, hold_expires_at = null
+    if released > 0 {
+        Ok(())
+    } else {
+        Err(gone_reason(pool, user_id, hold_id).await)
+    }
+}
+
+/// Clears the marks of expired holds. Availability never depends on this running; it
+/// keeps the seat rows tidy. Safe to run from several processes at once: idempotent.
+pub async fn sweep_expired(pool: &MySqlPool) -> Result<u64> {
+    Ok(sqlx::query(
+        "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null
          where hold_expires_at <= current_timestamp(6) limit 20000",
     )
     .execute(pool)
-    .await?;
-    Ok(expired)
+    .await?
+    .rows_affected())
 }
 
 /// Runs the sweeper every `interval` until the process ends.
@@ -222,7 +213,7 @@ pub fn spawn_sweeper(pool: MySqlPool, interval: Duration) -> tokio::task::JoinHa
             ticker.tick().await;
             match sweep_expired(&pool).await {
                 Ok(0) => {}
-                Ok(expired) => tracing::info!(expired, "expired holds swept"),
+                Ok(seats) => tracing::info!(seats, "expired hold marks swept"),
                 Err(err) => tracing::warn!(error = %err, "hold sweep failed"),
             }
         }

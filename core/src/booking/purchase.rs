@@ -1,17 +1,20 @@
 //! Paying a live hold with points.
 //!
-//! One transaction: lock the hold, turn its seats from held to sold (a conditional
-//! update that only matches while the hold is live), debit the points, write the order
-//! and one ticket per seat. Anything short of all of it rolls back.
+//! One transaction: lock the hold's seats, check the hold is live and whole, debit the
+//! points, write the order and one ticket per seat, and turn the seats from held to
+//! sold. Anything short of all of it rolls back.
 //!
 //! Idempotency: an order is unique per hold and per (user, Idempotency-Key). Retries
 //! with the same key - concurrent or later - find the first order and answer with it;
 //! the same key on a different hold is refused. Failed attempts (402, expired hold)
 //! store nothing, so a retry after topping up can succeed.
 
-use serde::Serialize;
-use sqlx::{MySqlConnection, MySqlPool};
+use std::collections::HashMap;
 
+use serde::Serialize;
+use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
+
+use super::holds;
 use super::tickets::{self, Ticket};
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
@@ -70,6 +73,15 @@ async fn order_by_key(
     .await?)
 }
 
+#[derive(sqlx::FromRow)]
+struct HeldSeat {
+    id: i64,
+    schedule_id: i64,
+    grade_id: i64,
+    hold_seat_count: i32,
+    live: bool,
+}
+
 /// Returns the id of the order for this hold: the new one, or the earlier one when this
 /// request repeats it.
 async fn try_purchase(
@@ -84,32 +96,40 @@ async fn try_purchase(
             return same_request(order, hold_id);
         }
     }
-    // The hold row lock makes concurrent purchases of one hold run one at a time; the
-    // second then sees PURCHASED below.
-    let hold: Option<(String, bool, i32)> = sqlx::query_as(
-        "select status, expires_at > current_timestamp(6), seat_count from holds where id = ? and user_id = ? for update",
+    // Lock the hold's seats: concurrent purchases of one hold run one at a time, and the
+    // second finds the marks gone and the first one's order instead.
+    let seats: Vec<HeldSeat> = sqlx::query_as(
+        "select id, schedule_id, grade_id, hold_seat_count, hold_expires_at > current_timestamp(6) as live
+         from seats where hold_id = ? and hold_user_id = ? and not is_sold
+         order by id for update",
     )
     .bind(hold_id)
     .bind(user_id)
-    .fetch_optional(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    let Some((status, live, seat_count)) = hold else {
-        return Err(Error::NotFound("hold"));
-    };
-    if status == "PURCHASED" {
-        let order: OrderRow =
-            sqlx::query_as("select id, hold_id, idempotency_key from orders where hold_id = ?")
-                .bind(hold_id)
-                .fetch_one(&mut *tx)
-                .await?;
+    if seats.is_empty() {
+        let paid: Option<OrderRow> = sqlx::query_as(
+            "select id, hold_id, idempotency_key from orders where hold_id = ? and user_id = ?",
+        )
+        .bind(hold_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         // Repeating the purchase of a paid hold answers with its order when the request
         // carries the same key or none; a new key means a new purchase, which is refused.
-        return match key {
-            Some(key) if order.idempotency_key.as_deref() != Some(key) => Err(Error::HoldNotActive),
-            _ => Ok(order.id),
+        return match (paid, key) {
+            (Some(order), Some(key)) if order.idempotency_key.as_deref() != Some(key) => {
+                Err(Error::HoldNotActive)
+            }
+            (Some(order), _) => Ok(order.id),
+            (None, _) => {
+                tx.rollback().await?;
+                Err(holds::gone_reason(pool, user_id, hold_id).await)
+            }
         };
     }
-    if status != "ACTIVE" || !live {
+    // Expired, or lost a seat to someone else after expiring: nothing is sold.
+    if seats.iter().any(|seat| !seat.live) || seats.len() != seats[0].hold_seat_count as usize {
         return Err(Error::HoldNotActive);
     }
     // Take the buyer's row exclusively now, before the inserts below: their foreign
@@ -119,29 +139,21 @@ async fn try_purchase(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    let mut prices_query = QueryBuilder::new("select id, price from seat_grades where id in (");
+    holds::push_ids(
+        &mut prices_query,
+        &seats.iter().map(|seat| seat.grade_id).collect::<Vec<_>>(),
+    );
+    prices_query.push(")");
+    let prices: HashMap<i64, i64> = prices_query
+        .build_query_as::<(i64, i64)>()
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    let price_of = |seat: &HeldSeat| prices.get(&seat.grade_id).copied().unwrap_or_default();
+    let total: i64 = seats.iter().map(price_of).sum();
 
-    // Sell every seat the hold still holds; unless that is all of them, the hold has
-    // lost a seat (expired and taken by someone else) and nothing is sold.
-    let sold = sqlx::query(
-        "update seats set is_sold = true
-         where hold_id = ? and hold_expires_at > current_timestamp(6) and not is_sold",
-    )
-    .bind(hold_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if sold != seat_count as u64 {
-        return Err(Error::HoldNotActive);
-    }
-    let seats: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "select st.id, st.schedule_id, g.price
-         from seats st join seat_grades g on g.id = st.grade_id
-         where st.hold_id = ? order by st.id",
-    )
-    .bind(hold_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let total: i64 = seats.iter().map(|(_, _, price)| price).sum();
     let inserted = sqlx::query(
         "insert into orders (user_id, hold_id, idempotency_key, total) values (?, ?, ?, ?)",
     )
@@ -180,7 +192,8 @@ async fn try_purchase(
             .execute(&mut *tx)
             .await?;
     }
-    for (seat_id, schedule_id, price) in &seats {
+    for seat in &seats {
+        let price = price_of(seat);
         sqlx::query(
             "insert into tickets (code, order_id, user_id, seat_id, schedule_id, face_value, paid_amount)
              values (?, ?, ?, ?, ?, ?, ?)",
@@ -188,17 +201,23 @@ async fn try_purchase(
         .bind(tickets::new_code())
         .bind(order_id)
         .bind(user_id)
-        .bind(seat_id)
-        .bind(schedule_id)
+        .bind(seat.id)
+        .bind(seat.schedule_id)
         .bind(price)
         .bind(price)
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("update holds set status = 'PURCHASED' where id = ?")
-        .bind(hold_id)
-        .execute(&mut *tx)
-        .await?;
+    let mut sell = QueryBuilder::new(
+        "update seats set is_sold = true, hold_id = null, hold_user_id = null, hold_seat_count = null,
+         hold_expires_at = null where id in (",
+    );
+    holds::push_ids(
+        &mut sell,
+        &seats.iter().map(|seat| seat.id).collect::<Vec<_>>(),
+    );
+    sell.push(")");
+    sell.build().execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(order_id)
 }

@@ -77,7 +77,7 @@ async fn try_refund(
         return Err(Error::TicketNotRefundable);
     }
     sqlx::query(
-        "update seats set is_sold = false, hold_id = null, hold_expires_at = null where id = ?",
+        "update seats set is_sold = false, hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null where id = ?",
     )
     .bind(target.seat_id)
     .execute(&mut *tx)
