@@ -97,17 +97,23 @@ pub struct Paging {
     pub offset: Option<u32>,
 }
 
+/// The page size of every list, offset-paged or keyset-paged: 1 to 100, default 20.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::request(
+            StatusCode::BAD_REQUEST,
+            "INVALID_QUERY",
+            "limit must be 1 to 100",
+        ));
+    }
+    Ok(limit)
+}
+
 impl Paging {
     pub fn resolve(&self) -> Result<(u32, u32), ApiError> {
-        let limit = self.limit.unwrap_or(20);
+        let limit = page_limit(self.limit)?;
         let offset = self.offset.unwrap_or(0);
-        if !(1..=100).contains(&limit) {
-            return Err(ApiError::request(
-                StatusCode::BAD_REQUEST,
-                "INVALID_QUERY",
-                "limit must be 1 to 100",
-            ));
-        }
         if offset > 10_000 {
             return Err(ApiError::request(
                 StatusCode::BAD_REQUEST,

@@ -6,8 +6,8 @@ use axum::Json;
 use marquee_core::points::{ledger, ChargeOutcome, LedgerEntry};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, CurrentUser};
+use crate::error::ApiResult;
+use crate::extract::{page_limit, ApiJson, ApiQuery, CurrentUser};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -36,14 +36,7 @@ pub async fn balance_and_history(
     CurrentUser(user): CurrentUser,
     ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Json<PointsView>> {
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::request(
-            StatusCode::BAD_REQUEST,
-            "INVALID_QUERY",
-            "limit must be 1 to 100",
-        ));
-    }
+    let limit = page_limit(query.limit)?;
     let balance = ledger::balance(&state.pool, user.user_id).await?;
     let entries = ledger::history(&state.pool, user.user_id, query.before, limit).await?;
     let next_before = (entries.len() == limit as usize)
