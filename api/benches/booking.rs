@@ -2,7 +2,8 @@
 //!
 //! Run with `scripts/bench` (it starts the services). In one process and one run:
 //!  1. ceiling: the hold's conditional UPDATE + COMMIT issued directly on the pool, by
-//!     the same number of concurrent workers, on distinct seats;
+//!     the same number of concurrent workers, on distinct seats, both inside BEGIN ...
+//!     COMMIT and as one autocommit statement;
 //!  2. core: the same hold (and hold + purchase) transactions through `marquee-core`,
 //!     no HTTP;
 //!  3. api, distinct seats: clients POST /holds, then hold + purchase, over loopback
@@ -10,8 +11,9 @@
 //!  4. api, hot seat: every client fights for one seat; the winner releases it at once.
 //!
 //! Phases 1 to 3 (single-seat holds) run interleaved for BENCH_ROUNDS rounds (default
-//! 5) and report medians. Knobs: BENCH_CLIENTS (default 32), BENCH_SEATS per phase
-//! (default 3000), BENCH_HOT_SECONDS (default 10). Server and clients share this machine's cores.
+//! 5) and report medians; the API is judged against the faster of the two ceilings.
+//! Knobs: BENCH_CLIENTS (default 32), BENCH_SEATS per phase (default 10000),
+//! BENCH_HOT_SECONDS (default 10). Server and clients share this machine's cores.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -201,15 +203,21 @@ async fn post_hold(
         .unwrap()
 }
 
-/// The hold's conditional update + commit, straight on the pool: the ceiling.
-async fn ceiling_phase(pool: &MySqlPool, clients: usize, seats: usize) -> Stats {
+/// The hold's conditional update + commit, straight on the pool: the ceiling. Two
+/// forms: inside BEGIN ... COMMIT (what a several-seat hold issues), and as one
+/// autocommit statement (what a one-seat hold issues). The API is held to the faster.
+async fn ceiling_phase(pool: &MySqlPool, clients: usize, seats: usize, autocommit: bool) -> Stats {
     let (schedule, seats) = schedule_with_seats(pool, seats).await;
     let p = pool.clone();
-    run_partitioned("db ceiling: conditional UPDATE + COMMIT", clients, &seats, move |worker, seat| {
+    let label = if autocommit {
+        "db ceiling: conditional UPDATE, autocommit"
+    } else {
+        "db ceiling: BEGIN, conditional UPDATE, COMMIT"
+    };
+    run_partitioned(label, clients, &seats, move |worker, seat| {
         let pool = p.clone();
         async move {
-            let mut tx = pool.begin().await.unwrap();
-            let changed = sqlx::query(
+            let take = sqlx::query(
                 "update seats force index (primary)
                  set hold_id = ?, hold_expires_at = current_timestamp(6) + interval 5 minute
                  where schedule_id = ? and not is_sold
@@ -217,12 +225,15 @@ async fn ceiling_phase(pool: &MySqlPool, clients: usize, seats: usize) -> Stats 
             )
             .bind(-(worker as i64) - 1) // no real hold has a negative id
             .bind(schedule)
-            .bind(seat)
-            .execute(&mut *tx)
-            .await
-            .unwrap()
-            .rows_affected();
-            tx.commit().await.unwrap();
+            .bind(seat);
+            let changed = if autocommit {
+                take.execute(&pool).await.unwrap().rows_affected()
+            } else {
+                let mut tx = pool.begin().await.unwrap();
+                let changed = take.execute(&mut *tx).await.unwrap().rows_affected();
+                tx.commit().await.unwrap();
+                changed
+            };
             changed == 1
         }
     })
@@ -286,7 +297,7 @@ async fn api_hold_phase(
 #[tokio::main]
 async fn main() {
     let clients = env_usize("BENCH_CLIENTS", 32);
-    let seats_per_phase = env_usize("BENCH_SEATS", 3_000);
+    let seats_per_phase = env_usize("BENCH_SEATS", 10_000);
     let hot_seconds = env_usize("BENCH_HOT_SECONDS", 10) as u64;
     let rounds_count = env_usize("BENCH_ROUNDS", 5).max(1);
     let server =
@@ -321,10 +332,11 @@ async fn main() {
 
     // Phases 1-3 interleaved over several rounds: this machine is shared and noisy, so
     // each round's ratio compares phases run seconds apart, and medians are reported.
-    let mut rounds: Vec<[Stats; 3]> = Vec::new();
+    let mut rounds: Vec<[Stats; 4]> = Vec::new();
     for _ in 0..rounds_count {
         rounds.push([
-            ceiling_phase(&pool, clients, seats_per_phase).await,
+            ceiling_phase(&pool, clients, seats_per_phase, false).await,
+            ceiling_phase(&pool, clients, seats_per_phase, true).await,
             core_hold_phase(&pool, &users, rules, clients, seats_per_phase).await,
             api_hold_phase(&pool, &http, &base, &users, clients, seats_per_phase).await,
         ]);
@@ -442,7 +454,7 @@ async fn main() {
     println!("\nclients: {clients}, seats per phase: {seats_per_phase}, rounds: {rounds_count}, hot-seat window: {hot_seconds}s\n");
     println!("| phase | operations | per second | p50 ms | p99 ms |");
     println!("|---|---|---|---|---|");
-    for phase in 0..3 {
+    for phase in 0..4 {
         let mut by_rate: Vec<&Stats> = rounds.iter().map(|round| &round[phase]).collect();
         by_rate.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
         let median = by_rate[by_rate.len() / 2];
@@ -468,9 +480,22 @@ async fn main() {
         )
     };
     println!();
-    println!("api holds / db ceiling:             {}", median_ratio(2, 0));
-    println!("core hold / db ceiling:             {}", median_ratio(1, 0));
-    println!("api holds / core hold (no HTTP):    {}", median_ratio(2, 1));
+    // The target is judged against the faster ceiling of each round.
+    let mut strict: Vec<f64> = rounds
+        .iter()
+        .map(|r| r[3].per_second() / r[0].per_second().max(r[1].per_second()))
+        .collect();
+    strict.sort_by(f64::total_cmp);
+    let all: Vec<String> = strict.iter().map(|r| format!("{r:.2}")).collect();
+    println!(
+        "api holds / faster db ceiling:      {:.2} (rounds: {})",
+        strict[strict.len() / 2],
+        all.join(", ")
+    );
+    println!("api holds / autocommit ceiling:     {}", median_ratio(3, 1));
+    println!("api holds / transaction ceiling:    {}", median_ratio(3, 0));
+    println!("core hold / autocommit ceiling:     {}", median_ratio(2, 1));
+    println!("api holds / core hold (no HTTP):    {}", median_ratio(3, 2));
     println!(
         "api hold+purchase / core (no HTTP): {:.2}",
         api_pair.per_second() / core.per_second()

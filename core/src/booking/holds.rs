@@ -2,8 +2,9 @@
 //!
 //! A hold is nothing but marks on its seats (`hold_id`, `hold_user_id`,
 //! `hold_seat_count`, `hold_expires_at`); there is no holds table. Taking seats is one
-//! conditional UPDATE inside a transaction: only seats that are unsold and carry no live
-//! hold change, and unless every requested seat changed, the transaction rolls back.
+//! conditional UPDATE inside a transaction (or alone, for one seat): only seats that are
+//! unsold and carry no live hold change, and unless every requested seat changed, the
+//! transaction rolls back.
 //! Expiry is part of that condition, so an expired hold frees its seats without anyone
 //! acting; the sweeper only clears stale marks. Keeping holds as marks makes a hold cost
 //! about one conditional update (see BENCHMARKS.md, hold anatomy).
@@ -67,8 +68,8 @@ async fn try_create(
     schedule_id: i64,
     seat_ids: &[i64],
 ) -> Result<Hold> {
-    let mut tx = pool.begin().await?;
-    // On sale? Primary-key lookups that lock nothing (READ COMMITTED). The database
+    // On sale? Primary-key lookups that lock nothing: under READ COMMITTED this read
+    // would not lock inside the transaction either, so it runs before it. The database
     // clock sets the expiry, so api processes with skewed clocks agree.
     let expires_at: Option<DateTime<Utc>> = sqlx::query_scalar(
         "select current_timestamp(6) + interval ? microsecond
@@ -78,10 +79,9 @@ async fn try_create(
     )
     .bind(rules.ttl.as_micros() as i64)
     .bind(schedule_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(pool)
     .await?;
     let Some(expires_at) = expires_at else {
-        tx.rollback().await?;
         return Err(not_on_sale_reason(pool, schedule_id).await);
     };
 
@@ -101,12 +101,25 @@ async fn try_create(
         .push(" and id in (");
     push_ids(&mut take, seat_ids);
     take.push(")");
-    let taken = take.build().execute(&mut *tx).await?.rows_affected();
+
+    // One seat: the statement is all or nothing by itself, so it runs in autocommit and
+    // skips the BEGIN and COMMIT round trips. Several seats: a transaction, rolled back
+    // unless every seat was taken.
+    let taken = if let [_] = seat_ids {
+        take.build().execute(pool).await?.rows_affected()
+    } else {
+        let mut tx = pool.begin().await?;
+        let taken = take.build().execute(&mut *tx).await?.rows_affected();
+        if taken == seat_ids.len() as u64 {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        taken
+    };
     if taken != seat_ids.len() as u64 {
-        tx.rollback().await?;
         return Err(missing_or_taken(pool, schedule_id, seat_ids).await);
     }
-    tx.commit().await?;
     Ok(Hold {
         id: hold_id,
         schedule_id,
