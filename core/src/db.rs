@@ -105,3 +105,11 @@ pub fn conflict_as(err: Error, busy: Error) -> Error {
         err
     }
 }
+
+/// Appends `?, ?, ...` bound to `ids`, for an `in (...)` list.
+pub(crate) fn push_ids(query: &mut sqlx::QueryBuilder<'_, sqlx::MySql>, ids: &[i64]) {
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+}

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod points;
+pub mod search;
 pub mod telemetry;
 
 pub use error::{Error, Result};

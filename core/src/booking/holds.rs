@@ -16,7 +16,7 @@ use rand::Rng;
 use serde::Serialize;
 use sqlx::{MySqlPool, QueryBuilder};
 
-use crate::db::{conflict_as, retry_on_lock_conflict};
+use crate::db::{conflict_as, push_ids, retry_on_lock_conflict};
 use crate::error::{Error, Result};
 
 /// A live hold. Prices are on the seat map; the purchase answers with the total paid.
@@ -126,13 +126,6 @@ async fn try_create(
         seat_ids: seat_ids.to_vec(),
         expires_at,
     })
-}
-
-pub(crate) fn push_ids(query: &mut QueryBuilder<'_, sqlx::MySql>, ids: &[i64]) {
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
 }
 
 /// Seats that do not belong to the schedule are a 404, not a conflict: retrying will

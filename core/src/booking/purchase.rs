@@ -16,7 +16,7 @@ use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
 
 use super::holds;
 use super::tickets::{self, Ticket};
-use crate::db::retry_on_lock_conflict;
+use crate::db::{self, retry_on_lock_conflict};
 use crate::error::{is_unique_violation, Error, Result};
 use crate::points::ledger::{self, LedgerReason};
 
@@ -140,7 +140,7 @@ async fn try_purchase(
         .execute(&mut *tx)
         .await?;
     let mut prices_query = QueryBuilder::new("select id, price from seat_grades where id in (");
-    holds::push_ids(
+    db::push_ids(
         &mut prices_query,
         &seats.iter().map(|seat| seat.grade_id).collect::<Vec<_>>(),
     );
@@ -212,7 +212,7 @@ async fn try_purchase(
         "update seats set is_sold = true, hold_id = null, hold_user_id = null, hold_seat_count = null,
          hold_expires_at = null where id in (",
     );
-    holds::push_ids(
+    db::push_ids(
         &mut sell,
         &seats.iter().map(|seat| seat.id).collect::<Vec<_>>(),
     );

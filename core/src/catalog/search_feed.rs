@@ -1,0 +1,159 @@
+//! What the search indexer reads from the catalog: shows changed after a point in
+//! `(updated_at, id)` order, and all visible shows in id order for a rebuild, each
+//! joined with what a search document needs.
+//!
+//! Pages are keyset pages on `ix_shows_updated (updated_at, id)`; the artist and
+//! schedule lists of a page are read in one query each, not per show.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{MySqlPool, QueryBuilder};
+
+use crate::db::push_ids;
+use crate::error::Result;
+use crate::search::schema::ShowDocument;
+
+/// A position in the change feed: everything up to and including it was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct FeedPosition {
+    pub updated_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+/// One changed show: its document, or only its id when it is deleted.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub position: FeedPosition,
+    /// `None` when the show is soft-deleted and must leave the index.
+    pub document: Option<ShowDocument>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ShowRow {
+    id: i64,
+    title: String,
+    title_en: Option<String>,
+    category: String,
+    venue: String,
+    poster_url: Option<String>,
+    booking_opens_at: DateTime<Utc>,
+    like_count: i32,
+    updated_at: DateTime<Utc>,
+    deleted: bool,
+}
+
+const SHOW_COLUMNS: &str = "select s.id, s.title, s.title_en, cast(s.category as char) as category,
+        v.name as venue, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at,
+        s.deleted_at is not null as deleted
+     from shows s join venues v on v.id = s.venue_id";
+
+/// Up to `limit` shows whose `(updated_at, id)` comes after `after`, oldest first,
+/// deleted ones included (as deletions).
+pub async fn changed_after(
+    pool: &MySqlPool,
+    after: FeedPosition,
+    limit: u32,
+) -> Result<Vec<Change>> {
+    // The OR form keeps MariaDB on a range scan of (updated_at, id); a row-constructor
+    // comparison may not.
+    let rows: Vec<ShowRow> = sqlx::query_as(&format!(
+        "{SHOW_COLUMNS}
+         where s.updated_at > ? or (s.updated_at = ? and s.id > ?)
+         order by s.updated_at, s.id
+         limit ?"
+    ))
+    .bind(after.updated_at)
+    .bind(after.updated_at)
+    .bind(after.id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    with_details(pool, rows).await
+}
+
+/// Up to `limit` visible shows with an id above `after_id`, in id order: a rebuild's
+/// pages.
+pub async fn visible_after(pool: &MySqlPool, after_id: i64, limit: u32) -> Result<Vec<Change>> {
+    let rows: Vec<ShowRow> = sqlx::query_as(&format!(
+        "{SHOW_COLUMNS}
+         where s.id > ? and s.deleted_at is null
+         order by s.id
+         limit ?"
+    ))
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    with_details(pool, rows).await
+}
+
+/// How many visible shows there are: a rebuild's progress total.
+pub async fn visible_count(pool: &MySqlPool) -> Result<u64> {
+    let count: i64 = sqlx::query_scalar("select count(*) from shows where deleted_at is null")
+        .fetch_one(pool)
+        .await?;
+    Ok(count as u64)
+}
+
+/// The database clock: a rebuild's starting point in the change feed.
+pub async fn database_now(pool: &MySqlPool) -> Result<DateTime<Utc>> {
+    Ok(sqlx::query_scalar("select current_timestamp(6)")
+        .fetch_one(pool)
+        .await?)
+}
+
+async fn with_details(pool: &MySqlPool, rows: Vec<ShowRow>) -> Result<Vec<Change>> {
+    let live: Vec<i64> = rows.iter().filter(|r| !r.deleted).map(|r| r.id).collect();
+    let mut artists: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut starts: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
+    if !live.is_empty() {
+        let mut query = QueryBuilder::new(
+            "select sa.show_id, a.name from show_artists sa join artists a on a.id = sa.artist_id
+             where sa.show_id in (",
+        );
+        push_ids(&mut query, &live);
+        query.push(") order by sa.show_id, sa.position");
+        for (show_id, name) in query
+            .build_query_as::<(i64, String)>()
+            .fetch_all(pool)
+            .await?
+        {
+            artists.entry(show_id).or_default().push(name);
+        }
+
+        let mut query =
+            QueryBuilder::new("select show_id, starts_at from schedules where show_id in (");
+        push_ids(&mut query, &live);
+        query.push(") order by show_id, starts_at");
+        for (show_id, starts_at) in query
+            .build_query_as::<(i64, DateTime<Utc>)>()
+            .fetch_all(pool)
+            .await?
+        {
+            starts.entry(show_id).or_default().push(starts_at);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Change {
+            position: FeedPosition {
+                updated_at: row.updated_at,
+                id: row.id,
+            },
+            document: (!row.deleted).then(|| ShowDocument {
+                id: row.id,
+                artists: artists.remove(&row.id).unwrap_or_default(),
+                starts_at: starts.remove(&row.id).unwrap_or_default(),
+                title: row.title,
+                title_en: row.title_en,
+                venue: row.venue,
+                category: row.category,
+                poster_url: row.poster_url,
+                booking_opens_at: row.booking_opens_at,
+                like_count: i64::from(row.like_count),
+                updated_at: row.updated_at,
+            }),
+        })
+        .collect())
+}

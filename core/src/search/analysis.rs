@@ -1,0 +1,273 @@
+//! Text analysis shared by the indexer and the searcher, so both cut text the same way.
+//!
+//! A text is split into words (runs of letters and digits). Each word is normalized:
+//! NFKC (full-width letters, decomposed Hangul from some keyboards), Latin lower-cased
+//! and accent-folded (Misérables → miserables). Hangul words are also cut into morphemes
+//! by lindera with ko-dic, keeping only content morphemes of two or more syllables, so
+//! particles and compounds do not block a match (시카고를 → 시카고, 뮤지컬시카고 → 뮤지컬,
+//! 시카고) while one-syllable scraps (한, 내, 볼) cannot match everything.
+//!
+//! Matching happens on keys: each word, each kept morpheme and, for texts of several
+//! words, the whole text without spaces (오페라의 유령 → 오페라의유령), spelled as
+//! keystrokes (see `hangul`). A second set of keys holds initial consonants (ㅅㅋㄱ).
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use lindera::dictionary::{load_embedded_dictionary, DictionaryKind};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use super::hangul;
+
+/// One word of a text, with byte offsets into the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    /// Normalized form: NFKC, Latin lower-cased and accent-folded.
+    pub normalized: String,
+    /// Content morphemes of two or more syllables, normalized, when the word has more
+    /// than one morpheme. Empty for Latin words and single-morpheme words.
+    pub morphemes: Vec<String>,
+}
+
+impl Word {
+    pub fn has_hangul(&self) -> bool {
+        self.normalized.chars().any(hangul::is_hangul)
+    }
+}
+
+/// The ko-dic segmenter, loaded once per process from the embedded dictionary.
+fn segmenter() -> &'static Segmenter {
+    static SEGMENTER: OnceLock<Segmenter> = OnceLock::new();
+    SEGMENTER.get_or_init(|| {
+        let dictionary = load_embedded_dictionary(DictionaryKind::KoDic)
+            .expect("ko-dic is embedded at build time (lindera feature embed-ko-dic)");
+        Segmenter::new(Mode::Normal, dictionary, None)
+    })
+}
+
+/// Loads the dictionary now rather than on the first search.
+pub fn warm_up() {
+    segmenter();
+}
+
+/// NFKC, then Latin (and any other non-Hangul script) lower-cased with its accents
+/// dropped. Hangul is left composed: decomposing it would turn syllables into jamo.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkc() {
+        if hangul::is_hangul(c) {
+            out.push(c);
+            continue;
+        }
+        for d in std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d)) {
+            out.extend(d.to_lowercase());
+        }
+    }
+    out
+}
+
+/// ko-dic tags whose morphemes carry meaning: nouns, verbs and adjectives, roots,
+/// determiners, adverbs, foreign words, numbers, hanja. Particles (J*), endings (E*),
+/// affixes (XP*, XS*) and punctuation (S* other than SL, SN, SH) are left out.
+fn is_content_tag(tag: &str) -> bool {
+    let first = tag.split('+').next().unwrap_or(tag);
+    matches!(first, "XR" | "SL" | "SN" | "SH" | "MAG" | "MM")
+        || first.starts_with('N')
+        || first.starts_with('V')
+}
+
+/// The content morphemes of one Hangul word, normalized, keeping those of two or more
+/// characters. Returns nothing when the word is a single morpheme (its word key covers
+/// it).
+fn morphemes(word: &str) -> Vec<String> {
+    let Ok(mut tokens) = segmenter().segment(Cow::Borrowed(word)) else {
+        return Vec::new();
+    };
+    if tokens.len() < 2 {
+        return Vec::new();
+    }
+    let mut kept = Vec::new();
+    for token in tokens.iter_mut() {
+        let surface = token.surface.to_string();
+        let tag = token
+            .details()
+            .first()
+            .copied()
+            .unwrap_or("UNK")
+            .to_string();
+        if surface.chars().count() >= 2 && is_content_tag(&tag) {
+            kept.push(surface);
+        }
+    }
+    kept
+}
+
+/// Splits `text` into words with their morphemes.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (offset, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        let in_word = c.is_alphanumeric();
+        match (start, in_word) {
+            (None, true) => start = Some(offset),
+            (Some(from), false) => {
+                let normalized = normalize(&text[from..offset]);
+                if !normalized.is_empty() {
+                    let morphemes = if normalized.chars().any(hangul::is_syllable) {
+                        morphemes(&normalized)
+                    } else {
+                        Vec::new()
+                    };
+                    words.push(Word {
+                        start: from,
+                        end: offset,
+                        normalized,
+                        morphemes,
+                    });
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    words
+}
+
+/// The whole text without spaces, when it has more than one word.
+fn compact(words: &[Word]) -> Option<String> {
+    (words.len() > 1).then(|| words.iter().map(|w| w.normalized.as_str()).collect())
+}
+
+/// A key with the byte range of the text it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The keystroke keys of a text: words, morphemes and the compact whole.
+pub fn match_keys(text: &str) -> Vec<Key> {
+    let words = words(text);
+    let mut keys = Vec::new();
+    for word in &words {
+        push_key(
+            &mut keys,
+            hangul::keys(&word.normalized),
+            word.start,
+            word.end,
+        );
+        for morpheme in &word.morphemes {
+            push_key(&mut keys, hangul::keys(morpheme), word.start, word.end);
+        }
+    }
+    if let (Some(whole), Some(first), Some(last)) = (compact(&words), words.first(), words.last()) {
+        push_key(&mut keys, hangul::keys(&whole), first.start, last.end);
+    }
+    keys
+}
+
+/// The initial-consonant keys of a text: for each Hangul word, its morphemes, and the
+/// compact whole (ㅅㅋㄱ, ㅇㅍㄹㅇㅇㄹ).
+pub fn initial_keys(text: &str) -> Vec<Key> {
+    let words = words(text);
+    let mut keys = Vec::new();
+    for word in words.iter().filter(|w| w.has_hangul()) {
+        push_key(
+            &mut keys,
+            hangul::initials(&word.normalized),
+            word.start,
+            word.end,
+        );
+        for morpheme in &word.morphemes {
+            push_key(&mut keys, hangul::initials(morpheme), word.start, word.end);
+        }
+    }
+    if words.iter().any(Word::has_hangul) {
+        if let (Some(whole), Some(first), Some(last)) =
+            (compact(&words), words.first(), words.last())
+        {
+            push_key(&mut keys, hangul::initials(&whole), first.start, last.end);
+        }
+    }
+    keys
+}
+
+fn push_key(keys: &mut Vec<Key>, text: String, start: usize, end: usize) {
+    if !text.is_empty() && !keys.iter().any(|k| k.text == text) {
+        keys.push(Key { text, start, end });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(keys: Vec<Key>) -> Vec<String> {
+        keys.into_iter().map(|k| hangul::compose(&k.text)).collect()
+    }
+
+    #[test]
+    fn latin_is_lower_cased_and_accent_folded() {
+        assert_eq!(normalize("Les Misérables"), "les miserables");
+        assert_eq!(normalize("ＣＨＩＣＡＧＯ"), "chicago");
+        assert_eq!(normalize("Beyoncé"), "beyonce");
+        // Conjoining jamo (as some keyboards send them) become syllables.
+        assert_eq!(normalize("\u{1109}\u{1175}"), "시");
+    }
+
+    #[test]
+    fn words_carry_offsets_into_the_original_text() {
+        let text = "뮤지컬 〈레베카〉 Misérables";
+        let words = words(text);
+        let spans: Vec<&str> = words.iter().map(|w| &text[w.start..w.end]).collect();
+        assert_eq!(spans, ["뮤지컬", "레베카", "Misérables"]);
+        assert_eq!(words[2].normalized, "miserables");
+    }
+
+    #[test]
+    fn particles_and_compounds_give_content_morphemes() {
+        // Snapshots against the cached ko-dic (an older mecab-ko-dic release).
+        assert_eq!(words("시카고를")[0].morphemes, ["시카고"]);
+        assert_eq!(words("뮤지컬시카고")[0].morphemes, ["뮤지컬", "시카고"]);
+        assert_eq!(words("오페라의유령")[0].morphemes, ["오페라", "유령"]);
+        assert!(words("시카고")[0].morphemes.is_empty());
+        // A typo splits into one-syllable scraps, none of which is kept.
+        assert!(words("시하고")[0].morphemes.is_empty());
+    }
+
+    #[test]
+    fn match_keys_cover_words_morphemes_and_the_compact_title() {
+        assert_eq!(
+            texts(match_keys("오페라의 유령")),
+            ["오페라의", "오페라", "유령", "오페라의유령"]
+        );
+        assert_eq!(
+            texts(match_keys("Les Misérables")),
+            ["les", "miserables", "lesmiserables"]
+        );
+    }
+
+    #[test]
+    fn initial_keys_cover_hangul_words_and_the_compact_title() {
+        assert_eq!(
+            texts(initial_keys("오페라의 유령")),
+            ["ㅇㅍㄹㅇ", "ㅇㅍㄹ", "ㅇㄹ", "ㅇㅍㄹㅇㅇㄹ"]
+        );
+        assert!(initial_keys("Chicago").is_empty());
+    }
+
+    #[test]
+    fn text_without_words_has_no_keys() {
+        assert!(match_keys("  !!! 🎭 ").is_empty());
+        assert!(words("").is_empty());
+    }
+}

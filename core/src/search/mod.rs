@@ -1,0 +1,7 @@
+//! Typo-tolerant show search: Korean analysis, the index schema, the indexing pass and
+//! the searcher. Both binaries use it: the indexer writes the index, the api reads it.
+
+pub mod analysis;
+pub mod hangul;
+pub mod schema;
+pub mod tokenizer;

@@ -1,0 +1,148 @@
+//! The search index's schema and how a show becomes a document.
+//!
+//! Titles, English titles and artists are indexed as match keys (keystroke spellings of
+//! words, morphemes and the compact whole; see `analysis`), titles also as initial
+//! consonants. Everything a result list shows is stored, so a search never touches
+//! MySQL. `updated_at` is kept so the indexer can tell an unchanged show from a changed
+//! one when it re-reads its overlap window.
+
+use chrono::{DateTime, Utc};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, TantivyDocument};
+
+use super::tokenizer::{KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS};
+
+/// One show as search sees it: what the indexer reads from MySQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShowDocument {
+    pub id: i64,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub artists: Vec<String>,
+    pub venue: String,
+    pub category: String,
+    pub poster_url: Option<String>,
+    pub booking_opens_at: DateTime<Utc>,
+    /// Start times of the schedules, in order.
+    pub starts_at: Vec<DateTime<Utc>>,
+    pub like_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The fields of the index, resolved once.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    pub id: Field,
+    pub updated_at: Field,
+    pub title: Field,
+    pub title_initials: Field,
+    pub title_en: Field,
+    pub artists: Field,
+    pub venue: Field,
+    pub category: Field,
+    pub poster_url: Field,
+    pub booking_opens_at: Field,
+    pub starts_at: Field,
+    pub like_count: Field,
+}
+
+/// Keys need no frequencies or positions: a key either matches or not, and ranking is
+/// by the kind of match (exact, prefix, typo), not by BM25.
+fn keys_options(tokenizer: &str, stored: bool) -> TextOptions {
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+pub fn schema() -> Schema {
+    let mut builder = Schema::builder();
+    builder.add_i64_field("id", INDEXED | STORED | FAST);
+    builder.add_i64_field("updated_at", STORED | FAST);
+    builder.add_text_field("title", keys_options(MATCH_KEYS, true));
+    builder.add_text_field("title_initials", keys_options(INITIAL_KEYS, false));
+    builder.add_text_field("title_en", keys_options(MATCH_KEYS, true));
+    builder.add_text_field("artists", keys_options(MATCH_KEYS, true));
+    builder.add_text_field("venue", STORED);
+    builder.add_text_field("category", STRING | STORED);
+    builder.add_text_field("poster_url", STORED);
+    builder.add_date_field("booking_opens_at", STORED);
+    builder.add_date_field("starts_at", INDEXED | STORED | FAST);
+    builder.add_i64_field("like_count", STORED | FAST);
+    builder.build()
+}
+
+impl Fields {
+    pub fn new(schema: &Schema) -> tantivy::Result<Fields> {
+        Ok(Fields {
+            id: schema.get_field("id")?,
+            updated_at: schema.get_field("updated_at")?,
+            title: schema.get_field("title")?,
+            title_initials: schema.get_field("title_initials")?,
+            title_en: schema.get_field("title_en")?,
+            artists: schema.get_field("artists")?,
+            venue: schema.get_field("venue")?,
+            category: schema.get_field("category")?,
+            poster_url: schema.get_field("poster_url")?,
+            booking_opens_at: schema.get_field("booking_opens_at")?,
+            starts_at: schema.get_field("starts_at")?,
+            like_count: schema.get_field("like_count")?,
+        })
+    }
+}
+
+/// Every index, created or opened, must know the key tokenizers before it reads or
+/// writes a document.
+pub fn register_tokenizers(index: &Index) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(
+        MATCH_KEYS,
+        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Match)),
+    );
+    tokenizers.register(
+        INITIAL_KEYS,
+        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Initials)),
+    );
+}
+
+pub fn tantivy_date(at: DateTime<Utc>) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_micros(at.timestamp_micros())
+}
+
+pub fn chrono_date(at: tantivy::DateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at.into_timestamp_micros()).unwrap_or_default()
+}
+
+pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_i64(fields.id, show.id);
+    doc.add_i64(fields.updated_at, show.updated_at.timestamp_micros());
+    doc.add_text(fields.title, &show.title);
+    doc.add_text(fields.title_initials, &show.title);
+    if let Some(title_en) = &show.title_en {
+        doc.add_text(fields.title_en, title_en);
+    }
+    for artist in &show.artists {
+        doc.add_text(fields.artists, artist);
+    }
+    doc.add_text(fields.venue, &show.venue);
+    doc.add_text(fields.category, &show.category);
+    if let Some(poster_url) = &show.poster_url {
+        doc.add_text(fields.poster_url, poster_url);
+    }
+    doc.add_date(fields.booking_opens_at, tantivy_date(show.booking_opens_at));
+    for starts_at in &show.starts_at {
+        doc.add_date(fields.starts_at, tantivy_date(*starts_at));
+    }
+    doc.add_i64(fields.like_count, show.like_count);
+    doc
+}
