@@ -88,6 +88,7 @@ fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         RefundWindowClosed => (StatusCode::CONFLICT, "REFUND_WINDOW_CLOSED"),
         TicketNotRefundable => (StatusCode::CONFLICT, "TICKET_NOT_REFUNDABLE"),
         NotOnSale => (StatusCode::CONFLICT, "NOT_ON_SALE"),
+        IndexLocked { .. } => (StatusCode::SERVICE_UNAVAILABLE, "INDEX_UNAVAILABLE"),
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"),
     }
 }

@@ -65,6 +65,9 @@ pub enum Error {
     /// The show or schedule is gone or already started, so nothing can be booked.
     #[error("schedule is not on sale")]
     NotOnSale,
+    /// Another indexer holds the index directory; two writers would corrupt it.
+    #[error("another indexer is already writing {path}")]
+    IndexLocked { path: String },
     #[error(transparent)]
     Internal(#[from] InternalError),
 }
@@ -74,6 +77,10 @@ pub enum Error {
 pub enum InternalError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("index directory: {0}")]
+    Io(#[from] std::io::Error),
     #[error("{0}")]
     Other(String),
 }
@@ -81,6 +88,18 @@ pub enum InternalError {
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         Error::Internal(InternalError::Database(err))
+    }
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(err: tantivy::TantivyError) -> Self {
+        Error::Internal(InternalError::Index(err))
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::Internal(InternalError::Io(err))
     }
 }
 

@@ -57,8 +57,24 @@ pub fn warm_up() {
 
 /// NFKC, then Latin (and any other non-Hangul script) lower-cased with its accents
 /// dropped. Hangul is left composed: decomposing it would turn syllables into jamo.
+/// Compatibility jamo (ㅅㅋㄱ) are kept as typed, as NFKC would turn them into
+/// conjoining jamo.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let cut = rest.find(hangul::is_jamo).unwrap_or(rest.len());
+        fold_into(&mut out, &rest[..cut]);
+        let mut jamo = rest[cut..].chars();
+        if let Some(c) = jamo.next() {
+            out.push(c);
+        }
+        rest = jamo.as_str();
+    }
+    out
+}
+
+fn fold_into(out: &mut String, text: &str) {
     for c in text.nfkc() {
         if hangul::is_hangul(c) {
             out.push(c);
@@ -68,7 +84,6 @@ pub fn normalize(text: &str) -> String {
             out.extend(d.to_lowercase());
         }
     }
-    out
 }
 
 /// ko-dic tags whose morphemes carry meaning: nouns, verbs and adjectives, roots,
@@ -222,6 +237,8 @@ mod tests {
         assert_eq!(normalize("Beyoncé"), "beyonce");
         // Conjoining jamo (as some keyboards send them) become syllables.
         assert_eq!(normalize("\u{1109}\u{1175}"), "시");
+        // Compatibility jamo stay as typed.
+        assert_eq!(normalize("ㅅㅋㄱ"), "ㅅㅋㄱ");
     }
 
     #[test]

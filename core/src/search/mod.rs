@@ -3,5 +3,11 @@
 
 pub mod analysis;
 pub mod hangul;
+pub mod indexing;
+pub mod layout;
+#[cfg(test)]
+mod matching_tests;
+pub mod query;
 pub mod schema;
+pub mod searcher;
 pub mod tokenizer;

@@ -1,0 +1,341 @@
+//! The indexing pass: shows changed in MySQL since the last pass, into the index.
+//!
+//! The watermark (the last `(updated_at, id)` indexed) is the Tantivy commit payload,
+//! so the index and its watermark move in one commit: a crash before a commit loses
+//! that page's work and the watermark with it, and the next pass redoes the page; a
+//! crash after it loses nothing. Each page is committed on its own, so a long pass
+//! that dies half-way resumes where it stopped.
+//!
+//! A transaction can commit after others that set a later `updated_at`; its row would
+//! land behind the watermark. Each pass therefore re-reads `overlap` before the
+//! watermark. Re-reading is cheap and changes nothing: a show whose indexed
+//! `updated_at` equals the row's is skipped, so nothing is re-indexed that did not
+//! change.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::MySqlPool;
+use tantivy::directory::MmapDirectory;
+use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term, TERMINATED};
+
+use super::layout::{IndexLayout, WriterLock};
+use super::schema::{self, Fields};
+use crate::catalog::search_feed::{self, Change, FeedPosition};
+use crate::error::{Error, Result};
+
+/// Memory for the Tantivy writer: enough for large pages, small beside the api.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct PassOptions {
+    /// Shows read and committed per page.
+    pub page_size: u32,
+    /// How far before the watermark each pass looks again for late commits.
+    pub overlap: Duration,
+    /// Stop after this many pages (the next pass goes on from there).
+    pub max_pages: Option<usize>,
+}
+
+impl Default for PassOptions {
+    fn default() -> Self {
+        PassOptions {
+            page_size: 1000,
+            overlap: Duration::from_secs(10),
+            max_pages: None,
+        }
+    }
+}
+
+/// What a pass did, for its log line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PassReport {
+    pub upserted: u64,
+    pub deleted: u64,
+    /// Rows read again (overlap, or unchanged) that needed nothing.
+    pub unchanged: u64,
+    pub pages: usize,
+    pub watermark: Option<FeedPosition>,
+    pub elapsed: Duration,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    updated_at: DateTime<Utc>,
+    id: i64,
+}
+
+/// The watermark stored with the index's last commit.
+pub fn watermark(index: &Index) -> Result<Option<FeedPosition>> {
+    let metas = index.load_metas()?;
+    Ok(metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Payload>(p).ok())
+        .map(|p| FeedPosition {
+            updated_at: p.updated_at,
+            id: p.id,
+        }))
+}
+
+fn payload(position: FeedPosition) -> String {
+    serde_json::to_string(&Payload {
+        updated_at: position.updated_at,
+        id: position.id,
+    })
+    .expect("a payload always serializes")
+}
+
+/// Opens the index in `path`, creating an empty one if there is none.
+pub fn open_or_create(path: &Path) -> Result<Index> {
+    let directory = MmapDirectory::open(path).map_err(tantivy::TantivyError::from)?;
+    let index = Index::open_or_create(directory, schema::schema())?;
+    schema::register_tokenizers(&index);
+    Ok(index)
+}
+
+/// The only writer of an index directory.
+pub struct Indexer {
+    layout: IndexLayout,
+    lock: WriterLock,
+    generation: PathBuf,
+    index: Index,
+    fields: Fields,
+    writer: Arc<Mutex<IndexWriter>>,
+    reader: IndexReader,
+}
+
+impl Indexer {
+    /// Takes the writer lock (or fails with `IndexLocked`) and opens the current
+    /// generation, creating a first, empty one when there is none.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Indexer> {
+        let layout = IndexLayout::new(root);
+        let lock = layout.lock_writer()?;
+        let generation = match layout.current() {
+            Some(generation) => generation,
+            None => {
+                let generation = layout.new_generation(&lock)?;
+                open_or_create(&generation)?;
+                layout.make_current(&lock, &generation)?;
+                generation
+            }
+        };
+        let (index, fields, writer, reader) = open_for_writing(&generation)?;
+        Ok(Indexer {
+            layout,
+            lock,
+            generation,
+            index,
+            fields,
+            writer,
+            reader,
+        })
+    }
+
+    pub fn watermark(&self) -> Result<Option<FeedPosition>> {
+        watermark(&self.index)
+    }
+
+    pub fn generation(&self) -> &Path {
+        &self.generation
+    }
+
+    /// Indexes what changed since the watermark, page by page.
+    pub async fn run_pass(&mut self, pool: &MySqlPool, options: PassOptions) -> Result<PassReport> {
+        let started = Instant::now();
+        let previous = self.watermark()?;
+        let overlap = chrono::Duration::from_std(options.overlap)
+            .map_err(|_| Error::internal("overlap out of range"))?;
+        let mut cursor = previous
+            .map(|w| FeedPosition {
+                updated_at: w.updated_at - overlap,
+                id: 0,
+            })
+            .unwrap_or_default();
+        let mut report = PassReport {
+            watermark: previous,
+            ..PassReport::default()
+        };
+        loop {
+            if options.max_pages.is_some_and(|max| report.pages >= max) {
+                break;
+            }
+            let changes = search_feed::changed_after(pool, cursor, options.page_size).await?;
+            let Some(last) = changes.last() else {
+                break;
+            };
+            cursor = last.position;
+            let searcher = self.reader.searcher();
+            let mut touched = false;
+            {
+                let writer = self.writer.lock().expect("writer lock poisoned");
+                for change in &changes {
+                    let indexed = indexed_version(&searcher, &self.fields, change.position.id)?;
+                    touched |= apply(&writer, &self.fields, change, indexed, &mut report)?;
+                }
+            }
+            let moved = report.watermark.is_none_or(|w| cursor > w);
+            if moved {
+                report.watermark = Some(cursor);
+            }
+            if touched || moved {
+                self.commit(report.watermark).await?;
+            }
+            report.pages += 1;
+            if changes.len() < options.page_size as usize {
+                break;
+            }
+        }
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Re-indexes every visible show into a fresh generation and swaps it in. The
+    /// watermark becomes the database clock read before the first page, so the next
+    /// pass picks up whatever changed while the rebuild ran.
+    pub async fn rebuild(
+        &mut self,
+        pool: &MySqlPool,
+        page_size: u32,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<PassReport> {
+        let started = Instant::now();
+        let since = search_feed::database_now(pool).await?;
+        let total = search_feed::visible_count(pool).await?;
+        let generation = self.layout.new_generation(&self.lock)?;
+        open_or_create(&generation)?;
+        let (index, fields, writer, reader) = open_for_writing(&generation)?;
+        let mut report = PassReport::default();
+        let mut after_id = 0;
+        loop {
+            let changes = search_feed::visible_after(pool, after_id, page_size).await?;
+            let Some(last) = changes.last() else {
+                break;
+            };
+            after_id = last.position.id;
+            {
+                let writer = writer.lock().expect("writer lock poisoned");
+                for change in &changes {
+                    apply(&writer, &fields, change, None, &mut report)?;
+                }
+            }
+            report.pages += 1;
+            progress(report.upserted, total);
+            if changes.len() < page_size as usize {
+                break;
+            }
+        }
+        let position = FeedPosition {
+            updated_at: since,
+            id: 0,
+        };
+        commit_with(&writer, Some(position)).await?;
+        self.layout.make_current(&self.lock, &generation)?;
+        // The old writer goes with the old generation.
+        self.generation = generation;
+        self.index = index;
+        self.fields = fields;
+        self.writer = writer;
+        self.reader = reader;
+        report.watermark = Some(position);
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    async fn commit(&mut self, watermark: Option<FeedPosition>) -> Result<()> {
+        commit_with(&self.writer, watermark).await?;
+        self.reader.reload()?;
+        Ok(())
+    }
+}
+
+fn open_for_writing(
+    generation: &Path,
+) -> Result<(Index, Fields, Arc<Mutex<IndexWriter>>, IndexReader)> {
+    let index = open_or_create(generation)?;
+    let fields = Fields::new(&index.schema())?;
+    let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    Ok((index, fields, Arc::new(Mutex::new(writer)), reader))
+}
+
+/// Commits with the watermark as payload. Tantivy commits block on disk, so they run
+/// on the blocking pool.
+async fn commit_with(
+    writer: &Arc<Mutex<IndexWriter>>,
+    watermark: Option<FeedPosition>,
+) -> Result<()> {
+    let writer = writer.clone();
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        let mut writer = writer.lock().expect("writer lock poisoned");
+        let mut prepared = writer.prepare_commit()?;
+        if let Some(position) = watermark {
+            prepared.set_payload(&payload(position));
+        }
+        prepared.commit()?;
+        Ok(())
+    })
+    .await
+    .map_err(|err| Error::internal(format!("commit task: {err}")))?
+}
+
+/// Applies one change; returns whether the index changed.
+fn apply(
+    writer: &IndexWriter,
+    fields: &Fields,
+    change: &Change,
+    indexed: Option<i64>,
+    report: &mut PassReport,
+) -> Result<bool> {
+    let id_term = Term::from_field_i64(fields.id, change.position.id);
+    match &change.document {
+        None if indexed.is_some() => {
+            writer.delete_term(id_term);
+            report.deleted += 1;
+            Ok(true)
+        }
+        None => {
+            report.unchanged += 1;
+            Ok(false)
+        }
+        Some(document) if indexed == Some(document.updated_at.timestamp_micros()) => {
+            report.unchanged += 1;
+            Ok(false)
+        }
+        Some(document) => {
+            writer.delete_term(id_term);
+            writer.add_document(schema::to_document(fields, document))?;
+            report.upserted += 1;
+            Ok(true)
+        }
+    }
+}
+
+/// The `updated_at` (micros) of the show as indexed, if it is.
+pub fn indexed_version(searcher: &Searcher, fields: &Fields, id: i64) -> Result<Option<i64>> {
+    let term = Term::from_field_i64(fields.id, id);
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(fields.id)?;
+        let Some(mut postings) =
+            inverted.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        let versions = segment.fast_fields().i64("updated_at")?;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if segment.is_deleted(doc) {
+                doc = postings.advance();
+                continue;
+            }
+            return Ok(versions.first(doc));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,214 @@
+//! What people type against what they must find, on a small catalog written straight
+//! into an index (no database): the rules of `query` and `analysis` end to end.
+
+use chrono::{Duration, TimeZone, Utc};
+
+use super::indexing;
+use super::layout::IndexLayout;
+use super::schema::{self, Fields, ShowDocument};
+use super::searcher::{SearchFilter, ShowSearch};
+
+const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
+    (
+        "뮤지컬 시카고",
+        Some("Chicago"),
+        &["최정원", "아이비"],
+        "MUSICAL",
+    ),
+    ("레미제라블", Some("Les Misérables"), &["민우혁"], "MUSICAL"),
+    (
+        "오페라의 유령",
+        Some("The Phantom of the Opera"),
+        &["조승우"],
+        "MUSICAL",
+    ),
+    (
+        "지킬앤하이드",
+        Some("Jekyll & Hyde"),
+        &["홍광호"],
+        "MUSICAL",
+    ),
+    ("조용필 콘서트", None, &["조용필"], "CONCERT"),
+    ("스트릿 댄스 페스타", None, &["트릭스"], "DANCE"),
+    ("시간을 달리는 소녀", None, &[], "PLAY"),
+    ("시카고 타자기", None, &[], "PLAY"),
+    ("맘마미아!", Some("Mamma Mia!"), &[], "MUSICAL"),
+];
+
+fn documents() -> Vec<ShowDocument> {
+    let base = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+    TITLES
+        .iter()
+        .enumerate()
+        .map(|(i, (title, title_en, artists, category))| ShowDocument {
+            id: i as i64 + 1,
+            title: title.to_string(),
+            title_en: title_en.map(str::to_string),
+            artists: artists.iter().map(|a| a.to_string()).collect(),
+            venue: "샤롯데씨어터".into(),
+            category: category.to_string(),
+            poster_url: None,
+            booking_opens_at: base - Duration::days(30),
+            starts_at: vec![base + Duration::days(i as i64 * 10)],
+            // Earlier titles are more liked.
+            like_count: (TITLES.len() - i) as i64,
+            updated_at: base,
+        })
+        .collect()
+}
+
+fn catalog() -> ShowSearch {
+    let root = std::env::temp_dir().join(format!("marquee-match-{}", rand::random::<u64>()));
+    let layout = IndexLayout::new(&root);
+    let lock = layout.lock_writer().unwrap();
+    let generation = layout.new_generation(&lock).unwrap();
+    let index = indexing::open_or_create(&generation).unwrap();
+    let fields = Fields::new(&index.schema()).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for doc in documents() {
+        writer
+            .add_document(schema::to_document(&fields, &doc))
+            .unwrap();
+    }
+    let mut commit = writer.prepare_commit().unwrap();
+    commit.set_payload(r#"{"updated_at":"2026-12-01T10:00:00Z","id":9}"#);
+    commit.commit().unwrap();
+    layout.make_current(&lock, &generation).unwrap();
+    ShowSearch::new(root)
+}
+
+fn titles(search: &ShowSearch, q: &str) -> Vec<String> {
+    search
+        .search(q, &SearchFilter::default(), 10, 0, Utc::now())
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.title)
+        .collect()
+}
+
+fn first(search: &ShowSearch, q: &str) -> String {
+    titles(search, q).into_iter().next().unwrap_or_default()
+}
+
+#[test]
+fn each_kind_of_typing_finds_its_show_first() {
+    let search = catalog();
+    for (query, expected) in [
+        ("시카고", "뮤지컬 시카고"),
+        ("시카고를", "뮤지컬 시카고"),
+        ("뮤지컬시카고", "뮤지컬 시카고"),
+        ("시하고", "뮤지컬 시카고"),
+        ("ㅅㅋㄱ", "뮤지컬 시카고"),
+        ("tlzkrh", "뮤지컬 시카고"),
+        ("chicago", "뮤지컬 시카고"),
+        ("레미제라볼", "레미제라블"),
+        ("ㄹㅁㅈㄹㅂ", "레미제라블"),
+        ("les miserables", "레미제라블"),
+        ("LES MISÉRABLES", "레미제라블"),
+        ("오페라의유령", "오페라의 유령"),
+        ("오페라의 유령", "오페라의 유령"),
+        ("phantom", "오페라의 유령"),
+        ("조승우", "오페라의 유령"),
+        ("지킬", "지킬앤하이드"),
+        ("맘마미아", "맘마미아!"),
+        ("ㅡ므ㅡㅁ ㅡㅑㅁ", "맘마미아!"),
+    ] {
+        assert_eq!(first(&search, query), expected, "query {query:?}");
+    }
+}
+
+#[test]
+fn exact_beats_prefix_beats_typo() {
+    let search = catalog();
+    // 시카고 exactly in 뮤지컬 시카고 and 시카고 타자기; more likes break the tie.
+    let hits = titles(&search, "시카고");
+    assert_eq!(hits[..2], ["뮤지컬 시카고", "시카고 타자기"]);
+    // 시카고 타자기 matches both words exactly, 뮤지컬 시카고 one.
+    assert_eq!(first(&search, "시카고 타자기"), "시카고 타자기");
+    // A prefix (시카) ranks above a typo of another word.
+    let hits = search
+        .search("시카", &SearchFilter::default(), 10, 0, Utc::now())
+        .unwrap()
+        .hits;
+    assert!(hits.iter().all(|h| h.title.contains("시카고")), "{hits:?}");
+}
+
+#[test]
+fn unrelated_queries_find_nothing() {
+    let search = catalog();
+    for query in [
+        "테스트",
+        "햄릿",
+        "xyzzy",
+        "트스",
+        "   ",
+        "🎭",
+        "+-&&||!(){}[]^\"~*?:\\/",
+    ] {
+        assert_eq!(
+            titles(&search, query),
+            Vec::<String>::new(),
+            "query {query:?}"
+        );
+    }
+    assert_eq!(titles(&search, &"가".repeat(10_000)), Vec::<String>::new());
+}
+
+#[test]
+fn filters_narrow_by_category_and_dates() {
+    let search = catalog();
+    let filter = SearchFilter {
+        category: Some("PLAY".into()),
+        ..SearchFilter::default()
+    };
+    let hits = search.search("시카고", &filter, 10, 0, Utc::now()).unwrap();
+    assert_eq!(hits.total, 1);
+    assert_eq!(hits.hits[0].title, "시카고 타자기");
+
+    // 뮤지컬 시카고 plays on 2026-12-01, 시카고 타자기 on 2027-01-10.
+    let filter = SearchFilter {
+        from: Some(Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap()),
+        to: Some(Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap()),
+        ..SearchFilter::default()
+    };
+    let hits = search.search("시카고", &filter, 10, 0, Utc::now()).unwrap();
+    assert_eq!(
+        hits.hits
+            .iter()
+            .map(|h| h.title.as_str())
+            .collect::<Vec<_>>(),
+        ["뮤지컬 시카고"]
+    );
+}
+
+#[test]
+fn suggestions_complete_prefixes_half_syllables_and_initials() {
+    let search = catalog();
+    let suggest = |q: &str| -> Vec<String> {
+        search
+            .suggest(q, 5)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.title)
+            .collect()
+    };
+    assert_eq!(suggest("레미"), ["레미제라블"]);
+    assert_eq!(suggest("렘"), ["레미제라블"]);
+    assert!(suggest("싴").contains(&"뮤지컬 시카고".to_string()));
+    assert_eq!(suggest("ㅇㅍㄹ"), ["오페라의 유령"]);
+    assert_eq!(suggest("les mi"), ["레미제라블"]);
+    assert!(suggest("").is_empty());
+    assert!(suggest("햄").is_empty());
+}
+
+#[test]
+fn a_missing_index_answers_empty_and_not_ready() {
+    let search = ShowSearch::new(std::env::temp_dir().join("marquee-no-index-here"));
+    assert!(!search.status().unwrap().ready);
+    let results = search
+        .search("시카고", &SearchFilter::default(), 10, 0, Utc::now())
+        .unwrap();
+    assert_eq!(results.total, 0);
+    assert!(search.suggest("시카", 5).unwrap().is_empty());
+}

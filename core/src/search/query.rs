@@ -1,0 +1,393 @@
+//! From what someone typed to a Tantivy query, and back to which title words matched.
+//!
+//! Each query word becomes a group of alternative keys: the word itself, what it means
+//! if it was typed with the other keyboard layout, its content morphemes, and, for a
+//! word of consonants only, its initials. Each alternative matches a title key exactly,
+//! as a prefix, or within a typo budget that grows with the key's length. Scores are
+//! constants by kind of match, so exact beats prefix beats typo whatever the title's
+//! length; a group scores its best alternative, the query sums its groups, and at least
+//! half of the groups must match, so one common word cannot drag in the whole catalog.
+
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::analysis::{self, Word};
+use super::hangul;
+use super::schema::Fields;
+
+/// Longest query looked at, in characters: titles are at most 200, and a longer string
+/// is pasted text, not a search.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most query words looked at.
+pub const MAX_QUERY_WORDS: usize = 8;
+
+pub const EXACT: f32 = 1.0;
+pub const PREFIX: f32 = 0.75;
+pub const ONE_TYPO: f32 = 0.5;
+pub const TWO_TYPOS: f32 = 0.35;
+/// A word typed with the wrong keyboard layout is a little less certain than one typed
+/// as meant.
+const OTHER_LAYOUT: f32 = 0.95;
+/// All of a word's morphemes matching ranks between an exact word and a prefix.
+const MORPHEMES: f32 = 0.9;
+const ARTIST_WEIGHT: f32 = 0.8;
+
+/// How many typos a key of this many keystrokes may carry: none for a syllable or
+/// two, one for a short word, two for a long one.
+pub fn typo_budget(key_chars: usize) -> u8 {
+    match key_chars {
+        0..=3 => 0,
+        4..=9 => 1,
+        _ => 2,
+    }
+}
+
+/// Shortest key (in keystrokes) matched as a prefix: ㅅㅣㅋ (싴) is, ㅅㅣ (시) is not.
+const MIN_PREFIX_CHARS: usize = 3;
+
+/// One way to read a query word, in key spelling.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub key: String,
+    pub weight: f32,
+    /// Whether prefix and typo matches count, or only exact ones (morphemes).
+    pub exact_only: bool,
+}
+
+/// The alternatives of one query word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub alternatives: Vec<Alternative>,
+    /// Initial consonants typed as such (ㅅㅋㄱ).
+    pub initials: Option<String>,
+}
+
+/// A query, analysed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interpretation {
+    pub groups: Vec<Group>,
+    /// The whole query without spaces, when it has several words (레 미제라블).
+    pub compact: Option<String>,
+}
+
+impl Interpretation {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Every key that may be highlighted in a title, with whether typos count.
+    pub fn highlight_keys(&self) -> impl Iterator<Item = &Alternative> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.alternatives.iter())
+            .filter(|a| !a.exact_only)
+    }
+}
+
+fn truncate(text: &str) -> &str {
+    match text.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
+pub fn interpret(query: &str) -> Interpretation {
+    let query = truncate(query);
+    let words: Vec<Word> = analysis::words(query)
+        .into_iter()
+        .take(MAX_QUERY_WORDS)
+        .collect();
+    let groups: Vec<Group> = words
+        .iter()
+        .map(|word| group(&query[word.start..word.end], word))
+        .collect();
+    let compact = (words.len() > 1).then(|| {
+        let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
+        hangul::keys(&whole)
+    });
+    Interpretation { groups, compact }
+}
+
+fn group(original: &str, word: &Word) -> Group {
+    let mut alternatives = vec![Alternative {
+        key: hangul::keys(&word.normalized),
+        weight: 1.0,
+        exact_only: false,
+    }];
+    if word.has_hangul() {
+        // Latin typed with the Korean layout on: 초ㅑㅊㅁ해 → chicago.
+        if let Some(latin) = hangul::hangul_to_latin(&word.normalized) {
+            if latin.len() >= 2 {
+                alternatives.push(Alternative {
+                    key: latin,
+                    weight: OTHER_LAYOUT,
+                    exact_only: false,
+                });
+            }
+        }
+    } else if let Some(keys) = hangul::latin_to_keys(original) {
+        // Korean typed with the English layout on: tlzkrh → 시카고. Only when the keys
+        // join into whole syllables, so English words stay English.
+        if hangul::composes_fully(&keys) {
+            alternatives.push(Alternative {
+                key: keys,
+                weight: OTHER_LAYOUT,
+                exact_only: false,
+            });
+        }
+    }
+    let morpheme_chars: usize = word.morphemes.iter().map(|m| m.chars().count()).sum();
+    for morpheme in &word.morphemes {
+        let share = morpheme.chars().count() as f32 / morpheme_chars as f32;
+        alternatives.push(Alternative {
+            key: hangul::keys(morpheme),
+            weight: MORPHEMES * share,
+            exact_only: true,
+        });
+    }
+    let initials = (word.normalized.chars().count() >= 2
+        && hangul::is_initials_query(&word.normalized))
+    .then(|| word.normalized.clone());
+    Group {
+        alternatives,
+        initials,
+    }
+}
+
+fn scored(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, score))
+}
+
+/// Exact, prefix and typo matches of one key on one field, each with its constant.
+fn key_matches(
+    field: Field,
+    key: &str,
+    weight: f32,
+    exact_only: bool,
+    out: &mut Vec<Box<dyn Query>>,
+) {
+    let term = Term::from_field_text(field, key);
+    out.push(scored(
+        Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+        EXACT * weight,
+    ));
+    if exact_only {
+        return;
+    }
+    let chars = key.chars().count();
+    if chars >= MIN_PREFIX_CHARS {
+        out.push(scored(
+            Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+            PREFIX * weight,
+        ));
+    }
+    let budget = typo_budget(chars);
+    if budget >= 1 {
+        out.push(scored(
+            Box::new(FuzzyTermQuery::new(term.clone(), 1, true)),
+            ONE_TYPO * weight,
+        ));
+    }
+    if budget >= 2 {
+        out.push(scored(
+            Box::new(FuzzyTermQuery::new(term, 2, true)),
+            TWO_TYPOS * weight,
+        ));
+    }
+}
+
+fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
+    [
+        (fields.title, 1.0),
+        (fields.title_en, 1.0),
+        (fields.artists, ARTIST_WEIGHT),
+    ]
+}
+
+fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
+    let mut word_matches: Vec<Box<dyn Query>> = Vec::new();
+    let mut morpheme_matches: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for alternative in &group.alternatives {
+        for (field, field_weight) in text_fields(fields) {
+            let weight = alternative.weight * field_weight;
+            if alternative.exact_only {
+                let mut exact = Vec::new();
+                key_matches(field, &alternative.key, weight, true, &mut exact);
+                morpheme_matches.extend(exact.into_iter().map(|q| (Occur::Should, q)));
+            } else {
+                key_matches(field, &alternative.key, weight, false, &mut word_matches);
+            }
+        }
+    }
+    if let Some(initials) = &group.initials {
+        key_matches(
+            fields.title_initials,
+            initials,
+            1.0,
+            true,
+            &mut word_matches,
+        );
+        if initials.chars().count() >= 2 {
+            word_matches.push(scored(
+                Box::new(FuzzyTermQuery::new_prefix(
+                    Term::from_field_text(fields.title_initials, initials),
+                    0,
+                    true,
+                )),
+                PREFIX,
+            ));
+        }
+    }
+    if !morpheme_matches.is_empty() {
+        // Morphemes add up: 레미제라볼 → 레미 + 제라 covers four of five syllables.
+        word_matches.push(Box::new(BooleanQuery::new(morpheme_matches)));
+    }
+    Box::new(DisjunctionMaxQuery::new(word_matches))
+}
+
+/// The Tantivy query for an interpretation; `None` when there is nothing to look for.
+pub fn build(fields: &Fields, interpretation: &Interpretation) -> Option<Box<dyn Query>> {
+    if interpretation.is_empty() {
+        return None;
+    }
+    let groups: Vec<(Occur, Box<dyn Query>)> = interpretation
+        .groups
+        .iter()
+        .map(|g| (Occur::Should, group_query(fields, g)))
+        .collect();
+    let required = interpretation.groups.len().div_ceil(2);
+    let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Should,
+        Box::new(BooleanQuery::with_minimum_required_clauses(
+            groups, required,
+        )),
+    )];
+    if let Some(compact) = &interpretation.compact {
+        // The query's words run together match a title's words run together or a
+        // single title word; worth as much as every group matching.
+        let mut matches = Vec::new();
+        let weight = interpretation.groups.len() as f32;
+        for (field, field_weight) in text_fields(fields) {
+            key_matches(field, compact, weight * field_weight, false, &mut matches);
+        }
+        top.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
+    }
+    Some(Box::new(BooleanQuery::new(top)))
+}
+
+/// How well one title key matches one query key, by the same rules as the index
+/// query: for highlighting.
+pub fn key_match(title_key: &str, query_key: &str) -> Option<f32> {
+    if title_key == query_key {
+        return Some(EXACT);
+    }
+    let query_chars = query_key.chars().count();
+    if query_chars >= MIN_PREFIX_CHARS && title_key.starts_with(query_key) {
+        return Some(PREFIX);
+    }
+    let budget = typo_budget(query_chars) as usize;
+    if budget == 0 {
+        return None;
+    }
+    match strsim::damerau_levenshtein(title_key, query_key) {
+        1 => Some(ONE_TYPO),
+        distance if distance <= budget => Some(TWO_TYPOS),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_of(group: &Group) -> Vec<String> {
+        group
+            .alternatives
+            .iter()
+            .map(|a| hangul::compose(&a.key))
+            .collect()
+    }
+
+    #[test]
+    fn a_word_typed_on_the_english_layout_gains_its_korean_reading() {
+        let interpretation = interpret("tlzkrh");
+        assert_eq!(keys_of(&interpretation.groups[0]), ["tlzkrh", "시카고"]);
+        // An English word that does not compose stays English only.
+        assert_eq!(keys_of(&interpret("chicago").groups[0]), ["chicago"]);
+    }
+
+    #[test]
+    fn a_word_typed_on_the_korean_layout_gains_its_latin_reading() {
+        let interpretation = interpret("초ㅑㅊㅁ해");
+        assert_eq!(interpretation.groups[0].alternatives[1].key, "chicago");
+    }
+
+    #[test]
+    fn particles_fall_away_as_morphemes() {
+        let group = &interpret("시카고를").groups[0];
+        assert_eq!(keys_of(group), ["시카고를", "tlzkrhfmf", "시카고"]);
+        let morpheme = group.alternatives.iter().find(|a| a.exact_only).unwrap();
+        assert_eq!(hangul::compose(&morpheme.key), "시카고");
+        assert!((morpheme.weight - MORPHEMES).abs() < 1e-6);
+    }
+
+    #[test]
+    fn consonant_only_words_are_initials() {
+        let interpretation = interpret("ㅅㅋㄱ");
+        assert_eq!(interpretation.groups[0].initials.as_deref(), Some("ㅅㅋㄱ"));
+        assert_eq!(interpret("ㅅ").groups[0].initials, None);
+    }
+
+    #[test]
+    fn several_words_also_search_as_one() {
+        let interpretation = interpret("레 미제라블");
+        assert_eq!(interpretation.groups.len(), 2);
+        assert_eq!(
+            hangul::compose(interpretation.compact.as_deref().unwrap()),
+            "레미제라블"
+        );
+    }
+
+    #[test]
+    fn weird_queries_are_bounded_or_empty() {
+        assert!(interpret("   ").is_empty());
+        assert!(interpret("🎭🎭 +-&&||!(){}[]^\"~*?:\\/").is_empty());
+        let long = "가".repeat(10_000);
+        let interpretation = interpret(&long);
+        assert_eq!(interpretation.groups.len(), 1);
+        assert_eq!(
+            interpretation.groups[0].alternatives[0].key.chars().count(),
+            2 * MAX_QUERY_CHARS
+        );
+        let many = "a ".repeat(100);
+        assert_eq!(interpret(&many).groups.len(), MAX_QUERY_WORDS);
+    }
+
+    #[test]
+    fn typo_budget_grows_with_length() {
+        assert_eq!(typo_budget(hangul::keys("시").chars().count()), 0);
+        assert_eq!(typo_budget(hangul::keys("시카고").chars().count()), 1);
+        assert_eq!(typo_budget(hangul::keys("레미제라블").chars().count()), 2);
+    }
+
+    #[test]
+    fn key_match_ranks_exact_over_prefix_over_typo() {
+        let title = hangul::keys("시카고");
+        assert_eq!(key_match(&title, &hangul::keys("시카고")), Some(EXACT));
+        assert_eq!(key_match(&title, &hangul::keys("싴")), Some(PREFIX));
+        assert_eq!(key_match(&title, &hangul::keys("시하고")), Some(ONE_TYPO));
+        assert_eq!(key_match(&title, &hangul::keys("사하가")), None);
+        let long = hangul::keys("레미제라블");
+        assert_eq!(
+            key_match(&long, &hangul::keys("레미제라볼")),
+            Some(ONE_TYPO)
+        );
+        assert_eq!(
+            key_match(&long, &hangul::keys("래미제라볼")),
+            Some(TWO_TYPOS)
+        );
+    }
+}

@@ -1,0 +1,482 @@
+//! Answering searches from the index the indexer writes. Read-only: the api never
+//! writes the index and needs no lock for it.
+//!
+//! The current generation is looked up on each search (one `readlink`), so a rebuild's
+//! swap is picked up by itself; within a generation Tantivy reloads on each commit.
+//! No index yet (a fresh install before the first pass) is not an error: searches
+//! answer nothing and `status` says why.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument,
+    Term,
+};
+
+use super::analysis;
+use super::hangul;
+use super::indexing;
+use super::layout::IndexLayout;
+use super::query::{self, Interpretation, EXACT, PREFIX, TWO_TYPOS};
+use super::schema::{self, Fields};
+use crate::catalog::search_feed::FeedPosition;
+use crate::error::Result;
+
+/// Most results a page may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest result a search pages to: past this, people refine the query instead.
+pub const MAX_OFFSET: usize = 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    /// A category as stored (MUSICAL, CONCERT, ...).
+    pub category: Option<String>,
+    /// Shows with a performance at or after this instant...
+    pub from: Option<DateTime<Utc>>,
+    /// ...and before this one.
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    pub id: i64,
+    pub title: String,
+    /// The title, HTML-escaped, with the words that matched the query in `<em>`.
+    pub title_highlighted: String,
+    pub title_en: Option<String>,
+    pub artists: Vec<String>,
+    pub category: String,
+    pub venue: String,
+    pub poster_url: Option<String>,
+    pub booking_opens_at: DateTime<Utc>,
+    pub first_starts_at: Option<DateTime<Utc>>,
+    pub last_starts_at: Option<DateTime<Utc>>,
+    /// UPCOMING (booking not open yet), ON_SALE, or ENDED (no performance left).
+    pub booking_state: String,
+    pub like_count: i64,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    /// How many shows match in all, beyond this page.
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Suggestion {
+    pub id: i64,
+    pub title: String,
+    pub title_en: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndexStatus {
+    /// False until the indexer has written a first index.
+    pub ready: bool,
+    pub documents: u64,
+    /// The change-feed position the index has caught up to.
+    pub indexed_until: Option<DateTime<Utc>>,
+}
+
+struct OpenIndex {
+    generation: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+pub struct ShowSearch {
+    layout: IndexLayout,
+    open: RwLock<Option<Arc<OpenIndex>>>,
+}
+
+/// Popularity only breaks near-ties: a show liked 100,000 times gains about 0.012,
+/// less than the gap between any two kinds of match.
+fn with_popularity(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
+    let likes = segment.fast_fields().i64("like_count").ok();
+    move |doc, score| {
+        let likes = likes
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .unwrap_or(0)
+            .max(0);
+        score + 0.001 * (1.0 + likes as f32).ln()
+    }
+}
+
+impl ShowSearch {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ShowSearch {
+            layout: IndexLayout::new(root),
+            open: RwLock::new(None),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.layout.root()
+    }
+
+    fn current(&self) -> Result<Option<Arc<OpenIndex>>> {
+        let Some(generation) = self.layout.current() else {
+            return Ok(None);
+        };
+        if let Some(open) = self.open.read().expect("search lock poisoned").as_ref() {
+            if open.generation == generation {
+                return Ok(Some(open.clone()));
+            }
+        }
+        let directory = MmapDirectory::open(&generation).map_err(tantivy::TantivyError::from)?;
+        let index = Index::open(directory)?;
+        schema::register_tokenizers(&index);
+        let fields = Fields::new(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let open = Arc::new(OpenIndex {
+            generation,
+            index,
+            reader,
+            fields,
+        });
+        *self.open.write().expect("search lock poisoned") = Some(open.clone());
+        Ok(Some(open))
+    }
+
+    pub fn status(&self) -> Result<IndexStatus> {
+        let Some(open) = self.current()? else {
+            return Ok(IndexStatus {
+                ready: false,
+                documents: 0,
+                indexed_until: None,
+            });
+        };
+        let watermark: Option<FeedPosition> = indexing::watermark(&open.index)?;
+        Ok(IndexStatus {
+            ready: watermark.is_some(),
+            documents: open.reader.searcher().num_docs(),
+            indexed_until: watermark.map(|w| w.updated_at),
+        })
+    }
+
+    pub fn search(
+        &self,
+        text: &str,
+        filter: &SearchFilter,
+        limit: usize,
+        offset: usize,
+        now: DateTime<Utc>,
+    ) -> Result<SearchResults> {
+        let empty = SearchResults {
+            total: 0,
+            hits: Vec::new(),
+        };
+        let Some(open) = self.current()? else {
+            return Ok(empty);
+        };
+        let interpretation = query::interpret(text);
+        let Some(matching) = query::build(&open.fields, &interpretation) else {
+            return Ok(empty);
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+        clauses.extend(filter_clauses(&open.fields, filter));
+        let query = BooleanQuery::new(clauses);
+
+        let searcher = open.reader.searcher();
+        let top = TopDocs::with_limit(limit.clamp(1, MAX_LIMIT))
+            .and_offset(offset.min(MAX_OFFSET))
+            .tweak_score(with_popularity);
+        let (hits, total) = searcher.search(&query, &(top, Count))?;
+        let hits = hits
+            .into_iter()
+            .map(|(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(hit(&open.fields, &doc, &interpretation, score, now))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+        })
+    }
+
+    /// As-you-type completion: titles that start with what was typed (in keystrokes,
+    /// so a half-typed syllable counts), or whose initials do, best first.
+    pub fn suggest(&self, text: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        let Some(open) = self.current()? else {
+            return Ok(Vec::new());
+        };
+        let normalized: String = analysis::words(text)
+            .iter()
+            .map(|w| w.normalized.as_str())
+            .collect();
+        if normalized.is_empty() || normalized.chars().count() > query::MAX_QUERY_CHARS {
+            return Ok(Vec::new());
+        }
+        let key = hangul::keys(&normalized);
+        let fields = &open.fields;
+        let mut matches: Vec<Box<dyn Query>> = Vec::new();
+        for field in [fields.title, fields.title_en] {
+            let term = Term::from_field_text(field, &key);
+            matches.push(Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+                EXACT,
+            )));
+            matches.push(Box::new(ConstScoreQuery::new(
+                Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                PREFIX,
+            )));
+            if query::typo_budget(key.chars().count()) > 0 && key.chars().count() >= 6 {
+                // A typo while typing a longer word still completes.
+                matches.push(Box::new(ConstScoreQuery::new(
+                    Box::new(FuzzyTermQuery::new_prefix(term, 1, true)),
+                    TWO_TYPOS,
+                )));
+            }
+        }
+        if hangul::is_initials_query(&normalized) && normalized.chars().count() >= 2 {
+            let term = Term::from_field_text(fields.title_initials, &normalized);
+            matches.push(Box::new(ConstScoreQuery::new(
+                Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
+                PREFIX,
+            )));
+        }
+        let query = DisjunctionMaxQuery::new(matches);
+        let searcher = open.reader.searcher();
+        let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(with_popularity);
+        let hits: Vec<(Score, DocAddress)> = searcher.search(&query, &top)?;
+        hits.into_iter()
+            .map(|(_, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(Suggestion {
+                    id: first_i64(&doc, fields.id),
+                    title: first_text(&doc, fields.title).unwrap_or_default(),
+                    title_en: first_text(&doc, fields.title_en),
+                })
+            })
+            .collect()
+    }
+}
+
+fn filter_clauses(fields: &Fields, filter: &SearchFilter) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(category) = &filter.category {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.category, category),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if filter.from.is_some() || filter.to.is_some() {
+        use std::ops::Bound;
+        let bound = |at: Option<DateTime<Utc>>, inclusive: bool| match at {
+            Some(at) => {
+                let term =
+                    Term::from_field_date_for_search(fields.starts_at, schema::tantivy_date(at));
+                if inclusive {
+                    Bound::Included(term)
+                } else {
+                    Bound::Excluded(term)
+                }
+            }
+            None => Bound::Unbounded,
+        };
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                bound(filter.from, true),
+                bound(filter.to, false),
+            )),
+        ));
+    }
+    clauses
+}
+
+fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn all_texts(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+fn first_i64(doc: &TantivyDocument, field: tantivy::schema::Field) -> i64 {
+    doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0)
+}
+
+fn dates(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<DateTime<Utc>> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_datetime())
+        .map(schema::chrono_date)
+        .collect()
+}
+
+fn hit(
+    fields: &Fields,
+    doc: &TantivyDocument,
+    interpretation: &Interpretation,
+    score: Score,
+    now: DateTime<Utc>,
+) -> SearchHit {
+    let title = first_text(doc, fields.title).unwrap_or_default();
+    let starts = dates(doc, fields.starts_at);
+    let booking_opens_at = dates(doc, fields.booking_opens_at)
+        .first()
+        .copied()
+        .unwrap_or_default();
+    let first_starts_at = starts.iter().min().copied();
+    let last_starts_at = starts.iter().max().copied();
+    let booking_state = if last_starts_at.is_none_or(|last| last <= now) {
+        "ENDED"
+    } else if booking_opens_at > now {
+        "UPCOMING"
+    } else {
+        "ON_SALE"
+    };
+    SearchHit {
+        id: first_i64(doc, fields.id),
+        title_highlighted: highlight(&title, interpretation),
+        title,
+        title_en: first_text(doc, fields.title_en),
+        artists: all_texts(doc, fields.artists),
+        category: first_text(doc, fields.category).unwrap_or_default(),
+        venue: first_text(doc, fields.venue).unwrap_or_default(),
+        poster_url: first_text(doc, fields.poster_url),
+        booking_opens_at,
+        first_starts_at,
+        last_starts_at,
+        booking_state: booking_state.to_string(),
+        like_count: first_i64(doc, fields.like_count),
+        score,
+    }
+}
+
+/// Marks the title words the query matched, by the same rules as the search.
+pub fn highlight(title: &str, interpretation: &Interpretation) -> String {
+    let words = analysis::words(title);
+    let mut marked = vec![false; words.len()];
+    let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
+    if let Some(compact) = &interpretation.compact {
+        if query::key_match(&hangul::keys(&whole), compact).is_some() {
+            marked.iter_mut().for_each(|m| *m = true);
+        }
+    }
+    for (word, mark) in words.iter().zip(marked.iter_mut()) {
+        let word_key = hangul::keys(&word.normalized);
+        let morpheme_keys: Vec<String> = word.morphemes.iter().map(|m| hangul::keys(m)).collect();
+        for group in &interpretation.groups {
+            for alternative in &group.alternatives {
+                let hit = if alternative.exact_only {
+                    word_key == alternative.key || morpheme_keys.contains(&alternative.key)
+                } else {
+                    std::iter::once(&word_key)
+                        .chain(&morpheme_keys)
+                        .any(|key| query::key_match(key, &alternative.key).is_some())
+                };
+                *mark |= hit;
+            }
+        }
+    }
+    // Initials cover words from the start of the title, as far as they go.
+    for initials in interpretation
+        .groups
+        .iter()
+        .filter_map(|g| g.initials.as_deref())
+    {
+        let mut typed = initials;
+        for (word, mark) in words.iter().zip(marked.iter_mut()) {
+            let word_initials = hangul::initials(&word.normalized);
+            let matched = typed
+                .char_indices()
+                .zip(word_initials.chars())
+                .take_while(|((_, a), b)| a == b)
+                .count();
+            if matched == 0 {
+                break;
+            }
+            *mark = true;
+            typed = &typed[typed
+                .char_indices()
+                .nth(matched)
+                .map_or(typed.len(), |(i, _)| i)..];
+            if typed.is_empty() || matched < word_initials.chars().count() {
+                break;
+            }
+        }
+    }
+
+    let mut out = String::with_capacity(title.len() + 16);
+    let mut at = 0;
+    for (word, mark) in words.iter().zip(&marked) {
+        if !mark {
+            continue;
+        }
+        escape_into(&mut out, &title[at..word.start]);
+        out.push_str("<em>");
+        escape_into(&mut out, &title[word.start..word.end]);
+        out.push_str("</em>");
+        at = word.end;
+    }
+    escape_into(&mut out, &title[at..]);
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_marks_exact_typo_and_particle_matches() {
+        let marked = |title: &str, q: &str| highlight(title, &query::interpret(q));
+        assert_eq!(marked("뮤지컬 시카고", "시하고"), "뮤지컬 <em>시카고</em>");
+        assert_eq!(
+            marked("뮤지컬 시카고", "시카고를"),
+            "뮤지컬 <em>시카고</em>"
+        );
+        assert_eq!(marked("레미제라블", "레미제라볼"), "<em>레미제라블</em>");
+        assert_eq!(
+            marked("오페라의 유령", "오페라의유령"),
+            "<em>오페라의</em> <em>유령</em>"
+        );
+        assert_eq!(
+            marked("오페라의 유령", "ㅇㅍㄹㅇ"),
+            "<em>오페라의</em> 유령"
+        );
+        assert_eq!(
+            marked("Les Misérables <25>", "miserables"),
+            "Les <em>Misérables</em> &lt;25&gt;"
+        );
+        assert_eq!(marked("시카고", "햄릿"), "시카고");
+    }
+}
