@@ -125,23 +125,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 }
 
 async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            signal.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    marquee_core::lifecycle::shutdown_requested().await;
     tracing::info!("shutting down, finishing in-flight requests");
     // Give load balancers a moment to notice; in-flight requests finish regardless.
     tokio::time::sleep(Duration::from_millis(100)).await;

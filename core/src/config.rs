@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::booking::refund_policy::RefundPolicy;
@@ -69,6 +70,41 @@ pub struct Config {
     pub admin: Option<AdminBootstrap>,
     /// Load the demo catalog at start-up when the catalog is empty.
     pub demo_catalog: bool,
+    /// Where the indexer writes the search index and the api reads it.
+    pub index_dir: PathBuf,
+}
+
+/// The indexer's settings: it needs the database and the index, nothing else.
+#[derive(Debug, Clone)]
+pub struct IndexerConfig {
+    pub database_url: Secret,
+    pub index_dir: PathBuf,
+    /// Cron expression with seconds, for `serve`.
+    pub schedule: String,
+    /// How far before its watermark each pass re-reads, for transactions that commit
+    /// late with an older `updated_at`.
+    pub overlap: Duration,
+    pub page_size: u32,
+}
+
+impl IndexerConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
+        let env = Env(vars);
+        Ok(IndexerConfig {
+            database_url: env.database_url()?,
+            index_dir: env.index_dir(),
+            schedule: env
+                .get("INDEXER_SCHEDULE")
+                .unwrap_or("*/2 * * * * *")
+                .to_string(),
+            overlap: env.seconds("INDEXER_OVERLAP_SECS", 10, 0..=3_600)?,
+            page_size: env.bounded("INDEXER_PAGE_SIZE", 1_000, 1..=50_000)?,
+        })
+    }
 }
 
 impl Config {
@@ -126,15 +162,8 @@ impl Config {
         if !redis_url.starts_with("redis://") {
             return Err(env.invalid("REDIS_URL", "must start with redis://"));
         }
-        let database_url = env
-            .get("DATABASE_URL")
-            .unwrap_or("mysql://root@127.0.0.1:3306/marquee")
-            .to_string();
-        if !database_url.starts_with("mysql://") && !database_url.starts_with("mariadb://") {
-            return Err(env.invalid("DATABASE_URL", "must start with mysql://"));
-        }
         Ok(Config {
-            database_url: Secret::new(database_url),
+            database_url: env.database_url()?,
             redis_url,
             bind_addr: env.parsed("BIND_ADDR", "127.0.0.1:8080")?,
             jwt_secret: Secret::new(jwt_secret),
@@ -151,6 +180,7 @@ impl Config {
             gateway,
             admin,
             demo_catalog: env.flag("DEMO_CATALOG")?,
+            index_dir: env.index_dir(),
         })
     }
 }
@@ -158,6 +188,20 @@ impl Config {
 struct Env(HashMap<String, String>);
 
 impl Env {
+    fn database_url(&self) -> Result<Secret, ConfigError> {
+        let database_url = self
+            .get("DATABASE_URL")
+            .unwrap_or("mysql://root@127.0.0.1:3306/marquee");
+        if !database_url.starts_with("mysql://") && !database_url.starts_with("mariadb://") {
+            return Err(self.invalid("DATABASE_URL", "must start with mysql://"));
+        }
+        Ok(Secret::new(database_url))
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        PathBuf::from(self.get("INDEX_DIR").unwrap_or("data/index"))
+    }
+
     fn get(&self, var: &str) -> Option<&str> {
         self.0
             .get(var)

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod lifecycle;
 pub mod points;
 pub mod search;
 pub mod telemetry;

@@ -15,18 +15,14 @@ use marquee_api::AppState;
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::Role;
 use marquee_core::config::Config;
-use marquee_core::db;
 use rand::Rng;
 use serde_json::{json, Value};
-use sqlx::mysql::MySqlConnectOptions;
 use sqlx::MySqlPool;
 use tower::ServiceExt;
 
-pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
+pub use crate::test_db::TestDb;
 
-pub fn server_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
-}
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
 
 pub fn test_config(overrides: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = HashMap::new();
@@ -35,69 +31,6 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
         vars.insert((*key).into(), (*value).into());
     }
     Config::from_vars(vars).expect("test config is valid")
-}
-
-pub struct TestDb {
-    pub name: String,
-    pub url: String,
-    pub pool: MySqlPool,
-}
-
-impl TestDb {
-    pub async fn new() -> Self {
-        let name = format!("marquee_test_{:016x}", rand::thread_rng().gen::<u64>());
-        let url = format!("{}/{}", server_url().trim_end_matches('/'), name);
-        db::ensure_database(&url)
-            .await
-            .expect("create test database");
-        let pool = db::connect(&url).await.expect("connect to test database");
-        db::MIGRATOR
-            .run(&pool)
-            .await
-            .expect("migrate test database");
-        TestDb { name, url, pool }
-    }
-
-    /// A second, independent pool on the same database: another api process.
-    pub async fn second_pool(&self) -> MySqlPool {
-        db::connect(&self.url).await.expect("second pool")
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let server = server_url();
-        // Drop runs outside async context (and during panics), so use a thread with
-        // its own runtime.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async move {
-                let options: MySqlConnectOptions = server.parse().unwrap();
-                if let Ok(pool) = sqlx::pool::PoolOptions::<sqlx::MySql>::new()
-                    .max_connections(1)
-                    .connect_with(options)
-                    .await
-                {
-                    // The test's own pool may still hold connections (with a dropped
-                    // transaction's rollback not yet flushed, since this thread blocks
-                    // the test's runtime); end them so the drop cannot wait on a lock.
-                    let ids: Vec<i64> =
-                        sqlx::query_scalar("select cast(id as signed) from information_schema.processlist where db = ?")
-                            .bind(&name)
-                            .fetch_all(&pool)
-                            .await
-                            .expect("list test database connections");
-                    for id in ids {
-                        let _ = sqlx::query(&format!("kill {id}")).execute(&pool).await;
-                    }
-                    let _ = sqlx::query(&format!("drop database if exists `{name}`")).execute(&pool).await;
-                    pool.close().await;
-                }
-            });
-        })
-        .join();
-    }
 }
 
 pub struct TestApp {

@@ -1,6 +1,8 @@
 //! Integration tests of marquee-api against real MariaDB, through the real router.
 
 mod harness;
+#[path = "../support/test_db.rs"]
+mod test_db;
 
 mod accounts;
 mod binary;

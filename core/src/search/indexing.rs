@@ -233,6 +233,7 @@ impl Indexer {
             id: 0,
         };
         commit_with(&writer, Some(position)).await?;
+        reader.reload()?;
         self.layout.make_current(&self.lock, &generation)?;
         // The old writer goes with the old generation.
         self.generation = generation;
