@@ -59,7 +59,9 @@ pub fn app(state: AppState) -> Router {
         .route("/holds/{id}/purchase", post(booking::purchase))
         .route("/tickets", get(booking::list_tickets))
         .route("/tickets/{id}", get(booking::get_ticket))
-        .route("/tickets/{id}/refund", post(booking::refund));
+        .route("/tickets/{id}/refund", post(booking::refund))
+        .route("/search", get(search::search))
+        .route("/search/suggest", get(search::suggest));
 
     telemetry::prometheus();
     Router::new()

@@ -20,6 +20,7 @@ use crate::routes::*;
         shows::like, shows::unlike,
         booking::create_hold, booking::release_hold, booking::purchase,
         booking::list_tickets, booking::get_ticket, booking::refund,
+        search::search, search::suggest,
         ops::healthz, ops::readyz, ops::metrics,
     ),
     modifiers(&BearerAuth),
@@ -30,6 +31,7 @@ use crate::routes::*;
         (name = "likes", description = "Liking shows"),
         (name = "booking", description = "Holds, purchase, tickets, refunds"),
         (name = "points", description = "The points wallet"),
+        (name = "search", description = "Typo-tolerant show search and suggestions"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]

@@ -4,8 +4,8 @@
 use tracing_subscriber::EnvFilter;
 
 pub fn init() {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tokio_cron_scheduler=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = if std::env::var("LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().try_init()

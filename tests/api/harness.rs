@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use sqlx::MySqlPool;
 use tower::ServiceExt;
 
+pub use crate::index_dir::{index_dir, IndexDir};
 pub use crate::test_db::TestDb;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
@@ -35,6 +36,8 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
 
 pub struct TestApp {
     pub db: TestDb,
+    /// The search index this app reads (empty until a test indexes into it).
+    pub index_dir: IndexDir,
     pub router: Router,
     pub config: Config,
 }
@@ -65,9 +68,18 @@ impl TestApp {
             .with_test_writer()
             .try_init();
         let db = TestDb::new().await;
-        let config = test_config(overrides);
+        let index_dir = index_dir();
+        let index_path = index_dir.display().to_string();
+        let mut vars: Vec<(&str, &str)> = vec![("INDEX_DIR", index_path.as_str())];
+        vars.extend_from_slice(overrides);
+        let config = test_config(&vars);
         let router = marquee_api::app(AppState::new(db.pool.clone(), &config));
-        TestApp { db, router, config }
+        TestApp {
+            db,
+            index_dir,
+            router,
+            config,
+        }
     }
 
     pub fn pool(&self) -> &MySqlPool {

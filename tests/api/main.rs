@@ -1,6 +1,8 @@
 //! Integration tests of marquee-api against real MariaDB, through the real router.
 
 mod harness;
+#[path = "../support/index_dir.rs"]
+mod index_dir;
 #[path = "../support/test_db.rs"]
 mod test_db;
 
@@ -16,3 +18,4 @@ mod points;
 mod portone;
 mod purchase;
 mod refunds;
+mod search;

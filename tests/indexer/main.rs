@@ -1,6 +1,8 @@
 //! The indexer against real MariaDB: incremental passes, deletes, late commits, crashes
 //! between pages, restarts, a second indexer, rebuilds and the scheduled `serve` mode.
 
+#[path = "../support/index_dir.rs"]
+mod index_dir;
 #[path = "../support/test_db.rs"]
 mod test_db;
 
@@ -8,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
+use index_dir::index_dir;
 use marquee_core::catalog::model::{
     Category, NewGrade, NewSchedule, NewShow, ShowPatch, VenueInput,
 };
@@ -41,29 +44,6 @@ fn new_show(title: &str, title_en: Option<&str>) -> NewShow {
             }],
         }],
     }
-}
-
-/// An index directory of its own for each test, removed when the test ends.
-struct IndexDir(PathBuf);
-
-impl std::ops::Deref for IndexDir {
-    type Target = PathBuf;
-    fn deref(&self) -> &PathBuf {
-        &self.0
-    }
-}
-
-impl Drop for IndexDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn index_dir() -> IndexDir {
-    IndexDir(std::env::temp_dir().join(format!(
-        "marquee-indexer-test-{:016x}",
-        rand::random::<u64>()
-    )))
 }
 
 /// What a reader opening the index now finds for `q`.

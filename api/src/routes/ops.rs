@@ -17,12 +17,26 @@ pub async fn healthz() -> impl IntoResponse {
 }
 
 /// Ready to serve: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable"), (status = 503, description = "database unreachable")))]
+/// Ready means the database answers: bookings work without search. The search index
+/// is reported beside it (`search: "not_indexed"` until the indexer's first commit) so
+/// an operator sees why searches come back empty.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable; `search` tells whether the index is there"), (status = 503, description = "database unreachable")))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let search = state.search.clone();
+    let index = tokio::task::spawn_blocking(move || search.status())
+        .await
+        .ok()
+        .and_then(Result::ok);
+    let search = match &index {
+        Some(status) if status.ready => {
+            json!({ "status": "ok", "documents": status.documents, "indexed_until": status.indexed_until })
+        }
+        _ => json!({ "status": "not_indexed" }),
+    };
     match sqlx::query("select 1").execute(&state.pool).await {
         Ok(_) => (
             StatusCode::OK,
-            Json(json!({ "status": "ready", "database": "ok" })),
+            Json(json!({ "status": "ready", "database": "ok", "search": search })),
         ),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");

@@ -1,6 +1,6 @@
 //! Catalog inputs, validated before any SQL runs, and the shapes read back.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -309,6 +309,16 @@ pub struct SeatView {
     pub number: i32,
     /// AVAILABLE, HELD or SOLD.
     pub status: String,
+}
+
+/// The instant a Korean calendar day starts: the unit people pick dates in.
+pub fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {
+    FixedOffset::east_opt(9 * 3600)
+        .expect("valid offset")
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .single()
+        .expect("fixed offsets have no gaps")
+        .with_timezone(&Utc)
 }
 
 /// Filters of the public show list. Dates are Korean calendar days, inclusive.

@@ -1,6 +1,6 @@
 //! SQL for the catalog.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
 
 use super::model::*;
@@ -222,15 +222,6 @@ const SUMMARY_SELECT: &str =
     join venues v on v.id = s.venue_id
     left join (select show_id, min(starts_at) as first_starts_at, max(starts_at) as last_starts_at
                from schedules group by show_id) sc on sc.show_id = s.id";
-
-fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {
-    FixedOffset::east_opt(9 * 3600)
-        .expect("valid offset")
-        .from_local_datetime(&day.and_time(NaiveTime::MIN))
-        .single()
-        .expect("fixed offsets have no gaps")
-        .with_timezone(&Utc)
-}
 
 /// Newest shows first, with the total matching count for pagination.
 pub async fn list_shows(

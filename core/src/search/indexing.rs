@@ -189,6 +189,12 @@ impl Indexer {
                 break;
             }
         }
+        if report.watermark.is_none() {
+            // An empty catalog is indexed too: mark the index as caught up so readers
+            // can tell "nothing to find" from "not indexed yet".
+            report.watermark = Some(FeedPosition::default());
+            self.commit(report.watermark).await?;
+        }
         report.elapsed = started.elapsed();
         Ok(report)
     }

@@ -1,0 +1,141 @@
+//! Show search and as-you-type suggestions, answered from the index the indexer writes.
+//!
+//! Searching is CPU work on memory-mapped files, so it runs on the blocking pool and
+//! never stalls the async workers that serve bookings. Missing `q` is a 400; a blank or
+//! unsearchable `q` (spaces, emoji, punctuation) is an empty answer; a very long one is
+//! cut to its first 200 characters. `index_ready: false` tells a client that empty
+//! results mean "not indexed yet", not "no such show".
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::NaiveDate;
+use marquee_core::catalog::model::kst_day_start;
+use marquee_core::catalog::Category;
+use marquee_core::search::searcher::{SearchFilter, SearchHit, ShowSearch, Suggestion, MAX_OFFSET};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{page_limit, ApiQuery, Paging};
+use crate::state::AppState;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// What the person typed: Korean or Latin, typos, initial consonants (ㅅㅋㄱ), or
+    /// Korean typed on the English layout (tlzkrh).
+    q: Option<String>,
+    category: Option<Category>,
+    /// First Korean calendar day (YYYY-MM-DD) with a performance, inclusive.
+    from: Option<NaiveDate>,
+    /// Last Korean calendar day, inclusive.
+    to: Option<NaiveDate>,
+    /// 1 to 100, default 20.
+    limit: Option<u32>,
+    /// At most 1000: past that, refine the query.
+    offset: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    pub items: Vec<SearchHit>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+    /// False until the indexer has written a first index.
+    pub index_ready: bool,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// The text typed so far; a half-typed syllable (싴) counts.
+    q: Option<String>,
+    /// 1 to 20, default 8.
+    limit: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SuggestResponse {
+    pub items: Vec<Suggestion>,
+}
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::request(StatusCode::BAD_REQUEST, "INVALID_QUERY", message)
+}
+
+/// Runs index work on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    search: &Arc<ShowSearch>,
+    work: impl FnOnce(&ShowSearch) -> marquee_core::Result<T> + Send + 'static,
+) -> ApiResult<T> {
+    let search = search.clone();
+    tokio::task::spawn_blocking(move || work(&search))
+        .await
+        .map_err(|err| marquee_core::Error::internal(format!("search task: {err}")))?
+        .map_err(ApiError::from)
+}
+
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
+    responses((status = 200, description = "ranked shows, best first, with the matched title words in <em>", body = SearchResponse),
+        (status = 400, description = "INVALID_QUERY: q missing, bad date, limit or offset out of range", body = crate::error::ErrorResponse),))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<SearchResponse>> {
+    let text = query.q.ok_or_else(|| invalid("q is required"))?;
+    let (limit, offset) = Paging {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .resolve()?;
+    if offset as usize > MAX_OFFSET {
+        return Err(invalid("offset must be at most 1000"));
+    }
+    if let (Some(from), Some(to)) = (query.from, query.to) {
+        if from > to {
+            return Err(invalid("from must not be after to"));
+        }
+    }
+    let filter = SearchFilter {
+        category: query.category.map(|c| c.as_db().to_string()),
+        from: query.from.map(kst_day_start),
+        to: query.to.and_then(|to| to.succ_opt()).map(kst_day_start),
+    };
+    let now = chrono::Utc::now();
+    let (results, status) = blocking(&state.search, move |search| {
+        Ok((
+            search.search(&text, &filter, limit as usize, offset as usize, now)?,
+            search.status()?,
+        ))
+    })
+    .await?;
+    Ok(Json(SearchResponse {
+        items: results.hits,
+        total: results.total,
+        limit,
+        offset,
+        index_ready: status.ready,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/search/suggest", tag = "search", params(SuggestQuery),
+    responses((status = 200, description = "titles completing what was typed, best first", body = SuggestResponse),
+        (status = 400, description = "INVALID_QUERY: q missing or limit out of range", body = crate::error::ErrorResponse),))]
+pub async fn suggest(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<SuggestQuery>,
+) -> ApiResult<Json<SuggestResponse>> {
+    let text = query.q.ok_or_else(|| invalid("q is required"))?;
+    let limit = page_limit(Some(query.limit.unwrap_or(8)))?;
+    if limit > 20 {
+        return Err(invalid("limit must be 1 to 20"));
+    }
+    let items = blocking(&state.search, move |search| {
+        search.suggest(&text, limit as usize)
+    })
+    .await?;
+    Ok(Json(SuggestResponse { items }))
+}
