@@ -161,6 +161,18 @@ fn scored(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, score))
 }
 
+/// Title keys that start with `key`, within `typos` edits of it, scored `score`.
+fn prefix_match(field: Field, key: &str, typos: u8, score: f32) -> Box<dyn Query> {
+    scored(
+        Box::new(FuzzyTermQuery::new_prefix(
+            Term::from_field_text(field, key),
+            typos,
+            true,
+        )),
+        score,
+    )
+}
+
 /// Exact, prefix and typo matches of one key on one field, each with its constant.
 fn key_matches(
     field: Field,
@@ -179,10 +191,7 @@ fn key_matches(
     }
     let chars = key.chars().count();
     if chars >= MIN_PREFIX_CHARS {
-        out.push(scored(
-            Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
-            PREFIX * weight,
-        ));
+        out.push(prefix_match(field, key, 0, PREFIX * weight));
     }
     let budget = typo_budget(chars);
     if budget >= 1 {
@@ -231,14 +240,7 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
             &mut word_matches,
         );
         if initials.chars().count() >= 2 {
-            word_matches.push(scored(
-                Box::new(FuzzyTermQuery::new_prefix(
-                    Term::from_field_text(fields.title_initials, initials),
-                    0,
-                    true,
-                )),
-                PREFIX,
-            ));
+            word_matches.push(prefix_match(fields.title_initials, initials, 0, PREFIX));
         }
     }
     if !morpheme_matches.is_empty() {
@@ -276,6 +278,34 @@ pub fn build(fields: &Fields, interpretation: &Interpretation) -> Option<Box<dyn
         top.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
     }
     Some(Box::new(BooleanQuery::new(top)))
+}
+
+/// As-you-type completion: titles (or English titles) that are, or start with, what was
+/// typed run together, in keystrokes so a half-typed syllable counts; with one typo
+/// once six keystrokes are in; or whose initials start with typed initials. `None`
+/// when nothing searchable was typed, or more than any title holds.
+pub fn build_suggest(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+    let typed: String = analysis::words(text)
+        .iter()
+        .map(|w| w.normalized.as_str())
+        .collect();
+    if typed.is_empty() || typed.chars().count() > MAX_QUERY_CHARS {
+        return None;
+    }
+    let key = hangul::keys(&typed);
+    let mut matches: Vec<Box<dyn Query>> = Vec::new();
+    for field in [fields.title, fields.title_en] {
+        key_matches(field, &key, 1.0, true, &mut matches);
+        matches.push(prefix_match(field, &key, 0, PREFIX));
+        if key.chars().count() >= 6 {
+            // A typo while typing a longer word still completes.
+            matches.push(prefix_match(field, &key, 1, TWO_TYPOS));
+        }
+    }
+    if hangul::is_initials_query(&typed) && typed.chars().count() >= 2 {
+        matches.push(prefix_match(fields.title_initials, &typed, 0, PREFIX));
+    }
+    Some(Box::new(DisjunctionMaxQuery::new(matches)))
 }
 
 /// How well one title key matches one query key, by the same rules as the index

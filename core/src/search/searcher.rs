@@ -13,10 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
-    TermQuery,
-};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument,
@@ -27,7 +24,7 @@ use super::analysis;
 use super::hangul;
 use super::indexing;
 use super::layout::IndexLayout;
-use super::query::{self, Interpretation, EXACT, PREFIX, TWO_TYPOS};
+use super::query::{self, Interpretation};
 use super::schema::{self, Fields};
 use crate::catalog::search_feed::FeedPosition;
 use crate::error::Result;
@@ -218,42 +215,11 @@ impl ShowSearch {
         let Some(open) = self.current()? else {
             return Ok(Vec::new());
         };
-        let normalized: String = analysis::words(text)
-            .iter()
-            .map(|w| w.normalized.as_str())
-            .collect();
-        if normalized.is_empty() || normalized.chars().count() > query::MAX_QUERY_CHARS {
-            return Ok(Vec::new());
-        }
-        let key = hangul::keys(&normalized);
         let fields = &open.fields;
-        let mut matches: Vec<Box<dyn Query>> = Vec::new();
-        for field in [fields.title, fields.title_en] {
-            let term = Term::from_field_text(field, &key);
-            matches.push(Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-                EXACT,
-            )));
-            matches.push(Box::new(ConstScoreQuery::new(
-                Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
-                PREFIX,
-            )));
-            if query::typo_budget(key.chars().count()) > 0 && key.chars().count() >= 6 {
-                // A typo while typing a longer word still completes.
-                matches.push(Box::new(ConstScoreQuery::new(
-                    Box::new(FuzzyTermQuery::new_prefix(term, 1, true)),
-                    TWO_TYPOS,
-                )));
-            }
-        }
-        if hangul::is_initials_query(&normalized) && normalized.chars().count() >= 2 {
-            let term = Term::from_field_text(fields.title_initials, &normalized);
-            matches.push(Box::new(ConstScoreQuery::new(
-                Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
-                PREFIX,
-            )));
-        }
-        let query = DisjunctionMaxQuery::new(matches);
+        let Some(query) = query::build_suggest(fields, text) else {
+            return Ok(Vec::new());
+        };
+
         let searcher = open.reader.searcher();
         let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(with_popularity);
         let hits: Vec<(Score, DocAddress)> = searcher.search(&query, &top)?;
