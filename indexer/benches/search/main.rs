@@ -1,0 +1,473 @@
+//! Search benchmark: quality, speed and freshness of show search at catalog scale.
+//!
+//! Run with `scripts/bench search` (it starts the services). In one process and run:
+//!  1. a catalog of BENCH_SHOWS shows (default 100,000) in a fresh MariaDB database:
+//!     the demo catalog, whose productions the labelled queries mean, and generated
+//!     shows that compete with them (see `catalog`);
+//!  2. a full `rebuild` of the index from it: documents per second;
+//!  3. every labelled query (tests/data/search_queries.tsv) through `ShowSearch`, as the
+//!     api runs it: recall@1, recall@5 and MRR per kind, and latency p50/p99 over
+//!     BENCH_ROUNDS rounds (default 3, after one warm-up round);
+//!  4. the same queries as MySQL `title like '%q%' or title_en like '%q%'`, the
+//!     baseline, graded the same way;
+//!  5. the typo step two ways: Tantivy's Levenshtein automata over the term dictionary
+//!     (what search uses) and a strsim scan of every distinct title key, with whether
+//!     they agree;
+//!  6. freshness: `marquee-indexer serve` on its default schedule while titles are
+//!     updated; seconds from the UPDATE's commit to the show being found.
+//!
+//! Prints Markdown for BENCHMARKS.md; misses go to stderr.
+
+mod catalog;
+mod labelled;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use marquee_core::catalog::demo;
+use marquee_core::config::IndexerConfig;
+use marquee_core::db;
+use marquee_core::search::indexing::Indexer;
+use marquee_core::search::layout::IndexLayout;
+use marquee_core::search::query::{self, typo_budget};
+use marquee_core::search::schema::Fields;
+use marquee_core::search::searcher::{SearchFilter, ShowSearch};
+use rand::Rng;
+use sqlx::MySqlPool;
+use tantivy::collector::Count;
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, Searcher, Term};
+
+use labelled::{percentile_ms, Labelled, Report};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What one engine answered for every labelled query, graded.
+struct Run {
+    report: Report,
+    latencies: Vec<Duration>,
+    latencies_by_kind: HashMap<String, Vec<Duration>>,
+    misses: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() {
+    let target = env_usize("BENCH_SHOWS", 100_000);
+    let rounds = env_usize("BENCH_ROUNDS", 3).max(1);
+    let trials = env_usize("BENCH_FRESHNESS_TRIALS", 20);
+    let server =
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+    let name = format!(
+        "marquee_bench_search_{:08x}",
+        rand::thread_rng().gen::<u32>()
+    );
+    let url = format!("{server}/{name}");
+    db::ensure_database(&url).await.unwrap();
+    let pool = db::connect(&url).await.unwrap();
+    db::MIGRATOR.run(&pool).await.unwrap();
+    let index_dir = std::env::temp_dir().join(&name);
+
+    let now = Utc::now();
+    let started = Instant::now();
+    let demo_count = demo::seed(&pool).await.unwrap();
+    let demo_catalog: Vec<(i64, String)> = sqlx::query_as("select id, title from shows")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let generated = catalog::generate(
+        target.saturating_sub(demo_count),
+        &catalog::demo_titles(now),
+        now,
+    );
+    catalog::insert(&pool, &generated).await.unwrap();
+    let shows: i64 = sqlx::query_scalar("select count(*) from shows")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    eprintln!(
+        "catalog: {shows} shows ({demo_count} demo) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut indexer = Indexer::open(&index_dir).unwrap();
+    let rebuild = indexer.rebuild(&pool, 1000, |_, _| {}).await.unwrap();
+    drop(indexer);
+    let index_bytes = directory_size(&IndexLayout::new(&index_dir).current().unwrap());
+
+    let titles: HashMap<i64, String> = sqlx::query_as("select id, title from shows")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    let queries = labelled::load();
+    let relevant: Vec<_> = queries
+        .iter()
+        .map(|q| labelled::relevant(&demo_catalog, &q.intended))
+        .collect();
+    for (q, relevant) in queries.iter().zip(&relevant) {
+        assert!(!relevant.is_empty(), "no show is titled {}", q.intended);
+    }
+
+    let search = ShowSearch::new(&index_dir);
+    let filter = SearchFilter::default();
+    let marquee = grade(&queries, &relevant, &titles, rounds, |q| {
+        search
+            .search(q, &filter, 10, 0, now)
+            .unwrap()
+            .hits
+            .iter()
+            .map(|h| h.id)
+            .collect()
+    });
+    let like = grade_like(&pool, &queries, &relevant, &titles).await;
+    let typo_step = typo_step(&index_dir, &queries);
+    let freshness = freshness(&url, &index_dir, &pool, trials).await;
+
+    println!("## Search at {shows} shows\n");
+    println!(
+        "Catalog: {shows} shows ({demo_count} from the demo catalog, the rest generated); {} labelled queries.\n",
+        queries.len()
+    );
+    println!(
+        "| kind | queries | recall@1 | recall@5 | MRR | LIKE recall@1 | LIKE recall@5 | LIKE MRR |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let kinds = marquee
+        .report
+        .kinds()
+        .map(|(k, g)| (k.to_string(), g.clone()));
+    for (kind, grades) in kinds.chain([("all".to_string(), marquee.report.all.clone())]) {
+        let baseline = if kind == "all" {
+            like.report.all.clone()
+        } else {
+            like.report.by_kind[&kind].clone()
+        };
+        println!(
+            "| {kind} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            grades.queries,
+            grades.recall_1(),
+            grades.recall_5(),
+            grades.mrr(),
+            baseline.recall_1(),
+            baseline.recall_5(),
+            baseline.mrr()
+        );
+    }
+    println!("\n| latency (top 10) | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|");
+    for (label, run) in [("Marquee search", &marquee), ("MySQL LIKE", &like)] {
+        println!(
+            "| {label} | {:.2} | {:.2} | {:.2} |",
+            percentile_ms(&run.latencies, 0.5),
+            percentile_ms(&run.latencies, 0.99),
+            percentile_ms(&run.latencies, 1.0)
+        );
+    }
+    println!("\n| Marquee search latency by kind | p50 ms | p99 ms |");
+    println!("|---|---|---|");
+    for kind in &marquee.report.order {
+        let latencies = &marquee.latencies_by_kind[kind];
+        println!(
+            "| {kind} | {:.2} | {:.2} |",
+            percentile_ms(latencies, 0.5),
+            percentile_ms(latencies, 0.99)
+        );
+    }
+    println!(
+        "\nRebuild: {} documents in {:.1} s = {:.0} documents/s; index {:.1} MB on disk.",
+        rebuild.upserted,
+        rebuild.elapsed.as_secs_f64(),
+        rebuild.upserted as f64 / rebuild.elapsed.as_secs_f64(),
+        index_bytes as f64 / 1e6
+    );
+    println!("\n{typo_step}");
+    println!("\n{freshness}");
+
+    for miss in marquee.misses.iter() {
+        eprintln!("miss: {miss}");
+    }
+
+    pool.close().await;
+    let _ = std::fs::remove_dir_all(&index_dir);
+    let admin = db::connect(&format!("{server}/mysql")).await.unwrap();
+    sqlx::query(&format!("drop database `{name}`"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
+
+fn directory_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .map(|meta| meta.len())
+        .sum()
+}
+
+fn record(
+    run: &mut Run,
+    q: &Labelled,
+    relevant: &std::collections::HashSet<i64>,
+    ranked: &[i64],
+    titles: &HashMap<i64, String>,
+) {
+    if run
+        .report
+        .add(&q.kind, ranked, relevant)
+        .is_none_or(|rank| rank >= 5)
+    {
+        run.misses.push(format!(
+            "{} `{}` → {} (got: {})",
+            q.kind,
+            q.query,
+            q.intended,
+            ranked
+                .iter()
+                .take(3)
+                .map(|id| titles[id].as_str())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+    }
+}
+
+/// Grades an in-process engine; the first round warms caches and is not timed.
+fn grade(
+    queries: &[Labelled],
+    relevant: &[std::collections::HashSet<i64>],
+    titles: &HashMap<i64, String>,
+    rounds: usize,
+    answer: impl Fn(&str) -> Vec<i64>,
+) -> Run {
+    let mut run = Run {
+        report: Report::default(),
+        latencies: Vec::new(),
+        latencies_by_kind: HashMap::new(),
+        misses: Vec::new(),
+    };
+    for (q, relevant) in queries.iter().zip(relevant) {
+        let ranked = answer(&q.query);
+        record(&mut run, q, relevant, &ranked, titles);
+    }
+    for _ in 0..rounds {
+        for q in queries {
+            let started = Instant::now();
+            std::hint::black_box(answer(&q.query));
+            let elapsed = started.elapsed();
+            run.latencies.push(elapsed);
+            run.latencies_by_kind
+                .entry(q.kind.clone())
+                .or_default()
+                .push(elapsed);
+        }
+    }
+    run
+}
+
+/// The baseline: what a plain SQL search finds, most liked first.
+async fn grade_like(
+    pool: &MySqlPool,
+    queries: &[Labelled],
+    relevant: &[std::collections::HashSet<i64>],
+    titles: &HashMap<i64, String>,
+) -> Run {
+    let mut run = Run {
+        report: Report::default(),
+        latencies: Vec::new(),
+        latencies_by_kind: HashMap::new(),
+        misses: Vec::new(),
+    };
+    for (q, relevant) in queries.iter().zip(relevant) {
+        let pattern = format!(
+            "%{}%",
+            q.query
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let started = Instant::now();
+        let ranked: Vec<i64> = sqlx::query_scalar(
+            "select id from shows
+             where deleted_at is null and (title like ? or title_en like ?)
+             order by like_count desc, id
+             limit 10",
+        )
+        .bind(&pattern)
+        .bind(&pattern)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let elapsed = started.elapsed();
+        run.latencies.push(elapsed);
+        run.latencies_by_kind
+            .entry(q.kind.clone())
+            .or_default()
+            .push(elapsed);
+        record(&mut run, q, relevant, &ranked, titles);
+    }
+    run
+}
+
+/// Every distinct key of one field, across segments.
+fn field_keys(searcher: &Searcher, field: tantivy::schema::Field) -> Vec<String> {
+    let mut keys = Vec::new();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field).unwrap();
+        let mut stream = index.terms().stream().unwrap();
+        while stream.advance() {
+            keys.push(String::from_utf8(stream.key().to_vec()).unwrap());
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The typo step of the typo queries' words, on the title field: Tantivy's Levenshtein
+/// automata walking the term dictionary against strsim over every distinct key (the
+/// same restricted edit distance: a swap of neighbours counts one), both ending in the
+/// number of matching documents.
+fn typo_step(index_dir: &std::path::Path, queries: &[Labelled]) -> String {
+    let generation = IndexLayout::new(index_dir).current().unwrap();
+    let index = Index::open_in_dir(generation).unwrap();
+    let fields = Fields::new(&index.schema()).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let keys = field_keys(&searcher, fields.title);
+
+    let mut automaton = Vec::new();
+    let mut scan = Vec::new();
+    let (mut lookups, mut agree) = (0, 0);
+    for q in queries.iter().filter(|q| q.kind.starts_with("typo")) {
+        for group in query::interpret(&q.query).groups {
+            let key = &group.alternatives[0].key;
+            let budget = typo_budget(key.chars().count());
+            if budget == 0 {
+                continue;
+            }
+            let term = Term::from_field_text(fields.title, key);
+            let started = Instant::now();
+            let by_automaton = searcher
+                .search(&FuzzyTermQuery::new(term, budget, true), &Count)
+                .unwrap();
+            automaton.push(started.elapsed());
+
+            let started = Instant::now();
+            let matched: Vec<(tantivy::query::Occur, Box<dyn Query>)> = keys
+                .iter()
+                .filter(|k| strsim::osa_distance(k, key) <= budget as usize)
+                .map(|k| {
+                    let term = Term::from_field_text(fields.title, k);
+                    let query: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (tantivy::query::Occur::Should, query)
+                })
+                .collect();
+            let by_scan = if matched.is_empty() {
+                0
+            } else {
+                searcher
+                    .search(&BooleanQuery::new(matched), &Count)
+                    .unwrap()
+            };
+            scan.push(started.elapsed());
+            lookups += 1;
+            agree += usize::from(by_automaton == by_scan);
+        }
+    }
+    format!(
+        "Typo step over {} distinct title keys, {lookups} query words: Levenshtein automata p50 {:.2} ms, p99 {:.2} ms; \
+         strsim scan p50 {:.2} ms, p99 {:.2} ms; same documents found for {agree} of {lookups} words.",
+        keys.len(),
+        percentile_ms(&automaton, 0.5),
+        percentile_ms(&automaton, 0.99),
+        percentile_ms(&scan, 0.5),
+        percentile_ms(&scan, 0.99),
+    )
+}
+
+/// `serve` on its default schedule in this process, and titles changed under it: how
+/// long from an UPDATE's commit until search finds the new title.
+async fn freshness(
+    url: &str,
+    index_dir: &std::path::Path,
+    pool: &MySqlPool,
+    trials: usize,
+) -> String {
+    let config = IndexerConfig::from_vars(
+        [
+            ("DATABASE_URL", url.to_string()),
+            ("INDEX_DIR", index_dir.display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    )
+    .unwrap();
+    let schedule = config.schedule.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(async move {
+        marquee_indexer::serve(&config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let search = ShowSearch::new(index_dir);
+    let ids: Vec<i64> = sqlx::query_scalar("select id from shows order by rand() limit ?")
+        .bind(trials as i64)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let mut waits = Vec::new();
+    for id in ids {
+        // Land anywhere in the schedule's period.
+        let pause = rand::thread_rng().gen_range(0..2000);
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        let code: String = (0..10)
+            .map(|_| rand::thread_rng().gen_range(b'a'..=b'z') as char)
+            .collect();
+        sqlx::query("update shows set title = ? where id = ?")
+            .bind(format!("Freshness probe {code}"))
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        let committed = Instant::now();
+        loop {
+            let found = search
+                .search(&code, &SearchFilter::default(), 5, 0, Utc::now())
+                .unwrap()
+                .hits
+                .iter()
+                .any(|h| h.id == id);
+            if found {
+                break;
+            }
+            assert!(
+                committed.elapsed() < Duration::from_secs(60),
+                "show {id} never became searchable"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        waits.push(committed.elapsed());
+    }
+    let _ = stop.send(());
+    serving.await.unwrap();
+    format!(
+        "Freshness under `{schedule}`, {} updates: UPDATE commit to searchable p50 {:.2} s, max {:.2} s.",
+        waits.len(),
+        percentile_ms(&waits, 0.5) / 1000.0,
+        percentile_ms(&waits, 1.0) / 1000.0
+    )
+}
