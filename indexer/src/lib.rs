@@ -51,6 +51,7 @@ pub fn log_pass(mode: &str, report: &PassReport) {
         deleted = report.deleted,
         unchanged = report.unchanged,
         pages = report.pages,
+        rebuilt = report.rebuilt,
         watermark = ?report.watermark.map(|w| (w.updated_at, w.id)),
         duration_ms = report.elapsed.as_millis() as u64,
         "indexer pass"

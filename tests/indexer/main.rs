@@ -196,6 +196,46 @@ async fn a_crash_between_pages_resumes_where_the_last_commit_stopped() {
 }
 
 #[tokio::test]
+async fn an_index_written_by_an_older_analysis_is_rebuilt_by_the_next_pass() {
+    let db = TestDb::new().await;
+    let dir = index_dir();
+    catalog::create_show(&db.pool, &new_show("벤허", None))
+        .await
+        .unwrap();
+    catalog::create_show(&db.pool, &new_show("초록과 방학", None))
+        .await
+        .unwrap();
+    let mut indexer = Indexer::open(&*dir).unwrap();
+    indexer.run_pass(&db.pool, options()).await.unwrap();
+    let old_generation = indexer.generation().to_path_buf();
+    let watermark = indexer.watermark().unwrap().unwrap();
+    drop(indexer);
+    // What an indexer from before analysis versions left behind: the same watermark,
+    // no version.
+    let index = tantivy::Index::open_in_dir(&old_generation).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let mut commit = writer.prepare_commit().unwrap();
+    commit.set_payload(&format!(
+        r#"{{"updated_at":"{}","id":{}}}"#,
+        watermark.updated_at.to_rfc3339(),
+        watermark.id
+    ));
+    commit.commit().unwrap();
+    drop(writer);
+
+    let mut indexer = Indexer::open(&*dir).unwrap();
+    let report = indexer.run_pass(&db.pool, options()).await.unwrap();
+    assert!(report.rebuilt);
+    assert_eq!(report.upserted, 2);
+    assert_ne!(indexer.generation(), old_generation);
+    // The rebuilt keys mark whole-title initials: ㅂㅎ is all of 벤허, one word of the other.
+    assert_eq!(titles(&dir, "ㅂㅎ"), ["벤허", "초록과 방학"]);
+
+    let next = indexer.run_pass(&db.pool, options()).await.unwrap();
+    assert!(!next.rebuilt, "the rebuilt index is current");
+}
+
+#[tokio::test]
 async fn a_second_indexer_on_the_same_directory_is_refused() {
     let dir = index_dir();
     let first = Indexer::open(&*dir).unwrap();

@@ -32,6 +32,10 @@ pub struct Word {
     /// Content morphemes of two or more syllables, normalized, when the word has more
     /// than one morpheme. Empty for Latin words and single-morpheme words.
     pub morphemes: Vec<String>,
+    /// Characters of all the word's content morphemes, one-syllable ones included (and
+    /// particles and endings not): what `morphemes` must add up to for the word to be
+    /// wholly matched by them. 위카드 has 3 (위 + 카드), 시카고를 has 3 (를 is a particle).
+    pub content_chars: usize,
 }
 
 impl Word {
@@ -97,16 +101,18 @@ fn is_content_tag(tag: &str) -> bool {
 }
 
 /// The content morphemes of one Hangul word, normalized, keeping those of two or more
-/// characters. Returns nothing when the word is a single morpheme (its word key covers
-/// it).
-fn morphemes(word: &str) -> Vec<String> {
+/// characters, and the characters of all its content morphemes. Returns no morphemes
+/// when the word is a single morpheme (its word key covers it).
+fn morphemes(word: &str) -> (Vec<String>, usize) {
+    let whole = word.chars().count();
     let Ok(mut tokens) = segmenter().segment(Cow::Borrowed(word)) else {
-        return Vec::new();
+        return (Vec::new(), whole);
     };
     if tokens.len() < 2 {
-        return Vec::new();
+        return (Vec::new(), whole);
     }
     let mut kept = Vec::new();
+    let mut content_chars = 0;
     for token in tokens.iter_mut() {
         let surface = token.surface.to_string();
         let tag = token
@@ -115,11 +121,16 @@ fn morphemes(word: &str) -> Vec<String> {
             .copied()
             .unwrap_or("UNK")
             .to_string();
-        if surface.chars().count() >= 2 && is_content_tag(&tag) {
+        if !is_content_tag(&tag) {
+            continue;
+        }
+        let chars = surface.chars().count();
+        content_chars += chars;
+        if chars >= 2 {
             kept.push(surface);
         }
     }
-    kept
+    (kept, content_chars)
 }
 
 /// Splits `text` into words with their morphemes.
@@ -136,16 +147,18 @@ pub fn words(text: &str) -> Vec<Word> {
             (Some(from), false) => {
                 let normalized = normalize(&text[from..offset]);
                 if !normalized.is_empty() {
-                    let morphemes = if normalized.chars().any(hangul::is_syllable) {
+                    let (morphemes, content_chars) = if normalized.chars().any(hangul::is_syllable)
+                    {
                         morphemes(&normalized)
                     } else {
-                        Vec::new()
+                        (Vec::new(), normalized.chars().count())
                     };
                     words.push(Word {
                         start: from,
                         end: offset,
                         normalized,
                         morphemes,
+                        content_chars,
                     });
                 }
                 start = None;
@@ -190,8 +203,12 @@ pub fn match_keys(text: &str) -> Vec<Key> {
     keys
 }
 
+/// Marks the initials of a whole text, so a search can tell ㅂㅎ meaning the whole of
+/// 벤허 from ㅂㅎ meeting one word of 초록과 방학.
+pub const WHOLE_TEXT: char = '^';
+
 /// The initial-consonant keys of a text: for each Hangul word, its morphemes, and the
-/// compact whole (ㅅㅋㄱ, ㅇㅍㄹㅇㅇㄹ).
+/// compact whole (ㅅㅋㄱ, ㅇㅍㄹㅇㅇㄹ); then the whole again, marked with `WHOLE_TEXT`.
 pub fn initial_keys(text: &str) -> Vec<Key> {
     let words = words(text);
     let mut keys = Vec::new();
@@ -211,6 +228,11 @@ pub fn initial_keys(text: &str) -> Vec<Key> {
             (compact(&words), words.first(), words.last())
         {
             push_key(&mut keys, hangul::initials(&whole), first.start, last.end);
+        }
+        if let (Some(first), Some(last)) = (words.first(), words.last()) {
+            let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
+            let marked = format!("{WHOLE_TEXT}{}", hangul::initials(&whole));
+            push_key(&mut keys, marked, first.start, last.end);
         }
     }
     keys
@@ -257,6 +279,15 @@ mod tests {
         assert_eq!(words("뮤지컬시카고")[0].morphemes, ["뮤지컬", "시카고"]);
         assert_eq!(words("오페라의유령")[0].morphemes, ["오페라", "유령"]);
         assert!(words("시카고")[0].morphemes.is_empty());
+        // Particles are not content; one-syllable content is, though never matched.
+        assert_eq!(words("시카고를")[0].content_chars, 3);
+        assert_eq!(words("오페라의유령")[0].content_chars, 5);
+        let scrap = &words("위카드")[0];
+        assert_eq!(
+            (scrap.morphemes.len(), scrap.content_chars),
+            (1, 3),
+            "{scrap:?}"
+        );
         // A typo splits into one-syllable scraps, none of which is kept.
         assert!(words("시하고")[0].morphemes.is_empty());
     }
@@ -277,8 +308,15 @@ mod tests {
     fn initial_keys_cover_hangul_words_and_the_compact_title() {
         assert_eq!(
             texts(initial_keys("오페라의 유령")),
-            ["ㅇㅍㄹㅇ", "ㅇㅍㄹ", "ㅇㄹ", "ㅇㅍㄹㅇㅇㄹ"]
+            [
+                "ㅇㅍㄹㅇ",
+                "ㅇㅍㄹ",
+                "ㅇㄹ",
+                "ㅇㅍㄹㅇㅇㄹ",
+                "^ㅇㅍㄹㅇㅇㄹ"
+            ]
         );
+        assert_eq!(texts(initial_keys("벤허")), ["ㅂㅎ", "^ㅂㅎ"]);
         assert!(initial_keys("Chicago").is_empty());
     }
 

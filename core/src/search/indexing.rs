@@ -58,14 +58,37 @@ pub struct PassReport {
     /// Rows read again (overlap, or unchanged) that needed nothing.
     pub unchanged: u64,
     pub pages: usize,
+    /// Whether the pass re-indexed everything into a new generation.
+    pub rebuilt: bool,
     pub watermark: Option<FeedPosition>,
     pub elapsed: Duration,
 }
+
+/// Which analysis wrote an index's keys. Bump it whenever a show's keys change for the
+/// same text (new kinds of keys, other normalization): the next pass then rebuilds the
+/// index, since the shows already in it would never be re-read otherwise.
+/// 1: whole-title initials marked with `analysis::WHOLE_TEXT`.
+pub const ANALYSIS_VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
     updated_at: DateTime<Utc>,
     id: i64,
+    /// Absent in indexes written before versions were recorded: 0.
+    #[serde(default)]
+    analysis: u32,
+}
+
+/// Whether the index's keys were written by this analysis; an index with no commit
+/// yet has no keys to be stale.
+fn current_analysis(index: &Index) -> Result<bool> {
+    let metas = index.load_metas()?;
+    Ok(match metas.payload.as_deref() {
+        None => true,
+        Some(payload) => {
+            serde_json::from_str::<Payload>(payload).is_ok_and(|p| p.analysis == ANALYSIS_VERSION)
+        }
+    })
 }
 
 /// The watermark stored with the index's last commit.
@@ -85,6 +108,7 @@ fn payload(position: FeedPosition) -> String {
     serde_json::to_string(&Payload {
         updated_at: position.updated_at,
         id: position.id,
+        analysis: ANALYSIS_VERSION,
     })
     .expect("a payload always serializes")
 }
@@ -143,8 +167,12 @@ impl Indexer {
         &self.generation
     }
 
-    /// Indexes what changed since the watermark, page by page.
+    /// Indexes what changed since the watermark, page by page; rebuilds instead when
+    /// an older analysis wrote the index.
     pub async fn run_pass(&mut self, pool: &MySqlPool, options: PassOptions) -> Result<PassReport> {
+        if !current_analysis(&self.index)? {
+            return self.rebuild(pool, options.page_size, |_, _| {}).await;
+        }
         let started = Instant::now();
         let previous = self.watermark()?;
         let overlap = chrono::Duration::from_std(options.overlap)
@@ -248,6 +276,7 @@ impl Indexer {
         self.writer = writer;
         self.reader = reader;
         report.watermark = Some(position);
+        report.rebuilt = true;
         report.elapsed = started.elapsed();
         Ok(report)
     }

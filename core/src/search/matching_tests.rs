@@ -33,6 +33,13 @@ const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     ("시간을 달리는 소녀", None, &[], "PLAY"),
     ("시카고 타자기", None, &[], "PLAY"),
     ("맘마미아!", Some("Mamma Mia!"), &[], "MUSICAL"),
+    // Each of these three is liked more than the show after it meant by the same query.
+    ("연극 고도 기다림", None, &[], "PLAY"),
+    ("태양의 카드", None, &[], "PLAY"),
+    ("초록과 방학", None, &[], "PLAY"),
+    ("맥베스", Some("Macbeth"), &[], "PLAY"),
+    ("위키드", Some("Wicked"), &[], "MUSICAL"),
+    ("벤허", Some("Ben-Hur"), &[], "MUSICAL"),
 ];
 
 fn documents() -> Vec<ShowDocument> {
@@ -116,6 +123,17 @@ fn each_kind_of_typing_finds_its_show_first() {
     ] {
         assert_eq!(first(&search, query), expected, "query {query:?}");
     }
+}
+
+#[test]
+fn a_match_of_more_of_the_title_beats_a_more_liked_partial_one() {
+    let search = catalog();
+    // 연극 meets one title as much as 맥베스 the other; the query covers more of 맥베스.
+    assert_eq!(first(&search, "연극맥베스"), "맥베스");
+    // 카드 is only part of 위카드: one typo in the whole word counts for more.
+    assert_eq!(first(&search, "위카드"), "위키드");
+    // ㅂㅎ spells all of 벤허 but one word of 초록과 방학.
+    assert_eq!(titles(&search, "ㅂㅎ"), ["벤허", "초록과 방학"]);
 }
 
 #[test]

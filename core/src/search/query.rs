@@ -31,9 +31,17 @@ pub const TWO_TYPOS: f32 = 0.35;
 /// A word typed with the wrong keyboard layout is a little less certain than one typed
 /// as meant.
 const OTHER_LAYOUT: f32 = 0.95;
-/// All of a word's morphemes matching ranks between an exact word and a prefix.
+/// A word wholly made of morphemes found in a title (시카고를, 오페라의유령) ranks between
+/// an exact word and a prefix.
 const MORPHEMES: f32 = 0.9;
+/// Some of a word's morphemes found (뮤지컬시카고 vs 시카고) score this times the share
+/// of the word they cover: always below one typo in the whole word, so 위카드 finds
+/// 위키드 before every title that merely holds 카드.
+const PARTIAL_MORPHEMES: f32 = 0.45;
 const ARTIST_WEIGHT: f32 = 0.8;
+/// Initials that spell one word of a title (초록과 방학 for ㅂㅎ) rank below initials
+/// that spell the whole title (벤허), and above initials a title only starts with.
+const WORD_INITIALS: f32 = 0.85;
 
 /// How many typos a key of this many keystrokes may carry: none for a syllable or
 /// two, one for a short word, two for a long one.
@@ -60,7 +68,12 @@ pub struct Alternative {
 /// The alternatives of one query word.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
+    /// Morphemes are the `exact_only` ones, weighted by the share of the word's content
+    /// they cover.
     pub alternatives: Vec<Alternative>,
+    /// Whether the morphemes cover all the word's content, so that finding them all is
+    /// finding the word.
+    pub morphemes_cover_word: bool,
     /// Initial consonants typed as such (ㅅㅋㄱ).
     pub initials: Option<String>,
 }
@@ -140,11 +153,11 @@ fn group(original: &str, word: &Word) -> Group {
         }
     }
     let morpheme_chars: usize = word.morphemes.iter().map(|m| m.chars().count()).sum();
+    let content_chars = word.content_chars.max(morpheme_chars).max(1);
     for morpheme in &word.morphemes {
-        let share = morpheme.chars().count() as f32 / morpheme_chars as f32;
         alternatives.push(Alternative {
             key: hangul::keys(morpheme),
-            weight: MORPHEMES * share,
+            weight: morpheme.chars().count() as f32 / content_chars as f32,
             exact_only: true,
         });
     }
@@ -153,6 +166,7 @@ fn group(original: &str, word: &Word) -> Group {
     .then(|| word.normalized.clone());
     Group {
         alternatives,
+        morphemes_cover_word: morpheme_chars == content_chars,
         initials,
     }
 }
@@ -216,26 +230,43 @@ fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
     ]
 }
 
+/// One morpheme found exactly in any text field, scored by the best field.
+fn morpheme_query(fields: &Fields, key: &str) -> Box<dyn Query> {
+    let mut exact = Vec::new();
+    for (field, field_weight) in text_fields(fields) {
+        key_matches(field, key, field_weight, true, &mut exact);
+    }
+    Box::new(DisjunctionMaxQuery::new(exact))
+}
+
 fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
     let mut word_matches: Vec<Box<dyn Query>> = Vec::new();
-    let mut morpheme_matches: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut every_morpheme: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut some_morphemes: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for alternative in &group.alternatives {
+        if alternative.exact_only {
+            every_morpheme.push((Occur::Must, morpheme_query(fields, &alternative.key)));
+            some_morphemes.push((
+                Occur::Should,
+                scored(
+                    morpheme_query(fields, &alternative.key),
+                    PARTIAL_MORPHEMES * alternative.weight,
+                ),
+            ));
+            continue;
+        }
         for (field, field_weight) in text_fields(fields) {
             let weight = alternative.weight * field_weight;
-            if alternative.exact_only {
-                let mut exact = Vec::new();
-                key_matches(field, &alternative.key, weight, true, &mut exact);
-                morpheme_matches.extend(exact.into_iter().map(|q| (Occur::Should, q)));
-            } else {
-                key_matches(field, &alternative.key, weight, false, &mut word_matches);
-            }
+            key_matches(field, &alternative.key, weight, false, &mut word_matches);
         }
     }
     if let Some(initials) = &group.initials {
+        let whole = format!("{}{initials}", analysis::WHOLE_TEXT);
+        key_matches(fields.title_initials, &whole, 1.0, true, &mut word_matches);
         key_matches(
             fields.title_initials,
             initials,
-            1.0,
+            WORD_INITIALS,
             true,
             &mut word_matches,
         );
@@ -243,9 +274,15 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
             word_matches.push(prefix_match(fields.title_initials, initials, 0, PREFIX));
         }
     }
-    if !morpheme_matches.is_empty() {
-        // Morphemes add up: 레미제라볼 → 레미 + 제라 covers four of five syllables.
-        word_matches.push(Box::new(BooleanQuery::new(morpheme_matches)));
+    if group.morphemes_cover_word && !every_morpheme.is_empty() {
+        word_matches.push(scored(
+            Box::new(BooleanQuery::new(every_morpheme)),
+            MORPHEMES,
+        ));
+    }
+    if !some_morphemes.is_empty() {
+        // Morphemes add up: 뮤지컬시카고 finds 시카고 by half its content.
+        word_matches.push(Box::new(BooleanQuery::new(some_morphemes)));
     }
     Box::new(DisjunctionMaxQuery::new(word_matches))
 }
@@ -361,7 +398,24 @@ mod tests {
         assert_eq!(keys_of(group), ["시카고를", "tlzkrhfmf", "시카고"]);
         let morpheme = group.alternatives.iter().find(|a| a.exact_only).unwrap();
         assert_eq!(hangul::compose(&morpheme.key), "시카고");
-        assert!((morpheme.weight - MORPHEMES).abs() < 1e-6);
+        assert!((morpheme.weight - 1.0).abs() < 1e-6);
+        assert!(group.morphemes_cover_word);
+    }
+
+    #[test]
+    fn morphemes_share_the_word_by_length_and_may_leave_part_of_it() {
+        let group = &interpret("뮤지컬시카고").groups[0];
+        let shares: Vec<f32> = group
+            .alternatives
+            .iter()
+            .filter(|a| a.exact_only)
+            .map(|a| a.weight)
+            .collect();
+        assert_eq!(shares, [0.5, 0.5]);
+        assert!(group.morphemes_cover_word);
+        // 위 is content too short to match, so 카드 alone does not make the word.
+        let group = &interpret("위카드").groups[0];
+        assert!(!group.morphemes_cover_word);
     }
 
     #[test]
