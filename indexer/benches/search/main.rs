@@ -50,11 +50,22 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 /// What one engine answered for every labelled query, graded.
+#[derive(Default)]
 struct Run {
     report: Report,
     latencies: Vec<Duration>,
     latencies_by_kind: HashMap<String, Vec<Duration>>,
     misses: Vec<String>,
+}
+
+impl Run {
+    fn timed(&mut self, kind: &str, elapsed: Duration) {
+        self.latencies.push(elapsed);
+        self.latencies_by_kind
+            .entry(kind.to_string())
+            .or_default()
+            .push(elapsed);
+    }
 }
 
 #[tokio::main]
@@ -248,12 +259,7 @@ fn grade(
     rounds: usize,
     answer: impl Fn(&str) -> Vec<i64>,
 ) -> Run {
-    let mut run = Run {
-        report: Report::default(),
-        latencies: Vec::new(),
-        latencies_by_kind: HashMap::new(),
-        misses: Vec::new(),
-    };
+    let mut run = Run::default();
     for (q, relevant) in queries.iter().zip(relevant) {
         let ranked = answer(&q.query);
         record(&mut run, q, relevant, &ranked, titles);
@@ -262,12 +268,7 @@ fn grade(
         for q in queries {
             let started = Instant::now();
             std::hint::black_box(answer(&q.query));
-            let elapsed = started.elapsed();
-            run.latencies.push(elapsed);
-            run.latencies_by_kind
-                .entry(q.kind.clone())
-                .or_default()
-                .push(elapsed);
+            run.timed(&q.kind, started.elapsed());
         }
     }
     run
@@ -280,12 +281,7 @@ async fn grade_like(
     relevant: &[std::collections::HashSet<i64>],
     titles: &HashMap<i64, String>,
 ) -> Run {
-    let mut run = Run {
-        report: Report::default(),
-        latencies: Vec::new(),
-        latencies_by_kind: HashMap::new(),
-        misses: Vec::new(),
-    };
+    let mut run = Run::default();
     for (q, relevant) in queries.iter().zip(relevant) {
         let pattern = format!(
             "%{}%",
@@ -306,12 +302,7 @@ async fn grade_like(
         .fetch_all(pool)
         .await
         .unwrap();
-        let elapsed = started.elapsed();
-        run.latencies.push(elapsed);
-        run.latencies_by_kind
-            .entry(q.kind.clone())
-            .or_default()
-            .push(elapsed);
+        run.timed(&q.kind, started.elapsed());
         record(&mut run, q, relevant, &ranked, titles);
     }
     run
