@@ -223,17 +223,21 @@ pub fn initial_keys(text: &str) -> Vec<Key> {
             push_key(&mut keys, hangul::initials(morpheme), word.start, word.end);
         }
     }
-    if words.iter().any(Word::has_hangul) {
-        if let (Some(whole), Some(first), Some(last)) =
-            (compact(&words), words.first(), words.last())
-        {
-            push_key(&mut keys, hangul::initials(&whole), first.start, last.end);
+    if !words.iter().any(Word::has_hangul) {
+        return keys;
+    }
+    if let (Some(first), Some(last)) = (words.first(), words.last()) {
+        let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
+        let initials = hangul::initials(&whole);
+        if words.len() > 1 {
+            push_key(&mut keys, initials.clone(), first.start, last.end);
         }
-        if let (Some(first), Some(last)) = (words.first(), words.last()) {
-            let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
-            let marked = format!("{WHOLE_TEXT}{}", hangul::initials(&whole));
-            push_key(&mut keys, marked, first.start, last.end);
-        }
+        push_key(
+            &mut keys,
+            format!("{WHOLE_TEXT}{initials}"),
+            first.start,
+            last.end,
+        );
     }
     keys
 }

@@ -245,13 +245,11 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
     let mut some_morphemes: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for alternative in &group.alternatives {
         if alternative.exact_only {
-            every_morpheme.push((Occur::Must, morpheme_query(fields, &alternative.key)));
+            let morpheme = morpheme_query(fields, &alternative.key);
+            every_morpheme.push((Occur::Must, morpheme.box_clone()));
             some_morphemes.push((
                 Occur::Should,
-                scored(
-                    morpheme_query(fields, &alternative.key),
-                    PARTIAL_MORPHEMES * alternative.weight,
-                ),
+                scored(morpheme, PARTIAL_MORPHEMES * alternative.weight),
             ));
             continue;
         }
