@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::booking::refund_policy::RefundPolicy;
+use crate::resale::ResaleRules;
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {var}: {message}")]
@@ -66,6 +67,7 @@ pub struct Config {
     pub max_seats_per_hold: u32,
     pub hold_sweep_interval: Duration,
     pub refund_policy: RefundPolicy,
+    pub resale: ResaleRules,
     pub gateway: GatewayConfig,
     pub admin: Option<AdminBootstrap>,
     /// Load the demo catalog at start-up when the catalog is empty.
@@ -177,6 +179,10 @@ impl Config {
             max_seats_per_hold: env.bounded("MAX_SEATS_PER_HOLD", 4, 1..=20)?,
             hold_sweep_interval: env.seconds("HOLD_SWEEP_INTERVAL_SECS", 30, 1..=3_600)?,
             refund_policy,
+            resale: ResaleRules {
+                price_cap_percent: env.bounded("RESALE_PRICE_CAP_PERCENT", 100, 1..=200)?,
+                fee_percent: env.bounded("RESALE_FEE_PERCENT", 0, 0..=50)?,
+            },
             gateway,
             admin,
             demo_catalog: env.flag("DEMO_CATALOG")?,
@@ -290,6 +296,13 @@ mod tests {
         assert_eq!(config.hold_ttl, Duration::from_secs(300));
         assert_eq!(config.max_seats_per_hold, 4);
         assert_eq!(config.refund_policy, RefundPolicy::korean_default());
+        assert_eq!(
+            config.resale,
+            ResaleRules {
+                price_cap_percent: 100,
+                fee_percent: 0
+            }
+        );
         assert!(matches!(config.gateway, GatewayConfig::Dev));
         assert!(config.admin.is_none());
         assert!(!config.demo_catalog);
@@ -311,6 +324,14 @@ mod tests {
                 "MAX_SEATS_PER_HOLD",
             ),
             (&[SECRET, ("REFUND_POLICY", "10:200")], "REFUND_POLICY"),
+            (
+                &[SECRET, ("RESALE_PRICE_CAP_PERCENT", "0")],
+                "RESALE_PRICE_CAP_PERCENT",
+            ),
+            (
+                &[SECRET, ("RESALE_FEE_PERCENT", "51")],
+                "RESALE_FEE_PERCENT",
+            ),
             (&[SECRET, ("PAYMENT_GATEWAY", "paypal")], "PAYMENT_GATEWAY"),
             (
                 &[SECRET, ("PAYMENT_GATEWAY", "portone")],

@@ -65,6 +65,24 @@ pub enum Error {
     /// The show or schedule is gone or already started, so nothing can be booked.
     #[error("schedule is not on sale")]
     NotOnSale,
+    /// A resale price above the cap (a percentage of the ticket's original face value).
+    #[error("price is over the resale cap of {max_price}")]
+    PriceOverCap { max_price: i64 },
+    /// Only a VALID ticket can be listed: not one refunded or already resold.
+    #[error("ticket cannot be listed: it is {status}")]
+    TicketNotListable { status: String },
+    /// The ticket has an open listing: cancel it before refunding or listing again.
+    #[error("ticket is listed for resale; cancel the listing first")]
+    TicketListed,
+    /// The show has started: its tickets can no longer be listed or repriced.
+    #[error("the show has started")]
+    ShowStarted,
+    /// The trade is sold, cancelled or expired, so it cannot be bought or changed.
+    #[error("trade is not open: it is {status}")]
+    TradeNotOpen { status: String },
+    /// A seller cannot buy their own listing.
+    #[error("you cannot buy your own trade")]
+    OwnTrade,
     /// Another indexer holds the index directory; two writers would corrupt it.
     #[error("another indexer is already writing {path}")]
     IndexLocked { path: String },

@@ -1,4 +1,4 @@
-//! Marquee's domain: accounts, the show catalog, booking and the points wallet, with
+//! Marquee's domain: accounts, the show catalog, booking, the points wallet and the resale market, with
 //! all SQL in repository modules. Nothing here knows about HTTP.
 
 pub mod accounts;
@@ -7,9 +7,12 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod idempotency;
 pub mod lifecycle;
 pub mod points;
+pub mod resale;
 pub mod search;
+pub mod sweeper;
 pub mod telemetry;
 
 pub use error::{Error, Result};

@@ -100,6 +100,8 @@ pub async fn update_password_hash(
 /// Soft-deletes the user and revokes every session, in one transaction.
 pub async fn withdraw(pool: &MySqlPool, user_id: i64) -> Result<bool> {
     let mut tx = pool.begin().await?;
+    // Before the user row: see `cancel_all_for_seller` for the lock order.
+    crate::resale::listings::cancel_all_for_seller(&mut tx, user_id).await?;
     let updated = sqlx::query(
         "update users set deleted_at = current_timestamp(6) where id = ? and deleted_at is null",
     )

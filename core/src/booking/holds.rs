@@ -209,19 +209,3 @@ pub async fn sweep_expired(pool: &MySqlPool) -> Result<u64> {
     .await?
     .rows_affected())
 }
-
-/// Runs the sweeper every `interval` until the process ends.
-pub fn spawn_sweeper(pool: MySqlPool, interval: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            match sweep_expired(&pool).await {
-                Ok(0) => {}
-                Ok(seats) => tracing::info!(seats, "expired hold marks swept"),
-                Err(err) => tracing::warn!(error = %err, "hold sweep failed"),
-            }
-        }
-    })
-}

@@ -18,6 +18,7 @@ use super::holds;
 use super::tickets::{self, Ticket};
 use crate::db::{self, retry_on_lock_conflict};
 use crate::error::{is_unique_violation, Error, Result};
+use crate::idempotency;
 use crate::points::ledger::{self, LedgerReason};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -28,25 +29,13 @@ pub struct Order {
     pub tickets: Vec<Ticket>,
 }
 
-pub const MAX_IDEMPOTENCY_KEY: usize = 100;
-
 pub async fn purchase(
     pool: &MySqlPool,
     user_id: i64,
     hold_id: i64,
     idempotency_key: Option<&str>,
 ) -> Result<Order> {
-    if let Some(key) = idempotency_key {
-        if key.is_empty()
-            || key.len() > MAX_IDEMPOTENCY_KEY
-            || !key.bytes().all(|b| b.is_ascii_graphic())
-        {
-            return Err(Error::validation(
-                "Idempotency-Key",
-                "must be 1 to 100 printable ASCII characters",
-            ));
-        }
-    }
+    idempotency::check(idempotency_key)?;
     let order_id =
         retry_on_lock_conflict(|| try_purchase(pool, user_id, hold_id, idempotency_key)).await?;
     load(pool, order_id).await

@@ -1,6 +1,11 @@
 //! Refunds by policy: the ticket becomes REFUNDED, its seat goes back on sale and the
 //! net amount goes back to points - all in one transaction, after a conditional update
 //! on the ticket's status, so refunding twice pays once.
+//!
+//! The refund is figured on what this holder paid, capped at the face value: a ticket
+//! bought on resale never refunds more than the seat's original price. A ticket with an
+//! open resale listing is refused until the listing is cancelled; listing and refunding
+//! both lock the ticket row first, so one of them waits for the other.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
@@ -15,6 +20,8 @@ use crate::points::ledger::{self, LedgerReason};
 struct RefundTarget {
     status: String,
     paid_amount: i64,
+    face_value: i64,
+    listed: bool,
     seat_id: i64,
     starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -50,7 +57,9 @@ async fn try_refund(
         return Err(Error::NotFound("ticket"));
     }
     let target: Option<RefundTarget> = sqlx::query_as(
-        "select t.status, t.paid_amount, t.seat_id, sc.starts_at, current_timestamp(6) as now
+        "select t.status, t.paid_amount, t.face_value,
+                exists (select 1 from trades where open_ticket_id = t.id) as listed,
+                t.seat_id, sc.starts_at, current_timestamp(6) as now
          from tickets t join schedules sc on sc.id = t.schedule_id
          where t.id = ?",
     )
@@ -61,8 +70,15 @@ async fn try_refund(
     if target.status != "VALID" {
         return Err(Error::TicketNotRefundable);
     }
+    if target.listed {
+        return Err(Error::TicketListed);
+    }
     let quote = policy
-        .quote(target.paid_amount, target.now, target.starts_at)
+        .quote(
+            target.paid_amount.min(target.face_value),
+            target.now,
+            target.starts_at,
+        )
         .ok_or(Error::RefundWindowClosed)?;
     let updated = sqlx::query(
         "update tickets set status = 'REFUNDED', refund_fee = ?, refund_amount = ?, refunded_at = current_timestamp(6)

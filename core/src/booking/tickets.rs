@@ -1,4 +1,8 @@
-//! Tickets: what a purchase leaves in the buyer's hands.
+//! Tickets: what a purchase or a resale leaves in the buyer's hands.
+//!
+//! A ticket is VALID until it is REFUNDED or RESOLD. One bought from an order has an
+//! `order_id`; one issued by a resale has a `trade_id` and the `parent_ticket_id` it
+//! replaced, and keeps the original `face_value` (the resale cap and refund ceiling).
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -12,8 +16,17 @@ use crate::error::{Error, Result};
 pub struct Ticket {
     pub id: i64,
     pub code: String,
-    pub order_id: i64,
+    /// Set on tickets bought from the box office.
+    pub order_id: Option<i64>,
+    /// Set on tickets issued by a resale: the trade that issued it.
+    pub trade_id: Option<i64>,
+    /// The ticket this one replaced on resale.
+    pub parent_ticket_id: Option<i64>,
+    /// VALID, REFUNDED or RESOLD.
     pub status: String,
+    /// The open resale listing of this ticket, if any: while it is open the ticket can
+    /// be neither refunded nor listed again.
+    pub open_trade_id: Option<i64>,
     pub show_id: i64,
     pub show_title: String,
     pub venue: String,
@@ -24,20 +37,25 @@ pub struct Ticket {
     #[sqlx(rename = "row_label")]
     pub row: String,
     pub number: i32,
+    /// The original price of the seat, unchanged by resales.
     pub face_value: i64,
+    /// What this holder paid: the box-office price or the resale price.
     pub paid_amount: i64,
     pub refund_fee: Option<i64>,
     pub refund_amount: Option<i64>,
     pub refunded_at: Option<DateTime<Utc>>,
+    pub resold_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
 const TICKET_SELECT: &str =
-    "select t.id, t.code, t.order_id, t.status, s.id as show_id, s.title as show_title,
+    "select t.id, t.code, t.order_id, t.trade_id, t.parent_ticket_id, t.status,
+        tr.id as open_trade_id, s.id as show_id, s.title as show_title,
         v.name as venue, sc.id as schedule_id, sc.starts_at, st.id as seat_id, g.name as grade,
         st.row_label, st.seat_number as number, t.face_value, t.paid_amount, t.refund_fee,
-        t.refund_amount, t.refunded_at, t.created_at
+        t.refund_amount, t.refunded_at, t.resold_at, t.created_at
     from tickets t
+    left join trades tr on tr.open_ticket_id = t.id
     join seats st on st.id = t.seat_id
     join seat_grades g on g.id = st.grade_id
     join schedules sc on sc.id = t.schedule_id

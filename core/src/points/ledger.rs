@@ -7,11 +7,15 @@ use sqlx::{MySqlConnection, MySqlPool};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LedgerReason {
     Charge,
     Purchase,
     Refund,
+    /// The buyer's side of a resale.
+    ResalePurchase,
+    /// The seller's proceeds from a resale (price minus the platform fee).
+    ResaleSale,
 }
 
 impl LedgerReason {
@@ -20,6 +24,8 @@ impl LedgerReason {
             LedgerReason::Charge => "CHARGE",
             LedgerReason::Purchase => "PURCHASE",
             LedgerReason::Refund => "REFUND",
+            LedgerReason::ResalePurchase => "RESALE_PURCHASE",
+            LedgerReason::ResaleSale => "RESALE_SALE",
         }
     }
 }
