@@ -56,6 +56,9 @@ pub struct ErrorBody {
     /// Points missing, for INSUFFICIENT_POINTS.
     #[serde(skip_serializing_if = "Option::is_none")]
     shortfall: Option<i64>,
+    /// The highest allowed resale price, for PRICE_OVER_CAP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_price: Option<i64>,
 }
 
 /// Status and code of each domain error. Adding a variant to `CoreError` fails the
@@ -70,6 +73,7 @@ fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         NotFound("hold") => (StatusCode::NOT_FOUND, "HOLD_NOT_FOUND"),
         NotFound("ticket") => (StatusCode::NOT_FOUND, "TICKET_NOT_FOUND"),
         NotFound("user") => (StatusCode::NOT_FOUND, "USER_NOT_FOUND"),
+        NotFound("trade") => (StatusCode::NOT_FOUND, "TRADE_NOT_FOUND"),
         NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
         EmailTaken => (StatusCode::CONFLICT, "EMAIL_TAKEN"),
         InvalidCredentials => (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS"),
@@ -88,6 +92,12 @@ fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         RefundWindowClosed => (StatusCode::CONFLICT, "REFUND_WINDOW_CLOSED"),
         TicketNotRefundable => (StatusCode::CONFLICT, "TICKET_NOT_REFUNDABLE"),
         NotOnSale => (StatusCode::CONFLICT, "NOT_ON_SALE"),
+        PriceOverCap { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "PRICE_OVER_CAP"),
+        TicketNotListable { .. } => (StatusCode::CONFLICT, "TICKET_NOT_LISTABLE"),
+        TicketListed => (StatusCode::CONFLICT, "TICKET_LISTED"),
+        ShowStarted => (StatusCode::CONFLICT, "SHOW_STARTED"),
+        TradeNotOpen { .. } => (StatusCode::CONFLICT, "TRADE_NOT_OPEN"),
+        OwnTrade => (StatusCode::CONFLICT, "OWN_TRADE"),
         IndexLocked { .. } => (StatusCode::SERVICE_UNAVAILABLE, "INDEX_UNAVAILABLE"),
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"),
     }
@@ -113,6 +123,7 @@ impl IntoResponse for ApiError {
                     message,
                     field: None,
                     shortfall: None,
+                    max_price: None,
                 },
             ),
             ApiError::Core(err) => {
@@ -139,6 +150,10 @@ impl IntoResponse for ApiError {
                     CoreError::InsufficientPoints { shortfall } => Some(*shortfall),
                     _ => None,
                 };
+                let max_price = match &err {
+                    CoreError::PriceOverCap { max_price } => Some(*max_price),
+                    _ => None,
+                };
                 (
                     status,
                     ErrorBody {
@@ -146,6 +161,7 @@ impl IntoResponse for ApiError {
                         message,
                         field,
                         shortfall,
+                        max_price,
                     },
                 )
             }

@@ -3,7 +3,7 @@
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use marquee_core::accounts::service::AuthUser;
 use marquee_core::accounts::Role;
 use serde::de::DeserializeOwned;
@@ -167,4 +167,21 @@ where
         }
         Ok(Admin(user))
     }
+}
+
+/// The `Idempotency-Key` header, if sent. Its rules (length, characters) are checked in
+/// core next to where it is stored; here only bytes that are not text are refused.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            value.to_str().map_err(|_| {
+                ApiError::request(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_HEADER",
+                    "Idempotency-Key must be ASCII",
+                )
+            })
+        })
+        .transpose()
 }

@@ -1,7 +1,7 @@
 //! The Marquee booking API: an axum router over `marquee-core`.
 //!
 //! `app()` builds the whole router so tests drive exactly what production serves;
-//! `run()` does start-up (database, migrations, admin bootstrap, sweeper) and serves
+//! `run()` does start-up (database, migrations, admin bootstrap, sweepers) and serves
 //! until SIGTERM or Ctrl-C, finishing in-flight requests.
 
 pub mod error;
@@ -18,7 +18,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use marquee_core::config::Config;
-use marquee_core::{booking, db};
+use marquee_core::db;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> Router {
                 .delete(users::withdraw),
         )
         .route("/users/me/likes", get(users::my_likes))
+        .route("/users/me/trades", get(trades::history))
         .route("/points", get(points::balance_and_history))
         .route("/points/charges", post(points::charge))
         .route("/shows", post(shows::create).get(shows::list))
@@ -60,6 +61,15 @@ pub fn app(state: AppState) -> Router {
         .route("/tickets", get(booking::list_tickets))
         .route("/tickets/{id}", get(booking::get_ticket))
         .route("/tickets/{id}/refund", post(booking::refund))
+        .route("/tickets/{id}/lineage", get(trades::ticket_lineage))
+        .route("/trades", post(trades::create).get(trades::list))
+        .route(
+            "/trades/{id}",
+            get(trades::get)
+                .patch(trades::reprice)
+                .delete(trades::cancel),
+        )
+        .route("/trades/{id}/purchase", post(trades::purchase))
         .route("/search", get(search::search))
         .route("/search/suggest", get(search::suggest));
 
@@ -112,7 +122,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .context("loading the demo catalog failed")?;
         tracing::info!(created, "demo catalog ready");
     }
-    booking::holds::spawn_sweeper(pool.clone(), config.hold_sweep_interval);
+    marquee_core::sweeper::spawn(pool.clone(), config.hold_sweep_interval);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind_addr))?;

@@ -8,6 +8,7 @@ use marquee_core::booking::holds::HoldRules;
 use marquee_core::booking::refund_policy::RefundPolicy;
 use marquee_core::config::{Config, GatewayConfig};
 use marquee_core::points::{ChargeService, DevGateway, PaymentGateway, PortOneGateway};
+use marquee_core::resale::ResaleRules;
 use marquee_core::search::searcher::ShowSearch;
 use sqlx::MySqlPool;
 
@@ -18,6 +19,7 @@ pub struct AppState {
     pub charges: ChargeService,
     pub hold_rules: HoldRules,
     pub refund_policy: Arc<RefundPolicy>,
+    pub resale: ResaleRules,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
 }
@@ -44,6 +46,7 @@ impl AppState {
                 max_seats: config.max_seats_per_hold,
             },
             refund_policy: Arc::new(config.refund_policy.clone()),
+            resale: config.resale,
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
             pool,
         }

@@ -18,4 +18,5 @@ mod points;
 mod portone;
 mod purchase;
 mod refunds;
+mod resale;
 mod search;

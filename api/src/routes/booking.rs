@@ -10,8 +10,8 @@ use marquee_core::booking::tickets::{self, Ticket};
 use serde::Deserialize;
 
 use super::Page;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
+use crate::error::ApiResult;
+use crate::extract::{idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -76,16 +76,7 @@ pub async fn purchase(
     ApiPath(hold_id): ApiPath<i64>,
     headers: HeaderMap,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
-    let key = match headers.get("idempotency-key") {
-        None => None,
-        Some(value) => Some(value.to_str().map_err(|_| {
-            ApiError::request(
-                StatusCode::BAD_REQUEST,
-                "INVALID_HEADER",
-                "Idempotency-Key must be ASCII",
-            )
-        })?),
-    };
+    let key = idempotency_key(&headers)?;
     let order = purchase::purchase(&state.pool, user.user_id, hold_id, key).await?;
     metrics::counter!("marquee_purchases_total").increment(1);
     Ok((StatusCode::CREATED, Json(order)))
@@ -131,7 +122,7 @@ pub async fn get_ticket(
     responses((status = 200, description = "refunded by policy; net amount back to points", body = Ticket),
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
         (status = 404, description = "TICKET_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "TICKET_NOT_REFUNDABLE, REFUND_WINDOW_CLOSED", body = crate::error::ErrorResponse),))]
+        (status = 409, description = "TICKET_NOT_REFUNDABLE, TICKET_LISTED (cancel the resale listing first), REFUND_WINDOW_CLOSED", body = crate::error::ErrorResponse),))]
 pub async fn refund(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -7,6 +7,7 @@ pub mod ops;
 pub mod points;
 pub mod search;
 pub mod shows;
+pub mod trades;
 pub mod users;
 
 use serde::Serialize;
