@@ -19,4 +19,5 @@ mod portone;
 mod purchase;
 mod refunds;
 mod resale;
+mod resale_races;
 mod search;
