@@ -336,3 +336,45 @@ async fn a_refund_and_a_listing_of_one_ticket_racing_end_in_exactly_one_of_them(
     assert_eq!(app.balance(&holder).await, 50_000 * refunded);
     assert_points_add_up(&app).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_buyer_buying_eight_trades_at_once_gets_each_and_pays_each_once() {
+    let app = TestApp::spawn().await;
+    let instances = two_instances(&app).await;
+    let show = app.show_on_sale(30, 8).await;
+    let sellers = users(&app, "seller", 8, 50_000).await;
+    let buyer = users(&app, "buyer", 1, 8 * 45_000).await.remove(0);
+    let mut trade_ids = Vec::new();
+    for (seller, seat) in sellers.iter().zip(&show.seat_ids) {
+        let order = app.buy(seller, show.schedule_id, &[*seat]).await;
+        let listing = app
+            .post(
+                "/api/v1/trades",
+                Some(&seller.token),
+                json!({"ticket_id": order["tickets"][0]["id"], "price": 45_000}),
+            )
+            .await;
+        trade_ids.push(listing.body["id"].as_i64().unwrap());
+    }
+
+    let responses = join_all(trade_ids.iter().enumerate().map(|(i, trade_id)| {
+        spawn_request(
+            &instances[i % 2],
+            Method::POST,
+            format!("/api/v1/trades/{trade_id}/purchase"),
+            &buyer,
+            None,
+        )
+    }))
+    .await;
+
+    for response in responses {
+        let response = response.unwrap();
+        assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+    }
+    assert_eq!(app.balance(&buyer).await, 0);
+    for seller in &sellers {
+        assert_eq!(app.balance(seller).await, 45_000);
+    }
+    assert_points_add_up(&app).await;
+}

@@ -98,23 +98,10 @@ async fn try_buy(
     trade.ensure_open()?;
 
     let fee = rules.fee(trade.price);
-    let resold = sqlx::query(
-        "update tickets set status = 'RESOLD', resold_at = current_timestamp(6)
-         where id = ? and status = 'VALID'",
-    )
-    .bind(trade.ticket_id)
-    .execute(&mut *tx)
-    .await?;
-    if resold.rows_affected() != 1 {
-        // Listing and refunding lock the ticket, and refunds refuse listed tickets, so an
-        // open trade's ticket is always VALID; if not, stop before any money moves.
-        return Err(Error::internal(format!(
-            "open trade {trade_id} has a ticket that is not valid"
-        )));
-    }
-    let issued = issue_ticket(&mut tx, &trade, buyer_id).await?;
-
-    // User rows in ascending id, so two people buying from each other cannot deadlock.
+    // Points first: the user rows are locked for writing before the ticket insert's
+    // foreign-key check would take a shared lock on the buyer's row (a shared lock
+    // later upgraded is how two purchases by one buyer would deadlock). User rows in
+    // ascending id, so two people buying from each other cannot deadlock either.
     let reference = format!("trade:{trade_id}");
     let mut buyer_entry = None;
     let mut seller_entry = None;
@@ -145,6 +132,22 @@ async fn try_buy(
             );
         }
     }
+
+    let resold = sqlx::query(
+        "update tickets set status = 'RESOLD', resold_at = current_timestamp(6)
+         where id = ? and status = 'VALID'",
+    )
+    .bind(trade.ticket_id)
+    .execute(&mut *tx)
+    .await?;
+    if resold.rows_affected() != 1 {
+        // Listing and refunding lock the ticket, and refunds refuse listed tickets, so an
+        // open trade's ticket is always VALID; if not, roll the payment back.
+        return Err(Error::internal(format!(
+            "open trade {trade_id} has a ticket that is not valid"
+        )));
+    }
+    let issued = issue_ticket(&mut tx, &trade, buyer_id).await?;
 
     let sold = sqlx::query(
         "update trades set status = 'SOLD', buyer_id = ?, purchase_key = ?, fee = ?,
