@@ -59,6 +59,10 @@ pub struct AdminBootstrap {
 pub struct Config {
     pub database_url: Secret,
     pub redis_url: String,
+    /// Prefix of every waiting-room key in Redis, so deployments (and tests) can share one.
+    pub queue_key_prefix: String,
+    /// How often each api process runs a waiting-room admission tick.
+    pub queue_tick: Duration,
     pub bind_addr: SocketAddr,
     pub jwt_secret: Secret,
     pub access_token_ttl: Duration,
@@ -167,6 +171,10 @@ impl Config {
         Ok(Config {
             database_url: env.database_url()?,
             redis_url,
+            queue_key_prefix: env.get("QUEUE_KEY_PREFIX").unwrap_or("marquee").to_string(),
+            queue_tick: Duration::from_millis(
+                env.bounded("QUEUE_TICK_MS", 250, 20..=5_000)?.into(),
+            ),
             bind_addr: env.parsed("BIND_ADDR", "127.0.0.1:8080")?,
             jwt_secret: Secret::new(jwt_secret),
             access_token_ttl: env.seconds("ACCESS_TOKEN_TTL_SECS", 900, 10..=86_400)?,

@@ -83,6 +83,25 @@ pub enum Error {
     /// A seller cannot buy their own listing.
     #[error("you cannot buy your own trade")]
     OwnTrade,
+    /// Redis, where the waiting room lives, did not answer; try again shortly.
+    #[error("waiting room is unavailable")]
+    QueueUnavailable(String),
+    /// The caller has no place in this schedule's queue (never entered, left, or the
+    /// admission ended long ago).
+    #[error("you are not in this queue")]
+    NotInQueue,
+    /// The schedule has no waiting room switched on, so there is nothing to enter.
+    #[error("this schedule has no active waiting room")]
+    WaitingRoomOff,
+    /// Holding seats of this schedule needs an access pass from the waiting room.
+    #[error("this schedule is behind a waiting room: send X-Queue-Token")]
+    QueueTokenRequired,
+    /// A token that is forged, expired, or another user's or schedule's.
+    #[error("queue token is invalid")]
+    QueueTokenInvalid,
+    /// The admission behind the pass has ended (window over, purchase done, or left).
+    #[error("your waiting room access has ended; enter the queue again")]
+    QueueAccessExpired,
     /// Another indexer holds the index directory; two writers would corrupt it.
     #[error("another indexer is already writing {path}")]
     IndexLocked { path: String },

@@ -10,6 +10,7 @@ pub mod error;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod points;
+pub mod queue;
 pub mod resale;
 pub mod search;
 pub mod sweeper;

@@ -1,0 +1,246 @@
+//! The fair waiting room for on-sale spikes.
+//!
+//! Settings per schedule live in MySQL (`settings`); the queue lives in Redis (`store`),
+//! changed only by atomic scripts; tokens are signed (`passes`); the admission scheduler
+//! (`admission`) runs in every api process and lets people in at the room's rate.
+//!
+//! Failure mode: every Redis error is `QueueUnavailable` (503 with Retry-After). Holds
+//! need Redis only for schedules whose room is on, so when Redis is down those fail
+//! closed and everything else keeps working.
+
+pub mod admission;
+pub mod passes;
+pub mod settings;
+pub mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rand::Rng;
+use serde::Serialize;
+use sqlx::MySqlPool;
+
+use crate::error::{Error, Result};
+use passes::{QueuePasses, QueueTicket};
+use settings::Room;
+use store::{QueueStore, Standing};
+
+#[derive(Clone)]
+pub struct WaitingRoom {
+    pool: MySqlPool,
+    store: Arc<QueueStore>,
+    passes: QueuePasses,
+}
+
+/// Where someone stands, as clients see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueStatus {
+    /// WAITING, ADMITTED or EXPIRED.
+    pub state: &'static str,
+    /// 1 is next in. Hidden (null) in the pre-queue until booking opens, since the
+    /// pre-queue's order is a secret draw until then.
+    pub position: Option<u64>,
+    /// People in the queue, including you.
+    pub queue_length: Option<u64>,
+    /// Seconds until your turn at the measured admission rate.
+    pub eta_seconds: Option<u64>,
+    /// You entered before booking opened; your place was drawn at random.
+    pub pre_queue: bool,
+    /// For ADMITTED: send this as `X-Queue-Token` when holding seats.
+    pub access_token: Option<String>,
+    pub access_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueEntry {
+    /// Authenticates status reads and the event stream for this place.
+    pub queue_token: String,
+    #[serde(flatten)]
+    pub status: QueueStatus,
+}
+
+impl WaitingRoom {
+    pub fn new(
+        pool: MySqlPool,
+        redis_url: &str,
+        key_prefix: &str,
+        jwt_secret: &str,
+    ) -> Result<Self> {
+        Ok(WaitingRoom {
+            pool,
+            store: Arc::new(QueueStore::new(redis_url, key_prefix)?),
+            passes: QueuePasses::new(jwt_secret),
+        })
+    }
+
+    pub fn store(&self) -> &QueueStore {
+        &self.store
+    }
+
+    pub fn passes(&self) -> &QueuePasses {
+        &self.passes
+    }
+
+    pub async fn configure(
+        &self,
+        schedule_id: i64,
+        settings: &settings::RoomSettings,
+    ) -> Result<Room> {
+        settings::put(&self.pool, schedule_id, settings).await
+    }
+
+    pub async fn room(&self, schedule_id: i64) -> Result<Room> {
+        settings::get(&self.pool, schedule_id)
+            .await?
+            .ok_or(Error::NotFound("waiting room"))
+    }
+
+    /// Joins the queue, or finds the place already held: entering again changes nothing.
+    pub async fn enter(&self, user_id: i64, schedule_id: i64) -> Result<QueueEntry> {
+        let room = self.active_room(schedule_id).await?;
+        // A secret random place in [0, 1) ahead of everyone who comes after opening.
+        let pre_place = room
+            .before_opening
+            .then(|| rand::rngs::OsRng.gen_range(0.0..1.0));
+        let standing = self.store.enter(schedule_id, user_id, pre_place).await?;
+        Ok(QueueEntry {
+            queue_token: self.passes.queue_token(user_id, schedule_id)?,
+            status: self.describe(&room, user_id, standing)?,
+        })
+    }
+
+    pub async fn status(&self, ticket: QueueTicket) -> Result<QueueStatus> {
+        let room = self.room(ticket.schedule_id).await?;
+        let standing = self
+            .store
+            .status(ticket.schedule_id, ticket.user_id)
+            .await?;
+        if standing == Standing::NotQueued {
+            return Err(Error::NotInQueue);
+        }
+        self.describe(&room, ticket.user_id, standing)
+    }
+
+    pub async fn leave(&self, user_id: i64, schedule_id: i64) -> Result<()> {
+        if self.store.leave(schedule_id, user_id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotInQueue)
+        }
+    }
+
+    fn describe(&self, room: &Room, user_id: i64, standing: Standing) -> Result<QueueStatus> {
+        Ok(match standing {
+            Standing::Waiting {
+                position,
+                queue_length,
+                pre_queue,
+                measured_rate,
+            } => {
+                let hidden = pre_queue && room.booking_opens_at > Utc::now();
+                let rate = if measured_rate > 0.0 {
+                    measured_rate
+                } else {
+                    f64::from(room.settings.admission_rate)
+                };
+                QueueStatus {
+                    state: "WAITING",
+                    position: (!hidden).then_some(position),
+                    queue_length: Some(queue_length),
+                    eta_seconds: (!hidden).then(|| (position as f64 / rate).ceil() as u64),
+                    pre_queue,
+                    access_token: None,
+                    access_expires_at: None,
+                }
+            }
+            Standing::Admitted { access_until_ms } => QueueStatus {
+                state: "ADMITTED",
+                position: None,
+                queue_length: None,
+                eta_seconds: None,
+                pre_queue: false,
+                access_token: Some(self.passes.access_pass(
+                    user_id,
+                    room.schedule_id,
+                    access_until_ms,
+                )?),
+                access_expires_at: Utc.timestamp_millis_opt(access_until_ms).single(),
+            },
+            Standing::Expired => QueueStatus {
+                state: "EXPIRED",
+                position: None,
+                queue_length: None,
+                eta_seconds: None,
+                pre_queue: false,
+                access_token: None,
+                access_expires_at: None,
+            },
+            Standing::NotQueued => return Err(Error::NotInQueue),
+        })
+    }
+
+    async fn active_room(&self, schedule_id: i64) -> Result<Room> {
+        match settings::get(&self.pool, schedule_id).await? {
+            Some(room) if room.active => Ok(room),
+            _ => Err(Error::WaitingRoomOff),
+        }
+    }
+
+    /// Lets a hold through: schedules without an active room need nothing; with one,
+    /// the caller's own live access pass for this schedule.
+    pub async fn check_access(
+        &self,
+        user_id: i64,
+        schedule_id: i64,
+        pass: Option<&str>,
+    ) -> Result<()> {
+        match settings::get(&self.pool, schedule_id).await? {
+            Some(room) if room.active => {}
+            _ => return Ok(()),
+        }
+        let pass = pass.ok_or(Error::QueueTokenRequired)?;
+        let until_ms = self.passes.verify_access_pass(pass, user_id, schedule_id)?;
+        if self.store.is_active(schedule_id, user_id, until_ms).await? {
+            Ok(())
+        } else {
+            Err(Error::QueueAccessExpired)
+        }
+    }
+
+    /// Ends the buyer's admission once their purchase is paid, freeing the slot for the
+    /// next person. Best effort: the purchase has already committed, and an admission
+    /// that is not ended here still ends with its window.
+    pub async fn purchase_completed(&self, user_id: i64, schedule_id: i64) {
+        let room = match settings::get(&self.pool, schedule_id).await {
+            Ok(Some(room)) => room,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, schedule_id, "waiting room lookup failed after purchase");
+                return;
+            }
+        };
+        if let Err(err) = self.store.finish(room.schedule_id, user_id).await {
+            tracing::warn!(error = %err, schedule_id, "could not end the admission after purchase");
+        }
+    }
+
+    /// One admission tick over every active room.
+    pub async fn admit_all(&self) -> Result<u64> {
+        let mut admitted = 0;
+        for room in settings::active_rooms(&self.pool).await? {
+            let admission = self
+                .store
+                .admit(
+                    room.schedule_id,
+                    room.settings.admission_rate,
+                    room.settings.active_cap,
+                    Duration::from_secs(room.settings.active_window_secs.into()),
+                    room.booking_opens_at.timestamp_millis(),
+                )
+                .await?;
+            admitted += admission.admitted;
+        }
+        Ok(admitted)
+    }
+}

@@ -1,0 +1,407 @@
+//! The queue's state in Redis, changed only by the Lua scripts below so every step is
+//! atomic across api processes.
+//!
+//! Keys of one schedule share a hash tag (`{prefix:schedule}`), so the scripts also run
+//! on a Redis Cluster. Per schedule:
+//! - `queue`: sorted set, user -> place. People who enter before booking opens get a
+//!   secret random place in [0, 1); everyone after gets the next arrival number (1, 2,
+//!   ...), so the pre-queue is a uniformly random order ahead of strict arrival order.
+//!   Position is `ZRANK`: O(log n), never a scan.
+//! - `active`: sorted set, admitted user -> when their access ends (ms). Ended entries
+//!   stay an hour so their owner reads EXPIRED, then are trimmed.
+//! - `meta`: hash with the admission budget and clock (`budget`, `last_ms`), totals, and
+//!   the measured admission rate.
+//! - `admits`: sorted set of recent admission ticks, for the measured rate.
+//!
+//! Time is Redis's own clock (`TIME`), so api processes with skewed clocks agree.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::Script;
+use tokio::sync::OnceCell;
+
+use crate::error::{Error, Result};
+
+/// A place in the queue or the lack of one, as the status script reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Standing {
+    /// `position` is 1 for the next person in.
+    Waiting {
+        position: u64,
+        queue_length: u64,
+        pre_queue: bool,
+        measured_rate: f64,
+    },
+    Admitted {
+        access_until_ms: i64,
+    },
+    Expired,
+    NotQueued,
+}
+
+/// What one admission tick did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admission {
+    pub admitted: u64,
+    pub active: u64,
+    pub waiting: u64,
+}
+
+/// Sizes of one schedule's queue, for admins and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSizes {
+    pub waiting: u64,
+    pub active: u64,
+    pub admitted_total: u64,
+}
+
+pub struct QueueStore {
+    client: redis::Client,
+    conn: OnceCell<ConnectionManager>,
+    prefix: String,
+    enter: Script,
+    status: Script,
+    leave: Script,
+    admit: Script,
+    finish: Script,
+    is_active: Script,
+}
+
+const NOW_MS: &str =
+    "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)";
+
+impl QueueStore {
+    /// Does not connect: the first command does, so the api starts while Redis is down
+    /// and everything but the waiting room keeps working.
+    pub fn new(redis_url: &str, prefix: &str) -> Result<Self> {
+        let client = redis::Client::open(redis_url)
+            .map_err(|err| Error::internal(format!("REDIS_URL: {err}")))?;
+        Ok(QueueStore {
+            client,
+            conn: OnceCell::new(),
+            prefix: prefix.to_string(),
+            enter: Script::new(&format!(
+                "{NOW_MS}
+                 local queue, active, seq = KEYS[1], KEYS[2], KEYS[3]
+                 local user, pre_place = ARGV[1], ARGV[2]
+                 local ends = tonumber(redis.call('ZSCORE', active, user))
+                 if ends and ends > now then return {{'ADMITTED', ends}} end
+                 if ends then redis.call('ZREM', active, user) end
+                 local place = redis.call('ZSCORE', queue, user)
+                 if not place then
+                   if pre_place ~= '' then place = pre_place else place = redis.call('INCR', seq) end
+                   redis.call('ZADD', queue, place, user)
+                 end
+                 return {{'WAITING', redis.call('ZRANK', queue, user) + 1}}"
+            )),
+            status: Script::new(&format!(
+                "{NOW_MS}
+                 local queue, active, meta = KEYS[1], KEYS[2], KEYS[3]
+                 local user = ARGV[1]
+                 local ends = tonumber(redis.call('ZSCORE', active, user))
+                 if ends then
+                   if ends > now then return {{'ADMITTED', ends}} end
+                   return {{'EXPIRED'}}
+                 end
+                 local rank = redis.call('ZRANK', queue, user)
+                 if not rank then return {{'NONE'}} end
+                 local place = tonumber(redis.call('ZSCORE', queue, user))
+                 local pre = 0
+                 if place < 1 then pre = 1 end
+                 return {{'WAITING', rank + 1, redis.call('ZCARD', queue), pre,
+                          redis.call('HGET', meta, 'measured_rate') or '0'}}"
+            )),
+            leave: Script::new(
+                "local queue, active = KEYS[1], KEYS[2]
+                 return redis.call('ZREM', queue, ARGV[1]) + redis.call('ZREM', active, ARGV[1])",
+            ),
+            // Budget accrues at `rate` per second since the last tick, at most one
+            // second's worth, so a stalled scheduler never releases a burst. Two
+            // schedulers ticking together: the second finds the budget spent.
+            admit: Script::new(&format!(
+                "{NOW_MS}
+                 local queue, active, meta, admits = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+                 local rate, cap, window, opens_at = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+                 redis.call('ZREMRANGEBYSCORE', active, '-inf', now - 3600000)
+                 local last = tonumber(redis.call('HGET', meta, 'last_ms') or now)
+                 local budget = tonumber(redis.call('HGET', meta, 'budget') or '0')
+                 if now < last then last = now end
+                 budget = math.min(math.max(rate, 1), budget + (now - last) * rate / 1000)
+                 local live = redis.call('ZCOUNT', active, '(' .. now, '+inf')
+                 local count = 0
+                 if now >= opens_at then
+                   count = math.min(math.floor(budget), cap - live)
+                   if count > 0 then
+                     local popped = redis.call('ZPOPMIN', queue, count)
+                     count = #popped / 2
+                     for i = 1, #popped, 2 do
+                       redis.call('ZADD', active, now + window, popped[i])
+                     end
+                   else
+                     count = 0
+                   end
+                   budget = budget - count
+                 else
+                   budget = 0
+                 end
+                 redis.call('HSET', meta, 'last_ms', now, 'budget', tostring(budget))
+                 if count > 0 then
+                   redis.call('HINCRBY', meta, 'admitted_total', count)
+                   if not redis.call('HGET', meta, 'first_admit_ms') then
+                     redis.call('HSET', meta, 'first_admit_ms', now)
+                   end
+                   redis.call('ZADD', admits, now, now .. ':' .. count)
+                 end
+                 redis.call('ZREMRANGEBYSCORE', admits, '-inf', now - 30000)
+                 local recent = 0
+                 for _, entry in ipairs(redis.call('ZRANGE', admits, 0, -1)) do
+                   recent = recent + tonumber(string.match(entry, ':(%d+)$'))
+                 end
+                 local first = tonumber(redis.call('HGET', meta, 'first_admit_ms') or now)
+                 local span = math.max(1000, math.min(30000, now - first))
+                 redis.call('HSET', meta, 'measured_rate', tostring(recent * 1000 / span))
+                 return {{count, live + count, redis.call('ZCARD', queue)}}"
+            )),
+            // Ends an admission now (the purchase is done): the slot frees at once and
+            // the owner reads EXPIRED.
+            finish: Script::new(&format!(
+                "{NOW_MS}
+                 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+                   redis.call('ZADD', KEYS[1], now, ARGV[1]) return 1
+                 end
+                 return 0"
+            )),
+            is_active: Script::new(&format!(
+                "{NOW_MS}
+                 local ends = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]))
+                 if ends and ends > now and ends == tonumber(ARGV[2]) then return 1 end
+                 return 0"
+            )),
+        })
+    }
+
+    async fn conn(&self) -> Result<ConnectionManager> {
+        let conn = self
+            .conn
+            .get_or_try_init(|| async {
+                // Fail fast: a request waiting on a dead Redis helps no one, and the
+                // client is told to retry.
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Duration::from_millis(500))
+                    .set_response_timeout(Duration::from_secs(2))
+                    .set_number_of_retries(1)
+                    .set_max_delay(200);
+                self.client
+                    .get_connection_manager_with_config(config)
+                    .await
+                    .map_err(unavailable)
+            })
+            .await?;
+        Ok(conn.clone())
+    }
+
+    fn key(&self, schedule_id: i64, name: &str) -> String {
+        format!(
+            "{}:wr:{{{}:{schedule_id}}}:{name}",
+            self.prefix, self.prefix
+        )
+    }
+
+    /// `pre_place` is the secret random place of someone entering before booking opens.
+    pub async fn enter(
+        &self,
+        schedule_id: i64,
+        user_id: i64,
+        pre_place: Option<f64>,
+    ) -> Result<Standing> {
+        let mut conn = self.conn().await?;
+        let reply: Vec<redis::Value> = self
+            .enter
+            .key(self.key(schedule_id, "queue"))
+            .key(self.key(schedule_id, "active"))
+            .key(self.key(schedule_id, "seq"))
+            .arg(user_id)
+            .arg(pre_place.map(|p| p.to_string()).unwrap_or_default())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        match reply.first().map(text).as_deref() {
+            Some("ADMITTED") => Ok(Standing::Admitted {
+                access_until_ms: int(&reply, 1),
+            }),
+            _ => self.status(schedule_id, user_id).await,
+        }
+    }
+
+    pub async fn status(&self, schedule_id: i64, user_id: i64) -> Result<Standing> {
+        let mut conn = self.conn().await?;
+        let reply: Vec<redis::Value> = self
+            .status
+            .key(self.key(schedule_id, "queue"))
+            .key(self.key(schedule_id, "active"))
+            .key(self.key(schedule_id, "meta"))
+            .arg(user_id)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(match reply.first().map(text).as_deref() {
+            Some("ADMITTED") => Standing::Admitted {
+                access_until_ms: int(&reply, 1),
+            },
+            Some("EXPIRED") => Standing::Expired,
+            Some("WAITING") => Standing::Waiting {
+                position: int(&reply, 1) as u64,
+                queue_length: int(&reply, 2) as u64,
+                pre_queue: int(&reply, 3) == 1,
+                measured_rate: reply
+                    .get(4)
+                    .map(text)
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0.0),
+            },
+            _ => Standing::NotQueued,
+        })
+    }
+
+    /// Leaves the queue (or gives up an admission). False when there was nothing to leave.
+    pub async fn leave(&self, schedule_id: i64, user_id: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let removed: i64 = self
+            .leave
+            .key(self.key(schedule_id, "queue"))
+            .key(self.key(schedule_id, "active"))
+            .arg(user_id)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(removed > 0)
+    }
+
+    pub async fn admit(
+        &self,
+        schedule_id: i64,
+        rate_per_sec: u32,
+        active_cap: u32,
+        window: Duration,
+        opens_at_ms: i64,
+    ) -> Result<Admission> {
+        let mut conn = self.conn().await?;
+        let (admitted, active, waiting): (u64, u64, u64) = self
+            .admit
+            .key(self.key(schedule_id, "queue"))
+            .key(self.key(schedule_id, "active"))
+            .key(self.key(schedule_id, "meta"))
+            .key(self.key(schedule_id, "admits"))
+            .arg(rate_per_sec)
+            .arg(active_cap)
+            .arg(window.as_millis() as u64)
+            .arg(opens_at_ms)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(Admission {
+            admitted,
+            active,
+            waiting,
+        })
+    }
+
+    pub async fn finish(&self, schedule_id: i64, user_id: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let ended: i64 = self
+            .finish
+            .key(self.key(schedule_id, "active"))
+            .arg(user_id)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(ended == 1)
+    }
+
+    /// True while this exact admission (identified by its end) is live: an access token
+    /// from an earlier admission, or one whose admission was ended, is not.
+    pub async fn is_active(&self, schedule_id: i64, user_id: i64, until_ms: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let live: i64 = self
+            .is_active
+            .key(self.key(schedule_id, "active"))
+            .arg(user_id)
+            .arg(until_ms)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(live == 1)
+    }
+
+    pub async fn sizes(&self, schedule_id: i64) -> Result<QueueSizes> {
+        let mut conn = self.conn().await?;
+        let (waiting, active, admitted_total): (u64, u64, Option<u64>) = redis::pipe()
+            .zcard(self.key(schedule_id, "queue"))
+            .cmd("ZCOUNT")
+            .arg(self.key(schedule_id, "active"))
+            .arg(format!("({}", chrono::Utc::now().timestamp_millis()))
+            .arg("+inf")
+            .hget(self.key(schedule_id, "meta"), "admitted_total")
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(QueueSizes {
+            waiting,
+            active,
+            admitted_total: admitted_total.unwrap_or(0),
+        })
+    }
+
+    /// Every key under this store's prefix, deleted. For tests and benchmarks, which
+    /// give each run its own prefix.
+    pub async fn purge(&self) -> Result<u64> {
+        let mut conn = self.conn().await?;
+        let pattern = format!("{}:*", self.prefix);
+        let mut cursor: u64 = 0;
+        let mut deleted = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut conn)
+                .await
+                .map_err(unavailable)?;
+            if !keys.is_empty() {
+                deleted += redis::cmd("DEL")
+                    .arg(&keys)
+                    .query_async::<u64>(&mut conn)
+                    .await
+                    .map_err(unavailable)?;
+            }
+            if next == 0 {
+                return Ok(deleted);
+            }
+            cursor = next;
+        }
+    }
+}
+
+fn unavailable(err: redis::RedisError) -> Error {
+    Error::QueueUnavailable(err.to_string())
+}
+
+fn text(value: &redis::Value) -> String {
+    match value {
+        redis::Value::BulkString(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        redis::Value::SimpleString(text) => text.clone(),
+        redis::Value::Int(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn int(reply: &[redis::Value], index: usize) -> i64 {
+    reply
+        .get(index)
+        .map(text)
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0)
+}
