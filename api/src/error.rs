@@ -74,6 +74,7 @@ fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         NotFound("ticket") => (StatusCode::NOT_FOUND, "TICKET_NOT_FOUND"),
         NotFound("user") => (StatusCode::NOT_FOUND, "USER_NOT_FOUND"),
         NotFound("trade") => (StatusCode::NOT_FOUND, "TRADE_NOT_FOUND"),
+        NotFound("waiting room") => (StatusCode::NOT_FOUND, "WAITING_ROOM_NOT_FOUND"),
         NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
         EmailTaken => (StatusCode::CONFLICT, "EMAIL_TAKEN"),
         InvalidCredentials => (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS"),
@@ -98,6 +99,12 @@ fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         ShowStarted => (StatusCode::CONFLICT, "SHOW_STARTED"),
         TradeNotOpen { .. } => (StatusCode::CONFLICT, "TRADE_NOT_OPEN"),
         OwnTrade => (StatusCode::CONFLICT, "OWN_TRADE"),
+        QueueUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "QUEUE_UNAVAILABLE"),
+        NotInQueue => (StatusCode::NOT_FOUND, "NOT_IN_QUEUE"),
+        WaitingRoomOff => (StatusCode::CONFLICT, "WAITING_ROOM_OFF"),
+        QueueTokenRequired => (StatusCode::FORBIDDEN, "QUEUE_TOKEN_REQUIRED"),
+        QueueTokenInvalid => (StatusCode::FORBIDDEN, "QUEUE_TOKEN_INVALID"),
+        QueueAccessExpired => (StatusCode::FORBIDDEN, "QUEUE_ACCESS_EXPIRED"),
         IndexLocked { .. } => (StatusCode::SERVICE_UNAVAILABLE, "INDEX_UNAVAILABLE"),
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"),
     }
@@ -109,6 +116,7 @@ impl IntoResponse for ApiError {
             ApiError::Core(CoreError::TooManyAttempts { retry_after_secs }) => {
                 Some(*retry_after_secs)
             }
+            ApiError::Core(CoreError::QueueUnavailable(_)) => Some(QUEUE_RETRY_AFTER_SECS),
             _ => None,
         };
         let (status, body) = match self {
@@ -133,12 +141,18 @@ impl IntoResponse for ApiError {
                     CoreError::GatewayUnavailable(cause) => {
                         tracing::warn!(error = %cause, "payment gateway failed")
                     }
+                    CoreError::QueueUnavailable(cause) => {
+                        tracing::warn!(error = %cause, "waiting room store failed")
+                    }
                     _ => {}
                 }
                 let message = match &err {
                     CoreError::Internal(_) => "internal error".to_string(),
                     CoreError::GatewayUnavailable(_) => {
                         "payment gateway is unavailable, try again".to_string()
+                    }
+                    CoreError::QueueUnavailable(_) => {
+                        "waiting room is unavailable, try again shortly".to_string()
                     }
                     other => other.to_string(),
                 };
@@ -175,5 +189,8 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Redis outages are usually short; clients retry after this long.
+const QUEUE_RETRY_AFTER_SECS: u64 = 5;
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -70,6 +70,13 @@ pub fn app(state: AppState) -> Router {
                 .delete(trades::cancel),
         )
         .route("/trades/{id}/purchase", post(trades::purchase))
+        .route(
+            "/admin/queue/{schedule_id}",
+            axum::routing::put(queue::configure).get(queue::report),
+        )
+        .route("/queue/{schedule_id}/enter", post(queue::enter))
+        .route("/queue/{schedule_id}/status", get(queue::status))
+        .route("/queue/{schedule_id}", axum::routing::delete(queue::leave))
         .route("/search", get(search::search))
         .route("/search/suggest", get(search::suggest));
 
@@ -123,6 +130,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!(created, "demo catalog ready");
     }
     marquee_core::sweeper::spawn(pool.clone(), config.hold_sweep_interval);
+    marquee_core::queue::admission::spawn(state.waiting_room.clone(), config.queue_tick);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind_addr))?;

@@ -10,7 +10,7 @@ use crate::routes::*;
 #[openapi(
     info(
         title = "Marquee API",
-        description = "Korean show and concert ticketing: accounts, catalog, seat holds, purchase with points, refunds, a price-capped resale market, likes.\n\nErrors always have the shape `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`; branch on `code`."
+        description = "Korean show and concert ticketing: accounts, catalog, seat holds, purchase with points, refunds, a price-capped resale market, a fair waiting room, likes.\n\nErrors always have the shape `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`; branch on `code`."
     ),
     paths(
         auth::signup, auth::login, auth::refresh, auth::logout,
@@ -22,6 +22,7 @@ use crate::routes::*;
         booking::list_tickets, booking::get_ticket, booking::refund,
         trades::create, trades::list, trades::get, trades::reprice, trades::cancel,
         trades::purchase, trades::history, trades::ticket_lineage,
+        queue::configure, queue::report, queue::enter, queue::status, queue::leave,
         search::search, search::suggest,
         ops::healthz, ops::readyz, ops::metrics,
     ),
@@ -34,6 +35,7 @@ use crate::routes::*;
         (name = "booking", description = "Holds, purchase, tickets, refunds"),
         (name = "points", description = "The points wallet"),
         (name = "resale", description = "The price-capped resale market and ticket lineage"),
+        (name = "queue", description = "The fair waiting room for on-sale spikes"),
         (name = "search", description = "Typo-tolerant show search and suggestions"),
         (name = "ops", description = "Health, readiness, metrics"),
     )

@@ -8,6 +8,7 @@ use marquee_core::booking::holds::HoldRules;
 use marquee_core::booking::refund_policy::RefundPolicy;
 use marquee_core::config::{Config, GatewayConfig};
 use marquee_core::points::{ChargeService, DevGateway, PaymentGateway, PortOneGateway};
+use marquee_core::queue::WaitingRoom;
 use marquee_core::resale::ResaleRules;
 use marquee_core::search::searcher::ShowSearch;
 use sqlx::MySqlPool;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub hold_rules: HoldRules,
     pub refund_policy: Arc<RefundPolicy>,
     pub resale: ResaleRules,
+    pub waiting_room: WaitingRoom,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
 }
@@ -47,6 +49,13 @@ impl AppState {
             },
             refund_policy: Arc::new(config.refund_policy.clone()),
             resale: config.resale,
+            waiting_room: WaitingRoom::new(
+                pool.clone(),
+                &config.redis_url,
+                &config.queue_key_prefix,
+                config.jwt_secret.expose(),
+            )
+            .expect("REDIS_URL was checked when the configuration was read"),
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
             pool,
         }

@@ -15,6 +15,8 @@ use marquee_api::AppState;
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::Role;
 use marquee_core::config::Config;
+use marquee_core::queue::store::QueueStore;
+use marquee_core::queue::WaitingRoom;
 use rand::Rng;
 use serde_json::{json, Value};
 use sqlx::MySqlPool;
@@ -25,9 +27,14 @@ pub use crate::test_db::TestDb;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
 
+pub fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string())
+}
+
 pub fn test_config(overrides: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("JWT_SECRET".into(), JWT_SECRET.into());
+    vars.insert("REDIS_URL".into(), redis_url());
     for (key, value) in overrides {
         vars.insert((*key).into(), (*value).into());
     }
@@ -36,6 +43,9 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
 
 pub struct TestApp {
     pub db: TestDb,
+    /// This test's waiting-room keys in Redis, deleted when the test ends (held only
+    /// for its drop).
+    _redis_keys: RedisKeys,
     /// The search index this app reads (empty until a test indexes into it).
     pub index_dir: IndexDir,
     pub router: Router,
@@ -70,12 +80,17 @@ impl TestApp {
         let db = TestDb::new().await;
         let index_dir = index_dir();
         let index_path = index_dir.display().to_string();
-        let mut vars: Vec<(&str, &str)> = vec![("INDEX_DIR", index_path.as_str())];
+        let redis_keys = RedisKeys(db.name.clone());
+        let mut vars: Vec<(&str, &str)> = vec![
+            ("INDEX_DIR", index_path.as_str()),
+            ("QUEUE_KEY_PREFIX", redis_keys.0.as_str()),
+        ];
         vars.extend_from_slice(overrides);
         let config = test_config(&vars);
         let router = marquee_api::app(AppState::new(db.pool.clone(), &config));
         TestApp {
             db,
+            _redis_keys: redis_keys,
             index_dir,
             router,
             config,
@@ -84,6 +99,18 @@ impl TestApp {
 
     pub fn pool(&self) -> &MySqlPool {
         &self.db.pool
+    }
+
+    /// Another handle on this app's waiting room, with its own Redis connection: what
+    /// another api process would use. Tests drive admission ticks through it.
+    pub fn waiting_room(&self) -> WaitingRoom {
+        WaitingRoom::new(
+            self.db.pool.clone(),
+            &self.config.redis_url,
+            &self.config.queue_key_prefix,
+            JWT_SECRET,
+        )
+        .unwrap()
     }
 
     pub async fn send(
@@ -217,6 +244,28 @@ impl TestApp {
         .fetch_one(self.pool())
         .await
         .unwrap()
+    }
+}
+
+/// A Redis key prefix of one test (the test database's name); its keys are deleted on
+/// drop, also when the test panics.
+pub struct RedisKeys(pub String);
+
+impl Drop for RedisKeys {
+    fn drop(&mut self) {
+        let prefix = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                if let Ok(store) = QueueStore::new(&redis_url(), &prefix) {
+                    let _ = store.purge().await;
+                }
+            });
+        })
+        .join();
     }
 }
 

@@ -17,6 +17,7 @@ mod ops;
 mod points;
 mod portone;
 mod purchase;
+mod queue;
 mod refunds;
 mod resale;
 mod resale_races;

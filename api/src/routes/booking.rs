@@ -22,18 +22,29 @@ pub struct HoldRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/holds", tag = "booking", request_body = HoldRequest,
+    params(("X-Queue-Token" = Option<String>, Header, description = "the access token from an ADMITTED waiting-room status; required while the schedule's waiting room is on")),
     security(("bearer" = [])),
     responses((status = 201, description = "seats held until expires_at", body = Hold),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 403, description = "QUEUE_TOKEN_REQUIRED, QUEUE_TOKEN_INVALID, QUEUE_ACCESS_EXPIRED", body = crate::error::ErrorResponse),
         (status = 404, description = "SCHEDULE_NOT_FOUND, SEAT_NOT_FOUND", body = crate::error::ErrorResponse),
         (status = 409, description = "SEAT_UNAVAILABLE, NOT_ON_SALE", body = crate::error::ErrorResponse),
-        (status = 422, description = "TOO_MANY_SEATS, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
+        (status = 422, description = "TOO_MANY_SEATS, VALIDATION_FAILED", body = crate::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE: the schedule's waiting room cannot be reached", body = crate::error::ErrorResponse),))]
 pub async fn create_hold(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<HoldRequest>,
 ) -> ApiResult<(StatusCode, Json<Hold>)> {
+    let pass = headers
+        .get("x-queue-token")
+        .and_then(|value| value.to_str().ok());
+    state
+        .waiting_room
+        .check_access(user.user_id, body.schedule_id, pass)
+        .await?;
     let hold = holds::create(
         &state.pool,
         state.hold_rules,
@@ -79,6 +90,12 @@ pub async fn purchase(
     let key = idempotency_key(&headers)?;
     let order = purchase::purchase(&state.pool, user.user_id, hold_id, key).await?;
     metrics::counter!("marquee_purchases_total").increment(1);
+    if let Some(ticket) = order.tickets.first() {
+        state
+            .waiting_room
+            .purchase_completed(user.user_id, ticket.schedule_id)
+            .await;
+    }
     Ok((StatusCode::CREATED, Json(order)))
 }
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod booking;
 pub mod ops;
 pub mod points;
+pub mod queue;
 pub mod search;
 pub mod shows;
 pub mod trades;

@@ -1,0 +1,131 @@
+//! The waiting room: admin settings, entering, status, leaving.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use marquee_core::queue::settings::{Room, RoomSettings};
+use marquee_core::queue::{QueueEntry, QueueStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
+use crate::state::AppState;
+
+#[utoipa::path(put, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
+    params(("schedule_id" = i64, Path)), request_body = RoomSettings, security(("bearer" = [])),
+    responses((status = 200, description = "the room's settings and whether it is on now", body = Room),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
+        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 422, description = "VALIDATION_FAILED, INVALID_BODY", body = crate::error::ErrorResponse),))]
+pub async fn configure(
+    State(state): State<AppState>,
+    Admin(_admin): Admin,
+    ApiPath(schedule_id): ApiPath<i64>,
+    ApiJson(settings): ApiJson<RoomSettings>,
+) -> ApiResult<Json<Room>> {
+    Ok(Json(
+        state.waiting_room.configure(schedule_id, &settings).await?,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RoomReport {
+    #[serde(flatten)]
+    room: Room,
+    /// People waiting now; null when Redis cannot be reached.
+    waiting: Option<u64>,
+    /// People admitted and still inside their window.
+    active: Option<u64>,
+    admitted_total: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
+    params(("schedule_id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RoomReport),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
+        (status = 404, description = "WAITING_ROOM_NOT_FOUND", body = crate::error::ErrorResponse),))]
+pub async fn report(
+    State(state): State<AppState>,
+    Admin(_admin): Admin,
+    ApiPath(schedule_id): ApiPath<i64>,
+) -> ApiResult<Json<RoomReport>> {
+    let room = state.waiting_room.room(schedule_id).await?;
+    let sizes = state.waiting_room.store().sizes(schedule_id).await.ok();
+    Ok(Json(RoomReport {
+        room,
+        waiting: sizes.map(|s| s.waiting),
+        active: sizes.map(|s| s.active),
+        admitted_total: sizes.map(|s| s.admitted_total),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/queue/{schedule_id}/enter", tag = "queue",
+    params(("schedule_id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "your place (the same one if you had entered already) and a queue token", body = QueueEntry),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 409, description = "WAITING_ROOM_OFF", body = crate::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+pub async fn enter(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(schedule_id): ApiPath<i64>,
+) -> ApiResult<Json<QueueEntry>> {
+    Ok(Json(
+        state.waiting_room.enter(user.user_id, schedule_id).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// The queue token, for clients that cannot send the `X-Queue-Token` header.
+    token: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/queue/{schedule_id}/status", tag = "queue",
+    params(("schedule_id" = i64, Path), TokenQuery,
+        ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
+    responses((status = 200, description = "WAITING with position and ETA, ADMITTED with an access token, or EXPIRED", body = QueueStatus),
+        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE, WAITING_ROOM_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+pub async fn status(
+    State(state): State<AppState>,
+    ApiPath(schedule_id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<TokenQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Json<QueueStatus>> {
+    let token = headers
+        .get("x-queue-token")
+        .and_then(|value| value.to_str().ok())
+        .or(query.token.as_deref())
+        .ok_or_else(|| {
+            ApiError::request(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "send the queue token as X-Queue-Token or ?token=",
+            )
+        })?;
+    let ticket = state
+        .waiting_room
+        .passes()
+        .verify_queue_token(token, schedule_id)?;
+    Ok(Json(state.waiting_room.status(ticket).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/queue/{schedule_id}", tag = "queue",
+    params(("schedule_id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 204, description = "left; everyone behind moves up"),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+pub async fn leave(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(schedule_id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state.waiting_room.leave(user.user_id, schedule_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
