@@ -63,7 +63,7 @@ pub struct ErrorBody {
 
 /// Status and code of each domain error. Adding a variant to `CoreError` fails the
 /// build here until it has an answer.
-fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
+pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
     use CoreError::*;
     match err {
         Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),

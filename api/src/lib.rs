@@ -76,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/queue/{schedule_id}/enter", post(queue::enter))
         .route("/queue/{schedule_id}/status", get(queue::status))
+        .route("/queue/{schedule_id}/events", get(queue::events))
         .route("/queue/{schedule_id}", axum::routing::delete(queue::leave))
         .route("/search", get(search::search))
         .route("/search/suggest", get(search::suggest));

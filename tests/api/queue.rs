@@ -573,3 +573,101 @@ async fn with_redis_down_only_schedules_behind_a_waiting_room_fail_and_they_fail
     assert_eq!(report.status, StatusCode::OK);
     assert_eq!(report.body["waiting"], Value::Null);
 }
+
+/// Opens the event stream; returns the status code and, if 200, the body to read.
+async fn open_events(
+    app: &TestApp,
+    queue_token: &str,
+    schedule_id: i64,
+) -> (StatusCode, axum::body::Body) {
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .uri(format!(
+            "/api/v1/queue/{schedule_id}/events?token={queue_token}"
+        ))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    (response.status(), response.into_body())
+}
+
+/// The next SSE event as (event name, data JSON), or None when the stream ended.
+async fn next_event(body: &mut axum::body::Body, buffer: &mut String) -> Option<(String, Value)> {
+    use http_body_util::BodyExt;
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut name = String::new();
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(rest) = line.strip_prefix("event:") {
+                    name = rest.trim().to_string();
+                } else if let Some(rest) = line.strip_prefix("data:") {
+                    data.push_str(rest.trim());
+                }
+            }
+            if name.is_empty() {
+                continue; // a keep-alive comment
+            }
+            return Some((name, serde_json::from_str(&data).unwrap()));
+        }
+        let frame = tokio::time::timeout(Duration::from_secs(10), body.frame())
+            .await
+            .expect("an event within 10 s")?;
+        if let Ok(bytes) = frame.unwrap().into_data() {
+            buffer.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_event_stream_follows_a_place_until_admission_at_most_once_a_second() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 1).await;
+    room_on(&app, show.schedule_id, 100, 1, 600).await;
+    let fans = users(&app, 3).await;
+    entered(&app, &fans[0], show.schedule_id).await;
+    let second = entered(&app, &fans[1], show.schedule_id).await;
+    let stranger_token = app
+        .waiting_room()
+        .passes()
+        .queue_token(fans[2].id, show.schedule_id)
+        .unwrap();
+    let not_queued = open_events(&app, &stranger_token, show.schedule_id).await.0;
+    let (opened, mut body) = open_events(&app, &second, show.schedule_id).await;
+    let mut buffer = String::new();
+
+    let (name, at_start) = next_event(&mut body, &mut buffer).await.unwrap();
+    let started = Instant::now();
+    // Admits the first fan, which moves the second up; the cap of one keeps them out.
+    run_admission(&app, Duration::from_millis(200)).await;
+    let (_, moved_up) = next_event(&mut body, &mut buffer).await.unwrap();
+    let first_gap = started.elapsed();
+    // The first fan gives up the slot; the next tick lets the second in.
+    let left = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/queue/{}", show.schedule_id),
+            Some(&fans[0].token),
+            None,
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT);
+    run_admission(&app, Duration::from_millis(200)).await;
+    let (_, admitted) = next_event(&mut body, &mut buffer).await.unwrap();
+    let ended = next_event(&mut body, &mut buffer).await;
+
+    assert_eq!(not_queued, StatusCode::NOT_FOUND);
+    assert_eq!(opened, StatusCode::OK);
+    assert_eq!(name, "status");
+    assert_eq!(at_start["state"], "WAITING");
+    assert_eq!(at_start["position"], 2);
+    assert_eq!(moved_up["position"], 1, "{moved_up:?}");
+    assert!(
+        first_gap >= Duration::from_millis(900),
+        "updates at most once a second: {first_gap:?}"
+    );
+    assert_eq!(admitted["state"], "ADMITTED");
+    assert!(admitted["access_token"].is_string());
+    assert!(ended.is_none(), "the stream ends once admitted");
+}

@@ -1,13 +1,19 @@
-//! The waiting room: admin settings, entering, status, leaving.
+//! The waiting room: admin settings, entering, status (polled or streamed), leaving.
+
+use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
+use futures_util::Stream;
+use marquee_core::queue::passes::QueueTicket;
 use marquee_core::queue::settings::{Room, RoomSettings};
-use marquee_core::queue::{QueueEntry, QueueStatus};
+use marquee_core::queue::{QueueEntry, QueueStatus, WaitingRoom};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{status_and_code, ApiError, ApiResult};
 use crate::extract::{Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
 use crate::state::AppState;
 
@@ -97,6 +103,17 @@ pub async fn status(
     ApiQuery(query): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Json<QueueStatus>> {
+    let ticket = queue_ticket(&state, schedule_id, &headers, &query)?;
+    Ok(Json(state.waiting_room.status(ticket).await?))
+}
+
+/// The queue token from `X-Queue-Token` or `?token=`, verified for this schedule.
+fn queue_ticket(
+    state: &AppState,
+    schedule_id: i64,
+    headers: &HeaderMap,
+    query: &TokenQuery,
+) -> ApiResult<QueueTicket> {
     let token = headers
         .get("x-queue-token")
         .and_then(|value| value.to_str().ok())
@@ -108,11 +125,96 @@ pub async fn status(
                 "send the queue token as X-Queue-Token or ?token=",
             )
         })?;
-    let ticket = state
+    Ok(state
         .waiting_room
         .passes()
-        .verify_queue_token(token, schedule_id)?;
-    Ok(Json(state.waiting_room.status(ticket).await?))
+        .verify_queue_token(token, schedule_id)?)
+}
+
+/// How often a stream looks again; also the most updates a client gets per second.
+const EVENT_INTERVAL: Duration = Duration::from_secs(1);
+
+#[utoipa::path(get, path = "/api/v1/queue/{schedule_id}/events", tag = "queue",
+    params(("schedule_id" = i64, Path), TokenQuery,
+        ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
+    responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}`", content_type = "text/event-stream"),
+        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE, WAITING_ROOM_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+pub async fn events(
+    State(state): State<AppState>,
+    ApiPath(schedule_id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<TokenQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let ticket = queue_ticket(&state, schedule_id, &headers, &query)?;
+    let room = state.waiting_room.room(schedule_id).await?;
+    // The first status is read before the stream starts, so "not in the queue" or
+    // "Redis is down" is an ordinary error answer, not a stream that ends at once.
+    let first = state.waiting_room.status_in(&room, ticket).await?;
+    let mut interval = tokio::time::interval(EVENT_INTERVAL);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // The first tick completes at once; the first status was just read.
+    interval.reset();
+    let feed = Feed {
+        waiting_room: state.waiting_room.clone(),
+        room,
+        ticket,
+        interval,
+        pending: Some(Ok(first)),
+        last_sent: None,
+        done: false,
+    };
+    Ok(Sse::new(futures_util::stream::unfold(feed, Feed::next)).keep_alive(KeepAlive::default()))
+}
+
+struct Feed {
+    waiting_room: WaitingRoom,
+    room: Room,
+    ticket: QueueTicket,
+    interval: tokio::time::Interval,
+    pending: Option<marquee_core::Result<QueueStatus>>,
+    last_sent: Option<String>,
+    done: bool,
+}
+
+impl Feed {
+    /// The next event: the status once it differs from the last one sent. Every read
+    /// after the first waits for the interval, so a client gets at most one update a
+    /// second.
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let read = match self.pending.take() {
+                Some(read) => read,
+                None => {
+                    self.interval.tick().await;
+                    self.waiting_room.status_in(&self.room, self.ticket).await
+                }
+            };
+            let event = match read {
+                Ok(status) => {
+                    let data = serde_json::to_string(&status).unwrap_or_default();
+                    if self.last_sent.as_deref() == Some(data.as_str()) {
+                        continue;
+                    }
+                    self.done = status.state != "WAITING";
+                    self.last_sent = Some(data.clone());
+                    Event::default().event("status").data(data)
+                }
+                Err(err) => {
+                    self.done = true;
+                    let (_, code) = status_and_code(&err);
+                    Event::default()
+                        .event("error")
+                        .data(serde_json::json!({ "code": code }).to_string())
+                }
+            };
+            return Some((Ok(event), self));
+        }
+    }
 }
 
 #[utoipa::path(delete, path = "/api/v1/queue/{schedule_id}", tag = "queue",

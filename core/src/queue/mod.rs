@@ -112,6 +112,12 @@ impl WaitingRoom {
 
     pub async fn status(&self, ticket: QueueTicket) -> Result<QueueStatus> {
         let room = self.room(ticket.schedule_id).await?;
+        self.status_in(&room, ticket).await
+    }
+
+    /// Status against a room already read: a stream re-reads Redis every second but
+    /// MySQL once.
+    pub async fn status_in(&self, room: &Room, ticket: QueueTicket) -> Result<QueueStatus> {
         let standing = self
             .store
             .status(ticket.schedule_id, ticket.user_id)
@@ -119,7 +125,7 @@ impl WaitingRoom {
         if standing == Standing::NotQueued {
             return Err(Error::NotInQueue);
         }
-        self.describe(&room, ticket.user_id, standing)
+        self.describe(room, ticket.user_id, standing)
     }
 
     pub async fn leave(&self, user_id: i64, schedule_id: i64) -> Result<()> {
