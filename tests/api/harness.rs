@@ -181,24 +181,29 @@ impl TestApp {
         assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
         let show_id = response.body["id"].as_i64().unwrap();
         let schedule_id = response.body["schedules"][0]["id"].as_i64().unwrap();
-        let seats = self
-            .get(
-                &format!("/api/v1/shows/{show_id}/schedules/{schedule_id}/seats"),
-                None,
-            )
-            .await;
-        let seat_ids = seats.body["seats"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_i64().unwrap())
-            .collect();
+        let seat_ids = self.seat_ids(show_id, schedule_id).await;
         ShowFixture {
             show_id,
             schedule_id,
             seat_ids,
             admin,
         }
+    }
+
+    /// The schedule's seat ids, in seat-map order.
+    pub async fn seat_ids(&self, show_id: i64, schedule_id: i64) -> Vec<i64> {
+        let seats = self
+            .get(
+                &format!("/api/v1/shows/{show_id}/schedules/{schedule_id}/seats"),
+                None,
+            )
+            .await;
+        seats.body["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect()
     }
 
     /// Holds seats for `user`, which must succeed; returns the hold id.
