@@ -122,9 +122,6 @@ impl WaitingRoom {
             .store
             .status(ticket.schedule_id, ticket.user_id)
             .await?;
-        if standing == Standing::NotQueued {
-            return Err(Error::NotInQueue);
-        }
         self.describe(room, ticket.user_id, standing)
     }
 

@@ -71,6 +71,14 @@ pub struct QueueStore {
 const NOW_MS: &str =
     "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)";
 
+/// The WAITING reply of `enter` and `status`, read by `standing`: position, queue
+/// length, whether the place is a pre-queue draw, the measured admission rate.
+const WAITING_REPLY: &str = "local place = tonumber(redis.call('ZSCORE', queue, user))
+    local pre = 0
+    if place < 1 then pre = 1 end
+    return {'WAITING', rank + 1, redis.call('ZCARD', queue), pre,
+            redis.call('HGET', meta, 'measured_rate') or '0'}";
+
 impl QueueStore {
     /// Does not connect: the first command does, so the api starts while Redis is down
     /// and everything but the waiting room keeps working.
@@ -83,7 +91,7 @@ impl QueueStore {
             prefix: prefix.to_string(),
             enter: Script::new(&format!(
                 "{NOW_MS}
-                 local queue, active, seq = KEYS[1], KEYS[2], KEYS[3]
+                 local queue, active, meta, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
                  local user, pre_place = ARGV[1], ARGV[2]
                  local ends = tonumber(redis.call('ZSCORE', active, user))
                  if ends and ends > now then return {{'ADMITTED', ends}} end
@@ -93,7 +101,8 @@ impl QueueStore {
                    if pre_place ~= '' then place = pre_place else place = redis.call('INCR', seq) end
                    redis.call('ZADD', queue, place, user)
                  end
-                 return {{'WAITING', redis.call('ZRANK', queue, user) + 1}}"
+                 local rank = redis.call('ZRANK', queue, user)
+                 {WAITING_REPLY}"
             )),
             status: Script::new(&format!(
                 "{NOW_MS}
@@ -106,11 +115,7 @@ impl QueueStore {
                  end
                  local rank = redis.call('ZRANK', queue, user)
                  if not rank then return {{'NONE'}} end
-                 local place = tonumber(redis.call('ZSCORE', queue, user))
-                 local pre = 0
-                 if place < 1 then pre = 1 end
-                 return {{'WAITING', rank + 1, redis.call('ZCARD', queue), pre,
-                          redis.call('HGET', meta, 'measured_rate') or '0'}}"
+                 {WAITING_REPLY}"
             )),
             leave: Script::new(
                 "local queue, active = KEYS[1], KEYS[2]
@@ -220,18 +225,14 @@ impl QueueStore {
             .enter
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
+            .key(self.key(schedule_id, "meta"))
             .key(self.key(schedule_id, "seq"))
             .arg(user_id)
             .arg(pre_place.map(|p| p.to_string()).unwrap_or_default())
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        match reply.first().map(text).as_deref() {
-            Some("ADMITTED") => Ok(Standing::Admitted {
-                access_until_ms: int(&reply, 1),
-            }),
-            _ => self.status(schedule_id, user_id).await,
-        }
+        Ok(standing(&reply))
     }
 
     pub async fn status(&self, schedule_id: i64, user_id: i64) -> Result<Standing> {
@@ -245,23 +246,7 @@ impl QueueStore {
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        Ok(match reply.first().map(text).as_deref() {
-            Some("ADMITTED") => Standing::Admitted {
-                access_until_ms: int(&reply, 1),
-            },
-            Some("EXPIRED") => Standing::Expired,
-            Some("WAITING") => Standing::Waiting {
-                position: int(&reply, 1) as u64,
-                queue_length: int(&reply, 2) as u64,
-                pre_queue: int(&reply, 3) == 1,
-                measured_rate: reply
-                    .get(4)
-                    .map(text)
-                    .and_then(|t| t.parse().ok())
-                    .unwrap_or(0.0),
-            },
-            _ => Standing::NotQueued,
-        })
+        Ok(standing(&reply))
     }
 
     /// Leaves the queue (or gives up an admission). False when there was nothing to leave.
@@ -382,6 +367,27 @@ impl QueueStore {
             }
             cursor = next;
         }
+    }
+}
+
+/// Reads the reply of the `enter` and `status` scripts.
+fn standing(reply: &[redis::Value]) -> Standing {
+    match reply.first().map(text).as_deref() {
+        Some("ADMITTED") => Standing::Admitted {
+            access_until_ms: int(reply, 1),
+        },
+        Some("EXPIRED") => Standing::Expired,
+        Some("WAITING") => Standing::Waiting {
+            position: int(reply, 1) as u64,
+            queue_length: int(reply, 2) as u64,
+            pre_queue: int(reply, 3) == 1,
+            measured_rate: reply
+                .get(4)
+                .map(text)
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0.0),
+        },
+        _ => Standing::NotQueued,
     }
 }
 
