@@ -58,6 +58,15 @@ async fn status(app: &TestApp, queue_token: &str, schedule_id: i64) -> TestRespo
     .await
 }
 
+/// Enters `fans` one after another, in order; returns their queue tokens.
+async fn enter_in_order(app: &TestApp, fans: &[TestUser], schedule_id: i64) -> Vec<String> {
+    let mut tokens = Vec::with_capacity(fans.len());
+    for fan in fans {
+        tokens.push(entered(app, fan, schedule_id).await);
+    }
+    tokens
+}
+
 async fn users(app: &TestApp, count: usize) -> Vec<TestUser> {
     let mut users = Vec::with_capacity(count);
     for i in 0..count {
@@ -158,10 +167,7 @@ async fn entering_again_keeps_the_place_and_leaving_moves_everyone_behind_up() {
     let show = app.show_on_sale(30, 1).await;
     room_on(&app, show.schedule_id, 10, 100, 600).await;
     let fans = users(&app, 3).await;
-    let mut tokens = Vec::new();
-    for fan in &fans {
-        tokens.push(entered(&app, fan, show.schedule_id).await);
-    }
+    let tokens = enter_in_order(&app, &fans, show.schedule_id).await;
 
     let again = enter(&app, &fans[1], show.schedule_id).await;
     let left = app
@@ -234,9 +240,7 @@ async fn admission_keeps_to_the_rate() {
     let show = app.show_on_sale(30, 1).await;
     room_on(&app, show.schedule_id, 20, 10_000, 600).await;
     let fans = users(&app, 80).await;
-    for fan in &fans {
-        entered(&app, fan, show.schedule_id).await;
-    }
+    enter_in_order(&app, &fans, show.schedule_id).await;
 
     let started = Instant::now();
     let admitted = run_admission(&app, Duration::from_millis(1_000)).await;
@@ -265,10 +269,7 @@ async fn two_schedulers_racing_never_double_admit_or_skip_anyone() {
     let show = app.show_on_sale(30, 1).await;
     room_on(&app, show.schedule_id, 30, 10_000, 600).await;
     let fans = users(&app, 100).await;
-    let mut tokens = Vec::new();
-    for fan in &fans {
-        tokens.push(entered(&app, fan, show.schedule_id).await);
-    }
+    let tokens = enter_in_order(&app, &fans, show.schedule_id).await;
 
     let started = Instant::now();
     let schedulers = (0..2).map(|_| {
@@ -414,10 +415,7 @@ async fn the_pre_queue_is_drawn_at_random_and_arrival_order_rules_after_opening(
     set_booking_opens(&app, &show, 3_600).await;
     room_on(&app, show.schedule_id, 1_000, 1_000, 600).await;
     let early = users(&app, 30).await;
-    let mut early_tokens = Vec::new();
-    for fan in &early {
-        early_tokens.push(entered(&app, fan, show.schedule_id).await);
-    }
+    let early_tokens = enter_in_order(&app, &early, show.schedule_id).await;
     let before_opening = status(&app, &early_tokens[0], show.schedule_id).await;
     let admitted_before_opening = run_admission(&app, Duration::from_millis(200)).await;
 
