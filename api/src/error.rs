@@ -100,6 +100,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         TradeNotOpen { .. } => (StatusCode::CONFLICT, "TRADE_NOT_OPEN"),
         OwnTrade => (StatusCode::CONFLICT, "OWN_TRADE"),
         QueueUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "QUEUE_UNAVAILABLE"),
+        RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"),
         NotInQueue => (StatusCode::NOT_FOUND, "NOT_IN_QUEUE"),
         WaitingRoomOff => (StatusCode::CONFLICT, "WAITING_ROOM_OFF"),
         QueueTokenRequired => (StatusCode::FORBIDDEN, "QUEUE_TOKEN_REQUIRED"),
@@ -113,9 +114,10 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = match &self {
-            ApiError::Core(CoreError::TooManyAttempts { retry_after_secs }) => {
-                Some(*retry_after_secs)
-            }
+            ApiError::Core(
+                CoreError::TooManyAttempts { retry_after_secs }
+                | CoreError::RateLimited { retry_after_secs },
+            ) => Some(*retry_after_secs),
             ApiError::Core(CoreError::QueueUnavailable(_)) => Some(QUEUE_RETRY_AFTER_SECS),
             _ => None,
         };

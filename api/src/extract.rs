@@ -1,7 +1,10 @@
 //! Extractors whose rejections speak our error shape instead of axum's plain text.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use marquee_core::accounts::service::AuthUser;
@@ -147,6 +150,40 @@ where
             .filter(|token| !token.is_empty())
             .ok_or(marquee_core::Error::Unauthenticated)?;
         Ok(CurrentUser(state.auth.authenticate(token).await?))
+    }
+}
+
+/// The client's address, for per-address rate limits. Behind a reverse proxy
+/// (`CLIENT_IP_HEADER` set) it is the last address in that header: the one the proxy
+/// itself appended, since anything before it was sent by the client and can be made
+/// up. Otherwise the connection's peer address. None when neither is there (the
+/// header is missing, or the router runs without connection info, as in tests).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S> FromRequestParts<S> for ClientIp
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let address = match &state.client_ip_header {
+            Some(header) => parts
+                .headers
+                .get_all(header)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .next_back()
+                .and_then(|last| last.trim().parse().ok()),
+            None => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(peer)| peer.ip()),
+        };
+        Ok(ClientIp(address))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::http::HeaderName;
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::AuthService;
 use marquee_core::booking::holds::HoldRules;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub refund_policy: Arc<RefundPolicy>,
     pub resale: ResaleRules,
     pub waiting_room: WaitingRoom,
+    /// Where the client's address comes from (see `extract::ClientIp`).
+    pub client_ip_header: Option<HeaderName>,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
 }
@@ -55,7 +58,12 @@ impl AppState {
                 &config.queue_key_prefix,
                 config.jwt_secret.expose(),
             )
-            .expect("REDIS_URL was checked when the configuration was read"),
+            .expect("REDIS_URL was checked when the configuration was read")
+            .with_limits(config.queue_limits),
+            client_ip_header: config.client_ip_header.as_deref().map(|name| {
+                HeaderName::from_bytes(name.as_bytes())
+                    .expect("CLIENT_IP_HEADER was checked when the configuration was read")
+            }),
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
             pool,
         }

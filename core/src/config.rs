@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::booking::refund_policy::RefundPolicy;
+use crate::queue::limits::{self, QueueLimits};
 use crate::resale::ResaleRules;
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +64,11 @@ pub struct Config {
     pub queue_key_prefix: String,
     /// How often each api process runs a waiting-room admission tick.
     pub queue_tick: Duration,
+    pub queue_limits: QueueLimits,
+    /// Behind a reverse proxy: the header carrying the client's address (the last
+    /// address in it, the one the proxy appended). Unset: the peer address of the
+    /// connection. Lower case.
+    pub client_ip_header: Option<String>,
     pub bind_addr: SocketAddr,
     pub jwt_secret: Secret,
     pub access_token_ttl: Duration,
@@ -175,6 +181,24 @@ impl Config {
             queue_tick: Duration::from_millis(
                 env.bounded("QUEUE_TICK_MS", 250, 20..=5_000)?.into(),
             ),
+            queue_limits: QueueLimits {
+                per_user: env.bounded(
+                    "QUEUE_LIMIT_PER_USER",
+                    limits::DEFAULT_PER_USER,
+                    0..=100_000,
+                )?,
+                per_address: env.bounded(
+                    "QUEUE_LIMIT_PER_ADDRESS",
+                    limits::DEFAULT_PER_ADDRESS,
+                    0..=1_000_000,
+                )?,
+                window: env.seconds(
+                    "QUEUE_LIMIT_WINDOW_SECS",
+                    limits::DEFAULT_WINDOW_SECS,
+                    1..=3_600,
+                )?,
+            },
+            client_ip_header: env.header_name("CLIENT_IP_HEADER")?,
             bind_addr: env.parsed("BIND_ADDR", "127.0.0.1:8080")?,
             jwt_secret: Secret::new(jwt_secret),
             access_token_ttl: env.seconds("ACCESS_TOKEN_TTL_SECS", 900, 10..=86_400)?,
@@ -210,6 +234,17 @@ impl Env {
             return Err(self.invalid("DATABASE_URL", "must start with mysql://"));
         }
         Ok(Secret::new(database_url))
+    }
+
+    /// An HTTP header name (letters, digits, `-`), lower-cased.
+    fn header_name(&self, var: &'static str) -> Result<Option<String>, ConfigError> {
+        match self.get(var).map(str::trim) {
+            None => Ok(None),
+            Some(name) if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+                Ok(Some(name.to_ascii_lowercase()))
+            }
+            Some(name) => Err(self.invalid(var, &format!("`{name}` is not a header name"))),
+        }
     }
 
     fn index_dir(&self) -> PathBuf {
@@ -314,10 +349,24 @@ mod tests {
         assert!(matches!(config.gateway, GatewayConfig::Dev));
         assert!(config.admin.is_none());
         assert!(!config.demo_catalog);
+        assert_eq!(config.queue_limits, QueueLimits::default());
+        assert_eq!(config.client_ip_header, None);
         assert!(
             !format!("{config:?}").contains("0123456789abcdef"),
             "secrets never print"
         );
+    }
+
+    #[test]
+    fn the_client_address_header_is_lower_cased_and_a_limit_of_zero_is_off() {
+        let config = Config::from_vars(vars(&[
+            SECRET,
+            ("CLIENT_IP_HEADER", "X-Forwarded-For"),
+            ("QUEUE_LIMIT_PER_ADDRESS", "0"),
+        ]))
+        .unwrap();
+        assert_eq!(config.client_ip_header.as_deref(), Some("x-forwarded-for"));
+        assert_eq!(config.queue_limits.per_address, 0);
     }
 
     #[test]
@@ -349,6 +398,14 @@ mod tests {
             (&[SECRET, ("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
             (&[SECRET, ("REDIS_URL", "localhost")], "REDIS_URL"),
             (&[SECRET, ("DEMO_CATALOG", "maybe")], "DEMO_CATALOG"),
+            (
+                &[SECRET, ("CLIENT_IP_HEADER", "X-Forwarded-For:")],
+                "CLIENT_IP_HEADER",
+            ),
+            (
+                &[SECRET, ("QUEUE_LIMIT_WINDOW_SECS", "0")],
+                "QUEUE_LIMIT_WINDOW_SECS",
+            ),
         ];
         for (pairs, var) in cases {
             let err = Config::from_vars(vars(pairs)).unwrap_err();

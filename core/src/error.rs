@@ -86,6 +86,10 @@ pub enum Error {
     /// Redis, where the waiting room lives, did not answer; try again shortly.
     #[error("waiting room is unavailable")]
     QueueUnavailable(String),
+    /// One user or one address asked the waiting room too often; try again after
+    /// `retry_after_secs`.
+    #[error("too many waiting-room requests, slow down")]
+    RateLimited { retry_after_secs: u64 },
     /// The caller has no place in this schedule's queue (never entered, left, or the
     /// admission ended long ago).
     #[error("you are not in this queue")]

@@ -18,6 +18,7 @@ mod points;
 mod portone;
 mod purchase;
 mod queue;
+mod queue_limits;
 mod refunds;
 mod resale;
 mod resale_races;

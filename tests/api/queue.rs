@@ -11,7 +11,13 @@ use serde_json::{json, Value};
 
 use crate::harness::{send, ShowFixture, TestApp, TestResponse, TestUser};
 
-async fn room_on(app: &TestApp, schedule_id: i64, rate: u32, cap: u32, window_secs: u32) {
+pub(crate) async fn room_on(
+    app: &TestApp,
+    schedule_id: i64,
+    rate: u32,
+    cap: u32,
+    window_secs: u32,
+) {
     let admin = app.admin().await;
     let response = app
         .send(
@@ -30,7 +36,7 @@ async fn room_on(app: &TestApp, schedule_id: i64, rate: u32, cap: u32, window_se
     assert_eq!(response.body["active"], true);
 }
 
-async fn enter(app: &TestApp, user: &TestUser, schedule_id: i64) -> TestResponse {
+pub(crate) async fn enter(app: &TestApp, user: &TestUser, schedule_id: i64) -> TestResponse {
     app.post(
         &format!("/api/v1/queue/{schedule_id}/enter"),
         Some(&user.token),
@@ -40,13 +46,13 @@ async fn enter(app: &TestApp, user: &TestUser, schedule_id: i64) -> TestResponse
 }
 
 /// Enters and returns the queue token.
-async fn entered(app: &TestApp, user: &TestUser, schedule_id: i64) -> String {
+pub(crate) async fn entered(app: &TestApp, user: &TestUser, schedule_id: i64) -> String {
     let response = enter(app, user, schedule_id).await;
     assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
     response.body["queue_token"].as_str().unwrap().to_string()
 }
 
-async fn status(app: &TestApp, queue_token: &str, schedule_id: i64) -> TestResponse {
+pub(crate) async fn status(app: &TestApp, queue_token: &str, schedule_id: i64) -> TestResponse {
     send(
         &app.router,
         Method::GET,
@@ -67,7 +73,7 @@ async fn enter_in_order(app: &TestApp, fans: &[TestUser], schedule_id: i64) -> V
     tokens
 }
 
-async fn users(app: &TestApp, count: usize) -> Vec<TestUser> {
+pub(crate) async fn users(app: &TestApp, count: usize) -> Vec<TestUser> {
     let mut users = Vec::with_capacity(count);
     for i in 0..count {
         users.push(app.user(&format!("fan{i}@example.com")).await);
@@ -573,8 +579,8 @@ async fn with_redis_down_only_schedules_behind_a_waiting_room_fail_and_they_fail
 }
 
 /// Opens the event stream; returns the status code and, if 200, the body to read.
-async fn open_events(
-    app: &TestApp,
+pub(crate) async fn open_events(
+    router: &axum::Router,
     queue_token: &str,
     schedule_id: i64,
 ) -> (StatusCode, axum::body::Body) {
@@ -585,12 +591,15 @@ async fn open_events(
         ))
         .body(axum::body::Body::empty())
         .unwrap();
-    let response = app.router.clone().oneshot(request).await.unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
     (response.status(), response.into_body())
 }
 
 /// The next SSE event as (event name, data JSON), or None when the stream ended.
-async fn next_event(body: &mut axum::body::Body, buffer: &mut String) -> Option<(String, Value)> {
+pub(crate) async fn next_event(
+    body: &mut axum::body::Body,
+    buffer: &mut String,
+) -> Option<(String, Value)> {
     use http_body_util::BodyExt;
     loop {
         if let Some(end) = buffer.find("\n\n") {
@@ -631,8 +640,10 @@ async fn the_event_stream_follows_a_place_until_admission_at_most_once_a_second(
         .passes()
         .queue_token(fans[2].id, show.schedule_id)
         .unwrap();
-    let not_queued = open_events(&app, &stranger_token, show.schedule_id).await.0;
-    let (opened, mut body) = open_events(&app, &second, show.schedule_id).await;
+    let not_queued = open_events(&app.router, &stranger_token, show.schedule_id)
+        .await
+        .0;
+    let (opened, mut body) = open_events(&app.router, &second, show.schedule_id).await;
     let mut buffer = String::new();
 
     let (name, at_start) = next_event(&mut body, &mut buffer).await.unwrap();

@@ -8,13 +8,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures_util::Stream;
+use marquee_core::queue::limits::Caller;
 use marquee_core::queue::passes::QueueTicket;
 use marquee_core::queue::settings::{Room, RoomSettings};
+use marquee_core::queue::store::Throttle;
 use marquee_core::queue::{QueueEntry, QueueStatus, WaitingRoom};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{status_and_code, ApiError, ApiResult};
-use crate::extract::{Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
+use crate::extract::{Admin, ApiJson, ApiPath, ApiQuery, ClientIp, CurrentUser};
 use crate::state::AppState;
 
 #[utoipa::path(put, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
@@ -72,15 +74,19 @@ pub async fn report(
     responses((status = 200, description = "your place (the same one if you had entered already) and a queue token", body = QueueEntry),
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
         (status = 409, description = "WAITING_ROOM_OFF", body = crate::error::ErrorResponse),
+        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::error::ErrorResponse),
         (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
 pub async fn enter(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    ClientIp(address): ClientIp,
     ApiPath(schedule_id): ApiPath<i64>,
 ) -> ApiResult<Json<QueueEntry>> {
-    Ok(Json(
-        state.waiting_room.enter(user.user_id, schedule_id).await?,
-    ))
+    let caller = Caller {
+        user_id: user.user_id,
+        address,
+    };
+    Ok(Json(state.waiting_room.enter(caller, schedule_id).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -95,16 +101,18 @@ pub struct TokenQuery {
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "WAITING with position and ETA, ADMITTED with an access token, or EXPIRED", body = QueueStatus),
         (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE, WAITING_ROOM_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
+        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::error::ErrorResponse),
         (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
 pub async fn status(
     State(state): State<AppState>,
+    ClientIp(address): ClientIp,
     ApiPath(schedule_id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Json<QueueStatus>> {
     let ticket = queue_ticket(&state, schedule_id, &headers, &query)?;
-    Ok(Json(state.waiting_room.status(ticket).await?))
+    Ok(Json(state.waiting_room.status(ticket, address).await?))
 }
 
 /// The queue token from `X-Queue-Token` or `?token=`, verified for this schedule.
@@ -139,26 +147,28 @@ const EVENT_INTERVAL: Duration = Duration::from_secs(1);
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}`", content_type = "text/event-stream"),
         (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE, WAITING_ROOM_NOT_FOUND", body = crate::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
+        (status = 429, description = "RATE_LIMITED: opening a stream counts as a status read; see Retry-After", body = crate::error::ErrorResponse),
         (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
 pub async fn events(
     State(state): State<AppState>,
+    ClientIp(address): ClientIp,
     ApiPath(schedule_id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let ticket = queue_ticket(&state, schedule_id, &headers, &query)?;
-    let room = state.waiting_room.room(schedule_id).await?;
     // The first status is read before the stream starts, so "not in the queue" or
     // "Redis is down" is an ordinary error answer, not a stream that ends at once.
-    let first = state.waiting_room.status_in(&room, ticket).await?;
+    // Opening the stream is charged to the limits like a status read; its later
+    // reads are the server's own and are not.
+    let first = state.waiting_room.status(ticket, address).await?;
     let mut interval = tokio::time::interval(EVENT_INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // The first tick completes at once; the first status was just read.
     interval.reset();
     let feed = Feed {
         waiting_room: state.waiting_room.clone(),
-        room,
         ticket,
         interval,
         pending: Some(Ok(first)),
@@ -170,7 +180,6 @@ pub async fn events(
 
 struct Feed {
     waiting_room: WaitingRoom,
-    room: Room,
     ticket: QueueTicket,
     interval: tokio::time::Interval,
     pending: Option<marquee_core::Result<QueueStatus>>,
@@ -191,7 +200,7 @@ impl Feed {
                 Some(read) => read,
                 None => {
                     self.interval.tick().await;
-                    self.waiting_room.status_in(&self.room, self.ticket).await
+                    self.waiting_room.read(self.ticket, &Throttle::none()).await
                 }
             };
             let event = match read {

@@ -2,17 +2,21 @@
 //!
 //! Settings per schedule live in MySQL (`settings`); the queue lives in Redis (`store`),
 //! changed only by atomic scripts; tokens are signed (`passes`); the admission scheduler
-//! (`admission`) runs in every api process and lets people in at the room's rate.
+//! (`admission`) runs in every api process and lets people in at the room's rate;
+//! entering and reading a place are rate limited per user and per address (`limits`).
+//! Reading a place (status polling, event streams) touches Redis only.
 //!
 //! Failure mode: every Redis error is `QueueUnavailable` (503 with Retry-After). Holds
 //! need Redis only for schedules whose room is on, so when Redis is down those fail
 //! closed and everything else keeps working.
 
 pub mod admission;
+pub mod limits;
 pub mod passes;
 pub mod settings;
 pub mod store;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,15 +26,17 @@ use serde::Serialize;
 use sqlx::MySqlPool;
 
 use crate::error::{Error, Result};
+use limits::{Caller, QueueLimits};
 use passes::{QueuePasses, QueueTicket};
 use settings::Room;
-use store::{QueueStore, Standing};
+use store::{QueueStore, RoomCopy, Standing, Throttle};
 
 #[derive(Clone)]
 pub struct WaitingRoom {
     pool: MySqlPool,
     store: Arc<QueueStore>,
     passes: QueuePasses,
+    limits: QueueLimits,
 }
 
 /// Where someone stands, as clients see it.
@@ -71,7 +77,13 @@ impl WaitingRoom {
             pool,
             store: Arc::new(QueueStore::new(redis_url, key_prefix)?),
             passes: QueuePasses::new(jwt_secret),
+            limits: QueueLimits::default(),
         })
+    }
+
+    pub fn with_limits(mut self, limits: QueueLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn store(&self) -> &QueueStore {
@@ -97,32 +109,45 @@ impl WaitingRoom {
     }
 
     /// Joins the queue, or finds the place already held: entering again changes nothing.
-    pub async fn enter(&self, user_id: i64, schedule_id: i64) -> Result<QueueEntry> {
+    pub async fn enter(&self, caller: Caller, schedule_id: i64) -> Result<QueueEntry> {
         let room = self.active_room(schedule_id).await?;
         // A secret random place in [0, 1) ahead of everyone who comes after opening.
         let pre_place = room
             .before_opening
             .then(|| rand::rngs::OsRng.gen_range(0.0..1.0));
-        let standing = self.store.enter(schedule_id, user_id, pre_place).await?;
+        let copy = RoomCopy {
+            admission_rate: room.settings.admission_rate,
+            opens_at_ms: room.booking_opens_at.timestamp_millis(),
+        };
+        let throttle = Throttle::new(&self.limits, caller.address);
+        let standing = self
+            .store
+            .enter(schedule_id, caller.user_id, pre_place, copy, &throttle)
+            .await?;
         Ok(QueueEntry {
-            queue_token: self.passes.queue_token(user_id, schedule_id)?,
-            status: self.describe(&room, user_id, standing)?,
+            queue_token: self.passes.queue_token(caller.user_id, schedule_id)?,
+            status: self.describe(schedule_id, caller.user_id, standing)?,
         })
     }
 
-    pub async fn status(&self, ticket: QueueTicket) -> Result<QueueStatus> {
-        let room = self.room(ticket.schedule_id).await?;
-        self.status_in(&room, ticket).await
+    /// A client asking where it stands, charged to its user and address limits.
+    pub async fn status(
+        &self,
+        ticket: QueueTicket,
+        address: Option<IpAddr>,
+    ) -> Result<QueueStatus> {
+        self.read(ticket, &Throttle::new(&self.limits, address))
+            .await
     }
 
-    /// Status against a room already read: a stream re-reads Redis every second but
-    /// MySQL once.
-    pub async fn status_in(&self, room: &Room, ticket: QueueTicket) -> Result<QueueStatus> {
+    /// Where the ticket's owner stands, charged to `throttle`; an event stream's own
+    /// ticks are charged nothing (its opening was).
+    pub async fn read(&self, ticket: QueueTicket, throttle: &Throttle) -> Result<QueueStatus> {
         let standing = self
             .store
-            .status(ticket.schedule_id, ticket.user_id)
+            .status(ticket.schedule_id, ticket.user_id, throttle)
             .await?;
-        self.describe(room, ticket.user_id, standing)
+        self.describe(ticket.schedule_id, ticket.user_id, standing)
     }
 
     pub async fn leave(&self, user_id: i64, schedule_id: i64) -> Result<()> {
@@ -133,30 +158,23 @@ impl WaitingRoom {
         }
     }
 
-    fn describe(&self, room: &Room, user_id: i64, standing: Standing) -> Result<QueueStatus> {
+    fn describe(&self, schedule_id: i64, user_id: i64, standing: Standing) -> Result<QueueStatus> {
         Ok(match standing {
             Standing::Waiting {
                 position,
                 queue_length,
                 pre_queue,
-                measured_rate,
-            } => {
-                let hidden = pre_queue && room.booking_opens_at > Utc::now();
-                let rate = if measured_rate > 0.0 {
-                    measured_rate
-                } else {
-                    f64::from(room.settings.admission_rate)
-                };
-                QueueStatus {
-                    state: "WAITING",
-                    position: (!hidden).then_some(position),
-                    queue_length: Some(queue_length),
-                    eta_seconds: (!hidden).then(|| (position as f64 / rate).ceil() as u64),
-                    pre_queue,
-                    access_token: None,
-                    access_expires_at: None,
-                }
-            }
+                hidden,
+                admission_rate,
+            } => QueueStatus {
+                state: "WAITING",
+                position: (!hidden).then_some(position),
+                queue_length: Some(queue_length),
+                eta_seconds: (!hidden).then(|| (position as f64 / admission_rate).ceil() as u64),
+                pre_queue,
+                access_token: None,
+                access_expires_at: None,
+            },
             Standing::Admitted { access_until_ms } => QueueStatus {
                 state: "ADMITTED",
                 position: None,
@@ -165,7 +183,7 @@ impl WaitingRoom {
                 pre_queue: false,
                 access_token: Some(self.passes.access_pass(
                     user_id,
-                    room.schedule_id,
+                    schedule_id,
                     access_until_ms,
                 )?),
                 access_expires_at: Utc.timestamp_millis_opt(access_until_ms).single(),

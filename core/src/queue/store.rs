@@ -9,12 +9,17 @@
 //!   Position is `ZRANK`: O(log n), never a scan.
 //! - `active`: sorted set, admitted user -> when their access ends (ms). Ended entries
 //!   stay an hour so their owner reads EXPIRED, then are trimmed.
-//! - `meta`: hash with the admission budget and clock (`budget`, `last_ms`), totals, and
-//!   the measured admission rate.
+//! - `meta`: hash with the admission budget and clock (`budget`, `last_ms`), totals, the
+//!   measured admission rate, and a copy of the room's `rate` and opening (`opens_ms`)
+//!   that entering and every admission tick refresh, so reading a place needs Redis
+//!   alone, never MySQL: status polling is the hottest path of an on-sale spike.
 //! - `admits`: sorted set of recent admission ticks, for the measured rate.
+//! - `limit:user:{id}`, `limit:addr:{address}`: request counters of the rate limits
+//!   (see `limits`), each expiring with its window.
 //!
 //! Time is Redis's own clock (`TIME`), so api processes with skewed clocks agree.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -22,22 +27,63 @@ use redis::Script;
 use tokio::sync::OnceCell;
 
 use crate::error::{Error, Result};
+use crate::queue::limits::{address_bucket, QueueLimits};
 
 /// A place in the queue or the lack of one, as the status script reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Standing {
-    /// `position` is 1 for the next person in.
+    /// `position` is 1 for the next person in. `hidden`: a pre-queue place before
+    /// booking opens, whose order is still a secret. `admission_rate`: people per
+    /// second, as measured over the last 30 s, or the room's setting before anyone
+    /// was admitted.
     Waiting {
         position: u64,
         queue_length: u64,
         pre_queue: bool,
-        measured_rate: f64,
+        hidden: bool,
+        admission_rate: f64,
     },
     Admitted {
         access_until_ms: i64,
     },
     Expired,
     NotQueued,
+}
+
+/// The rate-limit counters a request is charged to (see `limits`).
+#[derive(Debug, Clone, Default)]
+pub struct Throttle {
+    user_limit: u32,
+    address_limit: u32,
+    window_ms: u64,
+    address: Option<String>,
+}
+
+impl Throttle {
+    pub fn new(limits: &QueueLimits, address: Option<IpAddr>) -> Self {
+        Throttle {
+            user_limit: limits.per_user,
+            address_limit: if address.is_some() {
+                limits.per_address
+            } else {
+                0
+            },
+            window_ms: limits.window.as_millis() as u64,
+            address: address.map(address_bucket),
+        }
+    }
+
+    /// Charges nothing: the server's own reads, such as an event stream's ticks.
+    pub fn none() -> Self {
+        Throttle::default()
+    }
+}
+
+/// The room's settings that reading a place needs, copied into Redis by `enter`.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomCopy {
+    pub admission_rate: u32,
+    pub opens_at_ms: i64,
 }
 
 /// What one admission tick did.
@@ -71,13 +117,30 @@ pub struct QueueStore {
 const NOW_MS: &str =
     "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)";
 
+/// Charges the request to a fixed-window counter; returns the milliseconds until the
+/// window ends once `limit` is exceeded, nil while within it (or when `limit` is 0).
+const SPENT: &str = "local function spent(key, limit, window)
+      if limit <= 0 then return nil end
+      local n = redis.call('INCR', key)
+      if n == 1 then redis.call('PEXPIRE', key, window) end
+      if n <= limit then return nil end
+      local ttl = redis.call('PTTL', key)
+      if ttl < 0 then redis.call('PEXPIRE', key, window) ttl = window end
+      return ttl
+    end";
+
 /// The WAITING reply of `enter` and `status`, read by `standing`: position, queue
-/// length, whether the place is a pre-queue draw, the measured admission rate.
+/// length, whether the place is a pre-queue draw and still hidden (booking has not
+/// opened), the measured admission rate and the room's own.
 const WAITING_REPLY: &str = "local place = tonumber(redis.call('ZSCORE', queue, user))
-    local pre = 0
-    if place < 1 then pre = 1 end
-    return {'WAITING', rank + 1, redis.call('ZCARD', queue), pre,
-            redis.call('HGET', meta, 'measured_rate') or '0'}";
+    local pre, hidden = 0, 0
+    if place < 1 then
+      pre = 1
+      if now < tonumber(redis.call('HGET', meta, 'opens_ms') or '0') then hidden = 1 end
+    end
+    local rates = redis.call('HMGET', meta, 'measured_rate', 'rate')
+    return {'WAITING', rank + 1, redis.call('ZCARD', queue), pre, hidden,
+            rates[1] or '0', rates[2] or '0'}";
 
 impl QueueStore {
     /// Does not connect: the first command does, so the api starts while Redis is down
@@ -90,9 +153,14 @@ impl QueueStore {
             conn: OnceCell::new(),
             prefix: prefix.to_string(),
             enter: Script::new(&format!(
-                "{NOW_MS}
+                "{NOW_MS} {SPENT}
                  local queue, active, meta, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-                 local user, pre_place = ARGV[1], ARGV[2]
+                 local user, window = ARGV[1], tonumber(ARGV[4])
+                 local wait = spent(KEYS[5], tonumber(ARGV[2]), window)
+                   or spent(KEYS[6], tonumber(ARGV[3]), window)
+                 if wait then return {{'LIMITED', wait}} end
+                 local pre_place = ARGV[5]
+                 redis.call('HSET', meta, 'rate', ARGV[6], 'opens_ms', ARGV[7])
                  local ends = tonumber(redis.call('ZSCORE', active, user))
                  if ends and ends > now then return {{'ADMITTED', ends}} end
                  if ends then redis.call('ZREM', active, user) end
@@ -105,9 +173,12 @@ impl QueueStore {
                  {WAITING_REPLY}"
             )),
             status: Script::new(&format!(
-                "{NOW_MS}
+                "{NOW_MS} {SPENT}
                  local queue, active, meta = KEYS[1], KEYS[2], KEYS[3]
-                 local user = ARGV[1]
+                 local user, window = ARGV[1], tonumber(ARGV[4])
+                 local wait = spent(KEYS[4], tonumber(ARGV[2]), window)
+                   or spent(KEYS[5], tonumber(ARGV[3]), window)
+                 if wait then return {{'LIMITED', wait}} end
                  local ends = tonumber(redis.call('ZSCORE', active, user))
                  if ends then
                    if ends > now then return {{'ADMITTED', ends}} end
@@ -150,7 +221,8 @@ impl QueueStore {
                  else
                    budget = 0
                  end
-                 redis.call('HSET', meta, 'last_ms', now, 'budget', tostring(budget))
+                 redis.call('HSET', meta, 'last_ms', now, 'budget', tostring(budget),
+                   'rate', ARGV[1], 'opens_ms', ARGV[4])
                  if count > 0 then
                    redis.call('HINCRBY', meta, 'admitted_total', count)
                    if not redis.call('HGET', meta, 'first_admit_ms') then
@@ -214,39 +286,73 @@ impl QueueStore {
     }
 
     /// `pre_place` is the secret random place of someone entering before booking opens.
+    /// Fails with `RateLimited` when the throttle's counters are spent.
     pub async fn enter(
         &self,
         schedule_id: i64,
         user_id: i64,
         pre_place: Option<f64>,
+        room: RoomCopy,
+        throttle: &Throttle,
     ) -> Result<Standing> {
         let mut conn = self.conn().await?;
-        let reply: Vec<redis::Value> = self
-            .enter
+        let mut invocation = self.enter.prepare_invoke();
+        invocation
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
             .key(self.key(schedule_id, "meta"))
-            .key(self.key(schedule_id, "seq"))
-            .arg(user_id)
+            .key(self.key(schedule_id, "seq"));
+        self.charge(&mut invocation, schedule_id, user_id, throttle);
+        let reply: Vec<redis::Value> = invocation
             .arg(pre_place.map(|p| p.to_string()).unwrap_or_default())
+            .arg(room.admission_rate)
+            .arg(room.opens_at_ms)
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        Ok(standing(&reply))
+        standing(&reply)
     }
 
-    pub async fn status(&self, schedule_id: i64, user_id: i64) -> Result<Standing> {
+    /// Reads a place; Redis alone answers. Fails with `RateLimited` when the
+    /// throttle's counters are spent.
+    pub async fn status(
+        &self,
+        schedule_id: i64,
+        user_id: i64,
+        throttle: &Throttle,
+    ) -> Result<Standing> {
         let mut conn = self.conn().await?;
-        let reply: Vec<redis::Value> = self
-            .status
+        let mut invocation = self.status.prepare_invoke();
+        invocation
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
-            .key(self.key(schedule_id, "meta"))
-            .arg(user_id)
+            .key(self.key(schedule_id, "meta"));
+        self.charge(&mut invocation, schedule_id, user_id, throttle);
+        let reply: Vec<redis::Value> = invocation
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        Ok(standing(&reply))
+        standing(&reply)
+    }
+
+    /// The throttle's two counter keys and the script arguments that go with them
+    /// (user, user limit, address limit, window), in the order `enter` and `status`
+    /// read them.
+    fn charge(
+        &self,
+        invocation: &mut redis::ScriptInvocation<'_>,
+        schedule_id: i64,
+        user_id: i64,
+        throttle: &Throttle,
+    ) {
+        let address = throttle.address.as_deref().unwrap_or("-");
+        invocation
+            .key(self.key(schedule_id, &format!("limit:user:{user_id}")))
+            .key(self.key(schedule_id, &format!("limit:addr:{address}")))
+            .arg(user_id)
+            .arg(throttle.user_limit)
+            .arg(throttle.address_limit)
+            .arg(throttle.window_ms.max(1));
     }
 
     /// Leaves the queue (or gives up an admission). False when there was nothing to leave.
@@ -371,24 +477,34 @@ impl QueueStore {
 }
 
 /// Reads the reply of the `enter` and `status` scripts.
-fn standing(reply: &[redis::Value]) -> Standing {
-    match reply.first().map(text).as_deref() {
+fn standing(reply: &[redis::Value]) -> Result<Standing> {
+    Ok(match reply.first().map(text).as_deref() {
+        Some("LIMITED") => {
+            return Err(Error::RateLimited {
+                retry_after_secs: (int(reply, 1).max(1) as u64).div_ceil(1000),
+            })
+        }
         Some("ADMITTED") => Standing::Admitted {
             access_until_ms: int(reply, 1),
         },
         Some("EXPIRED") => Standing::Expired,
-        Some("WAITING") => Standing::Waiting {
-            position: int(reply, 1) as u64,
-            queue_length: int(reply, 2) as u64,
-            pre_queue: int(reply, 3) == 1,
-            measured_rate: reply
-                .get(4)
-                .map(text)
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(0.0),
-        },
+        Some("WAITING") => {
+            let measured = float(reply, 5);
+            let configured = float(reply, 6);
+            Standing::Waiting {
+                position: int(reply, 1) as u64,
+                queue_length: int(reply, 2) as u64,
+                pre_queue: int(reply, 3) == 1,
+                hidden: int(reply, 4) == 1,
+                admission_rate: if measured > 0.0 {
+                    measured
+                } else {
+                    configured.max(1.0)
+                },
+            }
+        }
         _ => Standing::NotQueued,
-    }
+    })
 }
 
 fn unavailable(err: redis::RedisError) -> Error {
@@ -402,6 +518,14 @@ fn text(value: &redis::Value) -> String {
         redis::Value::Int(n) => n.to_string(),
         _ => String::new(),
     }
+}
+
+fn float(reply: &[redis::Value], index: usize) -> f64 {
+    reply
+        .get(index)
+        .map(text)
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0.0)
 }
 
 fn int(reply: &[redis::Value], index: usize) -> i64 {
