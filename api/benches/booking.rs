@@ -19,101 +19,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use marquee_api::AppState;
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::booking::holds::{self, HoldRules};
 use marquee_core::booking::purchase;
-use marquee_core::catalog::model::{Category, NewGrade, NewSchedule, NewShow, VenueInput};
-use marquee_core::catalog::repo as catalog;
-use marquee_core::config::Config;
 use marquee_core::db;
 use marquee_core::points::ledger::{self, LedgerReason};
-use rand::Rng;
 use serde_json::{json, Value};
 use sqlx::MySqlPool;
 
-const SECRET: &str = "bench-secret-bench-secret-bench-secret";
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Stats {
-    label: &'static str,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Stats {
-    fn per_second(&self) -> f64 {
-        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile_ms(&self, p: f64) -> f64 {
-        let mut sorted = self.latencies.clone();
-        sorted.sort();
-        sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-    }
-
-    fn row(&self) -> String {
-        self.row_labelled(self.label)
-    }
-
-    fn row_labelled(&self, label: &str) -> String {
-        format!(
-            "| {} | {} | {:.0} | {:.1} | {:.1} |",
-            label,
-            self.latencies.len(),
-            self.per_second(),
-            self.percentile_ms(0.50),
-            self.percentile_ms(0.99)
-        )
-    }
-}
-
-/// A schedule on sale with `seats` seats; returns (schedule id, seat ids).
-async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i64>) {
-    let show = NewShow {
-        title: format!("벤치마크 {}", rand::thread_rng().gen::<u32>()),
-        title_en: None,
-        description: String::new(),
-        category: Category::Musical,
-        venue: VenueInput {
-            name: "벤치 홀".into(),
-            address: String::new(),
-        },
-        artists: vec![],
-        poster_url: None,
-        booking_opens_at: Utc::now() - chrono::Duration::days(1),
-        schedules: vec![NewSchedule {
-            starts_at: Utc::now() + chrono::Duration::days(30),
-            grades: vec![NewGrade {
-                name: "R".into(),
-                price: 1_000,
-                rows: (0..seats.div_ceil(100)).map(|r| format!("R{r}")).collect(),
-                seats_per_row: 100,
-            }],
-        }],
-    };
-    let show_id = catalog::create_show(pool, &show).await.unwrap();
-    let schedule_id: i64 = sqlx::query_scalar("select id from schedules where show_id = ?")
-        .bind(show_id)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let seat_ids =
-        sqlx::query_scalar("select id from seats where schedule_id = ? order by id limit ?")
-            .bind(schedule_id)
-            .bind(seats as i64)
-            .fetch_all(pool)
-            .await
-            .unwrap();
-    (schedule_id, seat_ids)
-}
+mod support;
+use support::{env_usize, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET};
 
 /// Users with a live session, an access token and plenty of points.
 async fn users(pool: &MySqlPool, count: usize) -> Vec<(i64, String)> {
@@ -146,46 +62,6 @@ async fn users(pool: &MySqlPool, count: usize) -> Vec<(i64, String)> {
         ));
     }
     users
-}
-
-/// Splits `seats` among `workers` and runs `op(worker, seat)` for each seat, all
-/// workers at once; a latency is one call of `op`.
-async fn run_partitioned<F, Fut>(label: &'static str, workers: usize, seats: &[i64], op: F) -> Stats
-where
-    F: Fn(usize, i64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let op = Arc::new(op);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..workers)
-        .map(|worker| {
-            let chunk: Vec<i64> = seats
-                .iter()
-                .skip(worker)
-                .step_by(workers)
-                .copied()
-                .collect();
-            let op = op.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(chunk.len());
-                for seat in chunk {
-                    let t = Instant::now();
-                    assert!(op(worker, seat).await, "{label}: an operation failed");
-                    latencies.push(t.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
-    }
-    Stats {
-        label,
-        elapsed: started.elapsed(),
-        latencies,
-    }
 }
 
 async fn post_hold(
@@ -300,27 +176,16 @@ async fn main() {
     let seats_per_phase = env_usize("BENCH_SEATS", 10_000);
     let hot_seconds = env_usize("BENCH_HOT_SECONDS", 10) as u64;
     let rounds_count = env_usize("BENCH_ROUNDS", 5).max(1);
-    let server =
-        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
-    let name = format!("marquee_bench_{:08x}", rand::thread_rng().gen::<u32>());
-    let url = format!("{server}/{name}");
-    db::ensure_database(&url).await.unwrap();
-    let pool = db::connect(&url).await.unwrap();
-    db::MIGRATOR.run(&pool).await.unwrap();
+    let bench_db = BenchDb::create().await;
+    let pool = bench_db.pool.clone();
     let users = Arc::new(users(&pool, clients).await);
 
     let rules = HoldRules {
         ttl: Duration::from_secs(300),
         max_seats: 4,
     };
-    let config = Config::from_vars(
-        [("JWT_SECRET", SECRET), ("DATABASE_URL", url.as_str())]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
-    .unwrap();
-    let api_pool = db::connect(&url).await.unwrap();
+    let config = bench_db.config(&[]);
+    let api_pool = db::connect(&bench_db.url).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
     let app = marquee_api::app(AppState::new(api_pool, &config));
@@ -507,10 +372,5 @@ async fn main() {
         counts[2].load(Ordering::Relaxed),
         counts[3].load(Ordering::Relaxed),
     );
-    pool.close().await;
-    let admin = db::connect(&format!("{server}/mysql")).await.unwrap();
-    sqlx::query(&format!("drop database `{name}`"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    bench_db.drop().await;
 }

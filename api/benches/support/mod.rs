@@ -1,0 +1,192 @@
+//! What the benchmarks share: their own database, settings, timing and a schedule to
+//! book. Each bench binary includes it with `mod support;`.
+
+#![allow(dead_code)] // each bench uses its own part
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use marquee_core::catalog::model::{Category, NewGrade, NewSchedule, NewShow, VenueInput};
+use marquee_core::catalog::repo as catalog;
+use marquee_core::config::Config;
+use marquee_core::db;
+use rand::Rng;
+use sqlx::MySqlPool;
+
+pub const SECRET: &str = "bench-secret-bench-secret-bench-secret";
+
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+pub struct Stats {
+    pub label: &'static str,
+    pub elapsed: Duration,
+    pub latencies: Vec<Duration>,
+}
+
+impl Stats {
+    pub fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    pub fn percentile_ms(&self, p: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+    }
+
+    pub fn row(&self) -> String {
+        self.row_labelled(self.label)
+    }
+
+    pub fn row_labelled(&self, label: &str) -> String {
+        format!(
+            "| {} | {} | {:.0} | {:.1} | {:.1} |",
+            label,
+            self.latencies.len(),
+            self.per_second(),
+            self.percentile_ms(0.50),
+            self.percentile_ms(0.99)
+        )
+    }
+}
+
+/// A schedule on sale with `seats` seats; returns (schedule id, seat ids).
+pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i64>) {
+    let show = NewShow {
+        title: format!("벤치마크 {}", rand::thread_rng().gen::<u32>()),
+        title_en: None,
+        description: String::new(),
+        category: Category::Musical,
+        venue: VenueInput {
+            name: "벤치 홀".into(),
+            address: String::new(),
+        },
+        artists: vec![],
+        poster_url: None,
+        booking_opens_at: Utc::now() - chrono::Duration::days(1),
+        schedules: vec![NewSchedule {
+            starts_at: Utc::now() + chrono::Duration::days(30),
+            grades: vec![NewGrade {
+                name: "R".into(),
+                price: 1_000,
+                rows: (0..seats.div_ceil(100)).map(|r| format!("R{r}")).collect(),
+                seats_per_row: 100,
+            }],
+        }],
+    };
+    let show_id = catalog::create_show(pool, &show).await.unwrap();
+    let schedule_id: i64 = sqlx::query_scalar("select id from schedules where show_id = ?")
+        .bind(show_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let seat_ids =
+        sqlx::query_scalar("select id from seats where schedule_id = ? order by id limit ?")
+            .bind(schedule_id)
+            .bind(seats as i64)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    (schedule_id, seat_ids)
+}
+
+/// Splits `items` (seats, users) among `workers` and runs `op(worker, item)` for each,
+/// all workers at once; a latency is one call of `op`, which must return true.
+pub async fn run_partitioned<F, Fut>(
+    label: &'static str,
+    workers: usize,
+    items: &[i64],
+    op: F,
+) -> Stats
+where
+    F: Fn(usize, i64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let op = Arc::new(op);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|worker| {
+            let chunk: Vec<i64> = items
+                .iter()
+                .skip(worker)
+                .step_by(workers)
+                .copied()
+                .collect();
+            let op = op.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(chunk.len());
+                for item in chunk {
+                    let t = Instant::now();
+                    assert!(op(worker, item).await, "{label}: an operation failed");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    Stats {
+        label,
+        elapsed: started.elapsed(),
+        latencies,
+    }
+}
+
+/// A database of the bench's own, migrated, on the server `TEST_DATABASE_URL` names;
+/// `drop` removes it.
+pub struct BenchDb {
+    pub url: String,
+    pub pool: MySqlPool,
+    server: String,
+    name: String,
+}
+
+impl BenchDb {
+    pub async fn create() -> Self {
+        let server = std::env::var("TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+        let name = format!("marquee_bench_{:08x}", rand::thread_rng().gen::<u32>());
+        let url = format!("{server}/{name}");
+        db::ensure_database(&url).await.unwrap();
+        let pool = db::connect(&url).await.unwrap();
+        db::MIGRATOR.run(&pool).await.unwrap();
+        BenchDb {
+            url,
+            pool,
+            server,
+            name,
+        }
+    }
+
+    /// The api's settings for this database, with `overrides`.
+    pub fn config(&self, overrides: &[(&str, &str)]) -> Config {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        vars.insert("JWT_SECRET".into(), SECRET.into());
+        vars.insert("DATABASE_URL".into(), self.url.clone());
+        for (key, value) in overrides {
+            vars.insert((*key).into(), (*value).into());
+        }
+        Config::from_vars(vars).unwrap()
+    }
+
+    pub async fn drop(self) {
+        self.pool.close().await;
+        let admin = db::connect(&format!("{}/mysql", self.server))
+            .await
+            .unwrap();
+        sqlx::query(&format!("drop database `{}`", self.name))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+}
