@@ -29,7 +29,7 @@ use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::{AuthService, Role};
 use marquee_core::db;
 use marquee_core::queue::settings::RoomSettings;
-use marquee_core::queue::store::{RoomCopy, Standing, Throttle};
+use marquee_core::queue::store::{RoomCopy, Standing, StreamSlot, Throttle};
 use marquee_core::queue::WaitingRoom;
 use rand::Rng;
 use sqlx::MySqlPool;
@@ -338,7 +338,7 @@ async fn core_look_ups(
             async move {
                 let standing = room
                     .store()
-                    .status(schedule, user, &Throttle::none())
+                    .status(schedule, user, &Throttle::none(), StreamSlot::None)
                     .await
                     .unwrap();
                 matches!(standing, Standing::Waiting { .. })

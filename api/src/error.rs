@@ -102,6 +102,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         QueueUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "QUEUE_UNAVAILABLE"),
         RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"),
         NotInQueue => (StatusCode::NOT_FOUND, "NOT_IN_QUEUE"),
+        StreamReplaced => (StatusCode::CONFLICT, "STREAM_REPLACED"),
         WaitingRoomOff => (StatusCode::CONFLICT, "WAITING_ROOM_OFF"),
         QueueTokenRequired => (StatusCode::FORBIDDEN, "QUEUE_TOKEN_REQUIRED"),
         QueueTokenInvalid => (StatusCode::FORBIDDEN, "QUEUE_TOKEN_INVALID"),

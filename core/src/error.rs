@@ -90,6 +90,9 @@ pub enum Error {
     /// `retry_after_secs`.
     #[error("too many waiting-room requests, slow down")]
     RateLimited { retry_after_secs: u64 },
+    /// This event stream was ended because the same user opened newer ones.
+    #[error("this stream was replaced by a newer one of yours")]
+    StreamReplaced,
     /// The caller has no place in this schedule's queue (never entered, left, or the
     /// admission ended long ago).
     #[error("you are not in this queue")]

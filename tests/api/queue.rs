@@ -101,7 +101,7 @@ async fn hold(
 }
 
 /// Ticks admission every 20 ms for `duration`; returns the ticks' total.
-async fn run_admission(app: &TestApp, duration: Duration) -> u64 {
+pub(crate) async fn run_admission(app: &TestApp, duration: Duration) -> u64 {
     let room = app.waiting_room();
     let started = Instant::now();
     let mut admitted = 0;

@@ -13,7 +13,7 @@ use serde_json::json;
 use sqlx::mysql::MySqlPoolOptions;
 
 use crate::harness::{send_raw, TestApp, TestResponse, TestUser};
-use crate::queue::{entered, next_event, open_events, room_on, status, users};
+use crate::queue::{entered, next_event, open_events, room_on, run_admission, status, users};
 
 /// Enters as `user` over a connection from `peer`, with extra headers.
 async fn enter_from(
@@ -259,4 +259,42 @@ async fn reading_a_place_needs_redis_only() {
     let (name, data) = first_event.expect("a first event");
     assert_eq!(name, "status");
     assert_eq!(data["position"], json!(2));
+}
+
+#[tokio::test]
+async fn a_user_keeps_at_most_three_streams_and_the_oldest_gives_way() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 1).await;
+    room_on(&app, show.schedule_id, 100, 1, 600).await;
+    let fans = users(&app, 2).await;
+    entered(&app, &fans[0], show.schedule_id).await;
+    let token = entered(&app, &fans[1], show.schedule_id).await;
+    let mut streams = Vec::new();
+    for _ in 0..4 {
+        let (opened, mut body) = open_events(&app.router, &token, show.schedule_id).await;
+        assert_eq!(opened, StatusCode::OK);
+        let mut buffer = String::new();
+        let (name, first) = next_event(&mut body, &mut buffer).await.unwrap();
+        assert_eq!((name.as_str(), &first["position"]), ("status", &json!(2)));
+        streams.push((body, buffer));
+    }
+
+    let (oldest_body, oldest_buffer) = &mut streams[0];
+    let given_way = next_event(oldest_body, oldest_buffer).await;
+    let after_that = next_event(oldest_body, oldest_buffer).await;
+    // Admitting the fan ahead moves the place; the three newer streams say so.
+    run_admission(&app, Duration::from_millis(300)).await;
+    let mut newer = Vec::new();
+    for (body, buffer) in &mut streams[1..] {
+        newer.push(next_event(body, buffer).await.unwrap());
+    }
+
+    let (name, data) = given_way.expect("the oldest stream says why it ends");
+    assert_eq!(name, "error");
+    assert_eq!(data["code"], "STREAM_REPLACED");
+    assert!(after_that.is_none(), "and then it ends");
+    for (name, data) in newer {
+        assert_eq!(name, "status");
+        assert_eq!(data["position"], 1);
+    }
 }

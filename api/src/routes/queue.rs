@@ -11,7 +11,6 @@ use futures_util::Stream;
 use marquee_core::queue::limits::Caller;
 use marquee_core::queue::passes::QueueTicket;
 use marquee_core::queue::settings::{Room, RoomSettings};
-use marquee_core::queue::store::Throttle;
 use marquee_core::queue::{QueueEntry, QueueStatus, WaitingRoom};
 use serde::{Deserialize, Serialize};
 
@@ -145,7 +144,7 @@ const EVENT_INTERVAL: Duration = Duration::from_secs(1);
 #[utoipa::path(get, path = "/api/v1/queue/{schedule_id}/events", tag = "queue",
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
-    responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}`", content_type = "text/event-stream"),
+    responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}` (close the EventSource then; STREAM_REPLACED: the same user opened three newer streams)", content_type = "text/event-stream"),
         (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
         (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
         (status = 429, description = "RATE_LIMITED: opening a stream counts as a status read; see Retry-After", body = crate::error::ErrorResponse),
@@ -162,7 +161,7 @@ pub async fn events(
     // "Redis is down" is an ordinary error answer, not a stream that ends at once.
     // Opening the stream is charged to the limits like a status read; its later
     // reads are the server's own and are not.
-    let first = state.waiting_room.status(ticket, address).await?;
+    let (stream_id, first) = state.waiting_room.open_stream(ticket, address).await?;
     let mut interval = tokio::time::interval(EVENT_INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // The first tick completes at once; the first status was just read.
@@ -170,6 +169,7 @@ pub async fn events(
     let feed = Feed {
         waiting_room: state.waiting_room.clone(),
         ticket,
+        stream_id,
         interval,
         pending: Some(Ok(first)),
         last_sent: None,
@@ -181,6 +181,7 @@ pub async fn events(
 struct Feed {
     waiting_room: WaitingRoom,
     ticket: QueueTicket,
+    stream_id: String,
     interval: tokio::time::Interval,
     pending: Option<marquee_core::Result<QueueStatus>>,
     last_sent: Option<String>,
@@ -200,7 +201,9 @@ impl Feed {
                 Some(read) => read,
                 None => {
                     self.interval.tick().await;
-                    self.waiting_room.read(self.ticket, &Throttle::none()).await
+                    self.waiting_room
+                        .stream_read(self.ticket, &self.stream_id)
+                        .await
                 }
             };
             let event = match read {

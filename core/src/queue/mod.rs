@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use limits::{Caller, QueueLimits};
 use passes::{QueuePasses, QueueTicket};
 use settings::Room;
-use store::{QueueStore, RoomCopy, Standing, Throttle};
+use store::{QueueStore, RoomCopy, Standing, StreamSlot, Throttle};
 
 #[derive(Clone)]
 pub struct WaitingRoom {
@@ -140,12 +140,43 @@ impl WaitingRoom {
             .await
     }
 
-    /// Where the ticket's owner stands, charged to `throttle`; an event stream's own
-    /// ticks are charged nothing (its opening was).
+    /// Where the ticket's owner stands, charged to `throttle`.
     pub async fn read(&self, ticket: QueueTicket, throttle: &Throttle) -> Result<QueueStatus> {
+        self.read_as(ticket, throttle, StreamSlot::None).await
+    }
+
+    /// Opens an event stream: a status read charged like any other that also takes
+    /// one of the user's stream slots (see `store::STREAMS_PER_USER`). Returns the
+    /// stream's id for its later reads.
+    pub async fn open_stream(
+        &self,
+        ticket: QueueTicket,
+        address: Option<IpAddr>,
+    ) -> Result<(String, QueueStatus)> {
+        let id = format!("{:016x}", rand::rngs::OsRng.gen::<u64>());
+        let throttle = Throttle::new(&self.limits, address);
+        let status = self
+            .read_as(ticket, &throttle, StreamSlot::Claim(&id))
+            .await?;
+        Ok((id, status))
+    }
+
+    /// A stream's later read: the server's own, charged nothing (the opening was), and
+    /// `StreamReplaced` once newer streams of the same user took its slot.
+    pub async fn stream_read(&self, ticket: QueueTicket, stream_id: &str) -> Result<QueueStatus> {
+        self.read_as(ticket, &Throttle::none(), StreamSlot::Holds(stream_id))
+            .await
+    }
+
+    async fn read_as(
+        &self,
+        ticket: QueueTicket,
+        throttle: &Throttle,
+        slot: StreamSlot<'_>,
+    ) -> Result<QueueStatus> {
         let standing = self
             .store
-            .status(ticket.schedule_id, ticket.user_id, throttle)
+            .status(ticket.schedule_id, ticket.user_id, throttle, slot)
             .await?;
         self.describe(ticket.schedule_id, ticket.user_id, standing)
     }
@@ -198,6 +229,7 @@ impl WaitingRoom {
                 access_expires_at: None,
             },
             Standing::NotQueued => return Err(Error::NotInQueue),
+            Standing::Replaced => return Err(Error::StreamReplaced),
         })
     }
 

@@ -16,6 +16,8 @@
 //! - `admits`: sorted set of recent admission ticks, for the measured rate.
 //! - `limit:user:{id}`, `limit:addr:{address}`: request counters of the rate limits
 //!   (see `limits`), each expiring with its window.
+//! - `streams:{id}`: sorted set of a user's open event streams, newest last, at most
+//!   `STREAMS_PER_USER`.
 //!
 //! Time is Redis's own clock (`TIME`), so api processes with skewed clocks agree.
 
@@ -48,6 +50,8 @@ pub enum Standing {
     },
     Expired,
     NotQueued,
+    /// An event stream whose slot newer streams of the same user have taken.
+    Replaced,
 }
 
 /// The rate-limit counters a request is charged to (see `limits`).
@@ -77,6 +81,26 @@ impl Throttle {
     pub fn none() -> Self {
         Throttle::default()
     }
+}
+
+/// Event streams one user may hold open on one schedule's queue; opening another ends
+/// the oldest. Each open stream costs a Redis read a second, so without a bound one
+/// account could pile up streams faster than the rate limit forgets them. A few, not
+/// one, so two tabs or a phone and a laptop do not fight over a single slot.
+pub const STREAMS_PER_USER: u32 = 3;
+
+/// How long a user's stream slots outlive their last opening: longer than anyone waits.
+const STREAM_SLOT_TTL_MS: u64 = 6 * 3600 * 1000;
+
+/// What a status read has to do with an event stream.
+#[derive(Debug, Clone, Copy)]
+pub enum StreamSlot<'a> {
+    /// A plain status read.
+    None,
+    /// Opening a stream with this id: takes a slot, ending the oldest beyond the bound.
+    Claim(&'a str),
+    /// A stream's later read: answers `Replaced` once its slot was taken.
+    Holds(&'a str),
 }
 
 /// The room's settings that reading a place needs, copied into Redis by `enter`.
@@ -179,6 +203,14 @@ impl QueueStore {
                  local wait = spent(KEYS[4], tonumber(ARGV[2]), window)
                    or spent(KEYS[5], tonumber(ARGV[3]), window)
                  if wait then return {{'LIMITED', wait}} end
+                 local streams, stream = KEYS[6], ARGV[5]
+                 if ARGV[6] == 'claim' then
+                   redis.call('ZADD', streams, now, stream)
+                   redis.call('ZREMRANGEBYRANK', streams, 0, -{streams_max} - 1)
+                   redis.call('PEXPIRE', streams, {STREAM_SLOT_TTL_MS})
+                 elseif ARGV[6] == 'holds' and not redis.call('ZSCORE', streams, stream) then
+                   return {{'REPLACED'}}
+                 end
                  local ends = tonumber(redis.call('ZSCORE', active, user))
                  if ends then
                    if ends > now then return {{'ADMITTED', ends}} end
@@ -186,7 +218,8 @@ impl QueueStore {
                  end
                  local rank = redis.call('ZRANK', queue, user)
                  if not rank then return {{'NONE'}} end
-                 {WAITING_REPLY}"
+                 {WAITING_REPLY}",
+                streams_max = STREAMS_PER_USER
             )),
             leave: Script::new(
                 "local queue, active = KEYS[1], KEYS[2]
@@ -314,12 +347,14 @@ impl QueueStore {
     }
 
     /// Reads a place; Redis alone answers. Fails with `RateLimited` when the
-    /// throttle's counters are spent.
+    /// throttle's counters are spent; an event stream's read is `Replaced` once newer
+    /// streams of its user took its slot.
     pub async fn status(
         &self,
         schedule_id: i64,
         user_id: i64,
         throttle: &Throttle,
+        slot: StreamSlot<'_>,
     ) -> Result<Standing> {
         let mut conn = self.conn().await?;
         let mut invocation = self.status.prepare_invoke();
@@ -328,7 +363,15 @@ impl QueueStore {
             .key(self.key(schedule_id, "active"))
             .key(self.key(schedule_id, "meta"));
         self.charge(&mut invocation, schedule_id, user_id, throttle);
+        let (stream, mode) = match slot {
+            StreamSlot::None => ("", ""),
+            StreamSlot::Claim(id) => (id, "claim"),
+            StreamSlot::Holds(id) => (id, "holds"),
+        };
         let reply: Vec<redis::Value> = invocation
+            .key(self.key(schedule_id, &format!("streams:{user_id}")))
+            .arg(stream)
+            .arg(mode)
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
@@ -488,6 +531,7 @@ fn standing(reply: &[redis::Value]) -> Result<Standing> {
             access_until_ms: int(reply, 1),
         },
         Some("EXPIRED") => Standing::Expired,
+        Some("REPLACED") => Standing::Replaced,
         Some("WAITING") => {
             let measured = float(reply, 5);
             let configured = float(reply, 6);
