@@ -16,8 +16,8 @@
 //! - `admits`: sorted set of recent admission ticks, for the measured rate.
 //! - `limit:user:{id}`, `limit:addr:{address}`: request counters of the rate limits
 //!   (see `limits`), each expiring with its window.
-//! - `streams:{id}`: sorted set of a user's open event streams, newest last, at most
-//!   `STREAMS_PER_USER`.
+//! - `streams:{id}`: sorted set of a user's open event streams by opening order (the
+//!   `stream_seq` counter in `meta`), newest last, at most `STREAMS_PER_USER`.
 //!
 //! Time is Redis's own clock (`TIME`), so api processes with skewed clocks agree.
 
@@ -205,7 +205,9 @@ impl QueueStore {
                  if wait then return {{'LIMITED', wait}} end
                  local streams, stream = KEYS[6], ARGV[5]
                  if ARGV[6] == 'claim' then
-                   redis.call('ZADD', streams, now, stream)
+                   -- Ordered by a counter, not the clock: two streams opened within one
+                   -- millisecond must still have an oldest.
+                   redis.call('ZADD', streams, redis.call('HINCRBY', meta, 'stream_seq', 1), stream)
                    redis.call('ZREMRANGEBYRANK', streams, 0, -{streams_max} - 1)
                    redis.call('PEXPIRE', streams, {STREAM_SLOT_TTL_MS})
                  elseif ARGV[6] == 'holds' and not redis.call('ZSCORE', streams, stream) then
