@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures_util::Stream;
-use marquee_core::queue::limits::Caller;
 use marquee_core::queue::passes::QueueTicket;
 use marquee_core::queue::settings::{Room, RoomSettings};
 use marquee_core::queue::{QueueEntry, QueueStatus, WaitingRoom};
@@ -81,11 +80,12 @@ pub async fn enter(
     ClientIp(address): ClientIp,
     ApiPath(schedule_id): ApiPath<i64>,
 ) -> ApiResult<Json<QueueEntry>> {
-    let caller = Caller {
-        user_id: user.user_id,
-        address,
-    };
-    Ok(Json(state.waiting_room.enter(caller, schedule_id).await?))
+    Ok(Json(
+        state
+            .waiting_room
+            .enter(user.user_id, schedule_id, address)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

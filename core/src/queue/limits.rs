@@ -40,15 +40,6 @@ impl Default for QueueLimits {
     }
 }
 
-/// Who is asking, as far as the limits care. `address` is None when the api cannot
-/// tell (no peer address, or a proxy header that is missing); then only the user
-/// limit applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caller {
-    pub user_id: i64,
-    pub address: Option<IpAddr>,
-}
-
 /// The counter an address is charged to: the IPv4 address itself, or the /64 of an
 /// IPv6 address (an IPv4-mapped IPv6 address counts as its IPv4 address).
 pub fn address_bucket(address: IpAddr) -> String {

@@ -26,7 +26,7 @@ use serde::Serialize;
 use sqlx::MySqlPool;
 
 use crate::error::{Error, Result};
-use limits::{Caller, QueueLimits};
+use limits::QueueLimits;
 use passes::{QueuePasses, QueueTicket};
 use settings::Room;
 use store::{QueueStore, RoomCopy, Standing, StreamSlot, Throttle};
@@ -109,7 +109,14 @@ impl WaitingRoom {
     }
 
     /// Joins the queue, or finds the place already held: entering again changes nothing.
-    pub async fn enter(&self, caller: Caller, schedule_id: i64) -> Result<QueueEntry> {
+    /// Charged to the user's and the address's limits; `address` is None when the api
+    /// cannot tell it, and then only the user limit applies.
+    pub async fn enter(
+        &self,
+        user_id: i64,
+        schedule_id: i64,
+        address: Option<IpAddr>,
+    ) -> Result<QueueEntry> {
         let room = self.active_room(schedule_id).await?;
         // A secret random place in [0, 1) ahead of everyone who comes after opening.
         let pre_place = room
@@ -119,14 +126,14 @@ impl WaitingRoom {
             admission_rate: room.settings.admission_rate,
             opens_at_ms: room.booking_opens_at.timestamp_millis(),
         };
-        let throttle = Throttle::new(&self.limits, caller.address);
+        let throttle = Throttle::new(&self.limits, address);
         let standing = self
             .store
-            .enter(schedule_id, caller.user_id, pre_place, copy, &throttle)
+            .enter(schedule_id, user_id, pre_place, copy, &throttle)
             .await?;
         Ok(QueueEntry {
-            queue_token: self.passes.queue_token(caller.user_id, schedule_id)?,
-            status: self.describe(schedule_id, caller.user_id, standing)?,
+            queue_token: self.passes.queue_token(user_id, schedule_id)?,
+            status: self.describe(schedule_id, user_id, standing)?,
         })
     }
 

@@ -141,9 +141,11 @@ pub struct QueueStore {
 const NOW_MS: &str =
     "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)";
 
-/// Charges the request to a fixed-window counter; returns the milliseconds until the
-/// window ends once `limit` is exceeded, nil while within it (or when `limit` is 0).
-const SPENT: &str = "local function spent(key, limit, window)
+/// Charges the request to its user's and address's fixed-window counters (KEYS[1],
+/// KEYS[2]; ARGV[1] user, ARGV[2..4] the two limits and the window, as `charge`
+/// passes them) and answers LIMITED with the milliseconds until the spent window
+/// ends. A limit of 0 is off. `enter` and `status` both begin with it.
+const CHARGE: &str = "local function spent(key, limit, window)
       if limit <= 0 then return nil end
       local n = redis.call('INCR', key)
       if n == 1 then redis.call('PEXPIRE', key, window) end
@@ -151,7 +153,11 @@ const SPENT: &str = "local function spent(key, limit, window)
       local ttl = redis.call('PTTL', key)
       if ttl < 0 then redis.call('PEXPIRE', key, window) ttl = window end
       return ttl
-    end";
+    end
+    local user, window = ARGV[1], tonumber(ARGV[4])
+    local wait = spent(KEYS[1], tonumber(ARGV[2]), window)
+      or spent(KEYS[2], tonumber(ARGV[3]), window)
+    if wait then return {'LIMITED', wait} end";
 
 /// The WAITING reply of `enter` and `status`, read by `standing`: position, queue
 /// length, whether the place is a pre-queue draw and still hidden (booking has not
@@ -177,12 +183,8 @@ impl QueueStore {
             conn: OnceCell::new(),
             prefix: prefix.to_string(),
             enter: Script::new(&format!(
-                "{NOW_MS} {SPENT}
-                 local queue, active, meta, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-                 local user, window = ARGV[1], tonumber(ARGV[4])
-                 local wait = spent(KEYS[5], tonumber(ARGV[2]), window)
-                   or spent(KEYS[6], tonumber(ARGV[3]), window)
-                 if wait then return {{'LIMITED', wait}} end
+                "{NOW_MS} {CHARGE}
+                 local queue, active, meta, seq = KEYS[3], KEYS[4], KEYS[5], KEYS[6]
                  local pre_place = ARGV[5]
                  redis.call('HSET', meta, 'rate', ARGV[6], 'opens_ms', ARGV[7])
                  local ends = tonumber(redis.call('ZSCORE', active, user))
@@ -197,12 +199,8 @@ impl QueueStore {
                  {WAITING_REPLY}"
             )),
             status: Script::new(&format!(
-                "{NOW_MS} {SPENT}
-                 local queue, active, meta = KEYS[1], KEYS[2], KEYS[3]
-                 local user, window = ARGV[1], tonumber(ARGV[4])
-                 local wait = spent(KEYS[4], tonumber(ARGV[2]), window)
-                   or spent(KEYS[5], tonumber(ARGV[3]), window)
-                 if wait then return {{'LIMITED', wait}} end
+                "{NOW_MS} {CHARGE}
+                 local queue, active, meta = KEYS[3], KEYS[4], KEYS[5]
                  local streams, stream = KEYS[6], ARGV[5]
                  if ARGV[6] == 'claim' then
                    -- Ordered by a counter, not the clock: two streams opened within one
@@ -332,12 +330,11 @@ impl QueueStore {
     ) -> Result<Standing> {
         let mut conn = self.conn().await?;
         let mut invocation = self.enter.prepare_invoke();
-        invocation
+        self.charge(&mut invocation, schedule_id, user_id, throttle)
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
             .key(self.key(schedule_id, "meta"))
             .key(self.key(schedule_id, "seq"));
-        self.charge(&mut invocation, schedule_id, user_id, throttle);
         let reply: Vec<redis::Value> = invocation
             .arg(pre_place.map(|p| p.to_string()).unwrap_or_default())
             .arg(room.admission_rate)
@@ -360,11 +357,10 @@ impl QueueStore {
     ) -> Result<Standing> {
         let mut conn = self.conn().await?;
         let mut invocation = self.status.prepare_invoke();
-        invocation
+        self.charge(&mut invocation, schedule_id, user_id, throttle)
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
             .key(self.key(schedule_id, "meta"));
-        self.charge(&mut invocation, schedule_id, user_id, throttle);
         let (stream, mode) = match slot {
             StreamSlot::None => ("", ""),
             StreamSlot::Claim(id) => (id, "claim"),
@@ -380,16 +376,15 @@ impl QueueStore {
         standing(&reply)
     }
 
-    /// The throttle's two counter keys and the script arguments that go with them
-    /// (user, user limit, address limit, window), in the order `enter` and `status`
-    /// read them.
-    fn charge(
+    /// The first two keys and four arguments of `enter` and `status`, which `CHARGE`
+    /// reads: the throttle's two counters, the user, the two limits and the window.
+    fn charge<'i, 's>(
         &self,
-        invocation: &mut redis::ScriptInvocation<'_>,
+        invocation: &'i mut redis::ScriptInvocation<'s>,
         schedule_id: i64,
         user_id: i64,
         throttle: &Throttle,
-    ) {
+    ) -> &'i mut redis::ScriptInvocation<'s> {
         let address = throttle.address.as_deref().unwrap_or("-");
         invocation
             .key(self.key(schedule_id, &format!("limit:user:{user_id}")))
@@ -397,7 +392,7 @@ impl QueueStore {
             .arg(user_id)
             .arg(throttle.user_limit)
             .arg(throttle.address_limit)
-            .arg(throttle.window_ms.max(1));
+            .arg(throttle.window_ms.max(1))
     }
 
     /// Leaves the queue (or gives up an admission). False when there was nothing to leave.
