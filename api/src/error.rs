@@ -59,6 +59,9 @@ pub struct ErrorBody {
     /// The highest allowed resale price, for PRICE_OVER_CAP.
     #[serde(skip_serializing_if = "Option::is_none")]
     max_price: Option<i64>,
+    /// What the earlier credit of this payment id added, for PAYMENT_AMOUNT_MISMATCH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credited_amount: Option<i64>,
 }
 
 /// Status and code of each domain error. Adding a variant to `CoreError` fails the
@@ -89,6 +92,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED"),
         PaymentNotConfirmed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_NOT_CONFIRMED"),
         PaymentAlreadyUsed => (StatusCode::CONFLICT, "PAYMENT_ALREADY_USED"),
+        PaymentAmountMismatch { .. } => (StatusCode::CONFLICT, "PAYMENT_AMOUNT_MISMATCH"),
         GatewayUnavailable(_) => (StatusCode::BAD_GATEWAY, "GATEWAY_UNAVAILABLE"),
         RefundWindowClosed => (StatusCode::CONFLICT, "REFUND_WINDOW_CLOSED"),
         TicketNotRefundable => (StatusCode::CONFLICT, "TICKET_NOT_REFUNDABLE"),
@@ -135,6 +139,7 @@ impl IntoResponse for ApiError {
                     field: None,
                     shortfall: None,
                     max_price: None,
+                    credited_amount: None,
                 },
             ),
             ApiError::Core(err) => {
@@ -171,6 +176,10 @@ impl IntoResponse for ApiError {
                     CoreError::PriceOverCap { max_price } => Some(*max_price),
                     _ => None,
                 };
+                let credited_amount = match &err {
+                    CoreError::PaymentAmountMismatch { credited_amount } => Some(*credited_amount),
+                    _ => None,
+                };
                 (
                     status,
                     ErrorBody {
@@ -179,6 +188,7 @@ impl IntoResponse for ApiError {
                         field,
                         shortfall,
                         max_price,
+                        credited_amount,
                     },
                 )
             }
@@ -191,6 +201,29 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// The last line of defence: a handler that panics answers an opaque 500 in the
+/// usual error shape instead of dropping the client's connection. A panic is a bug
+/// (bad input must be refused before it can cause one), so it is logged as an error.
+pub fn panic_layer(
+) -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {
+    tower_http::catch_panic::CatchPanicLayer::custom(panic_response as fn(_) -> _)
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = message, "request handler panicked");
+    ApiError::request(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error",
+    )
+    .into_response()
 }
 
 /// Redis outages are usually short; clients retry after this long.

@@ -73,12 +73,17 @@ pub async fn ensure_database(database_url: &str) -> Result<(), sqlx::Error> {
 }
 
 /// How many times a transaction that lost a deadlock runs in all.
-const LOCK_ATTEMPTS: usize = 3;
+const LOCK_ATTEMPTS: u32 = 4;
+
+/// The first retry waits up to this long; each later one up to twice the one before.
+const LOCK_BACKOFF_BASE: Duration = Duration::from_millis(10);
 
 /// Runs a whole transaction again when MySQL rolled it back for a deadlock or lock wait
-/// timeout. Lock order is kept consistent (hold or ticket, then the user row, then
-/// seats), but InnoDB can still pick a victim among unrelated rows on a busy index, and
-/// a rolled-back transaction has changed nothing, so running it again is always safe.
+/// timeout. Locks are taken in one order everywhere (ARCHITECTURE.md), but InnoDB can
+/// still pick a victim among unrelated rows on a busy index, and a rolled-back
+/// transaction has changed nothing, so running it again is always safe. Each retry
+/// first sleeps a random time up to a doubling bound ("full jitter"): transactions that
+/// collided once would otherwise collide again at once, in step.
 /// After the last attempt the conflict is returned for the caller to name.
 pub async fn retry_on_lock_conflict<T, F, Fut>(mut transaction: F) -> Result<T>
 where
@@ -89,12 +94,26 @@ where
     loop {
         match transaction().await {
             Err(err) if err.is_lock_conflict() && attempt < LOCK_ATTEMPTS => {
+                let pause = lock_backoff(attempt, rand::random::<f64>());
+                tracing::debug!(
+                    attempt,
+                    ?pause,
+                    "transaction lost a lock conflict, retrying"
+                );
+                tokio::time::sleep(pause).await;
                 attempt += 1;
-                tracing::debug!(attempt, "transaction lost a lock conflict, retrying");
             }
             other => return other,
         }
     }
+}
+
+/// The pause before retry number `attempt` (1 for the first), for a uniform `unit`
+/// in [0, 1): up to 10 ms, then 20 ms, then 40 ms.
+fn lock_backoff(attempt: u32, unit: f64) -> Duration {
+    LOCK_BACKOFF_BASE
+        .saturating_mul(1 << (attempt - 1).min(10))
+        .mul_f64(unit.clamp(0.0, 1.0))
 }
 
 /// Maps a conflict that survived every retry to a domain error the client can act on.
@@ -111,5 +130,25 @@ pub(crate) fn push_ids(query: &mut sqlx::QueryBuilder<'_, sqlx::MySql>, ids: &[i
     let mut list = query.separated(", ");
     for id in ids {
         list.push_bind(*id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_backoff_is_jittered_below_a_doubling_bound() {
+        assert_eq!(lock_backoff(1, 0.0), Duration::ZERO);
+        assert_eq!(lock_backoff(1, 0.5), Duration::from_millis(5));
+        assert_eq!(lock_backoff(2, 0.5), Duration::from_millis(10));
+        assert_eq!(lock_backoff(3, 0.999), Duration::from_micros(39_960));
+        let pauses: std::collections::HashSet<Duration> = (0..20)
+            .map(|_| lock_backoff(2, rand::random::<f64>()))
+            .collect();
+        assert!(pauses.len() > 1, "pauses vary between attempts");
+        assert!(pauses
+            .iter()
+            .all(|pause| *pause < Duration::from_millis(20)));
     }
 }

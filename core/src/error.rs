@@ -51,6 +51,10 @@ pub enum Error {
     /// The gateway says the payment is not paid, or paid for another amount.
     #[error("payment is not confirmed: {0}")]
     PaymentNotConfirmed(String),
+    /// This payment id was credited before for another amount: the earlier credit
+    /// stands and nothing changes.
+    #[error("payment was already credited with {credited_amount} points")]
+    PaymentAmountMismatch { credited_amount: i64 },
     /// The payment id was already credited to another account.
     #[error("payment was already used")]
     PaymentAlreadyUsed,

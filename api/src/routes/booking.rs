@@ -79,7 +79,7 @@ pub async fn release_hold(
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
         (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::error::ErrorResponse),
         (status = 404, description = "HOLD_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "HOLD_NOT_ACTIVE", body = crate::error::ErrorResponse),
+        (status = 409, description = "HOLD_NOT_ACTIVE, NOT_ON_SALE (the show was deleted, its booking moved, or it started)", body = crate::error::ErrorResponse),
         (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
 pub async fn purchase(
     State(state): State<AppState>,
@@ -134,19 +134,30 @@ pub async fn get_ticket(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/refund", tag = "booking", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/refund", tag = "booking",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the first refund instead of 409")),
     security(("bearer" = [])),
     responses((status = 200, description = "refunded by policy; net amount back to points", body = Ticket),
+        (status = 400, description = "INVALID_HEADER: Idempotency-Key is not ASCII", body = crate::error::ErrorResponse),
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
         (status = 404, description = "TICKET_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "TICKET_NOT_REFUNDABLE, TICKET_LISTED (cancel the resale listing first), REFUND_WINDOW_CLOSED", body = crate::error::ErrorResponse),))]
+        (status = 409, description = "TICKET_NOT_REFUNDABLE, TICKET_LISTED (cancel the resale listing first), REFUND_WINDOW_CLOSED", body = crate::error::ErrorResponse),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED (the key refunded another ticket), VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
 pub async fn refund(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(ticket_id): ApiPath<i64>,
+    headers: HeaderMap,
 ) -> ApiResult<Json<Ticket>> {
-    let ticket =
-        refunds::refund(&state.pool, &state.refund_policy, user.user_id, ticket_id).await?;
+    let key = idempotency_key(&headers)?;
+    let ticket = refunds::refund(
+        &state.pool,
+        &state.refund_policy,
+        user.user_id,
+        ticket_id,
+        key,
+    )
+    .await?;
     metrics::counter!("marquee_refunds_total").increment(1);
     Ok(Json(ticket))
 }

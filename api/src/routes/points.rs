@@ -62,7 +62,7 @@ pub struct ChargeRequest {
     responses((status = 201, description = "credited now", body = ChargeOutcome), (status = 200, description = "credited before; nothing changed", body = ChargeOutcome),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 409, description = "PAYMENT_ALREADY_USED", body = crate::error::ErrorResponse),
+        (status = 409, description = "PAYMENT_ALREADY_USED (another account's), PAYMENT_AMOUNT_MISMATCH (credited before for another amount, with credited_amount)", body = crate::error::ErrorResponse),
         (status = 422, description = "PAYMENT_NOT_CONFIRMED, VALIDATION_FAILED", body = crate::error::ErrorResponse),
         (status = 502, description = "GATEWAY_UNAVAILABLE", body = crate::error::ErrorResponse),))]
 pub async fn charge(

@@ -27,26 +27,26 @@ pub struct ListingRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/trades", tag = "resale", request_body = ListingRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the trade the first attempt listed")),
     security(("bearer" = [])),
-    responses((status = 201, description = "listed; the ticket stays yours until it sells", body = Trade),
-        (status = 400, description = "MALFORMED_JSON", body = crate::error::ErrorResponse),
+    responses((status = 201, description = "listed (or listed before under this Idempotency-Key, shown as it is now); the ticket stays yours until it sells", body = Trade),
+        (status = 400, description = "MALFORMED_JSON, INVALID_HEADER", body = crate::error::ErrorResponse),
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
         (status = 404, description = "TICKET_NOT_FOUND (also for someone else's ticket)", body = crate::error::ErrorResponse),
         (status = 409, description = "TICKET_NOT_LISTABLE (refunded or resold), TICKET_LISTED, SHOW_STARTED", body = crate::error::ErrorResponse),
-        (status = 422, description = "PRICE_OVER_CAP with max_price, VALIDATION_FAILED, INVALID_BODY", body = crate::error::ErrorResponse),))]
+        (status = 422, description = "PRICE_OVER_CAP with max_price, IDEMPOTENCY_KEY_REUSED (the key listed another ticket), VALIDATION_FAILED, INVALID_BODY", body = crate::error::ErrorResponse),))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ListingRequest>,
 ) -> ApiResult<(StatusCode, Json<Trade>)> {
-    let trade = listings::create(
-        &state.pool,
-        state.resale,
-        user.user_id,
-        body.ticket_id,
-        body.price,
-    )
-    .await?;
+    let listing = listings::Listing {
+        ticket_id: body.ticket_id,
+        price: body.price,
+        idempotency_key: idempotency_key(&headers)?,
+    };
+    let trade = listings::create(&state.pool, state.resale, user.user_id, listing).await?;
     metrics::counter!("marquee_trades_listed_total").increment(1);
     Ok((StatusCode::CREATED, Json(trade)))
 }

@@ -28,6 +28,10 @@ pub struct Hold {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The largest integer a JSON number keeps exactly in JavaScript (`2^53 - 1`,
+/// `Number.MAX_SAFE_INTEGER`): every id the API hands out stays at or below it.
+pub const MAX_HOLD_ID: i64 = (1 << 53) - 1;
+
 #[derive(Debug, Clone, Copy)]
 pub struct HoldRules {
     pub ttl: Duration,
@@ -52,8 +56,10 @@ pub async fn create(
             max: rules.max_seats,
         });
     }
-    // 63 random bits: unguessable, and with no table behind it nothing hands out ids.
-    let hold_id = rand::rngs::OsRng.gen_range(1..i64::MAX);
+    // Random, since with no table behind it nothing hands out ids; at most 2^53 - 1, so
+    // a JavaScript client's JSON.parse keeps it exact. A guessed id is worth nothing
+    // anyway: every use of a hold checks it belongs to the caller.
+    let hold_id = rand::rngs::OsRng.gen_range(1..=MAX_HOLD_ID);
     retry_on_lock_conflict(|| try_create(pool, rules, hold_id, user_id, schedule_id, &seat_ids))
         .await
         // Losing a deadlock every time means others are fighting over these seats.

@@ -54,7 +54,7 @@ async fn order_by_key(
     key: &str,
 ) -> Result<Option<OrderRow>> {
     Ok(sqlx::query_as(
-        "select id, hold_id, idempotency_key from orders where user_id = ? and idempotency_key = ?",
+        "select id, hold_id, cast(idempotency_key as char) as idempotency_key from orders where user_id = ? and idempotency_key = ?",
     )
     .bind(user_id)
     .bind(key)
@@ -98,7 +98,7 @@ async fn try_purchase(
     .await?;
     if seats.is_empty() {
         let paid: Option<OrderRow> = sqlx::query_as(
-            "select id, hold_id, idempotency_key from orders where hold_id = ? and user_id = ?",
+            "select id, hold_id, cast(idempotency_key as char) as idempotency_key from orders where hold_id = ? and user_id = ?",
         )
         .bind(hold_id)
         .bind(user_id)
@@ -120,6 +120,12 @@ async fn try_purchase(
     // Expired, or lost a seat to someone else after expiring: nothing is sold.
     if seats.iter().any(|seat| !seat.live) || seats.len() != seats[0].hold_seat_count as usize {
         return Err(Error::HoldNotActive);
+    }
+    // A hold taken before the show was deleted, or paid after the curtain went up,
+    // sells nothing. This read locks nothing: a delete committing after it orders
+    // after this purchase, whose ticket stays valid like every earlier one.
+    if !still_on_sale(&mut tx, seats[0].schedule_id).await? {
+        return Err(Error::NotOnSale);
     }
     // Take the buyer's row exclusively now, before the inserts below: their foreign
     // keys would otherwise take a shared lock on it, and upgrading that to the debit's
@@ -209,6 +215,21 @@ async fn try_purchase(
     sell.build().execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(order_id)
+}
+
+/// The same rule a hold is taken under (show not deleted, booking open, schedule not
+/// started), by the database clock: an admin may have moved the opening since.
+async fn still_on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "select s.deleted_at is null and s.booking_opens_at <= current_timestamp(6)
+                and sc.starts_at > current_timestamp(6)
+         from schedules sc join shows s on s.id = sc.show_id
+         where sc.id = ?",
+    )
+    .bind(schedule_id)
+    .fetch_optional(conn)
+    .await?
+    .unwrap_or(false))
 }
 
 fn same_request(order: OrderRow, hold_id: i64) -> Result<i64> {

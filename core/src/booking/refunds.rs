@@ -6,6 +6,11 @@
 //! bought on resale never refunds more than the seat's original price. A ticket with an
 //! open resale listing is refused until the listing is cancelled; listing and refunding
 //! both lock the ticket row first, so one of them waits for the other.
+//!
+//! Locks follow the one order of ARCHITECTURE.md: the ticket, then the user row, then
+//! the seat. An `Idempotency-Key` is stored on the refunded ticket (unique per user): a
+//! retry after a lost answer finds its own refund and answers it, instead of 409 for
+//! the REFUNDED state the first attempt left behind.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
@@ -13,7 +18,8 @@ use sqlx::MySqlPool;
 use super::refund_policy::RefundPolicy;
 use super::tickets::{self, Ticket};
 use crate::db::retry_on_lock_conflict;
-use crate::error::{Error, Result};
+use crate::error::{is_unique_violation, Error, Result};
+use crate::idempotency;
 use crate::points::ledger::{self, LedgerReason};
 
 #[derive(sqlx::FromRow)]
@@ -32,16 +38,21 @@ pub async fn refund(
     policy: &RefundPolicy,
     user_id: i64,
     ticket_id: i64,
+    idempotency_key: Option<&str>,
 ) -> Result<Ticket> {
-    retry_on_lock_conflict(|| try_refund(pool, policy, user_id, ticket_id)).await?;
+    idempotency::check(idempotency_key)?;
+    retry_on_lock_conflict(|| try_refund(pool, policy, user_id, ticket_id, idempotency_key))
+        .await?;
     tickets::get_for_user(pool, user_id, ticket_id).await
 }
 
+/// Refunds the ticket, or finds that this request (same key) already did.
 async fn try_refund(
     pool: &MySqlPool,
     policy: &RefundPolicy,
     user_id: i64,
     ticket_id: i64,
+    key: Option<&str>,
 ) -> Result<()> {
     let mut tx = pool.begin().await?;
     // Lock the ticket row alone: a locking read over a join would also lock the
@@ -55,6 +66,13 @@ async fn try_refund(
             .await?;
     if locked.is_none() {
         return Err(Error::NotFound("ticket"));
+    }
+    // After the lock, so a concurrent retry with the same key sees the first one's
+    // commit (READ COMMITTED reads the newest committed row).
+    if let Some(key) = key {
+        if let Some(refunded) = ticket_by_refund_key(&mut tx, user_id, key).await? {
+            return same_ticket(refunded, ticket_id);
+        }
     }
     let target: Option<RefundTarget> = sqlx::query_as(
         "select t.status, t.paid_amount, t.face_value,
@@ -81,23 +99,28 @@ async fn try_refund(
         )
         .ok_or(Error::RefundWindowClosed)?;
     let updated = sqlx::query(
-        "update tickets set status = 'REFUNDED', refund_fee = ?, refund_amount = ?, refunded_at = current_timestamp(6)
+        "update tickets set status = 'REFUNDED', refund_fee = ?, refund_amount = ?,
+                refunded_at = current_timestamp(6), refund_key = ?
          where id = ? and status = 'VALID'",
     )
     .bind(quote.fee)
     .bind(quote.net)
+    .bind(key)
     .bind(ticket_id)
     .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Err(Error::TicketNotRefundable);
+    .await;
+    match updated {
+        Ok(done) if done.rows_affected() == 1 => {}
+        Ok(_) => return Err(Error::TicketNotRefundable),
+        // The key refunded another ticket of this user, committed meanwhile.
+        Err(err) if is_unique_violation(&err) => return Err(Error::IdempotencyKeyReused),
+        Err(err) => return Err(err.into()),
     }
-    sqlx::query(
-        "update seats set is_sold = false, hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null where id = ?",
-    )
-    .bind(target.seat_id)
-    .execute(&mut *tx)
-    .await?;
+    // The user row before the seat, whether or not any points move: the lock order.
+    sqlx::query("select id from users where id = ? for update")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     if quote.net > 0 {
         ledger::apply(
             &mut tx,
@@ -108,6 +131,34 @@ async fn try_refund(
         )
         .await?;
     }
+    sqlx::query(
+        "update seats set is_sold = false, hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null where id = ?",
+    )
+    .bind(target.seat_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
+}
+
+async fn ticket_by_refund_key(
+    conn: &mut sqlx::MySqlConnection,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("select id from tickets where user_id = ? and refund_key = ?")
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+fn same_ticket(refunded_ticket_id: i64, ticket_id: i64) -> Result<()> {
+    if refunded_ticket_id == ticket_id {
+        Ok(())
+    } else {
+        Err(Error::IdempotencyKeyReused)
+    }
 }

@@ -49,7 +49,7 @@ pub struct Ticket {
 }
 
 const TICKET_SELECT: &str =
-    "select t.id, t.code, t.order_id, t.trade_id, t.parent_ticket_id, t.status,
+    "select t.id, cast(t.code as char) as code, t.order_id, t.trade_id, t.parent_ticket_id, t.status,
         tr.id as open_trade_id, s.id as show_id, s.title as show_title,
         v.name as venue, sc.id as schedule_id, sc.starts_at, st.id as seat_id, g.name as grade,
         st.row_label, st.seat_number as number, t.face_value, t.paid_amount, t.refund_fee,

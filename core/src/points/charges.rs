@@ -15,6 +15,14 @@ use super::ledger::{self, LedgerReason};
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 
+/// The longest payment id accepted (the `point_charges.payment_id` column).
+pub const MAX_PAYMENT_ID_LEN: usize = 100;
+
+/// The ledger names a charge by gateway and payment id.
+fn charge_reference(gateway: &str, payment_id: &str) -> String {
+    format!("charge:{gateway}:{payment_id}")
+}
+
 /// The most one charge may add: 10,000,000 KRW, a common card limit in Korea.
 pub const MAX_CHARGE: i64 = 10_000_000;
 
@@ -47,6 +55,9 @@ impl ChargeService {
         ChargeService { pool, gateway }
     }
 
+    /// Sending a credited payment id again answers the earlier charge when the amount
+    /// is the same (a retry), and 409 with the credited amount when it is not: that is
+    /// a client bug or a forgery, and silently answering the old charge would hide it.
     pub async fn charge(
         &self,
         user_id: i64,
@@ -55,17 +66,18 @@ impl ChargeService {
     ) -> Result<ChargeOutcome> {
         validate(payment_id, amount)?;
         if let Some(existing) = self.existing(user_id, payment_id).await? {
-            return Ok(existing);
+            return same_amount(existing, amount);
         }
         let verified = self.gateway.verify(payment_id, amount).await?;
-        retry_on_lock_conflict(|| self.credit(user_id, &verified)).await
+        let outcome = retry_on_lock_conflict(|| self.credit(user_id, &verified)).await?;
+        same_amount(outcome, amount)
     }
 
     /// Credits a verified payment, or answers with the earlier credit of the same id.
     async fn credit(&self, user_id: i64, verified: &VerifiedPayment) -> Result<ChargeOutcome> {
         let payment_id = verified.payment_id.as_str();
         let mut tx = self.pool.begin().await?;
-        let reference = format!("charge:{}:{}", self.gateway.name(), verified.payment_id);
+        let reference = charge_reference(self.gateway.name(), payment_id);
         let entry = ledger::apply(
             &mut tx,
             user_id,
@@ -131,8 +143,18 @@ impl ChargeService {
     }
 }
 
+fn same_amount(outcome: ChargeOutcome, amount: i64) -> Result<ChargeOutcome> {
+    if outcome.amount == amount {
+        Ok(outcome)
+    } else {
+        Err(Error::PaymentAmountMismatch {
+            credited_amount: outcome.amount,
+        })
+    }
+}
+
 fn validate(payment_id: &str, amount: i64) -> Result<()> {
-    let id_ok = (1..=100).contains(&payment_id.len())
+    let id_ok = (1..=MAX_PAYMENT_ID_LEN).contains(&payment_id.len())
         && payment_id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
@@ -149,4 +171,22 @@ fn validate(payment_id: &str, amount: i64) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every payment id validation accepts must fit the ledger's `reference` column,
+    /// under the longest gateway name `point_charges.gateway` can hold.
+    #[test]
+    fn the_longest_reference_fits_the_ledger_column() {
+        let longest = charge_reference(&"g".repeat(20), &"p".repeat(MAX_PAYMENT_ID_LEN));
+        assert!(validate(&"p".repeat(MAX_PAYMENT_ID_LEN), 1).is_ok());
+        assert!(
+            longest.len() <= ledger::MAX_REFERENCE_LEN,
+            "{}",
+            longest.len()
+        );
+    }
 }

@@ -52,12 +52,13 @@ impl PaymentGateway for DevGateway {
 /// PortOne V2: `GET {base}/payments/{paymentId}` with `Authorization: PortOne {secret}`.
 pub struct PortOneGateway {
     client: reqwest::Client,
-    api_base: String,
+    api_base: reqwest::Url,
     api_secret: String,
 }
 
 impl PortOneGateway {
-    pub fn new(api_base: impl Into<String>, api_secret: impl Into<String>) -> Self {
+    /// `api_base` must be able to be a base (configuration checks it at start-up).
+    pub fn new(api_base: reqwest::Url, api_secret: impl Into<String>) -> Self {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .connect_timeout(Duration::from_secs(3))
@@ -65,7 +66,7 @@ impl PortOneGateway {
             .expect("http client builds with static settings");
         PortOneGateway {
             client,
-            api_base: api_base.into(),
+            api_base,
             api_secret: api_secret.into(),
         }
     }
@@ -91,8 +92,7 @@ impl PaymentGateway for PortOneGateway {
     }
 
     async fn verify(&self, payment_id: &str, expected_amount: i64) -> Result<VerifiedPayment> {
-        let mut url = reqwest::Url::parse(&self.api_base)
-            .map_err(|err| Error::GatewayUnavailable(Box::new(err)))?;
+        let mut url = self.api_base.clone();
         url.path_segments_mut()
             .map_err(|()| Error::internal("PORTONE_API_BASE cannot be a base url"))?
             .pop_if_empty()

@@ -40,6 +40,9 @@ pub struct LedgerEntry {
     pub created_at: DateTime<Utc>,
 }
 
+/// The width of `point_ledger.reference`.
+pub const MAX_REFERENCE_LEN: usize = 160;
+
 /// Adds `amount` (negative for a debit) to the user's balance and records it, inside
 /// the caller's transaction. A debit that would go below zero changes nothing and fails
 /// with the shortfall. The update locks the user row until the caller commits, so the
@@ -52,6 +55,10 @@ pub async fn apply(
     reference: &str,
 ) -> Result<LedgerEntry> {
     debug_assert!(amount != 0, "a ledger entry must move points");
+    debug_assert!(
+        reference.len() <= MAX_REFERENCE_LEN,
+        "ledger reference too long"
+    );
     let updated = sqlx::query(
         "update users set point_balance = point_balance + ?
          where id = ? and point_balance + ? >= 0",

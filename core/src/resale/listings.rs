@@ -2,6 +2,10 @@
 //!
 //! One open listing per ticket is the `uq_trades_open_ticket` key's job, not a check
 //! here: two concurrent listings of one ticket cannot both commit.
+//!
+//! Listing takes an optional `Idempotency-Key`, stored on the trade (unique per seller):
+//! a retry after a lost answer finds the trade its first attempt made, instead of 409
+//! `TICKET_LISTED` for its own listing.
 
 use sqlx::{MySqlConnection, MySqlPool};
 
@@ -9,17 +13,25 @@ use super::trades::{self, Trade};
 use super::ResaleRules;
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
+use crate::idempotency;
+
+/// What a seller asks for: this ticket, at this price.
+#[derive(Debug, Clone, Copy)]
+pub struct Listing<'a> {
+    pub ticket_id: i64,
+    pub price: i64,
+    pub idempotency_key: Option<&'a str>,
+}
 
 pub async fn create(
     pool: &MySqlPool,
     rules: ResaleRules,
     seller_id: i64,
-    ticket_id: i64,
-    price: i64,
+    listing: Listing<'_>,
 ) -> Result<Trade> {
-    check_price(price)?;
-    let trade_id =
-        retry_on_lock_conflict(|| try_create(pool, rules, seller_id, ticket_id, price)).await?;
+    check_price(listing.price)?;
+    idempotency::check(listing.idempotency_key)?;
+    let trade_id = retry_on_lock_conflict(|| try_create(pool, rules, seller_id, listing)).await?;
     trades::get(pool, trade_id).await
 }
 
@@ -40,18 +52,31 @@ struct ListableTicket {
     started: bool,
 }
 
+/// Returns the id of the trade for this listing: the new one, or the one an earlier
+/// request with the same key made.
 async fn try_create(
     pool: &MySqlPool,
     rules: ResaleRules,
     seller_id: i64,
-    ticket_id: i64,
-    price: i64,
+    listing: Listing<'_>,
 ) -> Result<i64> {
+    let Listing {
+        ticket_id,
+        price,
+        idempotency_key: key,
+    } = listing;
     let mut tx = pool.begin().await?;
     // Someone else's ticket is not found: ids must not reveal who owns what.
     lock_ticket(&mut tx, ticket_id, Some(seller_id))
         .await?
         .ok_or(Error::NotFound("ticket"))?;
+    // After the ticket lock, so a concurrent retry with the same key sees the first
+    // attempt's committed trade.
+    if let Some(key) = key {
+        if let Some(earlier) = trade_by_listing_key(&mut tx, seller_id, key).await? {
+            return earlier.same_request(listing);
+        }
+    }
     let ticket: ListableTicket = sqlx::query_as(
         "select t.status, t.face_value, sc.show_id, t.schedule_id, st.grade_id,
                 sc.starts_at <= current_timestamp(6) as started
@@ -76,11 +101,12 @@ async fn try_create(
         return Err(Error::PriceOverCap { max_price });
     }
     let inserted = sqlx::query(
-        "insert into trades (ticket_id, seller_id, show_id, schedule_id, grade_id, price)
-         values (?, ?, ?, ?, ?, ?)",
+        "insert into trades (ticket_id, seller_id, listing_key, show_id, schedule_id, grade_id, price)
+         values (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(ticket_id)
     .bind(seller_id)
+    .bind(key)
     .bind(ticket.show_id)
     .bind(ticket.schedule_id)
     .bind(ticket.grade_id)
@@ -89,11 +115,56 @@ async fn try_create(
     .await;
     let trade_id = match inserted {
         Ok(result) => result.last_insert_id() as i64,
-        Err(err) if is_unique_violation(&err) => return Err(Error::TicketListed),
+        // Either the ticket's open listing or this key's, committed meanwhile by
+        // another of the seller's requests (the ticket lock rules out the first for
+        // the same ticket, so a key that is there now names another listing).
+        Err(err) if is_unique_violation(&err) => {
+            tx.rollback().await?;
+            let mut conn = pool.acquire().await?;
+            return match key {
+                Some(key) => match trade_by_listing_key(&mut conn, seller_id, key).await? {
+                    Some(earlier) => earlier.same_request(listing),
+                    None => Err(Error::TicketListed),
+                },
+                None => Err(Error::TicketListed),
+            };
+        }
         Err(err) => return Err(err.into()),
     };
     tx.commit().await?;
     Ok(trade_id)
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedTrade {
+    id: i64,
+    ticket_id: i64,
+}
+
+impl KeyedTrade {
+    /// The same key for another ticket is another request, refused. The price is not
+    /// compared: the seller may have repriced the trade since the first answer.
+    fn same_request(self, listing: Listing<'_>) -> Result<i64> {
+        if self.ticket_id == listing.ticket_id {
+            Ok(self.id)
+        } else {
+            Err(Error::IdempotencyKeyReused)
+        }
+    }
+}
+
+async fn trade_by_listing_key(
+    conn: &mut MySqlConnection,
+    seller_id: i64,
+    key: &str,
+) -> Result<Option<KeyedTrade>> {
+    Ok(
+        sqlx::query_as("select id, ticket_id from trades where seller_id = ? and listing_key = ?")
+            .bind(seller_id)
+            .bind(key)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// Locks the ticket row alone (a locking read over a join would also lock the schedule
@@ -165,7 +236,7 @@ pub(super) async fn lock_trade(conn: &mut MySqlConnection, trade_id: i64) -> Res
         .await?;
     Ok(sqlx::query_as(
         "select tr.id, tr.ticket_id, tr.seller_id, tr.status, tr.price, tr.buyer_id,
-                tr.purchase_key, tr.issued_ticket_id, t.face_value,
+                cast(tr.purchase_key as char) as purchase_key, tr.issued_ticket_id, t.face_value,
                 sc.starts_at <= current_timestamp(6) as started
          from trades tr
          join tickets t on t.id = tr.ticket_id
