@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use marquee_core::accounts::service::AuthUser;
 use marquee_core::accounts::Role;
+use marquee_core::catalog::model::DayRange;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -126,6 +127,16 @@ impl Paging {
         }
         Ok((limit, offset))
     }
+}
+
+/// The `from`/`to` day filter of a list, refused as 400 INVALID_QUERY when it names a
+/// day the catalog cannot represent.
+pub fn day_range(
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<DayRange, ApiError> {
+    DayRange::parse(from, to)
+        .map_err(|err| ApiError::request(StatusCode::BAD_REQUEST, "INVALID_QUERY", err.to_string()))
 }
 
 /// The caller, from `Authorization: Bearer <access token>`, checked against the

@@ -45,7 +45,9 @@ pub enum GatewayConfig {
     /// Local development: payment ids starting with `dev_` count as paid.
     Dev,
     PortOne {
-        api_base: String,
+        /// Checked at start-up to be an http(s) base URL that `payments/{id}` can be
+        /// joined to: a bad one would otherwise fail every charge at run time.
+        api_base: reqwest::Url,
         api_secret: Secret,
     },
 }
@@ -135,11 +137,7 @@ impl Config {
         let gateway = match env.get("PAYMENT_GATEWAY").unwrap_or("dev") {
             "dev" => GatewayConfig::Dev,
             "portone" => GatewayConfig::PortOne {
-                api_base: env
-                    .get("PORTONE_API_BASE")
-                    .unwrap_or("https://api.portone.io")
-                    .trim_end_matches('/')
-                    .to_string(),
+                api_base: env.portone_api_base()?,
                 api_secret: Secret::new(env.required("PORTONE_API_SECRET")?),
             },
             other => {
@@ -247,6 +245,28 @@ impl Env {
         }
     }
 
+    fn portone_api_base(&self) -> Result<reqwest::Url, ConfigError> {
+        const VAR: &str = "PORTONE_API_BASE";
+        let raw = self.get(VAR).unwrap_or("https://api.portone.io").trim();
+        let invalid = |why: &str| self.invalid(VAR, &format!("`{raw}` {why}"));
+        let url =
+            reqwest::Url::parse(raw).map_err(|err| invalid(&format!("is not a URL: {err}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(invalid("must be an http(s) URL with a host"));
+        }
+        if url.cannot_be_a_base()
+            || url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err(invalid(
+                "must be a base URL: no query, fragment or credentials",
+            ));
+        }
+        Ok(url)
+    }
+
     fn index_dir(&self) -> PathBuf {
         PathBuf::from(self.get("INDEX_DIR").unwrap_or("data/index"))
     }
@@ -331,6 +351,23 @@ mod tests {
     }
 
     const SECRET: (&str, &str) = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+    const PORTONE: (&str, &str) = ("PAYMENT_GATEWAY", "portone");
+    const PORTONE_SECRET: (&str, &str) = ("PORTONE_API_SECRET", "portone-secret");
+
+    #[test]
+    fn a_portone_base_with_a_path_is_kept_for_joining() {
+        let config = Config::from_vars(vars(&[
+            SECRET,
+            PORTONE,
+            PORTONE_SECRET,
+            ("PORTONE_API_BASE", "http://127.0.0.1:9/v2"),
+        ]))
+        .unwrap();
+        let GatewayConfig::PortOne { api_base, .. } = config.gateway else {
+            panic!("expected the portone gateway");
+        };
+        assert_eq!(api_base.as_str(), "http://127.0.0.1:9/v2");
+    }
 
     #[test]
     fn defaults_apply_when_only_the_secret_is_set() {
@@ -393,6 +430,42 @@ mod tests {
             (
                 &[SECRET, ("PAYMENT_GATEWAY", "portone")],
                 "PORTONE_API_SECRET",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_API_BASE", "api.portone.io"),
+                ],
+                "PORTONE_API_BASE",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_API_BASE", "ftp://api.portone.io"),
+                ],
+                "PORTONE_API_BASE",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_API_BASE", "mailto:pay@portone.io"),
+                ],
+                "PORTONE_API_BASE",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_API_BASE", "https://api.portone.io/?v=2"),
+                ],
+                "PORTONE_API_BASE",
             ),
             (&[SECRET, ("ADMIN_EMAIL", "a@b.co")], "ADMIN_PASSWORD"),
             (&[SECRET, ("DATABASE_URL", "postgres://x")], "DATABASE_URL"),

@@ -20,6 +20,15 @@ fn a_missing_or_invalid_setting_stops_start_up_with_one_line_naming_it() {
             vec![("JWT_SECRET", JWT_SECRET), ("PAYMENT_GATEWAY", "portone")],
             "PORTONE_API_SECRET",
         ),
+        (
+            vec![
+                ("JWT_SECRET", JWT_SECRET),
+                ("PAYMENT_GATEWAY", "portone"),
+                ("PORTONE_API_SECRET", "secret"),
+                ("PORTONE_API_BASE", "api.portone.io/v2"),
+            ],
+            "PORTONE_API_BASE",
+        ),
     ] {
         let output = Command::new(BINARY).env_clear().envs(env).output().unwrap();
 

@@ -293,3 +293,86 @@ async fn likes_are_idempotent_counted_and_listed() {
         .await;
     assert_eq!(detail.body["like_count"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_shows_sharing_a_new_venue_and_artists_are_all_created() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let creations = (0..12).map(|i| {
+        let mut body = show_body(
+            &format!("합동 공연 {i}"),
+            "CONCERT",
+            "2030-03-01T19:30:00+09:00",
+        );
+        body["venue"] = json!({"name": "새 공연장", "address": "서울 마포구"});
+        // The same new artists, listed in a different order by half of the writers.
+        body["artists"] = if i % 2 == 0 {
+            json!(["새 가수", "새 밴드", "새 지휘자"])
+        } else {
+            json!(["새 지휘자", "새 밴드", "새 가수"])
+        };
+        let (router, token) = (app.router.clone(), admin.token.clone());
+        tokio::spawn(async move {
+            crate::harness::send(
+                &router,
+                Method::POST,
+                "/api/v1/shows",
+                Some(&token),
+                Some(body),
+                &[],
+            )
+            .await
+        })
+    });
+    let answers = futures::future::join_all(creations).await;
+
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+    }
+    let venues: i64 = sqlx::query_scalar("select count(*) from venues where name = '새 공연장'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let artists: i64 = sqlx::query_scalar("select count(*) from artists where name like '새 %'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let credits: i64 = sqlx::query_scalar("select count(*) from show_artists")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!((venues, artists, credits), (1, 3, 36));
+}
+
+#[tokio::test]
+async fn dates_the_catalog_cannot_represent_are_400_on_list_and_search() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/api/v1/shows?",
+        "/api/v1/search?q=%EC%8B%9C%EC%B9%B4%EA%B3%A0&",
+    ] {
+        for range in [
+            "from=-262143-01-01",
+            "to=-262143-01-01",
+            "from=+262142-12-31",
+            "to=+262142-12-31",
+            "from=1969-12-31",
+            "to=10000-01-01",
+            "from=2030-03-02&to=2030-03-01",
+        ] {
+            let response = app.get(&format!("{path}{range}"), None).await;
+            assert_eq!(
+                response.status,
+                StatusCode::BAD_REQUEST,
+                "{path}{range}: {:?}",
+                response.body
+            );
+            assert_eq!(response.code(), "INVALID_QUERY", "{path}{range}");
+        }
+        let widest = app
+            .get(&format!("{path}from=1970-01-01&to=9999-12-31"), None)
+            .await;
+        assert_eq!(widest.status, StatusCode::OK, "{path}: {:?}", widest.body);
+    }
+}

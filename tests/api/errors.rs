@@ -255,3 +255,27 @@ async fn overlong_idempotency_keys_are_rejected_before_anything_is_paid() {
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.balance(&buyer).await, 50_000);
 }
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_in_the_error_shape_instead_of_dropping_the_connection() {
+    // The same layer app() installs, around a handler that panics.
+    let router = axum::Router::new()
+        .route(
+            "/boom",
+            axum::routing::get(|| async {
+                let parts: Vec<&str> = Vec::new();
+                parts[3].to_string()
+            }),
+        )
+        .layer(marquee_api::error::panic_layer());
+
+    let response = send_raw(
+        &router,
+        Request::builder().uri("/boom").body(Body::empty()).unwrap(),
+    )
+    .await;
+
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.code(), "INTERNAL");
+    assert_eq!(response.body["error"]["message"], "internal error");
+}

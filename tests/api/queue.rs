@@ -680,3 +680,31 @@ async fn the_event_stream_follows_a_place_until_admission_at_most_once_a_second(
     assert!(admitted["access_token"].is_string());
     assert!(ended.is_none(), "the stream ends once admitted");
 }
+
+#[tokio::test]
+async fn the_room_report_keeps_the_rooms_active_flag_apart_from_the_admitted_count() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 1).await;
+    room_on(&app, show.schedule_id, 10, 10, 600).await;
+    let admin = app.admin().await;
+    for i in 0..3 {
+        let fan = app.user(&format!("fan{i}@example.com")).await;
+        entered(&app, &fan, show.schedule_id).await;
+    }
+    let admitted = run_admission(&app, Duration::from_millis(800)).await;
+
+    let report = app
+        .get(
+            &format!("/api/v1/admin/queue/{}", show.schedule_id),
+            Some(&admin.token),
+        )
+        .await;
+    let raw = serde_json::to_string(&report.body).unwrap();
+
+    assert_eq!(admitted, 3);
+    assert_eq!(report.status, StatusCode::OK, "{:?}", report.body);
+    assert_eq!(report.body["active"], true, "the room is on");
+    assert_eq!(report.body["admitted_now"], 3);
+    assert_eq!(report.body["waiting"], 0);
+    assert_eq!(raw.matches("\"active\"").count(), 1, "{raw}");
+}

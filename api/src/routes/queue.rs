@@ -41,8 +41,9 @@ pub struct RoomReport {
     room: Room,
     /// People waiting now; null when Redis cannot be reached.
     waiting: Option<u64>,
-    /// People admitted and still inside their window.
-    active: Option<u64>,
+    /// People admitted and still inside their window; null when Redis cannot be
+    /// reached. (Not `active`: the room's own `active` says whether the room is on.)
+    admitted_now: Option<u64>,
     admitted_total: Option<u64>,
 }
 
@@ -62,7 +63,7 @@ pub async fn report(
     Ok(Json(RoomReport {
         room,
         waiting: sizes.map(|s| s.waiting),
-        active: sizes.map(|s| s.active),
+        admitted_now: sizes.map(|s| s.active),
         admitted_total: sizes.map(|s| s.admitted_total),
     }))
 }

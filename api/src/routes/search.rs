@@ -12,13 +12,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
-use marquee_core::catalog::model::kst_day_start;
 use marquee_core::catalog::Category;
 use marquee_core::search::searcher::{SearchFilter, SearchHit, ShowSearch, Suggestion, MAX_OFFSET};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{page_limit, ApiQuery, Paging};
+use crate::extract::{day_range, page_limit, ApiQuery, Paging};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -28,9 +27,9 @@ pub struct SearchQuery {
     /// Korean typed on the English layout (tlzkrh).
     q: Option<String>,
     category: Option<Category>,
-    /// First Korean calendar day (YYYY-MM-DD) with a performance, inclusive.
+    /// First Korean calendar day (YYYY-MM-DD, 1970-01-01 to 9999-12-31) with a performance, inclusive.
     from: Option<NaiveDate>,
-    /// Last Korean calendar day, inclusive.
+    /// Last Korean calendar day, inclusive (same range).
     to: Option<NaiveDate>,
     /// 1 to 100, default 20.
     limit: Option<u32>,
@@ -94,15 +93,11 @@ pub async fn search(
     if offset as usize > MAX_OFFSET {
         return Err(invalid("offset must be at most 1000"));
     }
-    if let (Some(from), Some(to)) = (query.from, query.to) {
-        if from > to {
-            return Err(invalid("from must not be after to"));
-        }
-    }
+    let days = day_range(query.from, query.to)?;
     let filter = SearchFilter {
         category: query.category.map(|c| c.as_db().to_string()),
-        from: query.from.map(kst_day_start),
-        to: query.to.and_then(|to| to.succ_opt()).map(kst_day_start),
+        from: days.start(),
+        to: days.end(),
     };
     let now = chrono::Utc::now();
     let (results, status) = blocking(&state.search, move |search| {

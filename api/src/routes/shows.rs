@@ -12,8 +12,8 @@ use marquee_core::Error;
 use serde::{Deserialize, Serialize};
 
 use super::Page;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
+use crate::error::ApiResult;
+use crate::extract::{day_range, Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
 use crate::state::AppState;
 
 async fn detail(state: &AppState, show_id: i64) -> ApiResult<ShowDetail> {
@@ -81,9 +81,9 @@ pub async fn delete(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     category: Option<Category>,
-    /// First Korean calendar day (YYYY-MM-DD) with a performance, inclusive.
+    /// First Korean calendar day (YYYY-MM-DD, 1970-01-01 to 9999-12-31) with a performance, inclusive.
     from: Option<NaiveDate>,
-    /// Last Korean calendar day, inclusive.
+    /// Last Korean calendar day, inclusive (same range).
     to: Option<NaiveDate>,
     limit: Option<u32>,
     offset: Option<u32>,
@@ -101,19 +101,9 @@ pub async fn list(
         offset: query.offset,
     }
     .resolve()?;
-    if let (Some(from), Some(to)) = (query.from, query.to) {
-        if from > to {
-            return Err(ApiError::request(
-                StatusCode::BAD_REQUEST,
-                "INVALID_QUERY",
-                "from must not be after to",
-            ));
-        }
-    }
     let filter = ShowFilter {
         category: query.category,
-        from: query.from,
-        to: query.to,
+        days: day_range(query.from, query.to)?,
     };
     let (items, total) = catalog::list_shows(&state.pool, &filter, limit, offset).await?;
     Ok(Json(Page {

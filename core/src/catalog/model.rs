@@ -151,10 +151,12 @@ impl NewSchedule {
         let mut seats: u64 = 0;
         for grade in &self.grades {
             text("grades.name", &grade.name, 1, 20)?;
-            if !names.insert(grade.name.trim()) {
+            // Labels compare as the database compares them (case-insensitively):
+            // rows "A" and "a" would be one row to the unique key.
+            if !names.insert(grade.name.trim().to_lowercase()) {
                 return Err(Error::validation(
                     "grades.name",
-                    "grade names must be unique",
+                    "grade names must be unique, ignoring case",
                 ));
             }
             if !(0..=MAX_PRICE).contains(&grade.price) {
@@ -168,10 +170,10 @@ impl NewSchedule {
             }
             for row in &grade.rows {
                 text("grades.rows", row, 1, 8)?;
-                if !rows.insert(row.trim()) {
+                if !rows.insert(row.trim().to_lowercase()) {
                     return Err(Error::validation(
                         "grades.rows",
-                        "a row belongs to one grade only",
+                        "a row belongs to one grade only, and row labels are unique ignoring case",
                     ));
                 }
             }
@@ -311,8 +313,9 @@ pub struct SeatView {
     pub status: String,
 }
 
-/// The instant a Korean calendar day starts: the unit people pick dates in.
-pub fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {
+/// The instant a Korean calendar day starts: the unit people pick dates in. Only for
+/// days a `DayRange` accepts; at chrono's extremes the instant does not exist.
+fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {
     FixedOffset::east_opt(9 * 3600)
         .expect("valid offset")
         .from_local_datetime(&day.and_time(NaiveTime::MIN))
@@ -321,12 +324,73 @@ pub fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Filters of the public show list. Dates are Korean calendar days, inclusive.
+/// An inclusive span of Korean calendar days (`from`, `to`, each optional), as the
+/// show list and search filter by. Built only by `parse`, which refuses what cannot be
+/// represented: a day outside 1970-01-01..=9999-12-31 (MySQL's DATETIME ends there;
+/// the start of the day after 9999-12-31 in Seoul is still inside it), or `from` after
+/// `to`. Everything downstream can then turn days
+/// into instants without a failure case.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayRange {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+/// Why a `DayRange` was refused, for the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidDayRange(&'static str);
+
+impl DayRange {
+    pub fn first_day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
+    }
+
+    pub fn last_day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date")
+    }
+
+    pub fn parse(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> std::result::Result<Self, InvalidDayRange> {
+        let in_range = |day: Option<NaiveDate>| {
+            day.is_none_or(|day| (Self::first_day()..=Self::last_day()).contains(&day))
+        };
+        if !in_range(from) || !in_range(to) {
+            return Err(InvalidDayRange(
+                "dates must be between 1970-01-01 and 9999-12-31",
+            ));
+        }
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(InvalidDayRange("from must not be after to"));
+            }
+        }
+        Ok(DayRange { from, to })
+    }
+
+    pub fn is_unbounded(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
+    }
+
+    /// The first instant inside the range, if it has a first day.
+    pub fn start(&self) -> Option<DateTime<Utc>> {
+        self.from.map(kst_day_start)
+    }
+
+    /// The first instant after the range (the next day's start), if it has a last day.
+    pub fn end(&self) -> Option<DateTime<Utc>> {
+        self.to
+            .map(|to| kst_day_start(to.succ_opt().expect("parse keeps a day after `to`")))
+    }
+}
+
+/// Filters of the public show list.
 #[derive(Debug, Clone, Default)]
 pub struct ShowFilter {
     pub category: Option<Category>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
+    pub days: DayRange,
 }
 
 #[cfg(test)]
@@ -376,5 +440,34 @@ mod tests {
         let mut negative = schedule(1);
         negative.grades[0].price = -1;
         assert!(negative.validate(Utc::now()).is_err());
+    }
+
+    #[test]
+    fn day_ranges_refuse_what_cannot_be_represented() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        for (from, to) in [
+            (Some(NaiveDate::MIN), None),
+            (None, Some(NaiveDate::MAX)),
+            (day(1969, 12, 31), None),
+            (None, day(10_000, 1, 1)),
+            (day(2026, 12, 2), day(2026, 12, 1)),
+        ] {
+            assert!(DayRange::parse(from, to).is_err(), "{from:?}..{to:?}");
+        }
+        let widest = DayRange::parse(day(1970, 1, 1), day(9999, 12, 31)).unwrap();
+        assert_eq!(
+            widest.start().unwrap().to_rfc3339(),
+            "1969-12-31T15:00:00+00:00"
+        );
+        assert_eq!(
+            widest.end().unwrap().to_rfc3339(),
+            "9999-12-31T15:00:00+00:00"
+        );
+        let one_day = DayRange::parse(day(2026, 12, 1), day(2026, 12, 1)).unwrap();
+        assert_eq!(
+            one_day.end().unwrap() - one_day.start().unwrap(),
+            chrono::Duration::days(1)
+        );
+        assert!(DayRange::parse(None, None).unwrap().is_unbounded());
     }
 }

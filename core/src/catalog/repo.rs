@@ -4,9 +4,17 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
 
 use super::model::*;
+use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 
+/// Creates a show with its venue, artists and schedules in one transaction. Catalog
+/// writes run concurrently (shows sharing a new venue or artist included): the
+/// find-or-create steps tolerate each other, and a deadlock reruns the whole write.
 pub async fn create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
+    retry_on_lock_conflict(|| try_create_show(pool, show)).await
+}
+
+async fn try_create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
     let mut tx = pool.begin().await?;
     let venue_id = venue_id(&mut tx, &show.venue).await?;
     let inserted = sqlx::query(
@@ -40,37 +48,45 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
 async fn venue_id(conn: &mut MySqlConnection, venue: &VenueInput) -> Result<i64> {
     let name = venue.name.trim();
     let address = venue.address.trim();
-    let existing: Option<(i64, String)> =
+    let (id, current) = match find_venue(conn, name).await? {
+        Some(found) => found,
+        None => match sqlx::query("insert into venues (name, address) values (?, ?)")
+            .bind(name)
+            .bind(address)
+            .execute(&mut *conn)
+            .await
+        {
+            Ok(result) => return Ok(result.last_insert_id() as i64),
+            // Another show named this new venue at the same moment and committed first:
+            // its row is the venue (READ COMMITTED sees it now).
+            Err(err) if is_unique_violation(&err) => find_venue(conn, name)
+                .await?
+                .ok_or_else(|| Error::internal("venue vanished after a unique violation"))?,
+            Err(err) => return Err(err.into()),
+        },
+    };
+    if !address.is_empty() && address != current {
+        sqlx::query("update venues set address = ? where id = ?")
+            .bind(address)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+async fn find_venue(conn: &mut MySqlConnection, name: &str) -> Result<Option<(i64, String)>> {
+    Ok(
         sqlx::query_as("select id, address from venues where name = ?")
             .bind(name)
             .fetch_optional(&mut *conn)
-            .await?;
-    match existing {
-        Some((id, current)) => {
-            if !address.is_empty() && address != current {
-                sqlx::query("update venues set address = ? where id = ?")
-                    .bind(address)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Ok(id)
-        }
-        None => Ok(
-            sqlx::query("insert into venues (name, address) values (?, ?)")
-                .bind(name)
-                .bind(address)
-                .execute(&mut *conn)
-                .await?
-                .last_insert_id() as i64,
-        ),
-    }
+            .await?,
+    )
 }
 
 /// Finds or creates an artist. Two shows naming a new artist at once may both try to
 /// insert; the loser of the unique key reads the winner's row.
 async fn artist_id(conn: &mut MySqlConnection, name: &str) -> Result<i64> {
-    let name = name.trim();
     let find = "select id from artists where name = ?";
     if let Some(id) = sqlx::query_scalar(find)
         .bind(name)
@@ -98,9 +114,19 @@ async fn replace_artists(conn: &mut MySqlConnection, show_id: i64, names: &[Stri
         .bind(show_id)
         .execute(&mut *conn)
         .await?;
+    // New artists are created in one order (case-folded name) whatever order the show
+    // lists them in, so two shows naming the same new artists wait for each other on
+    // the unique key instead of deadlocking.
+    let mut by_name: Vec<&str> = names.iter().map(|name| name.trim()).collect();
+    by_name.sort_by_cached_key(|name| name.to_lowercase());
+    by_name.dedup();
+    let mut ids = std::collections::HashMap::new();
+    for name in by_name {
+        ids.insert(name, artist_id(conn, name).await?);
+    }
     let mut seen = std::collections::HashSet::new();
     for (position, name) in names.iter().enumerate() {
-        let id = artist_id(conn, name).await?;
+        let id = ids[name.trim()];
         if seen.insert(id) {
             sqlx::query("insert into show_artists (show_id, artist_id, position) values (?, ?, ?)")
                 .bind(show_id)
@@ -124,6 +150,9 @@ async fn insert_schedule(
         .execute(&mut *conn)
         .await?
         .last_insert_id() as i64;
+    // Validation refuses labels equal but for case; the collation also equates some
+    // others (full-width "Ａ" and "A"), which only the unique keys see: those are
+    // refused as the same validation errors, not 500s.
     for grade in &schedule.grades {
         let grade_id =
             sqlx::query("insert into seat_grades (schedule_id, name, price) values (?, ?, ?)")
@@ -131,7 +160,14 @@ async fn insert_schedule(
                 .bind(grade.name.trim())
                 .bind(grade.price)
                 .execute(&mut *conn)
-                .await?
+                .await
+                .map_err(|err| {
+                    label_clash(
+                        err,
+                        "grades.name",
+                        "grade names must be unique, ignoring case",
+                    )
+                })?
                 .last_insert_id() as i64;
         let seats: Vec<(&str, u32)> = grade
             .rows
@@ -149,14 +185,32 @@ async fn insert_schedule(
                     .push_bind(*label)
                     .push_bind(*number);
             });
-            insert.build().execute(&mut *conn).await?;
+            insert.build().execute(&mut *conn).await.map_err(|err| {
+                label_clash(
+                    err,
+                    "grades.rows",
+                    "row labels must be unique, ignoring case",
+                )
+            })?;
         }
     }
     Ok(schedule_id)
 }
 
+fn label_clash(err: sqlx::Error, field: &'static str, message: &str) -> Error {
+    if is_unique_violation(&err) {
+        Error::validation(field, message)
+    } else {
+        err.into()
+    }
+}
+
 /// Applies a patch; false when the show does not exist (or was deleted).
 pub async fn update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> Result<bool> {
+    retry_on_lock_conflict(|| try_update_show(pool, show_id, patch)).await
+}
+
+async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> Result<bool> {
     let mut tx = pool.begin().await?;
     let exists: Option<i64> =
         sqlx::query_scalar("select id from shows where id = ? and deleted_at is null for update")
@@ -236,17 +290,13 @@ pub async fn list_shows(
         if let Some(category) = filter.category {
             query.push(" and s.category = ").push_bind(category.as_db());
         }
-        if filter.from.is_some() || filter.to.is_some() {
+        if !filter.days.is_unbounded() {
             query.push(" and exists (select 1 from schedules x where x.show_id = s.id");
-            if let Some(from) = filter.from {
-                query
-                    .push(" and x.starts_at >= ")
-                    .push_bind(kst_day_start(from));
+            if let Some(start) = filter.days.start() {
+                query.push(" and x.starts_at >= ").push_bind(start);
             }
-            if let Some(to) = filter.to.and_then(|to| to.succ_opt()) {
-                query
-                    .push(" and x.starts_at < ")
-                    .push_bind(kst_day_start(to));
+            if let Some(end) = filter.days.end() {
+                query.push(" and x.starts_at < ").push_bind(end);
             }
             query.push(")");
         }
