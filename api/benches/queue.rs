@@ -36,7 +36,9 @@ use sqlx::MySqlPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 mod support;
-use support::{env_usize, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET};
+use support::{
+    env_usize, resident_bytes, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET,
+};
 
 /// Queue members made up by the fill have ids from here on, clear of real users' ids.
 const SYNTHETIC: i64 = 1_000_000_000;
@@ -389,20 +391,6 @@ async fn used_memory(redis: &mut redis::aio::MultiplexedConnection) -> i64 {
         .find_map(|line| line.strip_prefix("used_memory:"))
         .and_then(|value| value.trim().parse().ok())
         .unwrap()
-}
-
-/// This process's resident memory, in bytes.
-fn resident_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .unwrap_or(0)
-        * 1024
 }
 
 /// Runs the listening clients in a child process, admission here, and reports both.

@@ -82,6 +82,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         EmailTaken => (StatusCode::CONFLICT, "EMAIL_TAKEN"),
         InvalidCredentials => (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS"),
         TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_ATTEMPTS"),
+        Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "OVERLOADED"),
         Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
         InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN"),
         Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
@@ -121,7 +122,8 @@ impl IntoResponse for ApiError {
         let retry_after = match &self {
             ApiError::Core(
                 CoreError::TooManyAttempts { retry_after_secs }
-                | CoreError::RateLimited { retry_after_secs },
+                | CoreError::RateLimited { retry_after_secs }
+                | CoreError::Overloaded { retry_after_secs },
             ) => Some(*retry_after_secs),
             ApiError::Core(CoreError::QueueUnavailable(_)) => Some(QUEUE_RETRY_AFTER_SECS),
             _ => None,

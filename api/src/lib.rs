@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod hygiene;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -82,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         .route("/search/suggest", get(search::suggest));
 
     telemetry::prometheus();
+    let cors = hygiene::cors(&state.cors_origins);
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(ops::healthz))
@@ -91,6 +93,8 @@ pub fn app(state: AppState) -> Router {
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(error::panic_layer())
+        .layer(axum::middleware::from_fn(hygiene::secure_headers))
+        .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -103,6 +107,7 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(hygiene::bound_request_id))
         .with_state(state)
 }
 

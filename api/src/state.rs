@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::http::HeaderName;
+use axum::http::{HeaderName, HeaderValue};
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::AuthService;
 use marquee_core::booking::holds::HoldRules;
@@ -27,6 +27,10 @@ pub struct AppState {
     pub client_ip_header: Option<HeaderName>,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
+    /// Browser origins allowed by CORS (see `hygiene::cors`).
+    pub cors_origins: Vec<HeaderValue>,
+    /// What `/metrics` wants as a bearer token; None turns it off.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -44,7 +48,8 @@ impl AppState {
             config.refresh_token_ttl,
         );
         AppState {
-            auth: AuthService::new(pool.clone(), keys),
+            auth: AuthService::new(pool.clone(), keys)
+                .with_limits(config.hashing_limits, config.login_limits),
             charges: ChargeService::new(pool.clone(), gateway),
             hold_rules: HoldRules {
                 ttl: config.hold_ttl,
@@ -65,6 +70,18 @@ impl AppState {
                     .expect("CLIENT_IP_HEADER was checked when the configuration was read")
             }),
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
+            cors_origins: config
+                .cors_allowed_origins
+                .iter()
+                .map(|origin| {
+                    HeaderValue::from_str(origin)
+                        .expect("CORS_ALLOWED_ORIGINS was checked when the configuration was read")
+                })
+                .collect(),
+            metrics_token: config
+                .metrics_token
+                .as_ref()
+                .map(|token| Arc::from(token.expose())),
             pool,
         }
     }

@@ -10,6 +10,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::accounts::hashing::HashingLimits;
+use crate::accounts::throttle::{self, LoginLimits};
 use crate::booking::refund_policy::RefundPolicy;
 use crate::queue::limits::{self, QueueLimits};
 use crate::resale::ResaleRules;
@@ -67,10 +69,18 @@ pub struct Config {
     /// How often each api process runs a waiting-room admission tick.
     pub queue_tick: Duration,
     pub queue_limits: QueueLimits,
+    pub login_limits: LoginLimits,
+    pub hashing_limits: HashingLimits,
     /// Behind a reverse proxy: the header carrying the client's address (the last
     /// address in it, the one the proxy appended). Unset: the peer address of the
     /// connection. Lower case.
     pub client_ip_header: Option<String>,
+    /// Origins (`https://app.example.kr`) whose pages may call the API from a browser
+    /// (CORS). Empty: same-origin only.
+    pub cors_allowed_origins: Vec<String>,
+    /// The bearer token `/metrics` needs. Unset: `/metrics` is off (404), so the public
+    /// listener never shows its counters to anyone.
+    pub metrics_token: Option<Secret>,
     pub bind_addr: SocketAddr,
     pub jwt_secret: Secret,
     pub access_token_ttl: Duration,
@@ -196,7 +206,43 @@ impl Config {
                     1..=3_600,
                 )?,
             },
+            login_limits: LoginLimits {
+                per_email: env.bounded(
+                    "LOGIN_LIMIT_PER_EMAIL",
+                    throttle::DEFAULT_PER_EMAIL,
+                    1..=10_000,
+                )?,
+                per_address: env.bounded(
+                    "LOGIN_LIMIT_PER_ADDRESS",
+                    throttle::DEFAULT_PER_ADDRESS,
+                    0..=1_000_000,
+                )?,
+                window: env.seconds(
+                    "LOGIN_LIMIT_WINDOW_SECS",
+                    throttle::DEFAULT_WINDOW_SECS,
+                    1..=86_400,
+                )?,
+            },
+            hashing_limits: HashingLimits {
+                concurrency: env.bounded(
+                    "PASSWORD_HASH_CONCURRENCY",
+                    HashingLimits::default().concurrency as u32,
+                    1..=256,
+                )? as usize,
+                max_wait: Duration::from_millis(
+                    env.bounded("PASSWORD_HASH_WAIT_MS", 2_000, 0..=60_000)?
+                        .into(),
+                ),
+            },
             client_ip_header: env.header_name("CLIENT_IP_HEADER")?,
+            cors_allowed_origins: env.origins("CORS_ALLOWED_ORIGINS")?,
+            metrics_token: match env.get("METRICS_TOKEN") {
+                None => None,
+                Some(token) if token.trim().len() >= 16 => Some(Secret::new(token.trim())),
+                Some(_) => {
+                    return Err(env.invalid("METRICS_TOKEN", "must be at least 16 characters"))
+                }
+            },
             bind_addr: env.parsed("BIND_ADDR", "127.0.0.1:8080")?,
             jwt_secret: Secret::new(jwt_secret),
             access_token_ttl: env.seconds("ACCESS_TOKEN_TTL_SECS", 900, 10..=86_400)?,
@@ -243,6 +289,33 @@ impl Env {
             }
             Some(name) => Err(self.invalid(var, &format!("`{name}` is not a header name"))),
         }
+    }
+
+    /// A comma-separated list of web origins: scheme, host and optional port, nothing
+    /// else (no path, no `*`), each kept in its canonical form.
+    fn origins(&self, var: &'static str) -> Result<Vec<String>, ConfigError> {
+        let Some(raw) = self.get(var) else {
+            return Ok(Vec::new());
+        };
+        raw.split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(|origin| {
+                let url = reqwest::Url::parse(origin)
+                    .ok()
+                    .filter(|url| matches!(url.scheme(), "http" | "https"))
+                    .filter(|url| url.host().is_some() && url.path() == "/")
+                    .filter(|url| url.query().is_none() && url.fragment().is_none())
+                    .filter(|url| url.username().is_empty() && url.password().is_none())
+                    .ok_or_else(|| {
+                        self.invalid(
+                            var,
+                            &format!("`{origin}` is not an origin like https://app.example.kr"),
+                        )
+                    })?;
+                Ok(url.origin().ascii_serialization())
+            })
+            .collect()
     }
 
     fn portone_api_base(&self) -> Result<reqwest::Url, ConfigError> {
@@ -353,6 +426,22 @@ mod tests {
     const SECRET: (&str, &str) = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
     const PORTONE: (&str, &str) = ("PAYMENT_GATEWAY", "portone");
     const PORTONE_SECRET: (&str, &str) = ("PORTONE_API_SECRET", "portone-secret");
+
+    #[test]
+    fn cors_origins_are_kept_in_canonical_form() {
+        let config = Config::from_vars(vars(&[
+            SECRET,
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "https://App.Example.kr, http://localhost:5173/,",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.cors_allowed_origins,
+            ["https://app.example.kr", "http://localhost:5173"]
+        );
+    }
 
     #[test]
     fn a_portone_base_with_a_path_is_kept_for_joining() {
@@ -468,6 +557,18 @@ mod tests {
                 "PORTONE_API_BASE",
             ),
             (&[SECRET, ("ADMIN_EMAIL", "a@b.co")], "ADMIN_PASSWORD"),
+            (
+                &[SECRET, ("CORS_ALLOWED_ORIGINS", "*")],
+                "CORS_ALLOWED_ORIGINS",
+            ),
+            (
+                &[
+                    SECRET,
+                    ("CORS_ALLOWED_ORIGINS", "https://app.example.kr/path"),
+                ],
+                "CORS_ALLOWED_ORIGINS",
+            ),
+            (&[SECRET, ("METRICS_TOKEN", "short")], "METRICS_TOKEN"),
             (&[SECRET, ("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
             (&[SECRET, ("REDIS_URL", "localhost")], "REDIS_URL"),
             (&[SECRET, ("DEMO_CATALOG", "maybe")], "DEMO_CATALOG"),
@@ -478,6 +579,14 @@ mod tests {
             (
                 &[SECRET, ("QUEUE_LIMIT_WINDOW_SECS", "0")],
                 "QUEUE_LIMIT_WINDOW_SECS",
+            ),
+            (
+                &[SECRET, ("LOGIN_LIMIT_PER_EMAIL", "0")],
+                "LOGIN_LIMIT_PER_EMAIL",
+            ),
+            (
+                &[SECRET, ("PASSWORD_HASH_CONCURRENCY", "0")],
+                "PASSWORD_HASH_CONCURRENCY",
             ),
         ];
         for (pairs, var) in cases {

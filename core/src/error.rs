@@ -24,9 +24,14 @@ pub enum Error {
     EmailTaken,
     #[error("email or password is wrong")]
     InvalidCredentials,
-    /// Too many failed logins for this email lately; try again after `retry_after_secs`.
+    /// Too many failed logins for this email, or from this address, lately; try again
+    /// after `retry_after_secs`.
     #[error("too many failed logins, try again later")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// This process is at its limit for expensive work (password hashing) and the
+    /// request waited its turn too long; try again after `retry_after_secs`.
+    #[error("the server is busy, try again shortly")]
+    Overloaded { retry_after_secs: u64 },
     /// Missing, malformed, expired or revoked access token.
     #[error("authentication required")]
     Unauthenticated,

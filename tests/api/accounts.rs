@@ -342,7 +342,7 @@ async fn ten_failed_logins_lock_that_email_for_the_window_with_retry_after() {
 
     // Once the window has passed, the right password works again.
     sqlx::query(
-        "update login_throttle set window_started_at = current_timestamp(6) - interval 16 minute",
+        "update login_attempts set window_started_at = current_timestamp(6) - interval 16 minute",
     )
     .execute(app.pool())
     .await
@@ -376,7 +376,7 @@ async fn unknown_emails_are_throttled_like_real_ones_and_success_clears_the_coun
     );
     assert_eq!(real.status, StatusCode::OK);
     let left: i64 =
-        sqlx::query_scalar("select count(*) from login_throttle where email = 'real@example.com'")
+        sqlx::query_scalar("select count(*) from login_attempts where scope = 'EMAIL' and subject = 'real@example.com'")
             .fetch_one(app.pool())
             .await
             .unwrap();

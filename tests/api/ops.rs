@@ -28,10 +28,10 @@ async fn readiness_fails_when_the_database_is_gone() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_template() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_config(&[("METRICS_TOKEN", "metrics-token-0123456789")]).await;
     app.get("/api/v1/shows/12345", None).await;
 
-    let metrics = app.get("/metrics", None).await;
+    let metrics = app.get("/metrics", Some("metrics-token-0123456789")).await;
 
     let text = metrics.body.as_str().unwrap();
     assert!(

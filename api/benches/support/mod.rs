@@ -190,3 +190,25 @@ impl BenchDb {
             .unwrap();
     }
 }
+
+/// This process's resident memory, in bytes.
+pub fn resident_bytes() -> u64 {
+    proc_status_kib("VmRSS:") * 1024
+}
+
+/// The most this process has ever had resident (the kernel's high-water mark), in bytes.
+pub fn peak_resident_bytes() -> u64 {
+    proc_status_kib("VmHWM:") * 1024
+}
+
+fn proc_status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(field))
+                .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+}

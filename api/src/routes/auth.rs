@@ -7,7 +7,7 @@ use marquee_core::accounts::{Email, Nickname, Password, Profile, TokenPair};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, CurrentUser};
+use crate::extract::{ApiJson, ClientIp, CurrentUser};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -22,7 +22,8 @@ pub struct SignupRequest {
     responses((status = 201, description = "account created", body = Profile),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
         (status = 409, description = "EMAIL_TAKEN", body = crate::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),
+        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::error::ErrorResponse),))]
 pub async fn signup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignupRequest>,
@@ -43,14 +44,21 @@ pub struct LoginRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "access and refresh tokens", body = TokenPair),
-        (status = 429, description = "TOO_MANY_ATTEMPTS: 10 failed logins for this email within 15 minutes; see Retry-After", body = crate::error::ErrorResponse),
+        (status = 429, description = "TOO_MANY_ATTEMPTS: 10 failed logins for this email, or 100 from this address, within 15 minutes (LOGIN_LIMIT_*); see Retry-After", body = crate::error::ErrorResponse),
+        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::error::ErrorResponse),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
         (status = 401, description = "INVALID_CREDENTIALS", body = crate::error::ErrorResponse),))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(address): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenPair>> {
-    Ok(Json(state.auth.login(&body.email, &body.password).await?))
+    Ok(Json(
+        state
+            .auth
+            .login(&body.email, &body.password, address)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,7 +1,7 @@
 //! Liveness, readiness, metrics and the answers for unknown routes.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
@@ -48,15 +48,49 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics() -> impl IntoResponse {
-    (
+/// Prometheus metrics, for the scraper only: off (404) unless `METRICS_TOKEN` is set,
+/// and then only with `Authorization: Bearer <METRICS_TOKEN>`.
+#[utoipa::path(get, path = "/metrics", tag = "ops", security(("metrics_token" = [])),
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
+        (status = 401, description = "UNAUTHENTICATED: missing or wrong metrics token", body = crate::error::ErrorResponse),
+        (status = 404, description = "NOT_FOUND: METRICS_TOKEN is not set, so metrics are off", body = crate::error::ErrorResponse)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let Some(expected) = &state.metrics_token else {
+        return Err(ApiError::request(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "metrics are off: set METRICS_TOKEN",
+        ));
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_secret(given.as_bytes(), expected.as_bytes()) {
+        return Err(marquee_core::Error::Unauthenticated.into());
+    }
+    Ok((
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
         crate::telemetry::prometheus().render(),
-    )
+    ))
+}
+
+/// Compares without stopping at the first differing byte, so the time taken does not
+/// tell how much of a guessed token was right.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+            == 0
 }
 
 pub async fn not_found() -> ApiError {

@@ -38,7 +38,8 @@ pub struct UpdateProfile {
     responses((status = 200, body = Profile),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),
+        (status = 503, description = "OVERLOADED: a password change waited too long for a hashing slot; see Retry-After", body = crate::error::ErrorResponse),))]
 pub async fn update_me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

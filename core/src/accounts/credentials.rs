@@ -1,10 +1,12 @@
 //! Validated account inputs. Each type can only be built through `parse`, so the
 //! repository never sees an unchecked email, password or nickname.
 
+use std::cell::RefCell;
+
 use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+    rand_core::OsRng, Output, ParamsString, PasswordHash, Salt, SaltString,
 };
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::{Error, Result};
 
@@ -49,25 +51,82 @@ impl Password {
         Ok(Password(raw.to_string()))
     }
 
-    /// argon2id with the crate's recommended parameters and a random salt. CPU-heavy:
-    /// callers run it on the blocking pool.
+    /// argon2id with the crate's recommended parameters and a random salt, as a PHC
+    /// string. CPU-heavy: callers run it through `hashing::HashingGate`.
     pub fn hash(&self) -> Result<String> {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(self.0.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|err| Error::internal(format!("password hashing failed: {err}")))
+        let argon = Argon2::default();
+        let params = argon.params().clone();
+        let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        let failed = |err: argon2::password_hash::Error| {
+            Error::internal(format!("password hashing failed: {err}"))
+        };
+        let output =
+            derive(&argon, self.0.as_bytes(), salt.as_salt(), output_len).map_err(failed)?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(failed)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(output),
+        };
+        Ok(phc.to_string())
     }
 
+    /// Checks against a PHC string (any argon2 variant and parameters it names); an
+    /// unreadable one never matches. The comparison is constant-time (`Output`'s).
     pub fn verify(&self, stored_hash: &str) -> bool {
-        PasswordHash::new(stored_hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(self.0.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+        let check = || -> argon2::password_hash::Result<bool> {
+            let parsed = PasswordHash::new(stored_hash)?;
+            let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+                return Ok(false);
+            };
+            let algorithm = Algorithm::try_from(parsed.algorithm)?;
+            let version = parsed
+                .version
+                .map(Version::try_from)
+                .transpose()?
+                .unwrap_or_default();
+            let argon = Argon2::new(algorithm, version, Params::try_from(&parsed)?);
+            let computed = derive(&argon, self.0.as_bytes(), salt, expected.len())?;
+            Ok(computed == expected)
+        };
+        check().unwrap_or(false)
     }
+}
+
+thread_local! {
+    /// argon2's working memory (19 MiB at the default cost), kept by each thread that
+    /// hashes instead of allocated per hash. Allocating it per hash let glibc keep the
+    /// freed blocks in each thread's arena: the api's memory grew far past what the
+    /// running hashes needed (BENCHMARKS.md, login flood).
+    static WORKING_MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The argon2 output for this password and salt, computed in this thread's reusable
+/// working memory.
+fn derive(
+    argon: &Argon2<'_>,
+    password: &[u8],
+    salt: Salt<'_>,
+    output_len: usize,
+) -> argon2::password_hash::Result<Output> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    WORKING_MEMORY.with_borrow_mut(|blocks| {
+        let needed = argon.params().block_count();
+        if blocks.len() < needed {
+            blocks.resize(needed, Block::default());
+        }
+        Output::init_with(output_len, |out| {
+            Ok(argon.hash_password_into_with_memory(
+                password,
+                salt_bytes,
+                out,
+                &mut blocks[..needed],
+            )?)
+        })
+    })
 }
 
 impl std::fmt::Debug for Password {
@@ -132,6 +191,19 @@ mod tests {
         assert!(password.verify(&hash));
         assert!(!Password::parse("wrong horse").unwrap().verify(&hash));
         assert!(!password.verify("not a hash"));
+        // Hashes written by the crate's own PasswordHasher (every stored one) verify.
+        use argon2::password_hash::PasswordHasher;
+        let salt = SaltString::generate(&mut OsRng);
+        let stored = Argon2::default()
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(password.verify(&stored));
+        assert!(!Password::parse("wrong horse").unwrap().verify(&stored));
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
     }
 
     #[test]

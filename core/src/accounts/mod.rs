@@ -6,8 +6,10 @@
 //! authenticate.
 
 pub mod credentials;
+pub mod hashing;
 pub mod repo;
 pub mod service;
+pub mod throttle;
 pub mod tokens;
 
 pub use credentials::{Email, Nickname, Password};

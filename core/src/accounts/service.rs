@@ -4,8 +4,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::MySqlPool;
 
+use std::net::IpAddr;
+
 use super::credentials::{Email, Nickname, Password};
+use super::hashing::{HashingGate, HashingLimits};
 use super::repo;
+use super::throttle::{self, LoginLimits};
 use super::tokens::{new_refresh_token, refresh_token_digest, TokenKeys};
 use super::Role;
 use crate::error::{is_unique_violation, Error, Result};
@@ -54,11 +58,25 @@ pub struct AuthUser {
 pub struct AuthService {
     pool: MySqlPool,
     keys: TokenKeys,
+    hashing: HashingGate,
+    login_limits: LoginLimits,
 }
 
 impl AuthService {
+    /// With the default hashing and login limits; see `with_limits`.
     pub fn new(pool: MySqlPool, keys: TokenKeys) -> Self {
-        AuthService { pool, keys }
+        AuthService {
+            pool,
+            keys,
+            hashing: HashingGate::new(HashingLimits::default()),
+            login_limits: LoginLimits::default(),
+        }
+    }
+
+    pub fn with_limits(mut self, hashing: HashingLimits, login: LoginLimits) -> Self {
+        self.hashing = HashingGate::new(hashing);
+        self.login_limits = login;
+        self
     }
 
     pub async fn signup(
@@ -67,7 +85,7 @@ impl AuthService {
         password: Password,
         nickname: Nickname,
     ) -> Result<Profile> {
-        let hash = hash_off_thread(password).await?;
+        let hash = self.hash(password).await?;
         let user_id = repo::insert_user(
             &self.pool,
             email.as_str(),
@@ -86,21 +104,20 @@ impl AuthService {
         self.profile(user_id).await
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
+    /// `address` is the client's, for the per-address limit (None: not known).
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<TokenPair> {
         // Throttle by the normalised email; malformed input gets the same answer as a
         // wrong password, without touching the throttle table.
         let Ok(email) = Email::parse(email) else {
             return Err(Error::InvalidCredentials);
         };
-        if let Some((failures, remaining)) =
-            repo::login_failures(&self.pool, email.as_str(), LOGIN_WINDOW_SECS).await?
-        {
-            if failures >= MAX_LOGIN_FAILURES {
-                return Err(Error::TooManyAttempts {
-                    retry_after_secs: remaining.max(1) as u64,
-                });
-            }
-        }
+        let attempt =
+            throttle::reserve(&self.pool, self.login_limits, email.as_str(), address).await?;
         let user = repo::find_active_by_email(&self.pool, email.as_str()).await?;
         // Verify against a fixed hash when the account does not exist, so the answer
         // takes as long either way and does not reveal which emails are registered.
@@ -108,24 +125,32 @@ impl AuthService {
             .as_ref()
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| UNKNOWN_USER_HASH.to_string());
-        let password = password.to_string();
-        let matches = tokio::task::spawn_blocking(move || {
-            Password::parse(&password)
-                .map(|p| p.verify(&stored))
-                .unwrap_or(false)
-        })
-        .await
-        .map_err(|err| Error::internal(format!("password check panicked: {err}")))?;
+        let matches = self.check(password, stored).await?;
         match user {
             Some(user) if matches => {
-                repo::clear_login_failures(&self.pool, email.as_str()).await?;
+                throttle::succeeded(&self.pool, attempt).await?;
                 self.open_session(user.id, Role::from_db(&user.role)).await
             }
-            _ => {
-                repo::record_login_failure(&self.pool, email.as_str(), LOGIN_WINDOW_SECS).await?;
-                Err(Error::InvalidCredentials)
-            }
+            _ => Err(Error::InvalidCredentials),
         }
+    }
+
+    /// Hashes a new password through the gate.
+    async fn hash(&self, password: Password) -> Result<String> {
+        self.hashing.run(move || password.hash()).await?
+    }
+
+    /// Checks a password against a stored hash through the gate; a password that could
+    /// never have been set (too short or long) does not match.
+    async fn check(&self, password: &str, stored_hash: String) -> Result<bool> {
+        let password = password.to_string();
+        self.hashing
+            .run(move || {
+                Password::parse(&password)
+                    .map(|p| p.verify(&stored_hash))
+                    .unwrap_or(false)
+            })
+            .await
     }
 
     async fn open_session(&self, user_id: i64, role: Role) -> Result<TokenPair> {
@@ -227,18 +252,10 @@ impl AuthService {
             let user = repo::find_active_by_id(&self.pool, user_id)
                 .await?
                 .ok_or(Error::NotFound("user"))?;
-            let stored = user.password_hash;
-            let current_ok = tokio::task::spawn_blocking(move || {
-                Password::parse(&current)
-                    .map(|p| p.verify(&stored))
-                    .unwrap_or(false)
-            })
-            .await
-            .map_err(|err| Error::internal(format!("password check panicked: {err}")))?;
-            if !current_ok {
+            if !self.check(&current, user.password_hash).await? {
                 return Err(Error::InvalidCredentials);
             }
-            let hash = hash_off_thread(new_password).await?;
+            let hash = self.hash(new_password).await?;
             repo::update_password_hash(&self.pool, user_id, &hash).await?;
         }
         if let Some(nickname) = nickname {
@@ -259,22 +276,10 @@ impl AuthService {
     /// Creates or updates the admin account named in the configuration.
     pub async fn bootstrap_admin(&self, email: &str, password: &str) -> Result<i64> {
         let email = Email::parse(email)?;
-        let hash = hash_off_thread(Password::parse(password)?).await?;
+        let hash = self.hash(Password::parse(password)?).await?;
         repo::upsert_admin(&self.pool, email.as_str(), &hash).await
     }
 }
-
-async fn hash_off_thread(password: Password) -> Result<String> {
-    tokio::task::spawn_blocking(move || password.hash())
-        .await
-        .map_err(|err| Error::internal(format!("password hashing panicked: {err}")))?
-}
-
-/// Failed logins allowed per email within `LOGIN_WINDOW_SECS` before logins for that
-/// email answer 429 until the window ends: enough for a person who forgot a password,
-/// far too few for guessing.
-pub const MAX_LOGIN_FAILURES: i32 = 10;
-pub const LOGIN_WINDOW_SECS: u64 = 15 * 60;
 
 /// An argon2id hash of a random string nobody knows; see `login`.
 const UNKNOWN_USER_HASH: &str =
