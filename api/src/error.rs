@@ -62,6 +62,12 @@ pub struct ErrorBody {
     /// What the earlier credit of this payment id added, for PAYMENT_AMOUNT_MISMATCH.
     #[serde(skip_serializing_if = "Option::is_none")]
     credited_amount: Option<i64>,
+    /// Seats one person may have of the schedule, for TICKET_LIMIT_REACHED.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
+    /// How many more this person may still hold, for TICKET_LIMIT_REACHED.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining: Option<u32>,
 }
 
 /// Status and code of each domain error. Adding a variant to `CoreError` fails the
@@ -88,6 +94,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
         SeatUnavailable => (StatusCode::CONFLICT, "SEAT_UNAVAILABLE"),
         TooManySeats { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "TOO_MANY_SEATS"),
+        TicketLimitReached { .. } => (StatusCode::CONFLICT, "TICKET_LIMIT_REACHED"),
         HoldNotActive => (StatusCode::CONFLICT, "HOLD_NOT_ACTIVE"),
         InsufficientPoints { .. } => (StatusCode::PAYMENT_REQUIRED, "INSUFFICIENT_POINTS"),
         IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED"),
@@ -142,6 +149,8 @@ impl IntoResponse for ApiError {
                     shortfall: None,
                     max_price: None,
                     credited_amount: None,
+                    limit: None,
+                    remaining: None,
                 },
             ),
             ApiError::Core(err) => {
@@ -178,6 +187,12 @@ impl IntoResponse for ApiError {
                     CoreError::PriceOverCap { max_price } => Some(*max_price),
                     _ => None,
                 };
+                let (limit, remaining) = match &err {
+                    CoreError::TicketLimitReached { limit, remaining } => {
+                        (Some(*limit), Some(*remaining))
+                    }
+                    _ => (None, None),
+                };
                 let credited_amount = match &err {
                     CoreError::PaymentAmountMismatch { credited_amount } => Some(*credited_amount),
                     _ => None,
@@ -191,6 +206,8 @@ impl IntoResponse for ApiError {
                         shortfall,
                         max_price,
                         credited_amount,
+                        limit,
+                        remaining,
                     },
                 )
             }

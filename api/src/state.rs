@@ -54,6 +54,7 @@ impl AppState {
             hold_rules: HoldRules {
                 ttl: config.hold_ttl,
                 max_seats: config.max_seats_per_hold,
+                max_per_schedule: config.max_tickets_per_schedule,
             },
             refund_policy: Arc::new(config.refund_policy.clone()),
             resale: config.resale,

@@ -87,6 +87,8 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub hold_ttl: Duration,
     pub max_seats_per_hold: u32,
+    /// Seats one person may hold or own of one schedule; 0 is no limit.
+    pub max_tickets_per_schedule: u32,
     pub hold_sweep_interval: Duration,
     pub refund_policy: RefundPolicy,
     pub resale: ResaleRules,
@@ -253,6 +255,7 @@ impl Config {
             )?,
             hold_ttl: env.seconds("HOLD_TTL_SECS", 300, 1..=3_600)?,
             max_seats_per_hold: env.bounded("MAX_SEATS_PER_HOLD", 4, 1..=20)?,
+            max_tickets_per_schedule: env.bounded("MAX_TICKETS_PER_SCHEDULE", 4, 0..=1_000)?,
             hold_sweep_interval: env.seconds("HOLD_SWEEP_INTERVAL_SECS", 30, 1..=3_600)?,
             refund_policy,
             resale: ResaleRules {
@@ -464,6 +467,7 @@ mod tests {
         assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.hold_ttl, Duration::from_secs(300));
         assert_eq!(config.max_seats_per_hold, 4);
+        assert_eq!(config.max_tickets_per_schedule, 4);
         assert_eq!(config.refund_policy, RefundPolicy::korean_default());
         assert_eq!(
             config.resale,

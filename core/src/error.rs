@@ -45,6 +45,10 @@ pub enum Error {
     SeatUnavailable,
     #[error("at most {max} seats can be held at once")]
     TooManySeats { max: u32 },
+    /// This person already has (held or bought) as many seats of the schedule as one
+    /// person may; `remaining` more could still be held (0 or fewer than asked).
+    #[error("at most {limit} seats per person for this schedule; {remaining} more allowed")]
+    TicketLimitReached { limit: u32, remaining: u32 },
     /// The hold expired, was released, or was already paid.
     #[error("hold is no longer active")]
     HoldNotActive,

@@ -27,3 +27,4 @@ mod refunds;
 mod resale;
 mod resale_races;
 mod search;
+mod ticket_limit;

@@ -161,7 +161,12 @@ async fn a_hundred_buyers_racing_for_one_trade_give_exactly_one_ticket() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_seller_cancelling_while_buyers_race_ends_cancelled_or_sold_never_both() {
-    let app = TestApp::with_config(&[("RESALE_FEE_PERCENT", "5")]).await;
+    // One seller owns many seats of the schedule; the per-person limit is not the subject.
+    let app = TestApp::with_config(&[
+        ("RESALE_FEE_PERCENT", "5"),
+        ("MAX_TICKETS_PER_SCHEDULE", "0"),
+    ])
+    .await;
     let instances = two_instances(&app).await;
     const ROUNDS: usize = 12;
     let show = app.show_on_sale(30, ROUNDS as u32).await;
@@ -278,7 +283,8 @@ async fn a_seller_cancelling_while_buyers_race_ends_cancelled_or_sold_never_both
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_refund_and_a_listing_of_one_ticket_racing_end_in_exactly_one_of_them() {
-    let app = TestApp::spawn().await;
+    // One holder owns many seats of the schedule; the per-person limit is not the subject.
+    let app = TestApp::with_config(&[("MAX_TICKETS_PER_SCHEDULE", "0")]).await;
     let instances = two_instances(&app).await;
     const TICKETS: usize = 16;
     let show = app.show_on_sale(30, TICKETS as u32).await;

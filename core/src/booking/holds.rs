@@ -36,6 +36,10 @@ pub const MAX_HOLD_ID: i64 = (1 << 53) - 1;
 pub struct HoldRules {
     pub ttl: Duration,
     pub max_seats: u32,
+    /// Seats one person may have of one schedule, live holds and valid tickets
+    /// together (0: no limit). Without it one account could buy a whole schedule by
+    /// holding a few seats at a time, again and again.
+    pub max_per_schedule: u32,
 }
 
 pub async fn create(
@@ -108,13 +112,23 @@ async fn try_create(
     push_ids(&mut take, seat_ids);
     take.push(")");
 
-    // One seat: the statement is all or nothing by itself, so it runs in autocommit and
-    // skips the BEGIN and COMMIT round trips. Several seats: a transaction, rolled back
-    // unless every seat was taken.
-    let taken = if let [_] = seat_ids {
+    // One seat and no per-person limit: the statement is all or nothing by itself, so
+    // it runs in autocommit and skips the BEGIN and COMMIT round trips. Otherwise a
+    // transaction, rolled back unless every seat was taken.
+    let taken = if let ([_], 0) = (seat_ids, rules.max_per_schedule) {
         take.build().execute(pool).await?.rows_affected()
     } else {
         let mut tx = pool.begin().await?;
+        if rules.max_per_schedule > 0 {
+            within_personal_limit(
+                &mut tx,
+                rules.max_per_schedule,
+                user_id,
+                schedule_id,
+                seat_ids.len(),
+            )
+            .await?;
+        }
         let taken = take.build().execute(&mut *tx).await?.rows_affected();
         if taken == seat_ids.len() as u64 {
             tx.commit().await?;
@@ -132,6 +146,44 @@ async fn try_create(
         seat_ids: seat_ids.to_vec(),
         expires_at,
     })
+}
+
+/// Refuses a hold that would give this person more than `limit` seats of the
+/// schedule. The user row is locked first (user before seats, the lock order), so a
+/// person's holds, purchases and refunds run one at a time across every api process,
+/// and the count cannot change under this hold until it commits.
+async fn within_personal_limit(
+    conn: &mut sqlx::MySqlConnection,
+    limit: u32,
+    user_id: i64,
+    schedule_id: i64,
+    wanted: usize,
+) -> Result<()> {
+    sqlx::query("select id from users where id = ? for update")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    let (held, owned): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from seats
+                 where hold_user_id = ? and schedule_id = ? and not is_sold
+                   and hold_expires_at > current_timestamp(6)),
+                (select count(*) from tickets
+                 where user_id = ? and schedule_id = ? and status = 'VALID')",
+    )
+    .bind(user_id)
+    .bind(schedule_id)
+    .bind(user_id)
+    .bind(schedule_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let remaining = (i64::from(limit) - held - owned).max(0);
+    if wanted as i64 > remaining {
+        return Err(Error::TicketLimitReached {
+            limit,
+            remaining: remaining as u32,
+        });
+    }
+    Ok(())
 }
 
 /// Seats that do not belong to the schedule are a 404, not a conflict: retrying will
