@@ -8,9 +8,11 @@
 //!     no HTTP;
 //!  3. api, distinct seats: clients POST /holds, then hold + purchase, over loopback
 //!     HTTP to the real router (auth, JSON, metrics and tracing layers included);
-//!  4. api, hot seat: every client fights for one seat; the winner releases it at once.
+//!  4. api, hot seat: every client fights for one seat; the winner releases it at once;
+//!  5. core, with the per-person limit: phase 2's hold plus the user-row lock and the
+//!     counts of held seats and tickets that `MAX_TICKETS_PER_SCHEDULE` adds.
 //!
-//! Phases 1 to 3 (single-seat holds) run interleaved for BENCH_ROUNDS rounds (default
+//! Phases 1 to 3 and 5 (single-seat holds) run interleaved for BENCH_ROUNDS rounds (default
 //! 5) and report medians; the API is judged against the faster of the two ceilings.
 //! Knobs: BENCH_CLIENTS (default 32), BENCH_SEATS per phase (default 10000),
 //! BENCH_HOT_SECONDS (default 10). Server and clients share this machine's cores.
@@ -118,6 +120,7 @@ async fn ceiling_phase(pool: &MySqlPool, clients: usize, seats: usize, autocommi
 
 /// The whole hold transaction through marquee-core, no HTTP.
 async fn core_hold_phase(
+    label: &'static str,
     pool: &MySqlPool,
     users: &Arc<Vec<(i64, String)>>,
     rules: HoldRules,
@@ -126,19 +129,14 @@ async fn core_hold_phase(
 ) -> Stats {
     let (schedule, seats) = schedule_with_seats(pool, seats).await;
     let (p, u) = (pool.clone(), users.clone());
-    run_partitioned(
-        "core: hold, no HTTP",
-        clients,
-        &seats,
-        move |worker, seat| {
-            let (pool, users) = (p.clone(), u.clone());
-            async move {
-                holds::create(&pool, rules, users[worker].0, schedule, &[seat])
-                    .await
-                    .is_ok()
-            }
-        },
-    )
+    run_partitioned(label, clients, &seats, move |worker, seat| {
+        let (pool, users) = (p.clone(), u.clone());
+        async move {
+            holds::create(&pool, rules, users[worker].0, schedule, &[seat])
+                .await
+                .is_ok()
+        }
+    })
     .await
 }
 
@@ -188,6 +186,12 @@ async fn main() {
         max_per_schedule: 0,
     };
     let config = bench_db.config(&[("MAX_TICKETS_PER_SCHEDULE", "0")]);
+    // The same hold with the limit's user-row lock and counts (set high enough that it
+    // never refuses: each bench user holds hundreds of seats of one schedule).
+    let limited = HoldRules {
+        max_per_schedule: 1_000_000,
+        ..rules
+    };
     let api_pool = db::connect(&bench_db.url).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
@@ -200,13 +204,30 @@ async fn main() {
 
     // Phases 1-3 interleaved over several rounds: this machine is shared and noisy, so
     // each round's ratio compares phases run seconds apart, and medians are reported.
-    let mut rounds: Vec<[Stats; 4]> = Vec::new();
+    let mut rounds: Vec<[Stats; 5]> = Vec::new();
     for _ in 0..rounds_count {
         rounds.push([
             ceiling_phase(&pool, clients, seats_per_phase, false).await,
             ceiling_phase(&pool, clients, seats_per_phase, true).await,
-            core_hold_phase(&pool, &users, rules, clients, seats_per_phase).await,
+            core_hold_phase(
+                "core: hold, no HTTP",
+                &pool,
+                &users,
+                rules,
+                clients,
+                seats_per_phase,
+            )
+            .await,
             api_hold_phase(&pool, &http, &base, &users, clients, seats_per_phase).await,
+            core_hold_phase(
+                "core: hold with the per-person limit, no HTTP",
+                &pool,
+                &users,
+                limited,
+                clients,
+                seats_per_phase,
+            )
+            .await,
         ]);
     }
 
@@ -322,7 +343,7 @@ async fn main() {
     println!("\nclients: {clients}, seats per phase: {seats_per_phase}, rounds: {rounds_count}, hot-seat window: {hot_seconds}s\n");
     println!("| phase | operations | per second | p50 ms | p99 ms |");
     println!("|---|---|---|---|---|");
-    for phase in 0..4 {
+    for phase in 0..5 {
         let mut by_rate: Vec<&Stats> = rounds.iter().map(|round| &round[phase]).collect();
         by_rate.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
         let median = by_rate[by_rate.len() / 2];
@@ -364,6 +385,7 @@ async fn main() {
     println!("api holds / transaction ceiling:    {}", median_ratio(3, 0));
     println!("core hold / autocommit ceiling:     {}", median_ratio(2, 1));
     println!("api holds / core hold (no HTTP):    {}", median_ratio(3, 2));
+    println!("core hold, limit on / limit off:    {}", median_ratio(4, 2));
     println!(
         "api hold+purchase / core (no HTTP): {:.2}",
         api_pair.per_second() / core.per_second()

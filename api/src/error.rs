@@ -112,6 +112,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         TradeNotOpen { .. } => (StatusCode::CONFLICT, "TRADE_NOT_OPEN"),
         OwnTrade => (StatusCode::CONFLICT, "OWN_TRADE"),
         QueueUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "QUEUE_UNAVAILABLE"),
+        DatabaseUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE"),
         RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"),
         NotInQueue => (StatusCode::NOT_FOUND, "NOT_IN_QUEUE"),
         StreamReplaced => (StatusCode::CONFLICT, "STREAM_REPLACED"),
@@ -133,6 +134,7 @@ impl IntoResponse for ApiError {
                 | CoreError::Overloaded { retry_after_secs },
             ) => Some(*retry_after_secs),
             ApiError::Core(CoreError::QueueUnavailable(_)) => Some(QUEUE_RETRY_AFTER_SECS),
+            ApiError::Core(CoreError::DatabaseUnavailable(_)) => Some(DATABASE_RETRY_AFTER_SECS),
             _ => None,
         };
         let (status, body) = match self {
@@ -163,6 +165,9 @@ impl IntoResponse for ApiError {
                     CoreError::QueueUnavailable(cause) => {
                         tracing::warn!(error = %cause, "waiting room store failed")
                     }
+                    CoreError::DatabaseUnavailable(cause) => {
+                        tracing::warn!(error = %cause, "database unavailable")
+                    }
                     _ => {}
                 }
                 let message = match &err {
@@ -172,6 +177,9 @@ impl IntoResponse for ApiError {
                     }
                     CoreError::QueueUnavailable(_) => {
                         "waiting room is unavailable, try again shortly".to_string()
+                    }
+                    CoreError::DatabaseUnavailable(_) => {
+                        "the database is unavailable, try again shortly".to_string()
                     }
                     other => other.to_string(),
                 };
@@ -247,5 +255,8 @@ fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
 
 /// Redis outages are usually short; clients retry after this long.
 const QUEUE_RETRY_AFTER_SECS: u64 = 5;
+
+/// A database restart or failover takes seconds; clients retry after this long.
+const DATABASE_RETRY_AFTER_SECS: u64 = 2;
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -96,6 +96,10 @@ pub enum Error {
     /// A seller cannot buy their own listing.
     #[error("you cannot buy your own trade")]
     OwnTrade,
+    /// MySQL cannot be reached (down, restarting, or every connection busy for longer
+    /// than the pool waits); nothing was done, and the request may be retried.
+    #[error("the database is unavailable")]
+    DatabaseUnavailable(#[source] sqlx::Error),
     /// Redis, where the waiting room lives, did not answer; try again shortly.
     #[error("waiting room is unavailable")]
     QueueUnavailable(String),
@@ -143,8 +147,16 @@ pub enum InternalError {
 }
 
 impl From<sqlx::Error> for Error {
+    /// A database that cannot be reached is the client's to retry (503), not a bug:
+    /// the pool gave up waiting for a connection, or the connection itself failed. An
+    /// interrupted transaction was rolled back by the server, so nothing half-happened.
     fn from(err: sqlx::Error) -> Self {
-        Error::Internal(InternalError::Database(err))
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Error::DatabaseUnavailable(err)
+            }
+            err => Error::Internal(InternalError::Database(err)),
+        }
     }
 }
 

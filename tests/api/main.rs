@@ -1,5 +1,7 @@
 //! Integration tests of marquee-api against real MariaDB, through the real router.
 
+#[path = "../support/db_proxy.rs"]
+mod db_proxy;
 mod harness;
 #[path = "../support/index_dir.rs"]
 mod index_dir;
@@ -10,6 +12,7 @@ mod accounts;
 mod binary;
 mod catalog;
 mod concurrency;
+mod db_outage;
 mod errors;
 mod field_limits;
 mod holds;

@@ -16,37 +16,66 @@ pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready to serve: the database answers.
-/// Ready means the database answers: bookings work without search. The search index
-/// is reported beside it (`search: "not_indexed"` until the indexer's first commit) so
-/// an operator sees why searches come back empty.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable; `search` tells whether the index is there"), (status = 503, description = "database unreachable")))]
+/// Ready means the database answers: bookings work without search, and everything
+/// but a waiting room works without Redis. The search index and Redis are reported
+/// beside it (`search: "not_indexed"` until the indexer's first commit; `redis:
+/// "unreachable"`, degraded but still ready) so an operator sees what is missing. The
+/// checks run at once, each with a deadline, so the answer comes within a second even
+/// when a dependency hangs.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable; `search` and `redis` say how those parts are"), (status = 503, description = "database unreachable")))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let search = state.search.clone();
-    let index = tokio::task::spawn_blocking(move || search.status())
+    let index = async {
+        tokio::time::timeout(
+            READINESS_DEADLINE,
+            tokio::task::spawn_blocking(move || search.status()),
+        )
         .await
         .ok()
-        .and_then(Result::ok);
+        .and_then(Result::ok)
+        .and_then(Result::ok)
+    };
+    let database = tokio::time::timeout(
+        READINESS_DEADLINE,
+        sqlx::query("select 1").execute(&state.pool),
+    );
+    let redis = tokio::time::timeout(REDIS_DEADLINE, state.waiting_room.store().ping());
+    let (index, database, redis) = tokio::join!(index, database, redis);
     let search = match &index {
         Some(status) if status.ready => {
             json!({ "status": "ok", "documents": status.documents, "indexed_until": status.indexed_until })
         }
         _ => json!({ "status": "not_indexed" }),
     };
-    match sqlx::query("select 1").execute(&state.pool).await {
-        Ok(_) => (
+    let redis = if matches!(redis, Ok(Ok(()))) {
+        "ok"
+    } else {
+        "unreachable"
+    };
+    match database {
+        Ok(Ok(_)) => (
             StatusCode::OK,
-            Json(json!({ "status": "ready", "database": "ok", "search": search })),
+            Json(json!({ "status": "ready", "database": "ok", "redis": redis, "search": search })),
         ),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
+        failed => {
+            let reason = match failed {
+                Ok(Err(err)) => err.to_string(),
+                _ => "timed out".to_string(),
+            };
+            tracing::warn!(error = %reason, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "not_ready", "database": "unreachable" })),
+                Json(
+                    json!({ "status": "not_ready", "database": "unreachable", "redis": redis, "search": search }),
+                ),
             )
         }
     }
 }
+
+/// Each readiness check's deadline: together they answer within a second.
+const READINESS_DEADLINE: std::time::Duration = std::time::Duration::from_millis(800);
+const REDIS_DEADLINE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Prometheus metrics, for the scraper only: off (404) unless `METRICS_TOKEN` is set,
 /// and then only with `Authorization: Bearer <METRICS_TOKEN>`.

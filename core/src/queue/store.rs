@@ -465,6 +465,16 @@ impl QueueStore {
         Ok(live == 1)
     }
 
+    /// Redis answers a PING (for readiness).
+    pub async fn ping(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
     pub async fn sizes(&self, schedule_id: i64) -> Result<QueueSizes> {
         let mut conn = self.conn().await?;
         let (waiting, active, admitted_total): (u64, u64, Option<u64>) = redis::pipe()
