@@ -9,6 +9,7 @@ pub mod extract;
 pub mod hygiene;
 pub mod openapi;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod telemetry;
 
@@ -144,15 +145,31 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "api listening");
     println!("Marquee API on http://{addr}/api/v1 (docs: http://{addr}/docs)");
-    // Connection info gives handlers the peer address for per-address rate limits.
-    axum::serve(
+    serve_until(
         listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        state,
+        serve::Timeouts::default(),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .await;
     pool.close().await;
     Ok(())
+}
+
+/// Serves the whole app on `listener` until `stop` resolves; then event streams send
+/// their last event and end, and open connections drain (see `serve`).
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    timeouts: serve::Timeouts,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let draining = state.clone();
+    serve::serve(listener, app(state), timeouts, async move {
+        stop.await;
+        draining.begin_shutdown();
+    })
+    .await;
 }
 
 async fn shutdown_signal() {

@@ -31,9 +31,22 @@ pub struct AppState {
     pub cors_origins: Vec<HeaderValue>,
     /// What `/metrics` wants as a bearer token; None turns it off.
     pub metrics_token: Option<Arc<str>>,
+    /// Turns true when the process starts shutting down: long-lived answers (event
+    /// streams) end themselves so the drain can finish.
+    shutting_down: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
+    /// Tells every open event stream to send its last event and end.
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.send_replace(true);
+    }
+
+    /// Resolves once shutdown has begun (at once if it already has).
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutting_down.subscribe()
+    }
+
     pub fn new(pool: MySqlPool, config: &Config) -> Self {
         let gateway: Arc<dyn PaymentGateway> = match &config.gateway {
             GatewayConfig::Dev => Arc::new(DevGateway),
@@ -83,6 +96,7 @@ impl AppState {
                 .metrics_token
                 .as_ref()
                 .map(|token| Arc::from(token.expose())),
+            shutting_down: Arc::new(tokio::sync::watch::Sender::new(false)),
             pool,
         }
     }

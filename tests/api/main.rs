@@ -12,6 +12,7 @@ mod accounts;
 mod binary;
 mod catalog;
 mod concurrency;
+mod connections;
 mod db_outage;
 mod errors;
 mod field_limits;

@@ -145,7 +145,7 @@ const EVENT_INTERVAL: Duration = Duration::from_secs(1);
 #[utoipa::path(get, path = "/api/v1/queue/{schedule_id}/events", tag = "queue",
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
-    responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}` (close the EventSource then; STREAM_REPLACED: the same user opened three newer streams)", content_type = "text/event-stream"),
+    responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}` (close the EventSource then; STREAM_REPLACED: the same user opened three newer streams), or, when this server shuts down, with a `reconnect` event `{\"code\":\"SERVER_SHUTTING_DOWN\"}` and `retry: 1000` (let the EventSource reconnect)", content_type = "text/event-stream"),
         (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
         (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
         (status = 429, description = "RATE_LIMITED: opening a stream counts as a status read; see Retry-After", body = crate::error::ErrorResponse),
@@ -168,6 +168,7 @@ pub async fn events(
     // The first tick completes at once; the first status was just read.
     interval.reset();
     let feed = Feed {
+        shutdown: state.shutdown_signal(),
         waiting_room: state.waiting_room.clone(),
         ticket,
         stream_id,
@@ -180,6 +181,7 @@ pub async fn events(
 }
 
 struct Feed {
+    shutdown: tokio::sync::watch::Receiver<bool>,
     waiting_room: WaitingRoom,
     ticket: QueueTicket,
     stream_id: String,
@@ -198,10 +200,24 @@ impl Feed {
             return None;
         }
         loop {
+            if *self.shutdown.borrow() {
+                self.done = true;
+                return Some((Ok(reconnect_elsewhere()), self));
+            }
             let read = match self.pending.take() {
                 Some(read) => read,
                 None => {
-                    self.interval.tick().await;
+                    tokio::select! {
+                        _ = self.interval.tick() => {}
+                        changed = self.shutdown.changed() => {
+                            // Shutdown began, or the server's state is gone.
+                            if changed.is_err() || *self.shutdown.borrow() {
+                                self.done = true;
+                                return Some((Ok(reconnect_elsewhere()), self));
+                            }
+                            continue;
+                        }
+                    }
                     self.waiting_room
                         .stream_read(self.ticket, &self.stream_id)
                         .await
@@ -228,6 +244,17 @@ impl Feed {
             return Some((Ok(event), self));
         }
     }
+}
+
+/// The last event of a stream whose server is shutting down: a `reconnect` event
+/// (`{"code":"SERVER_SHUTTING_DOWN"}`) with a one-second retry, after which the
+/// EventSource opens the stream again and the load balancer sends it to a live server.
+/// The place in the queue lives in Redis, so nothing is lost.
+fn reconnect_elsewhere() -> Event {
+    Event::default()
+        .event("reconnect")
+        .retry(Duration::from_secs(1))
+        .data(serde_json::json!({ "code": "SERVER_SHUTTING_DOWN" }).to_string())
 }
 
 #[utoipa::path(delete, path = "/api/v1/queue/{schedule_id}", tag = "queue",
