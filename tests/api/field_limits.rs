@@ -2,10 +2,10 @@
 //! stored (with 3- and 4-byte characters where the column counts characters), and one
 //! character past it is a 422 naming the field, never a 500 from the database.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{send, TestApp, TestUser};
+use crate::harness::TestApp;
 
 fn show_body() -> Value {
     let starts_at = chrono::Utc::now() + chrono::Duration::days(30);
@@ -201,24 +201,6 @@ async fn a_payment_id_at_its_limit_is_credited_and_one_longer_is_refused() {
     assert_eq!(app.ledger_sum(&fan).await, 1_000);
 }
 
-async fn with_key(
-    app: &TestApp,
-    user: &TestUser,
-    path: &str,
-    body: Option<Value>,
-    key: &str,
-) -> crate::harness::TestResponse {
-    send(
-        &app.router,
-        Method::POST,
-        path,
-        Some(&user.token),
-        body,
-        &[("idempotency-key", key)],
-    )
-    .await
-}
-
 #[tokio::test]
 async fn idempotency_keys_at_their_limit_are_stored_and_one_longer_is_refused() {
     let app = TestApp::spawn().await;
@@ -234,30 +216,31 @@ async fn idempotency_keys_at_their_limit_are_stored_and_one_longer_is_refused() 
         .hold(&seller, show.schedule_id, &show.seat_ids[..1])
         .await;
     let path = format!("/api/v1/holds/{hold}/purchase");
-    let too_long = with_key(&app, &seller, &path, None, &key('p', 101)).await;
-    let bought = with_key(&app, &seller, &path, None, &key('p', 100)).await;
+    let too_long = app
+        .post_with_key(&seller, &path, None, &key('p', 101))
+        .await;
+    let bought = app
+        .post_with_key(&seller, &path, None, &key('p', 100))
+        .await;
     assert_eq!(too_long.body["error"]["field"], "Idempotency-Key");
     assert_eq!(bought.status, StatusCode::CREATED, "{:?}", bought.body);
     let ticket = bought.body["tickets"][0]["id"].as_i64().unwrap();
 
     // Listing it for resale.
     let listing = Some(json!({"ticket_id": ticket, "price": 50_000}));
-    let too_long = with_key(
-        &app,
-        &seller,
-        "/api/v1/trades",
-        listing.clone(),
-        &key('l', 101),
-    )
-    .await;
-    let listed = with_key(&app, &seller, "/api/v1/trades", listing, &key('l', 100)).await;
+    let too_long = app
+        .post_with_key(&seller, "/api/v1/trades", listing.clone(), &key('l', 101))
+        .await;
+    let listed = app
+        .post_with_key(&seller, "/api/v1/trades", listing, &key('l', 100))
+        .await;
     assert_eq!(too_long.body["error"]["field"], "Idempotency-Key");
     assert_eq!(listed.status, StatusCode::CREATED, "{:?}", listed.body);
 
     // Buying the trade.
     let path = format!("/api/v1/trades/{}/purchase", listed.body["id"]);
-    let too_long = with_key(&app, &buyer, &path, None, &key('t', 101)).await;
-    let resold = with_key(&app, &buyer, &path, None, &key('t', 100)).await;
+    let too_long = app.post_with_key(&buyer, &path, None, &key('t', 101)).await;
+    let resold = app.post_with_key(&buyer, &path, None, &key('t', 100)).await;
     assert_eq!(too_long.body["error"]["field"], "Idempotency-Key");
     assert_eq!(resold.status, StatusCode::CREATED, "{:?}", resold.body);
 
@@ -266,8 +249,12 @@ async fn idempotency_keys_at_their_limit_are_stored_and_one_longer_is_refused() 
         .buy(&seller, show.schedule_id, &show.seat_ids[1..2])
         .await;
     let path = format!("/api/v1/tickets/{}/refund", other["tickets"][0]["id"]);
-    let too_long = with_key(&app, &seller, &path, None, &key('r', 101)).await;
-    let refunded = with_key(&app, &seller, &path, None, &key('r', 100)).await;
+    let too_long = app
+        .post_with_key(&seller, &path, None, &key('r', 101))
+        .await;
+    let refunded = app
+        .post_with_key(&seller, &path, None, &key('r', 100))
+        .await;
     assert_eq!(too_long.body["error"]["field"], "Idempotency-Key");
     assert_eq!(refunded.status, StatusCode::OK, "{:?}", refunded.body);
 }

@@ -131,6 +131,25 @@ impl TestApp {
         self.send(Method::POST, path, token, Some(body)).await
     }
 
+    /// POSTs as `user` with an `Idempotency-Key` header.
+    pub async fn post_with_key(
+        &self,
+        user: &TestUser,
+        path: &str,
+        body: Option<Value>,
+        key: &str,
+    ) -> TestResponse {
+        send(
+            &self.router,
+            Method::POST,
+            path,
+            Some(&user.token),
+            body,
+            &[("idempotency-key", key)],
+        )
+        .await
+    }
+
     /// An active user with a live session, made directly in the database: argon2 is
     /// deliberately slow, and most tests are not about passwords.
     pub async fn user(&self, email: &str) -> TestUser {

@@ -19,24 +19,6 @@ async fn charge(app: &TestApp, user: &TestUser, payment_id: &str, amount: i64) -
     .await
 }
 
-async fn post_with_key(
-    app: &TestApp,
-    user: &TestUser,
-    path: &str,
-    body: Option<Value>,
-    key: &str,
-) -> TestResponse {
-    send(
-        &app.router,
-        Method::POST,
-        path,
-        Some(&user.token),
-        body,
-        &[("idempotency-key", key)],
-    )
-    .await
-}
-
 async fn ticket_of(app: &TestApp, show: &ShowFixture, buyer: &TestUser, seat: usize) -> i64 {
     let order = app
         .buy(buyer, show.schedule_id, &[show.seat_ids[seat]])
@@ -72,22 +54,22 @@ async fn idempotency_keys_that_differ_only_in_case_name_two_purchases() {
         .hold(&buyer, show.schedule_id, &show.seat_ids[1..])
         .await;
 
-    let first = post_with_key(
-        &app,
-        &buyer,
-        &format!("/api/v1/holds/{first_hold}/purchase"),
-        None,
-        "Order-Key",
-    )
-    .await;
-    let second = post_with_key(
-        &app,
-        &buyer,
-        &format!("/api/v1/holds/{second_hold}/purchase"),
-        None,
-        "order-key",
-    )
-    .await;
+    let first = app
+        .post_with_key(
+            &buyer,
+            &format!("/api/v1/holds/{first_hold}/purchase"),
+            None,
+            "Order-Key",
+        )
+        .await;
+    let second = app
+        .post_with_key(
+            &buyer,
+            &format!("/api/v1/holds/{second_hold}/purchase"),
+            None,
+            "order-key",
+        )
+        .await;
 
     assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
     assert_eq!(second.status, StatusCode::CREATED, "{:?}", second.body);
@@ -185,25 +167,25 @@ async fn a_retried_refund_with_its_key_answers_the_first_refund_and_pays_once() 
     let other_ticket = ticket_of(&app, &show, &buyer, 1).await;
     let path = format!("/api/v1/tickets/{ticket}/refund");
 
-    let first = post_with_key(&app, &buyer, &path, None, "refund-1").await;
-    let retry = post_with_key(&app, &buyer, &path, None, "refund-1").await;
+    let first = app.post_with_key(&buyer, &path, None, "refund-1").await;
+    let retry = app.post_with_key(&buyer, &path, None, "refund-1").await;
     let without_key = app.post(&path, Some(&buyer.token), json!({})).await;
-    let key_on_another_ticket = post_with_key(
-        &app,
-        &buyer,
-        &format!("/api/v1/tickets/{other_ticket}/refund"),
-        None,
-        "refund-1",
-    )
-    .await;
-    let key_in_another_case = post_with_key(
-        &app,
-        &buyer,
-        &format!("/api/v1/tickets/{other_ticket}/refund"),
-        None,
-        "REFUND-1",
-    )
-    .await;
+    let key_on_another_ticket = app
+        .post_with_key(
+            &buyer,
+            &format!("/api/v1/tickets/{other_ticket}/refund"),
+            None,
+            "refund-1",
+        )
+        .await;
+    let key_in_another_case = app
+        .post_with_key(
+            &buyer,
+            &format!("/api/v1/tickets/{other_ticket}/refund"),
+            None,
+            "REFUND-1",
+        )
+        .await;
 
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
     assert_eq!(retry.status, StatusCode::OK);
@@ -268,8 +250,12 @@ async fn a_retried_listing_with_its_key_answers_the_first_trade() {
     let other_ticket = ticket_of(&app, &show, &seller, 1).await;
     let listing = |ticket_id: i64| Some(json!({"ticket_id": ticket_id, "price": 40_000}));
 
-    let first = post_with_key(&app, &seller, "/api/v1/trades", listing(ticket), "list-1").await;
-    let retry = post_with_key(&app, &seller, "/api/v1/trades", listing(ticket), "list-1").await;
+    let first = app
+        .post_with_key(&seller, "/api/v1/trades", listing(ticket), "list-1")
+        .await;
+    let retry = app
+        .post_with_key(&seller, "/api/v1/trades", listing(ticket), "list-1")
+        .await;
     let without_key = app
         .post(
             "/api/v1/trades",
@@ -277,14 +263,9 @@ async fn a_retried_listing_with_its_key_answers_the_first_trade() {
             listing(ticket).unwrap(),
         )
         .await;
-    let key_on_another_ticket = post_with_key(
-        &app,
-        &seller,
-        "/api/v1/trades",
-        listing(other_ticket),
-        "list-1",
-    )
-    .await;
+    let key_on_another_ticket = app
+        .post_with_key(&seller, "/api/v1/trades", listing(other_ticket), "list-1")
+        .await;
     let open: i64 = sqlx::query_scalar("select count(*) from trades where status = 'OPEN'")
         .fetch_one(app.pool())
         .await
