@@ -31,6 +31,84 @@ impl ApiError {
     }
 }
 
+/// The refusals the api makes before a handler runs, by what the route takes. The
+/// OpenAPI document adds each to every operation it can happen on
+/// (`openapi::GenericErrors`), so no route answers one undocumented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// The body is not JSON at all.
+    MalformedJson,
+    /// JSON of the wrong shape (missing, unknown or mistyped fields).
+    InvalidBody,
+    /// A body without `Content-Type: application/json`.
+    UnsupportedMediaType,
+    /// A body over the 1 MiB limit.
+    PayloadTooLarge,
+    /// A body that could not be read at all.
+    BadBody,
+    /// A query parameter that does not parse or is out of range.
+    InvalidQuery,
+    /// A path parameter that is not of its type names nothing.
+    PathNotFound,
+    /// A header value that is not text (the Idempotency-Key).
+    InvalidHeader,
+}
+
+/// What in an operation makes a `Rejection` possible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takes {
+    JsonBody,
+    Query,
+    PathParameter,
+    IdempotencyKey,
+}
+
+impl Rejection {
+    pub const ALL: [Rejection; 8] = [
+        Rejection::MalformedJson,
+        Rejection::InvalidBody,
+        Rejection::UnsupportedMediaType,
+        Rejection::PayloadTooLarge,
+        Rejection::BadBody,
+        Rejection::InvalidQuery,
+        Rejection::PathNotFound,
+        Rejection::InvalidHeader,
+    ];
+
+    pub fn status_and_code(self) -> (StatusCode, &'static str) {
+        match self {
+            Rejection::MalformedJson => (StatusCode::BAD_REQUEST, "MALFORMED_JSON"),
+            Rejection::InvalidBody => (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_BODY"),
+            Rejection::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
+            }
+            Rejection::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
+            Rejection::BadBody => (StatusCode::BAD_REQUEST, "BAD_REQUEST"),
+            Rejection::InvalidQuery => (StatusCode::BAD_REQUEST, "INVALID_QUERY"),
+            Rejection::PathNotFound => (StatusCode::NOT_FOUND, "NOT_FOUND"),
+            Rejection::InvalidHeader => (StatusCode::BAD_REQUEST, "INVALID_HEADER"),
+        }
+    }
+
+    pub fn happens_with(self) -> Takes {
+        match self {
+            Rejection::MalformedJson
+            | Rejection::InvalidBody
+            | Rejection::UnsupportedMediaType
+            | Rejection::PayloadTooLarge
+            | Rejection::BadBody => Takes::JsonBody,
+            Rejection::InvalidQuery => Takes::Query,
+            Rejection::PathNotFound => Takes::PathParameter,
+            Rejection::InvalidHeader => Takes::IdempotencyKey,
+        }
+    }
+
+    pub fn with(self, message: impl Into<String>) -> ApiError {
+        let (status, code) = self.status_and_code();
+        ApiError::request(status, code, message)
+    }
+}
+
 impl From<CoreError> for ApiError {
     fn from(err: CoreError) -> Self {
         ApiError::Core(err)

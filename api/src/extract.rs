@@ -13,7 +13,7 @@ use marquee_core::catalog::model::DayRange;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Rejection};
 use crate::state::AppState;
 
 /// JSON body. Broken JSON is 400, JSON of the wrong shape 422, a missing content type
@@ -33,27 +33,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(err) => ApiError::request(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_BODY",
-            err.body_text(),
-        ),
-        JsonRejection::JsonSyntaxError(err) => {
-            ApiError::request(StatusCode::BAD_REQUEST, "MALFORMED_JSON", err.body_text())
+        JsonRejection::JsonDataError(err) => Rejection::InvalidBody.with(err.body_text()),
+        JsonRejection::JsonSyntaxError(err) => Rejection::MalformedJson.with(err.body_text()),
+        JsonRejection::MissingJsonContentType(_) => {
+            Rejection::UnsupportedMediaType.with("expected content-type: application/json")
         }
-        JsonRejection::MissingJsonContentType(_) => ApiError::request(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "expected content-type: application/json",
-        ),
         JsonRejection::BytesRejection(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::request(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                "request body is too large",
-            )
+            Rejection::PayloadTooLarge.with("request body is too large")
         }
-        other => ApiError::request(StatusCode::BAD_REQUEST, "BAD_REQUEST", other.body_text()),
+        other => Rejection::BadBody.with(other.body_text()),
     }
 }
 
@@ -67,9 +55,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(value)| ApiPath(value))
-            .map_err(|rejection: PathRejection| {
-                ApiError::request(StatusCode::NOT_FOUND, "NOT_FOUND", rejection.body_text())
-            })
+            .map_err(|rejection: PathRejection| Rejection::PathNotFound.with(rejection.body_text()))
     }
 }
 
@@ -84,11 +70,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|axum::extract::Query(value)| ApiQuery(value))
             .map_err(|rejection: QueryRejection| {
-                ApiError::request(
-                    StatusCode::BAD_REQUEST,
-                    "INVALID_QUERY",
-                    rejection.body_text(),
-                )
+                Rejection::InvalidQuery.with(rejection.body_text())
             })
     }
 }
@@ -105,11 +87,7 @@ pub struct Paging {
 pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::request(
-            StatusCode::BAD_REQUEST,
-            "INVALID_QUERY",
-            "limit must be 1 to 100",
-        ));
+        return Err(Rejection::InvalidQuery.with("limit must be 1 to 100"));
     }
     Ok(limit)
 }
@@ -119,11 +97,7 @@ impl Paging {
         let limit = page_limit(self.limit)?;
         let offset = self.offset.unwrap_or(0);
         if offset > 10_000 {
-            return Err(ApiError::request(
-                StatusCode::BAD_REQUEST,
-                "INVALID_QUERY",
-                "offset must be at most 10000",
-            ));
+            return Err(Rejection::InvalidQuery.with("offset must be at most 10000"));
         }
         Ok((limit, offset))
     }
@@ -135,8 +109,7 @@ pub fn day_range(
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> Result<DayRange, ApiError> {
-    DayRange::parse(from, to)
-        .map_err(|err| ApiError::request(StatusCode::BAD_REQUEST, "INVALID_QUERY", err.to_string()))
+    DayRange::parse(from, to).map_err(|err| Rejection::InvalidQuery.with(err.to_string()))
 }
 
 /// The caller, from `Authorization: Bearer <access token>`, checked against the
@@ -223,13 +196,9 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     headers
         .get("idempotency-key")
         .map(|value| {
-            value.to_str().map_err(|_| {
-                ApiError::request(
-                    StatusCode::BAD_REQUEST,
-                    "INVALID_HEADER",
-                    "Idempotency-Key must be ASCII",
-                )
-            })
+            value
+                .to_str()
+                .map_err(|_| Rejection::InvalidHeader.with("Idempotency-Key must be ASCII"))
         })
         .transpose()
 }

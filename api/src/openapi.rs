@@ -1,8 +1,14 @@
 //! The OpenAPI 3 document, served at `/openapi.json` and browsed at `/docs` (Swagger
 //! UI bundled into the binary, so the page works with no network).
 
+use axum::http::StatusCode;
+use marquee_core::Error as CoreError;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
+
+use crate::error::{status_and_code, Rejection, Takes};
 
 use crate::routes::*;
 
@@ -27,7 +33,7 @@ use crate::routes::*;
         search::search, search::suggest,
         ops::healthz, ops::readyz, ops::metrics,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &GenericErrors, &TaggedOperationIds),
     tags(
         (name = "auth", description = "Sign-up, login, rotating refresh tokens"),
         (name = "users", description = "The signed-in account"),
@@ -66,5 +72,130 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Adds to every operation the error answers it can give before (or beside) its own:
+/// the api's request refusals for what the operation takes (a JSON body, a query, path
+/// parameters, an Idempotency-Key), 401 where it needs a token, 503 where it needs the
+/// database, and 500 everywhere. Statuses and codes come from the one error table
+/// (`error::Rejection`, `error::status_and_code`), so the document cannot drift from
+/// what the code answers; a status a handler documents already gains the code in its
+/// description.
+struct GenericErrors;
+
+/// Routes that never touch MySQL (search reads the index, queue status and streams read
+/// Redis), and readiness, whose 503 is its own report rather than an error.
+const WITHOUT_DATABASE: [&str; 6] = [
+    "/api/v1/search",
+    "/api/v1/queue/{schedule_id}/status",
+    "/api/v1/queue/{schedule_id}/events",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+];
+
+impl Modify for GenericErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let uses_database = !WITHOUT_DATABASE.iter().any(|p| path.starts_with(p));
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, code) in generic_errors(operation, uses_database) {
+                    document(operation, status, code);
+                }
+            }
+        }
+    }
+}
+
+/// Operation ids are the handler names, which repeat across modules (`shows::list`,
+/// `trades::list`); OpenAPI needs them unique, so each becomes `<tag>_<handler>`.
+struct TaggedOperationIds;
+
+impl Modify for TaggedOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let tag = operation
+                    .tags
+                    .as_ref()
+                    .and_then(|tags| tags.first())
+                    .cloned();
+                if let (Some(tag), Some(id)) = (tag, operation.operation_id.as_mut()) {
+                    *id = format!("{tag}_{id}");
+                }
+            }
+        }
+    }
+}
+
+fn generic_errors(operation: &Operation, uses_database: bool) -> Vec<(StatusCode, &'static str)> {
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let takes = |what: Takes| match what {
+        Takes::JsonBody => operation.request_body.is_some(),
+        Takes::Query => parameters
+            .iter()
+            .any(|p| p.parameter_in == ParameterIn::Query),
+        Takes::PathParameter => parameters
+            .iter()
+            .any(|p| p.parameter_in == ParameterIn::Path),
+        Takes::IdempotencyKey => parameters
+            .iter()
+            .any(|p| p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key"),
+    };
+    let mut errors: Vec<(StatusCode, &'static str)> = Rejection::ALL
+        .into_iter()
+        .filter(|rejection| takes(rejection.happens_with()))
+        .map(Rejection::status_and_code)
+        .collect();
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        errors.push(status_and_code(&CoreError::Unauthenticated));
+    }
+    if uses_database {
+        errors.push(status_and_code(&CoreError::DatabaseUnavailable(
+            sqlx::Error::PoolTimedOut,
+        )));
+    }
+    errors.push(status_and_code(&CoreError::internal("")));
+    errors
+}
+
+fn document(operation: &mut Operation, status: StatusCode, code: &str) {
+    let responses = &mut operation.responses.responses;
+    match responses.get_mut(status.as_str()) {
+        Some(RefOr::T(response)) => {
+            if !response.description.contains(code) {
+                response.description.push_str(&format!("; {code}"));
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let error_body = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorResponse")))
+                .build();
+            responses.insert(
+                status.as_str().to_string(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(code)
+                        .content("application/json", error_body)
+                        .build(),
+                ),
+            );
+        }
     }
 }

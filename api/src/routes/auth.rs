@@ -18,6 +18,11 @@ pub struct SignupRequest {
     nickname: String,
 }
 
+/// Create an account
+///
+/// Creates a USER account from an email (normalised to lower case; one active account
+/// per email), a password of 8 to 128 characters and a nickname. Answers the profile;
+/// log in to get tokens.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 201, description = "account created", body = Profile),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
@@ -42,6 +47,11 @@ pub struct LoginRequest {
     password: String,
 }
 
+/// Log in
+///
+/// Exchanges email and password for an access token (15 minutes) and a refresh token
+/// (14 days) of a new session. Wrong passwords are throttled per email and per client
+/// address; unknown emails are answered exactly like wrong passwords.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "access and refresh tokens", body = TokenPair),
         (status = 429, description = "TOO_MANY_ATTEMPTS: 10 failed logins for this email, or 100 from this address, within 15 minutes (LOGIN_LIMIT_*); see Retry-After", body = crate::error::ErrorResponse),
@@ -67,6 +77,11 @@ pub struct RefreshRequest {
     refresh_token: String,
 }
 
+/// Rotate the refresh token
+///
+/// Trades a refresh token for a new access and refresh token pair in the same session.
+/// Each refresh token works once; presenting a used one again revokes the whole
+/// session, since it means the token was stolen.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, description = "rotated tokens; the old refresh token is spent", body = TokenPair),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
@@ -78,7 +93,10 @@ pub async fn refresh(
     Ok(Json(state.auth.refresh(&body.refresh_token).await?))
 }
 
-/// Ends the session of the access token used; its refresh token stops working too.
+/// Log out
+///
+/// Ends the session of the access token used: its access tokens and its refresh token
+/// stop working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     security(("bearer" = [])),
     responses((status = 204, description = "session ended"),

@@ -21,6 +21,12 @@ pub struct HoldRequest {
     seat_ids: Vec<i64>,
 }
 
+/// Hold seats
+///
+/// Holds 1 to 4 seats of one schedule, all or nothing, until `expires_at`. One person
+/// may have at most MAX_TICKETS_PER_SCHEDULE (4) seats of a schedule, held and bought
+/// together. While the schedule's waiting room is on, send its access token as X-Queue-
+/// Token.
 #[utoipa::path(post, path = "/api/v1/holds", tag = "booking", request_body = HoldRequest,
     params(("X-Queue-Token" = Option<String>, Header, description = "the access token from an ADMITTED waiting-room status; required while the schedule's waiting room is on")),
     security(("bearer" = [])),
@@ -57,6 +63,9 @@ pub async fn create_hold(
     Ok((StatusCode::CREATED, Json(hold)))
 }
 
+/// Release a hold
+///
+/// Ends a live hold early; its seats go back on sale at once.
 #[utoipa::path(delete, path = "/api/v1/holds/{id}", tag = "booking", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 204, description = "released, seats back on sale"),
@@ -72,6 +81,11 @@ pub async fn release_hold(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Pay a hold with points
+///
+/// Turns a live hold into tickets and debits their price. Retrying with the same
+/// Idempotency-Key answers the first order; the purchase re-checks that the show is
+/// still on sale.
 #[utoipa::path(post, path = "/api/v1/holds/{id}/purchase", tag = "booking",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same order")),
     security(("bearer" = [])),
@@ -99,6 +113,9 @@ pub async fn purchase(
     Ok((StatusCode::CREATED, Json(order)))
 }
 
+/// Your tickets
+///
+/// Your tickets, newest first, in every status.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "booking", params(Paging),
     security(("bearer" = [])),
     responses((status = 200, body = Page<Ticket>),
@@ -119,6 +136,9 @@ pub async fn list_tickets(
     }))
 }
 
+/// One of your tickets
+///
+/// A ticket of yours; someone else's answers 404.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "booking", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = Ticket),
@@ -134,6 +154,11 @@ pub async fn get_ticket(
     ))
 }
 
+/// Refund a ticket
+///
+/// Refunds by policy (Korean calendar days before the show) and puts the seat back on
+/// sale; the net goes back to points. Retrying with the same Idempotency-Key answers
+/// the first refund.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/refund", tag = "booking",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the first refund instead of 409")),
     security(("bearer" = [])),

@@ -9,6 +9,8 @@ use serde_json::json;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Liveness
+///
 /// The process is up. Says nothing about dependencies, so an orchestrator does not
 /// restart a healthy api because the database blinked.
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "process is up")))]
@@ -16,12 +18,10 @@ pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready means the database answers: bookings work without search, and everything
-/// but a waiting room works without Redis. The search index and Redis are reported
-/// beside it (`search: "not_indexed"` until the indexer's first commit; `redis:
-/// "unreachable"`, degraded but still ready) so an operator sees what is missing. The
-/// checks run at once, each with a deadline, so the answer comes within a second even
-/// when a dependency hangs.
+/// Readiness
+///
+/// Ready means the database answers. The search index and Redis are reported beside it
+/// as parts that may be degraded; the answer comes within a second.
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable; `search` and `redis` say how those parts are"), (status = 503, description = "database unreachable")))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let search = state.search.clone();
@@ -77,8 +77,10 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 const READINESS_DEADLINE: std::time::Duration = std::time::Duration::from_millis(800);
 const REDIS_DEADLINE: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// Prometheus metrics, for the scraper only: off (404) unless `METRICS_TOKEN` is set,
-/// and then only with `Authorization: Bearer <METRICS_TOKEN>`.
+/// Prometheus metrics
+///
+/// Request counts and latencies by route template, and booking counters. Off (404)
+/// unless METRICS_TOKEN is set, then only with it as a bearer token.
 #[utoipa::path(get, path = "/metrics", tag = "ops", security(("metrics_token" = [])),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
         (status = 401, description = "UNAUTHENTICATED: missing or wrong metrics token", body = crate::error::ErrorResponse),

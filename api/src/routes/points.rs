@@ -26,6 +26,10 @@ pub struct PointsView {
     next_before: Option<i64>,
 }
 
+/// Your balance and ledger
+///
+/// The point balance and the ledger that adds up to it, newest first, paged by keyset
+/// (`before`).
 #[utoipa::path(get, path = "/api/v1/points", tag = "points", params(HistoryQuery),
     security(("bearer" = [])),
     responses((status = 200, body = PointsView),
@@ -56,7 +60,12 @@ pub struct ChargeRequest {
     amount: i64,
 }
 
-/// 201 when this call credited the payment, 200 when it had been credited before.
+/// Credit a gateway payment
+///
+/// Credits a payment the client made through the payment gateway, after the gateway
+/// confirms it (paid, KRW, the exact amount). 201 when this call credited it, 200 when
+/// the same payment id and amount were credited before (a retry); the same id with
+/// another amount is 409 PAYMENT_AMOUNT_MISMATCH.
 #[utoipa::path(post, path = "/api/v1/points/charges", tag = "points", request_body = ChargeRequest,
     security(("bearer" = [])),
     responses((status = 201, description = "credited now", body = ChargeOutcome), (status = 200, description = "credited before; nothing changed", body = ChargeOutcome),

@@ -17,6 +17,10 @@ use crate::error::{status_and_code, ApiError, ApiResult};
 use crate::extract::{Admin, ApiJson, ApiPath, ApiQuery, ClientIp, CurrentUser};
 use crate::state::AppState;
 
+/// Set up a waiting room (admin)
+///
+/// Switches a schedule's waiting room on or off and sets its admission rate, cap,
+/// window and automatic start.
 #[utoipa::path(put, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), request_body = RoomSettings, security(("bearer" = [])),
     responses((status = 200, description = "the room's settings and whether it is on now", body = Room),
@@ -47,6 +51,10 @@ pub struct RoomReport {
     admitted_total: Option<u64>,
 }
 
+/// A waiting room's state (admin)
+///
+/// The room's settings, whether it is on, and live queue sizes (null while Redis cannot
+/// be reached).
 #[utoipa::path(get, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = RoomReport),
@@ -68,6 +76,10 @@ pub async fn report(
     }))
 }
 
+/// Enter the waiting room
+///
+/// Takes your place (the same one if you entered already) and answers a queue token for
+/// status reads.
 #[utoipa::path(post, path = "/api/v1/queue/{schedule_id}/enter", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, description = "your place (the same one if you had entered already) and a queue token", body = QueueEntry),
@@ -96,10 +108,14 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
+/// Your place in the waiting room
+///
+/// WAITING with position and ETA, ADMITTED with an access token for holds, or EXPIRED.
 #[utoipa::path(get, path = "/api/v1/queue/{schedule_id}/status", tag = "queue",
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "WAITING with position and ETA, ADMITTED with an access token, or EXPIRED", body = QueueStatus),
+        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::error::ErrorResponse),
         (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
         (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
         (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::error::ErrorResponse),
@@ -142,10 +158,14 @@ fn queue_ticket(
 /// How often a stream looks again; also the most updates a client gets per second.
 const EVENT_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Your place, as it changes
+///
+/// Server-Sent Events: the status at once and on each change, at most once a second.
 #[utoipa::path(get, path = "/api/v1/queue/{schedule_id}/events", tag = "queue",
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}` (close the EventSource then; STREAM_REPLACED: the same user opened three newer streams), or, when this server shuts down, with a `reconnect` event `{\"code\":\"SERVER_SHUTTING_DOWN\"}` and `retry: 1000` (let the EventSource reconnect)", content_type = "text/event-stream"),
+        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::error::ErrorResponse),
         (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
         (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
         (status = 429, description = "RATE_LIMITED: opening a stream counts as a status read; see Retry-After", body = crate::error::ErrorResponse),
@@ -257,6 +277,9 @@ fn reconnect_elsewhere() -> Event {
         .data(serde_json::json!({ "code": "SERVER_SHUTTING_DOWN" }).to_string())
 }
 
+/// Leave the waiting room
+///
+/// Gives up your place; everyone behind moves up.
 #[utoipa::path(delete, path = "/api/v1/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 204, description = "left; everyone behind moves up"),

@@ -9,14 +9,13 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
 use marquee_core::catalog::Category;
 use marquee_core::search::searcher::{SearchFilter, SearchHit, ShowSearch, Suggestion, MAX_OFFSET};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Rejection};
 use crate::extract::{day_range, page_limit, ApiQuery, Paging};
 use crate::state::AppState;
 
@@ -62,7 +61,7 @@ pub struct SuggestResponse {
 }
 
 fn invalid(message: &str) -> ApiError {
-    ApiError::request(StatusCode::BAD_REQUEST, "INVALID_QUERY", message)
+    Rejection::InvalidQuery.with(message)
 }
 
 /// Runs index work on the blocking pool.
@@ -77,6 +76,11 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// Search shows
+///
+/// Typo-tolerant Korean and Latin search over titles, artists and venues: particles and
+/// compounds, one or two wrong jamo, initial consonants, the other keyboard layout,
+/// case and accents.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
     responses((status = 200, description = "ranked shows, best first, with the matched title words in <em>", body = SearchResponse),
         (status = 400, description = "INVALID_QUERY: q missing, bad date, limit or offset out of range", body = crate::error::ErrorResponse),))]
@@ -116,6 +120,9 @@ pub async fn search(
     }))
 }
 
+/// Complete a title as it is typed
+///
+/// Titles that complete what was typed so far, best first.
 #[utoipa::path(get, path = "/api/v1/search/suggest", tag = "search", params(SuggestQuery),
     responses((status = 200, description = "titles completing what was typed, best first", body = SuggestResponse),
         (status = 400, description = "INVALID_QUERY: q missing or limit out of range", body = crate::error::ErrorResponse),))]

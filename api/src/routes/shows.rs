@@ -22,6 +22,10 @@ async fn detail(state: &AppState, show_id: i64) -> ApiResult<ShowDetail> {
         .ok_or_else(|| Error::NotFound("show").into())
 }
 
+/// Create a show (admin)
+///
+/// Creates a show with its venue, artists, schedules and each schedule's seat map
+/// (grades, rows, seats per row).
 #[utoipa::path(post, path = "/api/v1/shows", tag = "shows", request_body = NewShow,
     security(("bearer" = [])),
     responses((status = 201, body = ShowDetail),
@@ -39,6 +43,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(detail(&state, show_id).await?)))
 }
 
+/// Change a show (admin)
+///
+/// Changes the fields it names; an empty string clears `title_en` or `poster_url`;
+/// schedules are only added.
 #[utoipa::path(patch, path = "/api/v1/shows/{id}", tag = "shows", request_body = ShowPatch, params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = ShowDetail),
@@ -60,6 +68,10 @@ pub async fn update(
     Ok(Json(detail(&state, show_id).await?))
 }
 
+/// Delete a show (admin)
+///
+/// A soft delete: the show leaves lists and search and can no longer be booked; its
+/// tickets stay valid and refundable.
 #[utoipa::path(delete, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 204, description = "soft-deleted"),
@@ -89,6 +101,10 @@ pub struct ListQuery {
     offset: Option<u32>,
 }
 
+/// List shows
+///
+/// Shows that are not deleted, newest first, filtered by category and by Korean
+/// calendar days with a performance.
 #[utoipa::path(get, path = "/api/v1/shows", tag = "shows", params(ListQuery),
     responses((status = 200, body = Page<ShowSummary>),
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),))]
@@ -114,6 +130,9 @@ pub async fn list(
     }))
 }
 
+/// A show with availability
+///
+/// The show, its schedules and per-grade seat availability.
 #[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
     responses((status = 200, description = "the show with per-grade availability", body = ShowDetail),
         (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
@@ -130,6 +149,10 @@ pub struct SeatMap {
     seats: Vec<SeatView>,
 }
 
+/// A schedule's seat map
+///
+/// Every seat of the schedule with its grade, price, row, number and status (AVAILABLE,
+/// HELD or SOLD).
 #[utoipa::path(get, path = "/api/v1/shows/{id}/schedules/{schedule_id}/seats", tag = "shows",
     params(("id" = i64, Path), ("schedule_id" = i64, Path)),
     responses((status = 200, body = SeatMap),
@@ -144,6 +167,9 @@ pub async fn seats(
     Ok(Json(SeatMap { schedule_id, seats }))
 }
 
+/// Like a show
+///
+/// Idempotent: liking twice counts once.
 #[utoipa::path(post, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "liked (idempotent)", body = LikeState),
@@ -157,6 +183,9 @@ pub async fn like(
     Ok(Json(likes::like(&state.pool, user.user_id, show_id).await?))
 }
 
+/// Stop liking a show
+///
+/// Idempotent: unliking a show you do not like changes nothing.
 #[utoipa::path(delete, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "not liked (idempotent)", body = LikeState),

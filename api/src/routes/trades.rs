@@ -13,7 +13,7 @@ use marquee_core::resale::trades::{
 use serde::Deserialize;
 
 use super::Page;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Rejection};
 use crate::extract::{idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use crate::state::AppState;
 
@@ -26,6 +26,10 @@ pub struct ListingRequest {
     price: i64,
 }
 
+/// List a ticket for resale
+///
+/// Offers a VALID ticket of yours at a price up to the cap. The ticket stays yours
+/// until it sells; a retry with the same Idempotency-Key answers the first listing.
 #[utoipa::path(post, path = "/api/v1/trades", tag = "resale", request_body = ListingRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the trade the first attempt listed")),
     security(("bearer" = [])),
@@ -67,6 +71,10 @@ pub struct MarketQuery {
     offset: Option<u32>,
 }
 
+/// The resale market
+///
+/// Open trades of shows that have not started, filtered by show, schedule, grade and
+/// price.
 #[utoipa::path(get, path = "/api/v1/trades", tag = "resale", params(MarketQuery),
     responses((status = 200, description = "open trades of shows that have not started", body = Page<Trade>),
         (status = 400, description = "INVALID_QUERY", body = crate::error::ErrorResponse),))]
@@ -81,11 +89,7 @@ pub async fn list(
     .resolve()?;
     if let (Some(min), Some(max)) = (query.min_price, query.max_price) {
         if min > max {
-            return Err(ApiError::request(
-                StatusCode::BAD_REQUEST,
-                "INVALID_QUERY",
-                "min_price must not be more than max_price",
-            ));
+            return Err(Rejection::InvalidQuery.with("min_price must not be more than max_price"));
         }
     }
     let filter = MarketFilter {
@@ -105,6 +109,9 @@ pub async fn list(
     }))
 }
 
+/// One trade
+///
+/// A trade in any status.
 #[utoipa::path(get, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     responses((status = 200, description = "the trade with its show, schedule, seat and grade", body = Trade),
         (status = 404, description = "TRADE_NOT_FOUND", body = crate::error::ErrorResponse),))]
@@ -121,6 +128,9 @@ pub struct RepriceRequest {
     price: i64,
 }
 
+/// Reprice your trade
+///
+/// Changes the price of your open trade, up to the cap.
 #[utoipa::path(patch, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     request_body = RepriceRequest, security(("bearer" = [])),
     responses((status = 200, description = "repriced", body = Trade),
@@ -147,6 +157,9 @@ pub async fn reprice(
     ))
 }
 
+/// Cancel your trade
+///
+/// Takes your open trade off the market.
 #[utoipa::path(delete, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "cancelled; the ticket can be used, refunded or listed again", body = Trade),
@@ -164,6 +177,10 @@ pub async fn cancel(
     ))
 }
 
+/// Buy a trade
+///
+/// Pays the price, credits the seller the price less the fee, and issues you a new
+/// ticket for the seat. Retrying with the same Idempotency-Key answers the same ticket.
 #[utoipa::path(post, path = "/api/v1/trades/{id}/purchase", tag = "resale",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same ticket")),
     security(("bearer" = [])),
@@ -198,6 +215,9 @@ pub struct HistoryQuery {
     offset: Option<u32>,
 }
 
+/// Your trades
+///
+/// Trades you listed or bought, by role and status.
 #[utoipa::path(get, path = "/api/v1/users/me/trades", tag = "resale", params(HistoryQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "trades you listed or bought, newest listing first", body = Page<MyTrade>),
@@ -230,6 +250,10 @@ pub async fn history(
     }))
 }
 
+/// A seat's chain of tickets
+///
+/// Who held the seat from when until when, and how each got it; readable by anyone who
+/// held a ticket of the chain, and by admins.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/lineage", tag = "resale", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "the seat's chain of tickets, original first", body = Lineage),

@@ -14,6 +14,9 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, Paging};
 use crate::state::AppState;
 
+/// Your profile
+///
+/// The signed-in account: email, nickname, role and point balance.
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users",
     security(("bearer" = [])),
     responses((status = 200, body = Profile),
@@ -33,6 +36,9 @@ pub struct UpdateProfile {
     new_password: Option<String>,
 }
 
+/// Change your nickname or password
+///
+/// Changes the fields it names. A new password needs the current one.
 #[utoipa::path(patch, path = "/api/v1/users/me", tag = "users", request_body = UpdateProfile,
     security(("bearer" = [])),
     responses((status = 200, body = Profile),
@@ -68,7 +74,10 @@ pub async fn update_me(
     ))
 }
 
-/// Withdrawal is a soft delete: tickets and the points ledger stay on record.
+/// Withdraw your account
+///
+/// A soft delete: tickets and the points ledger stay on record, every session ends,
+/// open resale listings are cancelled, and the email can sign up again.
 #[utoipa::path(delete, path = "/api/v1/users/me", tag = "users",
     security(("bearer" = [])),
     responses((status = 204, description = "account withdrawn"),
@@ -81,6 +90,9 @@ pub async fn withdraw(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Shows you like
+///
+/// The shows you liked, newest like first.
 #[utoipa::path(get, path = "/api/v1/users/me/likes", tag = "users", params(Paging),
     security(("bearer" = [])),
     responses((status = 200, body = Page<ShowSummary>),
