@@ -17,80 +17,89 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use axum::Router;
 use marquee_core::config::Config;
 use marquee_core::db;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use state::AppState;
 
 /// Large enough for a show with 200 schedules; anything bigger is a mistake or abuse.
 const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Every route of the JSON API with its OpenAPI entry: `routes!` takes the path and
+/// method from each handler's `#[utoipa::path]`, so a route, its handler and its
+/// documentation are declared once, together (handlers sharing a path go in one
+/// `routes!`).
+fn api_routes() -> OpenApiRouter<AppState> {
+    use routes::*;
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(utoipa_axum::routes!(auth::signup))
+        .routes(utoipa_axum::routes!(auth::login))
+        .routes(utoipa_axum::routes!(auth::refresh))
+        .routes(utoipa_axum::routes!(auth::logout))
+        .routes(utoipa_axum::routes!(
+            users::me,
+            users::update_me,
+            users::withdraw
+        ))
+        .routes(utoipa_axum::routes!(users::my_likes))
+        .routes(utoipa_axum::routes!(trades::history))
+        .routes(utoipa_axum::routes!(points::balance_and_history))
+        .routes(utoipa_axum::routes!(points::charge))
+        .routes(utoipa_axum::routes!(shows::create, shows::list))
+        .routes(utoipa_axum::routes!(
+            shows::get,
+            shows::update,
+            shows::delete
+        ))
+        .routes(utoipa_axum::routes!(shows::seats))
+        .routes(utoipa_axum::routes!(shows::like, shows::unlike))
+        .routes(utoipa_axum::routes!(booking::create_hold))
+        .routes(utoipa_axum::routes!(booking::release_hold))
+        .routes(utoipa_axum::routes!(booking::purchase))
+        .routes(utoipa_axum::routes!(booking::list_tickets))
+        .routes(utoipa_axum::routes!(booking::get_ticket))
+        .routes(utoipa_axum::routes!(booking::refund))
+        .routes(utoipa_axum::routes!(trades::ticket_lineage))
+        .routes(utoipa_axum::routes!(trades::create, trades::list))
+        .routes(utoipa_axum::routes!(
+            trades::get,
+            trades::reprice,
+            trades::cancel
+        ))
+        .routes(utoipa_axum::routes!(trades::purchase))
+        .routes(utoipa_axum::routes!(queue::configure, queue::report))
+        .routes(utoipa_axum::routes!(queue::enter))
+        .routes(utoipa_axum::routes!(queue::status))
+        .routes(utoipa_axum::routes!(queue::events))
+        .routes(utoipa_axum::routes!(queue::leave))
+        .routes(utoipa_axum::routes!(search::search))
+        .routes(utoipa_axum::routes!(search::suggest))
+        .routes(utoipa_axum::routes!(ops::healthz))
+        .routes(utoipa_axum::routes!(ops::readyz))
+        .routes(utoipa_axum::routes!(ops::metrics))
+}
+
+/// The OpenAPI document of every route, with the generic error answers added.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, document) = api_routes().split_for_parts();
+    openapi::finish(document)
+}
+
 pub fn app(state: AppState) -> Router {
     use routes::*;
-    let api = Router::new()
-        .route("/auth/signup", post(auth::signup))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/logout", post(auth::logout))
-        .route(
-            "/users/me",
-            get(users::me)
-                .patch(users::update_me)
-                .delete(users::withdraw),
-        )
-        .route("/users/me/likes", get(users::my_likes))
-        .route("/users/me/trades", get(trades::history))
-        .route("/points", get(points::balance_and_history))
-        .route("/points/charges", post(points::charge))
-        .route("/shows", post(shows::create).get(shows::list))
-        .route(
-            "/shows/{id}",
-            get(shows::get).patch(shows::update).delete(shows::delete),
-        )
-        .route(
-            "/shows/{id}/schedules/{schedule_id}/seats",
-            get(shows::seats),
-        )
-        .route("/shows/{id}/like", post(shows::like).delete(shows::unlike))
-        .route("/holds", post(booking::create_hold))
-        .route("/holds/{id}", axum::routing::delete(booking::release_hold))
-        .route("/holds/{id}/purchase", post(booking::purchase))
-        .route("/tickets", get(booking::list_tickets))
-        .route("/tickets/{id}", get(booking::get_ticket))
-        .route("/tickets/{id}/refund", post(booking::refund))
-        .route("/tickets/{id}/lineage", get(trades::ticket_lineage))
-        .route("/trades", post(trades::create).get(trades::list))
-        .route(
-            "/trades/{id}",
-            get(trades::get)
-                .patch(trades::reprice)
-                .delete(trades::cancel),
-        )
-        .route("/trades/{id}/purchase", post(trades::purchase))
-        .route(
-            "/admin/queue/{schedule_id}",
-            axum::routing::put(queue::configure).get(queue::report),
-        )
-        .route("/queue/{schedule_id}/enter", post(queue::enter))
-        .route("/queue/{schedule_id}/status", get(queue::status))
-        .route("/queue/{schedule_id}/events", get(queue::events))
-        .route("/queue/{schedule_id}", axum::routing::delete(queue::leave))
-        .route("/search", get(search::search))
-        .route("/search/suggest", get(search::suggest));
+    let (api, document) = api_routes().split_for_parts();
+    let document = openapi::finish(document);
 
     telemetry::prometheus();
     let cors = hygiene::cors(&state.cors_origins);
     Router::new()
-        .nest("/api/v1", api)
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .merge(api)
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", document))
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(error::panic_layer())

@@ -10,30 +10,12 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{status_and_code, Rejection, Takes};
 
-use crate::routes::*;
-
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Marquee API",
         description = "Korean show and concert ticketing: accounts, catalog, seat holds, purchase with points, refunds, a price-capped resale market, a fair waiting room, likes.\n\nErrors always have the shape `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`; branch on `code`."
     ),
-    paths(
-        auth::signup, auth::login, auth::refresh, auth::logout,
-        users::me, users::update_me, users::withdraw, users::my_likes,
-        points::balance_and_history, points::charge,
-        shows::create, shows::list, shows::get, shows::update, shows::delete, shows::seats,
-        shows::like, shows::unlike,
-        booking::create_hold, booking::release_hold, booking::purchase,
-        booking::list_tickets, booking::get_ticket, booking::refund,
-        trades::create, trades::list, trades::get, trades::reprice, trades::cancel,
-        trades::purchase, trades::history, trades::ticket_lineage,
-        queue::configure, queue::report, queue::enter, queue::status, queue::events,
-        queue::leave,
-        search::search, search::suggest,
-        ops::healthz, ops::readyz, ops::metrics,
-    ),
-    modifiers(&BearerAuth, &GenericErrors, &TaggedOperationIds),
     tags(
         (name = "auth", description = "Sign-up, login, rotating refresh tokens"),
         (name = "users", description = "The signed-in account"),
@@ -48,6 +30,19 @@ use crate::routes::*;
     )
 )]
 pub struct ApiDoc;
+
+/// Completes the document once every route is in it (`crate::api_routes`): the
+/// security schemes, the generic error answers and unique operation ids.
+pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for modifier in [
+        &BearerAuth as &dyn Modify,
+        &GenericErrors,
+        &TaggedOperationIds,
+    ] {
+        modifier.modify(&mut document);
+    }
+    document
+}
 
 struct BearerAuth;
 
