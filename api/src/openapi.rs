@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use marquee_core::Error as CoreError;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -38,6 +39,7 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
         &BearerAuth as &dyn Modify,
         &GenericErrors,
         &TaggedOperationIds,
+        &FlattenedPartsAllowTheRest,
     ] {
         modifier.modify(&mut document);
     }
@@ -133,6 +135,44 @@ impl Modify for TaggedOperationIds {
                 if let (Some(tag), Some(id)) = (tag, operation.operation_id.as_mut()) {
                     *id = format!("{tag}_{id}");
                 }
+            }
+        }
+    }
+}
+
+/// `#[serde(flatten)]` makes utoipa compose a schema with `allOf` (the admin room
+/// report is the room's own fields plus its settings). A part that forbids other
+/// properties (`deny_unknown_fields` gives `additionalProperties: false`) would then
+/// forbid the rest of the object, and every such answer would violate its own schema.
+/// So a component used as an `allOf` part allows other properties in the document;
+/// requests with unknown fields are still refused at run time (422 INVALID_BODY).
+struct FlattenedPartsAllowTheRest;
+
+impl Modify for FlattenedPartsAllowTheRest {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let parts: Vec<String> = components
+            .schemas
+            .values()
+            .filter_map(|schema| match schema {
+                RefOr::T(Schema::AllOf(all_of)) => Some(&all_of.items),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|part| match part {
+                RefOr::Ref(reference) => reference
+                    .ref_location
+                    .rsplit('/')
+                    .next()
+                    .map(str::to_string),
+                RefOr::T(_) => None,
+            })
+            .collect();
+        for name in parts {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+                object.additional_properties = None;
             }
         }
     }
