@@ -103,8 +103,8 @@ pub fn app(state: AppState) -> Router {
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(error::panic_layer())
-        .layer(axum::middleware::from_fn(hygiene::secure_headers))
         .layer(tower::util::option_layer(cors))
+        .layer(axum::middleware::from_fn(hygiene::secure_headers))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -161,7 +161,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await;
-    pool.close().await;
+    // Every request task has ended or been aborted; a connection the server still owes
+    // an answer must not hold the exit.
+    if tokio::time::timeout(Duration::from_secs(5), pool.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections did not close in time");
+    }
     Ok(())
 }
 

@@ -6,12 +6,12 @@
 //! header time-out (`Timeouts`, 10 s) of the server starting to wait for them - the
 //! first request's and each next one's on a kept-alive connection, so an idle
 //! connection is closed after the same time. A response body being written (an event
-//! stream) is not reading headers, so streams are unaffected. HTTP/2 connections are pinged and
-//! closed when the pings go unanswered.
+//! stream) is not reading headers, so streams are unaffected. A connection that sends
+//! nothing at all is cut off the same way (HTTP/1 only; see `serve`).
 //!
 //! Graceful shutdown: once `shutdown` resolves the listener closes, connections finish
 //! their requests (event streams end themselves: `AppState::begin_shutdown`), and
-//! after the drain time-out (10 s) whatever is still open is dropped, so a SIGTERM
+//! after the drain time-out (10 s) whatever is still open is aborted, so a SIGTERM
 //! ends the process within seconds.
 
 use std::net::SocketAddr;
@@ -20,8 +20,7 @@ use std::time::Duration;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -53,17 +52,16 @@ pub async fn serve(
     timeouts: Timeouts,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let mut builder = Builder::new(TokioExecutor::new());
+    // HTTP/1 only, served by hyper's own HTTP/1 connection: hyper-util's automatic
+    // builder first reads the opening bytes (to tell HTTP/1 from HTTP/2) with no
+    // time-out, so a client that connected and sent nothing was never cut off.
+    // Browsers speak HTTP/2 only over TLS, which a proxy in front terminates.
+    let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(timeouts.header_read);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(Duration::from_secs(20)))
-        .keep_alive_timeout(timeouts.header_read);
     let graceful = GracefulShutdown::new();
+    let mut connections = tokio::task::JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -86,15 +84,16 @@ pub async fn serve(
                 .insert(ConnectInfo::<SocketAddr>(peer));
             app.clone().oneshot(request.map(axum::body::Body::new))
         });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
+        let connection =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
-        tokio::spawn(async move {
+        connections.spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection ended with an error");
             }
         });
+        // Forget the connections that have ended, so the set stays the open ones.
+        while connections.try_join_next().is_some() {}
     }
     drop(listener);
     if tokio::time::timeout(timeouts.drain, graceful.shutdown())
@@ -103,4 +102,8 @@ pub async fn serve(
     {
         tracing::warn!("connections still open after the drain time-out; closing them");
     }
+    // Dropping the set aborts what is left (a request stuck on a lock wait, say), so
+    // its database connection goes back and the process can exit.
+    connections.abort_all();
+    while connections.join_next().await.is_some() {}
 }

@@ -15,6 +15,19 @@ pub async fn connect(database_url: &str) -> Result<MySqlPool, sqlx::Error> {
     pool_options().connect_with(options).await
 }
 
+/// A pool that waits up to 10 s for a connection: for start-up (a database still
+/// starting should not fail it) and for tests and benchmarks, whose bursts of dozens
+/// of concurrent transactions on a busy two-core machine are not an outage.
+pub async fn connect_patient(database_url: &str) -> Result<MySqlPool, sqlx::Error> {
+    let options: MySqlConnectOptions = database_url.parse()?;
+    pool_options()
+        .acquire_timeout(PATIENT_ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+}
+
+const PATIENT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a request waits for a connection before it is answered 503
 /// DATABASE_UNAVAILABLE. With MySQL down, sqlx retries connecting until then; at 5 s
 /// every call (and `/readyz`) hung that long before failing. A healthy pool hands out
@@ -56,6 +69,7 @@ pub async fn ensure_database(database_url: &str) -> Result<(), sqlx::Error> {
         ));
     }
     let server = pool_options()
+        .acquire_timeout(PATIENT_ACQUIRE_TIMEOUT)
         .max_connections(1)
         .connect_with(options.database(""))
         .await;
@@ -65,6 +79,7 @@ pub async fn ensure_database(database_url: &str) -> Result<(), sqlx::Error> {
         Err(_) => {
             let options: MySqlConnectOptions = database_url.parse()?;
             pool_options()
+                .acquire_timeout(PATIENT_ACQUIRE_TIMEOUT)
                 .max_connections(1)
                 .connect_with(options.database("mysql"))
                 .await?

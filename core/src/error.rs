@@ -97,7 +97,9 @@ pub enum Error {
     #[error("you cannot buy your own trade")]
     OwnTrade,
     /// MySQL cannot be reached (down, restarting, or every connection busy for longer
-    /// than the pool waits); nothing was done, and the request may be retried.
+    /// than the pool waits). Usually nothing was done; if the connection broke while
+    /// the COMMIT's answer was on its way, the change may have been made, so paying
+    /// calls are retried with their Idempotency-Key.
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
     /// Redis, where the waiting room lives, did not answer; try again shortly.
@@ -148,8 +150,10 @@ pub enum InternalError {
 
 impl From<sqlx::Error> for Error {
     /// A database that cannot be reached is the client's to retry (503), not a bug:
-    /// the pool gave up waiting for a connection, or the connection itself failed. An
-    /// interrupted transaction was rolled back by the server, so nothing half-happened.
+    /// the pool gave up waiting for a connection, or the connection itself failed. A
+    /// transaction cut off before its COMMIT was rolled back by the server, so nothing
+    /// half-happened; one cut off while the COMMIT's answer travelled may have
+    /// committed, which the idempotency keys of paying calls make safe to retry.
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {

@@ -58,7 +58,7 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_never_finishes_its_headers_or_sits_idle_is_cut_off() {
+async fn a_client_that_sends_nothing_or_never_finishes_its_headers_or_sits_idle_is_cut_off() {
     let app = TestApp::spawn().await;
     let (addr, _stop, _server) = start(&app).await;
 
@@ -67,6 +67,7 @@ async fn a_client_that_never_finishes_its_headers_or_sits_idle_is_cut_off() {
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: marquee\r\n")
         .await
         .unwrap();
+    let mut silent = TcpStream::connect(addr).await.unwrap();
     let mut idle = TcpStream::connect(addr).await.unwrap();
     idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: marquee\r\n\r\n")
         .await
@@ -75,6 +76,7 @@ async fn a_client_that_never_finishes_its_headers_or_sits_idle_is_cut_off() {
     let (stalled_answer, stalled_closed) =
         read_until_closed(&mut stalling, Duration::from_secs(5)).await;
     let (idle_answer, idle_closed) = read_until_closed(&mut idle, Duration::from_secs(5)).await;
+    let (_, silent_closed) = read_until_closed(&mut silent, Duration::from_secs(5)).await;
 
     assert!(
         stalled_closed,
@@ -86,6 +88,10 @@ async fn a_client_that_never_finishes_its_headers_or_sits_idle_is_cut_off() {
         "{idle_answer:?}"
     );
     assert!(idle_closed, "a kept-alive connection left idle is closed");
+    assert!(
+        silent_closed,
+        "a connection that never sends a byte is closed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -44,7 +44,7 @@ async fn with_the_database_gone_calls_fail_fast_with_503_search_answers_and_all_
     let show_path = format!("/api/v1/shows/{}", show.show_id);
 
     let (before, _) = get(&api, &show_path, None).await;
-    proxy.cut();
+    proxy.cut().await;
     let (detail, detail_took) = get(&api, &show_path, None).await;
     let (profile, profile_took) = get(&api, "/api/v1/users/me", Some(&fan.token)).await;
     let (ready, ready_took) = get(&api, "/readyz", None).await;

@@ -141,6 +141,11 @@ async fn cors_answers_only_the_configured_origins() {
         "{allowed_headers}"
     );
     assert_eq!(header(&allowed, "access-control-allow-credentials"), None);
+    assert_eq!(
+        header(&allowed, "x-content-type-options"),
+        Some("nosniff"),
+        "preflights carry the security headers too"
+    );
     assert_eq!(header(&other, "access-control-allow-origin"), None);
     assert_eq!(header(&unconfigured, "access-control-allow-origin"), None);
     assert_eq!(

@@ -219,3 +219,45 @@ async fn logins_beyond_the_hashing_slots_wait_briefly_then_get_503_with_retry_af
         assert_eq!(answer.headers["retry-after"], "1");
     }
 }
+
+#[tokio::test]
+async fn one_accounts_successes_buy_at_most_the_address_limit_in_extra_guesses() {
+    let app = TestApp::with_config(&[
+        ("CLIENT_IP_HEADER", "X-Forwarded-For"),
+        ("LOGIN_LIMIT_PER_ADDRESS", "3"),
+    ])
+    .await;
+    signup(&app, "attacker@example.com").await;
+
+    // Alternate a success on the attacker's own account with a guess at a victim's.
+    let mut guesses_checked = 0;
+    for i in 0..10 {
+        login_from(
+            &app.router,
+            "attacker@example.com",
+            "password123",
+            "198.51.100.77",
+        )
+        .await;
+        let guess = login_from(
+            &app.router,
+            &format!("victim{i}@example.com"),
+            "guess-guess",
+            "198.51.100.77",
+        )
+        .await;
+        if guess.code() == "INVALID_CREDENTIALS" {
+            guesses_checked += 1;
+        }
+    }
+
+    // Three attempts, plus three given back by successes, at most.
+    assert!(
+        guesses_checked <= 6,
+        "{guesses_checked} guesses were checked"
+    );
+    assert!(
+        guesses_checked >= 3,
+        "the limit still lets a few through: {guesses_checked}"
+    );
+}

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -15,6 +15,8 @@ use tokio::sync::watch;
 pub struct DbProxy {
     pub addr: SocketAddr,
     cut: Arc<AtomicBool>,
+    /// Proxied connections open now.
+    open: Arc<AtomicUsize>,
     /// Bumped on every cut; each proxied connection ends when it changes.
     generation: watch::Sender<u64>,
     accept_loop: tokio::task::JoinHandle<()>,
@@ -26,8 +28,9 @@ impl DbProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let cut = Arc::new(AtomicBool::new(false));
+        let open = Arc::new(AtomicUsize::new(0));
         let (generation, _) = watch::channel(0u64);
-        let (cut_flag, generations) = (cut.clone(), generation.clone());
+        let (cut_flag, generations, opened) = (cut.clone(), generation.clone(), open.clone());
         let accept_loop = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
                 if cut_flag.load(Ordering::SeqCst) {
@@ -36,29 +39,37 @@ impl DbProxy {
                 }
                 let upstream = upstream.clone();
                 let mut ended = generations.subscribe();
+                let open = opened.clone();
+                open.fetch_add(1, Ordering::SeqCst);
                 tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&upstream).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = ended.changed() => {}
+                    if let Ok(mut server) = TcpStream::connect(&upstream).await {
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                            _ = ended.changed() => {}
+                        }
                     }
+                    open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
         DbProxy {
             addr,
             cut,
+            open,
             generation,
             accept_loop,
         }
     }
 
-    /// The database goes away: open connections drop, new ones are refused.
-    pub fn cut(&self) {
+    /// The database goes away: open connections drop, new ones are refused. Returns
+    /// once every proxied connection is closed (or after 5 s).
+    pub async fn cut(&self) {
         self.cut.store(true, Ordering::SeqCst);
         self.generation.send_modify(|g| *g += 1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.open.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     /// The database is back.

@@ -29,7 +29,9 @@ impl TestDb {
         db::ensure_database(&url)
             .await
             .expect("create test database");
-        let pool = db::connect(&url).await.expect("connect to test database");
+        let pool = db::connect_patient(&url)
+            .await
+            .expect("connect to test database");
         db::MIGRATOR
             .run(&pool)
             .await
@@ -39,7 +41,7 @@ impl TestDb {
 
     /// A second, independent pool on the same database: another api process.
     pub async fn second_pool(&self) -> MySqlPool {
-        db::connect(&self.url).await.expect("second pool")
+        db::connect_patient(&self.url).await.expect("second pool")
     }
 }
 

@@ -158,7 +158,7 @@ impl BenchDb {
         let name = format!("marquee_bench_{:08x}", rand::thread_rng().gen::<u32>());
         let url = format!("{server}/{name}");
         db::ensure_database(&url).await.unwrap();
-        let pool = db::connect(&url).await.unwrap();
+        let pool = db::connect_patient(&url).await.unwrap();
         db::MIGRATOR.run(&pool).await.unwrap();
         BenchDb {
             url,
@@ -181,7 +181,7 @@ impl BenchDb {
 
     pub async fn drop(self) {
         self.pool.close().await;
-        let admin = db::connect(&format!("{}/mysql", self.server))
+        let admin = db::connect_patient(&format!("{}/mysql", self.server))
             .await
             .unwrap();
         sqlx::query(&format!("drop database `{}`", self.name))

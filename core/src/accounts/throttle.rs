@@ -62,6 +62,8 @@ impl Scope {
 pub struct Reservation {
     email: String,
     address: Option<String>,
+    /// At most this many attempts are given back to the address per window.
+    address_limit: u32,
 }
 
 /// Reserves one attempt for `email` (normalised) from `address`, or refuses with
@@ -83,11 +85,14 @@ pub async fn reserve(
     Ok(Reservation {
         email: email.to_string(),
         address,
+        address_limit: limits.per_address,
     })
 }
 
 /// The password was right: the email's failures are forgotten, and the address gets
-/// its attempt back (successes from one busy address must not add up to a lock-out).
+/// its attempt back (successes from one busy address must not add up to a lock-out),
+/// up to its limit per window: unbounded, one account's successes could pay for
+/// endless guesses at other emails.
 pub async fn succeeded(pool: &MySqlPool, reservation: Reservation) -> Result<()> {
     sqlx::query("delete from login_attempts where scope = 'EMAIL' and subject = ?")
         .bind(&reservation.email)
@@ -95,10 +100,11 @@ pub async fn succeeded(pool: &MySqlPool, reservation: Reservation) -> Result<()>
         .await?;
     if let Some(address) = &reservation.address {
         sqlx::query(
-            "update login_attempts set attempts = greatest(attempts - 1, 0)
-             where scope = 'ADDRESS' and subject = ?",
+            "update login_attempts set attempts = greatest(attempts - 1, 0), given_back = given_back + 1
+             where scope = 'ADDRESS' and subject = ? and given_back < ?",
         )
         .bind(address)
+        .bind(reservation.address_limit)
         .execute(pool)
         .await?;
     }
@@ -115,14 +121,15 @@ async fn charge(
     let window_secs = limits.window.as_secs();
     // LAST_INSERT_ID(expr) hands the count this statement wrote back in its own answer:
     // 1 for a new row or a window that has run out, else one more (held at limit + 1,
-    // so a flood does not grow it). The window condition reads the old start time,
-    // since MySQL assigns the columns left to right.
+    // so a flood does not grow it). The window conditions read the old start time,
+    // since MySQL assigns the columns left to right and the start is assigned last.
     let counted = sqlx::query(
         "insert into login_attempts (scope, subject, attempts, window_started_at)
          values (?, ?, last_insert_id(1), current_timestamp(6))
          on duplicate key update
            attempts = last_insert_id(if(window_started_at <= current_timestamp(6) - interval ? second,
                                         1, least(attempts + 1, ?))),
+           given_back = if(window_started_at <= current_timestamp(6) - interval ? second, 0, given_back),
            window_started_at = if(window_started_at <= current_timestamp(6) - interval ? second,
                                   current_timestamp(6), window_started_at)",
     )
@@ -130,6 +137,7 @@ async fn charge(
     .bind(subject)
     .bind(window_secs)
     .bind(limit.saturating_add(1))
+    .bind(window_secs)
     .bind(window_secs)
     .execute(pool)
     .await?

@@ -134,6 +134,19 @@ async fn try_purchase(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    // Liveness again, now that the user row is ours: a hold of this person may have
+    // counted this one as expired (the per-person limit) while we waited for the row.
+    let still_live: i64 = sqlx::query_scalar(
+        "select count(*) from seats
+         where hold_id = ? and hold_user_id = ? and not is_sold and hold_expires_at > current_timestamp(6)",
+    )
+    .bind(hold_id)
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if still_live != seats.len() as i64 {
+        return Err(Error::HoldNotActive);
+    }
     let mut prices_query = QueryBuilder::new("select id, price from seat_grades where id in (");
     db::push_ids(
         &mut prices_query,
