@@ -311,18 +311,7 @@ async fn concurrent_shows_sharing_a_new_venue_and_artists_are_all_created() {
         } else {
             json!(["새 지휘자", "새 밴드", "새 가수"])
         };
-        let (router, token) = (app.router.clone(), admin.token.clone());
-        tokio::spawn(async move {
-            crate::harness::send(
-                &router,
-                Method::POST,
-                "/api/v1/shows",
-                Some(&token),
-                Some(body),
-                &[],
-            )
-            .await
-        })
+        crate::harness::spawn_post(&app.router, "/api/v1/shows", &admin.token, Some(body), &[])
     });
     let answers = futures::future::join_all(creations).await;
 

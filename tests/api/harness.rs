@@ -370,6 +370,25 @@ pub async fn send(
     send_raw(router, request).await
 }
 
+/// POSTs on a task of its own, so many requests race: what the racing tests share.
+pub fn spawn_post(
+    router: &Router,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    headers: &[(&'static str, &'static str)],
+) -> tokio::task::JoinHandle<TestResponse> {
+    let (router, path, token, headers) = (
+        router.clone(),
+        path.to_string(),
+        token.to_string(),
+        headers.to_vec(),
+    );
+    tokio::spawn(
+        async move { send(&router, Method::POST, &path, Some(&token), body, &headers).await },
+    )
+}
+
 pub async fn send_raw(router: &Router, request: Request<Body>) -> TestResponse {
     let response = router
         .clone()

@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::harness::{send, ShowFixture, TestApp, TestResponse, TestUser};
+use crate::harness::{spawn_post, ShowFixture, TestApp, TestResponse, TestUser};
 
 /// `Number.MAX_SAFE_INTEGER`: the largest integer `JSON.parse` keeps exactly.
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -212,22 +212,17 @@ async fn concurrent_refund_retries_with_one_key_on_two_api_processes_pay_once() 
 
     let attempts = (0..8).map(|i| {
         let router = if i % 2 == 0 {
-            app.router.clone()
+            &app.router
         } else {
-            second_process.clone()
+            &second_process
         };
-        let (path, token) = (path.clone(), buyer.token.clone());
-        tokio::spawn(async move {
-            send(
-                &router,
-                Method::POST,
-                &path,
-                Some(&token),
-                None,
-                &[("idempotency-key", "lost-answer")],
-            )
-            .await
-        })
+        spawn_post(
+            router,
+            &path,
+            &buyer.token,
+            None,
+            &[("idempotency-key", "lost-answer")],
+        )
     });
     let answers = futures::future::join_all(attempts).await;
 

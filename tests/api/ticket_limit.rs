@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use marquee_api::AppState;
 use serde_json::json;
 
-use crate::harness::{send, ShowFixture, TestApp, TestResponse, TestUser};
+use crate::harness::{spawn_post, ShowFixture, TestApp, TestResponse, TestUser};
 
 async fn hold(app: &TestApp, user: &TestUser, show: &ShowFixture, seats: &[i64]) -> TestResponse {
     app.post(
@@ -128,23 +128,12 @@ async fn twenty_racing_holds_on_two_processes_get_one_person_exactly_four_seats(
 
     let racers = show.seat_ids.iter().enumerate().map(|(i, seat)| {
         let router = if i % 2 == 0 {
-            app.router.clone()
+            &app.router
         } else {
-            second_process.clone()
+            &second_process
         };
         let body = json!({"schedule_id": show.schedule_id, "seat_ids": [seat]});
-        let token = fan.token.clone();
-        tokio::spawn(async move {
-            send(
-                &router,
-                Method::POST,
-                "/api/v1/holds",
-                Some(&token),
-                Some(body),
-                &[],
-            )
-            .await
-        })
+        spawn_post(router, "/api/v1/holds", &fan.token, Some(body), &[])
     });
     let answers: Vec<TestResponse> = futures::future::join_all(racers)
         .await
