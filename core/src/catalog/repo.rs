@@ -269,13 +269,17 @@ pub async fn soft_delete_show(pool: &MySqlPool, show_id: i64) -> Result<bool> {
     Ok(result.rows_affected() == 1)
 }
 
+/// A page of summaries costs the page, not the catalog: shows are read first, in the
+/// list's order (`straight_join`: driven from venues, MariaDB read every show and
+/// sorted them), and each show's first and last performance come from its own
+/// `ix_schedules_show` entries, not from a grouping of every schedule.
 const SUMMARY_SELECT: &str =
-    "select s.id, s.title, s.title_en, s.category, v.name as venue, s.poster_url,
-        s.booking_opens_at, sc.first_starts_at, sc.last_starts_at, s.like_count
+    "select s.id, s.title, s.title_en, s.category, v.name as venue, s.poster_url, s.booking_opens_at,
+        (select min(x.starts_at) from schedules x where x.show_id = s.id) as first_starts_at,
+        (select max(x.starts_at) from schedules x where x.show_id = s.id) as last_starts_at,
+        s.like_count
     from shows s
-    join venues v on v.id = s.venue_id
-    left join (select show_id, min(starts_at) as first_starts_at, max(starts_at) as last_starts_at
-               from schedules group by show_id) sc on sc.show_id = s.id";
+    straight_join venues v on v.id = s.venue_id";
 
 /// Newest shows first, with the total matching count for pagination.
 pub async fn list_shows(
@@ -381,15 +385,17 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     .await?;
     // Availability counts a seat free when it is unsold and its hold (if any) has
     // expired: the same condition a hold uses, so the numbers never promise a seat
-    // that a hold would refuse.
+    // that a hold would refuse. The join order is fixed (this show's schedules, their
+    // grades, each grade's seats): left to itself MariaDB sometimes planned it as a
+    // scan of every seat in the catalog, so a page cost more as the catalog grew.
     let grades: Vec<GradeAvailability> = sqlx::query_as(
         "select g.schedule_id, g.id, g.name, g.price, count(*) as total_seats,
                 cast(coalesce(sum(not st.is_sold
                     and (st.hold_expires_at is null or st.hold_expires_at <= current_timestamp(6))), 0) as signed)
                     as available_seats
          from schedules sc
-         join seat_grades g on g.schedule_id = sc.id
-         join seats st on st.grade_id = g.id
+         straight_join seat_grades g on g.schedule_id = sc.id
+         straight_join seats st force index (ix_seats_grade) on st.grade_id = g.id
          where sc.show_id = ?
          group by g.schedule_id, g.id, g.name, g.price
          order by g.schedule_id, g.price desc, g.id",
