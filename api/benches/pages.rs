@@ -8,15 +8,19 @@
 //! hot performance through `marquee-core` (BENCH_HOLDS_PER_SECOND, default 20), so its
 //! availability keeps changing.
 //!
-//! Phases, each BENCH_CLIENTS (default 32) keep-alive clients for BENCH_PAGE_SECONDS
-//! (default 5), interleaved for BENCH_ROUNDS rounds (default 3), medians reported:
+//! Two api processes serve the same database and index: one with the catalog cache as
+//! shipped (`CATALOG_CACHE_TTL_MS` default), one with it off, which measures the
+//! queries alone. Phases, each BENCH_CLIENTS (default 32) keep-alive clients for
+//! BENCH_PAGE_SECONDS (default 5), interleaved for BENCH_ROUNDS rounds (default 3),
+//! medians reported:
 //!  - search: `GET /search` with the labelled queries (tests/data/search_queries.tsv);
 //!  - list: `GET /shows`: the first page, a category's first page, a deeper page, and
 //!    the week ahead;
 //!  - detail: `GET /shows/{id}`: the hot show 4 times in 5, else a random show;
-//!  - seat map: the hot performance's 20,000 seats.
+//!  - seat map: the hot performance's 20,000 seats, with and without gzip.
 //!
-//! Clients send `Accept-Encoding: gzip` as browsers do and read the whole body without
+//! Clients send `Accept-Encoding: gzip` as browsers do (except the seat map's "no
+//! gzip" phase) and read the whole body without
 //! decoding it. Server and clients share this machine's cores. BENCH_KEEP_DB=1 keeps
 //! the database afterwards.
 
@@ -158,13 +162,35 @@ async fn buyer(
 }
 
 struct Phase {
-    label: &'static str,
+    label: String,
+    /// Whether the client offers gzip, as browsers do.
+    gzip: bool,
     url: Box<dyn Fn(&mut StdRng) -> String + Send + Sync>,
 }
 
 struct Run {
     stats: Stats,
     bytes: u64,
+}
+
+/// An api on its own port over the bench database; `cache_ttl_ms` None keeps the
+/// default catalog cache. Returns its base address.
+async fn start_api(bench_db: &BenchDb, index: &str, cache_ttl_ms: Option<&str>) -> String {
+    let mut settings = vec![("INDEX_DIR", index), ("MAX_TICKETS_PER_SCHEDULE", "0")];
+    if let Some(ttl) = cache_ttl_ms {
+        settings.push(("CATALOG_CACHE_TTL_MS", ttl));
+    }
+    let config = bench_db.config(&settings);
+    let pool = marquee_core::db::connect(&bench_db.url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    tokio::spawn(marquee_api::serve_until(
+        listener,
+        AppState::new(pool, &config),
+        marquee_api::serve::Timeouts::default(),
+        std::future::pending(),
+    ));
+    base
 }
 
 /// `clients` keep-alive clients GET `phase`'s addresses for `seconds`; every answer
@@ -181,12 +207,11 @@ async fn load(http: &reqwest::Client, phase: &Arc<Phase>, clients: usize, second
                 while Instant::now() < deadline {
                     let url = (phase.url)(&mut rng);
                     let t = Instant::now();
-                    let response = http
-                        .get(&url)
-                        .header("accept-encoding", "gzip")
-                        .send()
-                        .await
-                        .unwrap();
+                    let mut request = http.get(&url);
+                    if phase.gzip {
+                        request = request.header("accept-encoding", "gzip");
+                    }
+                    let response = request.send().await.unwrap();
                     let status = response.status();
                     let body = response.bytes().await.unwrap();
                     latencies.push(t.elapsed());
@@ -205,7 +230,7 @@ async fn load(http: &reqwest::Client, phase: &Arc<Phase>, clients: usize, second
     }
     Run {
         stats: Stats {
-            label: phase.label,
+            label: "",
             elapsed: started.elapsed(),
             latencies,
         },
@@ -265,22 +290,10 @@ async fn main() {
     );
 
     let index = index_dir.to_string_lossy().to_string();
-    let config = bench_db.config(&[
-        ("INDEX_DIR", index.as_str()),
-        ("MAX_TICKETS_PER_SCHEDULE", "0"),
-    ]);
-    let api_pool = marquee_core::db::connect(&bench_db.url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
-    let state = AppState::new(api_pool, &config);
-    tokio::spawn(marquee_api::serve_until(
-        listener,
-        state,
-        marquee_api::serve::Timeouts::default(),
-        std::future::pending(),
-    ));
+    let cached = start_api(&bench_db, &index, None).await;
+    let uncached = start_api(&bench_db, &index, Some("0")).await;
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
+        .pool_max_idle_per_host(clients * 2)
         .build()
         .unwrap();
 
@@ -294,56 +307,72 @@ async fn main() {
         now.date_naive(),
         now.date_naive() + chrono::Duration::days(7),
     );
-    let phases: Vec<Arc<Phase>> = vec![
-        Arc::new(Phase {
-            label: "search: GET /search",
-            url: {
-                let base = base.clone();
-                Box::new(move |rng| {
-                    let q = queries.choose(rng).unwrap();
-                    reqwest::Url::parse_with_params(&format!("{base}/search"), [("q", q)])
-                        .unwrap()
-                        .to_string()
-                })
-            },
-        }),
-        Arc::new(Phase {
-            label: "list: GET /shows",
-            url: {
-                let base = base.clone();
-                Box::new(move |rng| match rng.gen_range(0..20) {
-                    0..=9 => format!("{base}/shows"),
-                    10..=13 => format!(
-                        "{base}/shows?category={}",
-                        CATEGORIES.choose(rng).unwrap().as_db()
-                    ),
-                    14..=16 => format!("{base}/shows?offset={}", rng.gen_range(1..50) * 20),
-                    _ => format!("{base}/shows?from={}&to={}", week.0, week.1),
-                })
-            },
-        }),
-        Arc::new(Phase {
-            label: "detail: GET /shows/{id}",
-            url: {
-                let base = base.clone();
-                Box::new(move |rng| {
-                    let id = if rng.gen_range(0..5) < 4 {
-                        hot_show
-                    } else {
-                        rng.gen_range(1..max_id)
-                    };
-                    format!("{base}/shows/{id}")
-                })
-            },
-        }),
-        Arc::new(Phase {
-            label: "seat map: GET /shows/{id}/schedules/{id}/seats",
-            url: {
-                let base = base.clone();
-                Box::new(move |_| format!("{base}/shows/{hot_show}/schedules/{hot_schedule}/seats"))
-            },
-        }),
-    ];
+    let search = {
+        let base = cached.clone();
+        Phase {
+            label: "search: GET /search".into(),
+            gzip: true,
+            url: Box::new(move |rng| {
+                let q = queries.choose(rng).unwrap();
+                reqwest::Url::parse_with_params(&format!("{base}/search"), [("q", q)])
+                    .unwrap()
+                    .to_string()
+            }),
+        }
+    };
+    let mut phases = vec![Arc::new(search)];
+    for (base, setting) in [(&cached, "cache on"), (&uncached, "cache off")] {
+        let list = {
+            let base = base.clone();
+            Box::new(move |rng: &mut StdRng| match rng.gen_range(0..20) {
+                0..=9 => format!("{base}/shows"),
+                10..=13 => format!(
+                    "{base}/shows?category={}",
+                    CATEGORIES.choose(rng).unwrap().as_db()
+                ),
+                14..=16 => format!("{base}/shows?offset={}", rng.gen_range(1..50) * 20),
+                _ => format!("{base}/shows?from={}&to={}", week.0, week.1),
+            })
+        };
+        let detail = {
+            let base = base.clone();
+            Box::new(move |rng: &mut StdRng| {
+                let id = if rng.gen_range(0..5) < 4 {
+                    hot_show
+                } else {
+                    rng.gen_range(1..max_id)
+                };
+                format!("{base}/shows/{id}")
+            })
+        };
+        let seat_map = format!("{base}/shows/{hot_show}/schedules/{hot_schedule}/seats");
+        let plain_map = seat_map.clone();
+        phases.extend(
+            [
+                Phase {
+                    label: format!("list: GET /shows ({setting})"),
+                    gzip: true,
+                    url: list,
+                },
+                Phase {
+                    label: format!("detail: GET /shows/{{id}} ({setting})"),
+                    gzip: true,
+                    url: detail,
+                },
+                Phase {
+                    label: format!("seat map, 20,000 seats ({setting})"),
+                    gzip: true,
+                    url: Box::new(move |_| seat_map.clone()),
+                },
+                Phase {
+                    label: format!("seat map, 20,000 seats, no gzip ({setting})"),
+                    gzip: false,
+                    url: Box::new(move |_| plain_map.clone()),
+                },
+            ]
+            .map(Arc::new),
+        );
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     let writer = tokio::spawn(buyer(

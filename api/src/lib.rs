@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod hygiene;
 pub mod openapi;
+pub mod page_cache;
 pub mod routes;
 pub mod serve;
 pub mod state;

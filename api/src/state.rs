@@ -14,6 +14,8 @@ use marquee_core::resale::ResaleRules;
 use marquee_core::search::searcher::ShowSearch;
 use sqlx::MySqlPool;
 
+use crate::page_cache::PageCache;
+
 #[derive(Clone)]
 pub struct AppState {
     pub pool: MySqlPool,
@@ -25,6 +27,8 @@ pub struct AppState {
     pub waiting_room: WaitingRoom,
     /// Where the client's address comes from (see `extract::ClientIp`).
     pub client_ip_header: Option<HeaderName>,
+    /// The public catalog's answers, kept for `CATALOG_CACHE_TTL_MS`.
+    pub pages: PageCache,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
     /// Browser origins allowed by CORS (see `hygiene::cors`).
@@ -83,6 +87,7 @@ impl AppState {
                 HeaderName::from_bytes(name.as_bytes())
                     .expect("CLIENT_IP_HEADER was checked when the configuration was read")
             }),
+            pages: PageCache::new(config.catalog_cache_ttl),
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
             cors_origins: config
                 .cors_allowed_origins

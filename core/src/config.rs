@@ -90,6 +90,9 @@ pub struct Config {
     /// Seats one person may hold or own of one schedule; 0 is no limit.
     pub max_tickets_per_schedule: u32,
     pub hold_sweep_interval: Duration,
+    /// How long an api process may answer the public catalog (show list, show page,
+    /// seat map) from memory; zero reads the database on every request.
+    pub catalog_cache_ttl: Duration,
     pub refund_policy: RefundPolicy,
     pub resale: ResaleRules,
     pub gateway: GatewayConfig,
@@ -257,6 +260,10 @@ impl Config {
             max_seats_per_hold: env.bounded("MAX_SEATS_PER_HOLD", 4, 1..=20)?,
             max_tickets_per_schedule: env.bounded("MAX_TICKETS_PER_SCHEDULE", 4, 0..=1_000)?,
             hold_sweep_interval: env.seconds("HOLD_SWEEP_INTERVAL_SECS", 30, 1..=3_600)?,
+            catalog_cache_ttl: Duration::from_millis(
+                env.bounded("CATALOG_CACHE_TTL_MS", 1_000, 0..=60_000)?
+                    .into(),
+            ),
             refund_policy,
             resale: ResaleRules {
                 price_cap_percent: env.bounded("RESALE_PRICE_CAP_PERCENT", 100, 1..=200)?,
@@ -466,6 +473,7 @@ mod tests {
         let config = Config::from_vars(vars(&[SECRET])).unwrap();
         assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.hold_ttl, Duration::from_secs(300));
+        assert_eq!(config.catalog_cache_ttl, Duration::from_secs(1));
         assert_eq!(config.max_seats_per_hold, 4);
         assert_eq!(config.max_tickets_per_schedule, 4);
         assert_eq!(config.refund_policy, RefundPolicy::korean_default());

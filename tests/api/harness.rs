@@ -35,6 +35,9 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("JWT_SECRET".into(), JWT_SECRET.into());
     vars.insert("REDIS_URL".into(), redis_url());
+    // Most tests read back what they just wrote (a hold, then the seat map), so the
+    // catalog cache is off unless a test turns it on (tests/api/page_cache.rs does).
+    vars.insert("CATALOG_CACHE_TTL_MS".into(), "0".into());
     for (key, value) in overrides {
         vars.insert((*key).into(), (*value).into());
     }

@@ -22,6 +22,7 @@ mod identifiers;
 mod login_flood;
 mod openapi;
 mod ops;
+mod page_cache;
 mod points;
 mod portone;
 mod purchase;

@@ -1,7 +1,8 @@
 //! The catalog: public browsing, admin writes, likes.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
 use marquee_core::catalog::likes::{self, LikeState};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::Page;
 use crate::error::ApiResult;
 use crate::extract::{day_range, Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
+use crate::page_cache::PageKey;
 use crate::state::AppState;
 
 async fn detail(state: &AppState, show_id: i64) -> ApiResult<ShowDetail> {
@@ -40,6 +42,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<ShowDetail>)> {
     body.validate(chrono::Utc::now())?;
     let show_id = catalog::create_show(&state.pool, &body).await?;
+    state.pages.forget_show(show_id);
     Ok((StatusCode::CREATED, Json(detail(&state, show_id).await?)))
 }
 
@@ -65,6 +68,7 @@ pub async fn update(
     if !catalog::update_show(&state.pool, show_id, &body).await? {
         return Err(Error::NotFound("show").into());
     }
+    state.pages.forget_show(show_id);
     Ok(Json(detail(&state, show_id).await?))
 }
 
@@ -86,6 +90,7 @@ pub async fn delete(
     if !catalog::soft_delete_show(&state.pool, show_id).await? {
         return Err(Error::NotFound("show").into());
     }
+    state.pages.forget_show(show_id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -110,8 +115,9 @@ pub struct ListQuery {
         (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),))]
 pub async fn list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Page<ShowSummary>>> {
+) -> ApiResult<Response> {
     let (limit, offset) = crate::extract::Paging {
         limit: query.limit,
         offset: query.offset,
@@ -121,13 +127,24 @@ pub async fn list(
         category: query.category,
         days: day_range(query.from, query.to)?,
     };
-    let (items, total) = catalog::list_shows(&state.pool, &filter, limit, offset).await?;
-    Ok(Json(Page {
-        items,
-        total,
+    let key = PageKey::List {
+        category: query.category,
+        from: query.from,
+        to: query.to,
         limit,
         offset,
-    }))
+    };
+    let pool = state.pool.clone();
+    let load = async move {
+        let (items, total) = catalog::list_shows(&pool, &filter, limit, offset).await?;
+        Ok(Page {
+            items,
+            total,
+            limit,
+            offset,
+        })
+    };
+    state.pages.answer(key, &headers, load).await
 }
 
 /// A show with availability
@@ -138,9 +155,19 @@ pub async fn list(
         (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn get(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiPath(show_id): ApiPath<i64>,
-) -> ApiResult<Json<ShowDetail>> {
-    Ok(Json(detail(&state, show_id).await?))
+) -> ApiResult<Response> {
+    let pool = state.pool.clone();
+    let load = async move {
+        catalog::show_detail(&pool, show_id)
+            .await?
+            .ok_or(Error::NotFound("show"))
+    };
+    state
+        .pages
+        .answer(PageKey::Show(show_id), &headers, load)
+        .await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -159,12 +186,21 @@ pub struct SeatMap {
         (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::error::ErrorResponse),))]
 pub async fn seats(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiPath((show_id, schedule_id)): ApiPath<(i64, i64)>,
-) -> ApiResult<Json<SeatMap>> {
-    let seats = catalog::seats(&state.pool, show_id, schedule_id)
-        .await?
-        .ok_or(Error::NotFound("schedule"))?;
-    Ok(Json(SeatMap { schedule_id, seats }))
+) -> ApiResult<Response> {
+    let pool = state.pool.clone();
+    let load = async move {
+        let seats = catalog::seats(&pool, show_id, schedule_id)
+            .await?
+            .ok_or(Error::NotFound("schedule"))?;
+        Ok(SeatMap { schedule_id, seats })
+    };
+    let key = PageKey::Seats {
+        show_id,
+        schedule_id,
+    };
+    state.pages.answer(key, &headers, load).await
 }
 
 /// Like a show
