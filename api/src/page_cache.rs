@@ -150,7 +150,7 @@ impl PageCache {
         let page = entries
             .try_get_with(key, async move {
                 let value = load.await?;
-                metrics::counter!("catalog_cache_loads_total", "page" => kind).increment(1);
+                metrics::counter!("marquee_catalog_cache_loads_total", "page" => kind).increment(1);
                 // A seat map is megabytes to write and compress: not on a runtime thread.
                 let encoded = tokio::task::spawn_blocking(move || Encoded::new(&value))
                     .await
