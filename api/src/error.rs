@@ -13,6 +13,9 @@ use serde::Serialize;
 #[derive(Debug)]
 pub enum ApiError {
     Core(CoreError),
+    /// One failure answered to many requests (they waited for the same cache load);
+    /// logged once where it happened (`log_failure`), so not again per request.
+    Shared(std::sync::Arc<CoreError>),
     /// A request the api itself refuses before any domain code runs.
     Request {
         status: StatusCode,
@@ -203,19 +206,86 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
     }
 }
 
+/// Logs a domain failure the client only learns the kind of (an internal error, an
+/// unreachable gateway, Redis or database); other failures are answers, not events.
+pub fn log_failure(err: &CoreError) {
+    match err {
+        CoreError::Internal(cause) => tracing::error!(error = %cause, "request failed"),
+        CoreError::GatewayUnavailable(cause) => {
+            tracing::warn!(error = %cause, "payment gateway failed")
+        }
+        CoreError::QueueUnavailable(cause) => {
+            tracing::warn!(error = %cause, "waiting room store failed")
+        }
+        CoreError::DatabaseUnavailable(cause) => {
+            tracing::warn!(error = %cause, "database unavailable")
+        }
+        _ => {}
+    }
+}
+
+fn retry_after(err: &CoreError) -> Option<u64> {
+    match err {
+        CoreError::TooManyAttempts { retry_after_secs }
+        | CoreError::RateLimited { retry_after_secs }
+        | CoreError::Overloaded { retry_after_secs } => Some(*retry_after_secs),
+        CoreError::QueueUnavailable(_) => Some(QUEUE_RETRY_AFTER_SECS),
+        CoreError::DatabaseUnavailable(_) => Some(DATABASE_RETRY_AFTER_SECS),
+        _ => None,
+    }
+}
+
+fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
+    let (status, code) = status_and_code(err);
+    let message = match err {
+        CoreError::Internal(_) => "internal error".to_string(),
+        CoreError::GatewayUnavailable(_) => "payment gateway is unavailable, try again".to_string(),
+        CoreError::QueueUnavailable(_) => {
+            "waiting room is unavailable, try again shortly".to_string()
+        }
+        CoreError::DatabaseUnavailable(_) => {
+            "the database is unavailable, try again shortly".to_string()
+        }
+        other => other.to_string(),
+    };
+    let field = match err {
+        CoreError::Validation { field, .. } => Some(*field),
+        _ => None,
+    };
+    let shortfall = match err {
+        CoreError::InsufficientPoints { shortfall } => Some(*shortfall),
+        _ => None,
+    };
+    let max_price = match err {
+        CoreError::PriceOverCap { max_price } => Some(*max_price),
+        _ => None,
+    };
+    let (limit, remaining) = match err {
+        CoreError::TicketLimitReached { limit, remaining } => (Some(*limit), Some(*remaining)),
+        _ => (None, None),
+    };
+    let credited_amount = match err {
+        CoreError::PaymentAmountMismatch { credited_amount } => Some(*credited_amount),
+        _ => None,
+    };
+    (
+        status,
+        ErrorBody {
+            code,
+            message,
+            field,
+            shortfall,
+            max_price,
+            credited_amount,
+            limit,
+            remaining,
+        },
+    )
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let retry_after = match &self {
-            ApiError::Core(
-                CoreError::TooManyAttempts { retry_after_secs }
-                | CoreError::RateLimited { retry_after_secs }
-                | CoreError::Overloaded { retry_after_secs },
-            ) => Some(*retry_after_secs),
-            ApiError::Core(CoreError::QueueUnavailable(_)) => Some(QUEUE_RETRY_AFTER_SECS),
-            ApiError::Core(CoreError::DatabaseUnavailable(_)) => Some(DATABASE_RETRY_AFTER_SECS),
-            _ => None,
-        };
-        let (status, body) = match self {
+        let (status, body, retry_after) = match self {
             ApiError::Request {
                 status,
                 code,
@@ -232,70 +302,16 @@ impl IntoResponse for ApiError {
                     limit: None,
                     remaining: None,
                 },
+                None,
             ),
             ApiError::Core(err) => {
-                let (status, code) = status_and_code(&err);
-                match &err {
-                    CoreError::Internal(cause) => tracing::error!(error = %cause, "request failed"),
-                    CoreError::GatewayUnavailable(cause) => {
-                        tracing::warn!(error = %cause, "payment gateway failed")
-                    }
-                    CoreError::QueueUnavailable(cause) => {
-                        tracing::warn!(error = %cause, "waiting room store failed")
-                    }
-                    CoreError::DatabaseUnavailable(cause) => {
-                        tracing::warn!(error = %cause, "database unavailable")
-                    }
-                    _ => {}
-                }
-                let message = match &err {
-                    CoreError::Internal(_) => "internal error".to_string(),
-                    CoreError::GatewayUnavailable(_) => {
-                        "payment gateway is unavailable, try again".to_string()
-                    }
-                    CoreError::QueueUnavailable(_) => {
-                        "waiting room is unavailable, try again shortly".to_string()
-                    }
-                    CoreError::DatabaseUnavailable(_) => {
-                        "the database is unavailable, try again shortly".to_string()
-                    }
-                    other => other.to_string(),
-                };
-                let field = match &err {
-                    CoreError::Validation { field, .. } => Some(*field),
-                    _ => None,
-                };
-                let shortfall = match &err {
-                    CoreError::InsufficientPoints { shortfall } => Some(*shortfall),
-                    _ => None,
-                };
-                let max_price = match &err {
-                    CoreError::PriceOverCap { max_price } => Some(*max_price),
-                    _ => None,
-                };
-                let (limit, remaining) = match &err {
-                    CoreError::TicketLimitReached { limit, remaining } => {
-                        (Some(*limit), Some(*remaining))
-                    }
-                    _ => (None, None),
-                };
-                let credited_amount = match &err {
-                    CoreError::PaymentAmountMismatch { credited_amount } => Some(*credited_amount),
-                    _ => None,
-                };
-                (
-                    status,
-                    ErrorBody {
-                        code,
-                        message,
-                        field,
-                        shortfall,
-                        max_price,
-                        credited_amount,
-                        limit,
-                        remaining,
-                    },
-                )
+                log_failure(&err);
+                let (status, body) = core_body(&err);
+                (status, body, retry_after(&err))
+            }
+            ApiError::Shared(err) => {
+                let (status, body) = core_body(&err);
+                (status, body, retry_after(&err))
             }
         };
         let mut response = (status, Json(ErrorResponse { error: body })).into_response();
