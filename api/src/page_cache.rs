@@ -12,10 +12,11 @@
 //! what decides a seat is the hold, which reads MySQL and refuses a seat someone took
 //! meanwhile (409 `SEAT_UNAVAILABLE`). Holds, purchases and refunds do not clear the
 //! cache (at an on-sale that would be every few milliseconds); a catalog write made
-//! through this process does, so an admin sees their change at once (other processes
-//! within the TTL). Failures and unknown ids are never cached. A TTL of 0 turns the
+//! through this process drops everything cached, so an admin sees their change at once
+//! (other processes within the TTL). Failures and unknown ids are never cached. A TTL of 0 turns the
 //! cache off: every request reads the database and answers plain JSON.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,7 +30,7 @@ use marquee_core::catalog::Category;
 use marquee_core::Error as CoreError;
 use serde::Serialize;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{log_failure, ApiError, ApiResult};
 
 /// The most memory the cached answers may take (their identity and gzip bytes): a
 /// 20,000-seat map is about 1.8 MB of it.
@@ -112,9 +113,14 @@ impl Encoded {
     }
 }
 
+/// The cache itself; cheap to clone (a handle). Off when built with a zero TTL.
 #[derive(Clone)]
 pub struct PageCache {
-    entries: Option<moka::future::Cache<PageKey, Arc<Encoded>>>,
+    entries: Option<moka::future::Cache<(u64, PageKey), Arc<Encoded>>>,
+    /// Part of every key, raised by each catalog write: a load that read MySQL before
+    /// the write and stores its answer after it stores it under a key no one asks for
+    /// any more, so the write is seen at once by this process's later reads.
+    generation: Arc<AtomicU64>,
 }
 
 impl PageCache {
@@ -125,14 +131,17 @@ impl PageCache {
                 .time_to_live(ttl)
                 .max_capacity(MAX_BYTES)
                 .weigher(|_, page: &Arc<Encoded>| page.weight())
-                .support_invalidation_closures()
                 .build()
         });
-        PageCache { entries }
+        PageCache {
+            entries,
+            generation: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// The answer for `key`: from the cache when it is there, else from `load`, which
-    /// runs once however many requests are waiting for the same key.
+    /// runs once however many requests are waiting for the same key. `T` is the
+    /// answer's body, as the route's OpenAPI entry declares it.
     pub async fn answer<T, L>(
         &self,
         key: PageKey,
@@ -141,79 +150,97 @@ impl PageCache {
     ) -> ApiResult<Response>
     where
         T: Serialize + Send + 'static,
-        L: std::future::Future<Output = Result<T, CoreError>> + Send,
+        L: std::future::Future<Output = Result<T, CoreError>> + Send + 'static,
     {
         let Some(entries) = &self.entries else {
             return Ok(Json(load.await?).into_response());
         };
-        let kind = key.kind();
-        let page = entries
-            .try_get_with(key, async move {
-                let value = load.await?;
-                metrics::counter!("marquee_catalog_cache_loads_total", "page" => kind).increment(1);
-                // A seat map is megabytes to write and compress: not on a runtime thread.
-                let encoded = tokio::task::spawn_blocking(move || Encoded::new(&value))
-                    .await
-                    .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))??;
-                Ok::<_, CoreError>(Arc::new(encoded))
-            })
-            .await
-            .map_err(shared_failure)?;
+        let key = (self.generation.load(Ordering::Acquire), key);
+        let page = match entries.get(&key).await {
+            Some(page) => page,
+            // The load runs on a task of its own: a client hanging up mid-load must not
+            // cancel the work that everyone waiting for it would then start over.
+            None => tokio::spawn(load_into(entries.clone(), key, load))
+                .await
+                .map_err(|err| CoreError::internal(format!("loading a page: {err}")))?
+                .map_err(ApiError::Shared)?,
+        };
         Ok(page.response(accepts_gzip(request)))
     }
 
-    /// Drops what a write to this show changes: its page, its seat maps and every list
-    /// page (where it appears, or now no longer does).
-    pub fn forget_show(&self, show_id: i64) {
-        let Some(entries) = &self.entries else { return };
-        entries
-            .invalidate_entries_if(move |key, _| match key {
-                PageKey::List { .. } => true,
-                PageKey::Show(id) | PageKey::Seats { show_id: id, .. } => *id == show_id,
-            })
-            .expect("the cache is built with invalidation closures");
-    }
-}
-
-/// A load's failure as every request that waited for it answers it. The request that
-/// ran the load gets the error itself; the others get the same answer rebuilt from it.
-fn shared_failure(err: Arc<CoreError>) -> ApiError {
-    match Arc::try_unwrap(err) {
-        Ok(err) => err.into(),
-        Err(shared) => match &*shared {
-            CoreError::NotFound(what) => CoreError::NotFound(what),
-            CoreError::DatabaseUnavailable(_) => {
-                CoreError::DatabaseUnavailable(sqlx::Error::PoolTimedOut)
-            }
-            other => CoreError::internal(format!("loading a page: {other}")),
+    /// Drops every cached answer after a catalog write: a show's page and seat maps,
+    /// every list page, and the pages of other shows at a venue whose address changed.
+    /// Admin writes are rare next to reads, so being exact is not worth the risk.
+    pub fn forget_catalog(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Some(entries) = &self.entries {
+            entries.invalidate_all();
         }
-        .into(),
     }
 }
 
-/// Whether the client takes gzip (`Accept-Encoding: gzip` or `*`, not with `q=0`).
+async fn load_into<T, L>(
+    entries: moka::future::Cache<(u64, PageKey), Arc<Encoded>>,
+    key: (u64, PageKey),
+    load: L,
+) -> Result<Arc<Encoded>, Arc<CoreError>>
+where
+    T: Serialize + Send + 'static,
+    L: std::future::Future<Output = Result<T, CoreError>> + Send,
+{
+    let kind = key.1.kind();
+    entries
+        .try_get_with(key, async move {
+            let loaded = async {
+                let value = load.await?;
+                metrics::counter!("marquee_catalog_cache_loads_total", "page" => kind).increment(1);
+                // A seat map is megabytes to write and compress: not on a runtime thread.
+                tokio::task::spawn_blocking(move || Encoded::new(&value))
+                    .await
+                    .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
+            }
+            .await;
+            // Logged here, once, however many requests answer it.
+            if let Err(err) = &loaded {
+                log_failure(err);
+            }
+            loaded.map(Arc::new)
+        })
+        .await
+}
+
+/// Whether the client takes gzip: named with a non-zero q, or, when gzip is not named
+/// at all, `*` with a non-zero q (RFC 9110, 12.5.3).
 fn accepts_gzip(request: &HeaderMap) -> bool {
-    request
+    let codings = request
         .get_all(ACCEPT_ENCODING)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .any(|coding| {
+        .map(|coding| {
             let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q == 0.0)
+            let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let refused = parts.any(|param| {
+                let (key, value) = param.split_once('=').unwrap_or((param, ""));
+                key.trim().eq_ignore_ascii_case("q")
+                    && value.trim().parse::<f32>().is_ok_and(|q| q == 0.0)
             });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
+            (name, !refused)
+        });
+    let mut star = false;
+    for (name, accepted) in codings {
+        match name.as_str() {
+            "gzip" | "x-gzip" => return accepted,
+            "*" => star = accepted,
+            _ => {}
+        }
+    }
+    star
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
 
     use super::*;
 
@@ -228,15 +255,33 @@ mod tests {
         assert!(accepts_gzip(&headers("gzip, deflate, br")));
         assert!(accepts_gzip(&headers("br;q=1.0, GZIP;q=0.5")));
         assert!(accepts_gzip(&headers("*")));
+        assert!(accepts_gzip(&headers("br, *;q=0.1")));
         assert!(!accepts_gzip(&headers("gzip;q=0")));
+        assert!(!accepts_gzip(&headers("gzip;Q=0.0")));
+        assert!(!accepts_gzip(&headers("gzip;q=0, *")), "named and refused");
+        assert!(!accepts_gzip(&headers("*;q=0")));
         assert!(!accepts_gzip(&headers("br, deflate")));
         assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
-    async fn counted(loads: &AtomicUsize, value: u32) -> Result<u32, CoreError> {
-        loads.fetch_add(1, Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        Ok(value)
+    /// A load that counts its runs and takes a moment, so requests pile up on it.
+    fn counted(
+        loads: &Arc<AtomicUsize>,
+        value: u32,
+    ) -> impl std::future::Future<Output = Result<u32, CoreError>> {
+        let loads = loads.clone();
+        async move {
+            loads.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Ok(value)
+        }
+    }
+
+    async fn body(response: Response) -> Vec<u8> {
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
     }
 
     #[tokio::test]
@@ -245,9 +290,8 @@ mod tests {
         let loads = Arc::new(AtomicUsize::new(0));
         let answers: Vec<_> = (0..50)
             .map(|_| {
-                let (cache, loads) = (cache.clone(), loads.clone());
+                let (cache, load) = (cache.clone(), counted(&loads, 7));
                 tokio::spawn(async move {
-                    let load = counted(&loads, 7);
                     cache
                         .answer(PageKey::Show(1), &HeaderMap::new(), load)
                         .await
@@ -256,18 +300,37 @@ mod tests {
             })
             .collect();
         for answer in answers {
-            let body = axum::body::to_bytes(answer.await.unwrap().into_body(), 100)
-                .await
-                .unwrap();
-            assert_eq!(&body[..], b"7");
+            assert_eq!(body(answer.await.unwrap()).await, b"7");
         }
         assert_eq!(loads.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
+    async fn a_load_outlives_the_request_that_started_it() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        let loads = Arc::new(AtomicUsize::new(0));
+        let first = {
+            let (cache, load) = (cache.clone(), counted(&loads, 8));
+            tokio::spawn(async move {
+                cache
+                    .answer(PageKey::Show(2), &HeaderMap::new(), load)
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        first.abort(); // the client hung up mid-load
+        let second = cache
+            .answer(PageKey::Show(2), &HeaderMap::new(), counted(&loads, 9))
+            .await
+            .unwrap();
+        assert_eq!(body(second).await, b"8", "the first load's answer");
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
     async fn an_answer_lives_for_the_ttl_and_a_write_forgets_it() {
-        let cache = PageCache::new(Duration::from_millis(200));
-        let loads = AtomicUsize::new(0);
+        let cache = PageCache::new(Duration::from_secs(1));
+        let loads = Arc::new(AtomicUsize::new(0));
         let key = PageKey::Seats {
             show_id: 3,
             schedule_id: 4,
@@ -279,7 +342,7 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(loads.load(Ordering::SeqCst), 1, "cached within the TTL");
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(1200)).await;
         cache
             .answer(key.clone(), &HeaderMap::new(), counted(&loads, 1))
             .await
@@ -289,42 +352,92 @@ mod tests {
             2,
             "loaded again after the TTL"
         );
-        cache.forget_show(9);
-        cache
-            .answer(key.clone(), &HeaderMap::new(), counted(&loads, 1))
-            .await
-            .unwrap();
-        assert_eq!(
-            loads.load(Ordering::SeqCst),
-            2,
-            "another show's write keeps it"
-        );
-        cache.forget_show(3);
+        cache.forget_catalog();
         cache
             .answer(key, &HeaderMap::new(), counted(&loads, 1))
             .await
             .unwrap();
-        assert_eq!(loads.load(Ordering::SeqCst), 3, "its show's write drops it");
+        assert_eq!(loads.load(Ordering::SeqCst), 3, "a catalog write drops it");
     }
 
     #[tokio::test]
-    async fn failures_are_not_kept() {
+    async fn a_load_that_read_before_a_write_is_not_served_after_it() {
         let cache = PageCache::new(Duration::from_secs(60));
-        let missing = cache
-            .answer(PageKey::Show(5), &HeaderMap::new(), async {
-                Err::<u32, _>(CoreError::NotFound("show"))
+        let (read, release) = (
+            Arc::new(tokio::sync::Notify::new()),
+            Arc::new(tokio::sync::Notify::new()),
+        );
+        let stale = {
+            let (cache, read, release) = (cache.clone(), read.clone(), release.clone());
+            tokio::spawn(async move {
+                let load = async move {
+                    read.notify_one(); // it has read the old row...
+                    release.notified().await; // ...and stores it after the write
+                    Ok("old")
+                };
+                cache
+                    .answer(PageKey::Show(7), &HeaderMap::new(), load)
+                    .await
+                    .unwrap()
             })
-            .await;
-        assert!(matches!(
-            missing,
-            Err(ApiError::Core(CoreError::NotFound("show")))
-        ));
-        let loads = AtomicUsize::new(0);
+        };
+        read.notified().await;
+        cache.forget_catalog();
+        release.notify_one();
+        assert_eq!(body(stale.await.unwrap()).await, b"\"old\"");
+        let fresh = cache
+            .answer(PageKey::Show(7), &HeaderMap::new(), async { Ok("new") })
+            .await
+            .unwrap();
+        assert_eq!(body(fresh).await, b"\"new\"");
+    }
+
+    #[tokio::test]
+    async fn every_waiter_gets_the_failure_and_it_is_not_kept() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        for (error, status) in [
+            (CoreError::NotFound("show"), 404),
+            (
+                CoreError::DatabaseUnavailable(sqlx::Error::PoolTimedOut),
+                503,
+            ),
+        ] {
+            let error = Arc::new(std::sync::Mutex::new(Some(error)));
+            let answers: Vec<_> = (0..10)
+                .map(|_| {
+                    let (cache, error) = (cache.clone(), error.clone());
+                    tokio::spawn(async move {
+                        let load = async move {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            Err::<u32, _>(error.lock().unwrap().take().expect("one load"))
+                        };
+                        cache
+                            .answer(PageKey::Show(5), &HeaderMap::new(), load)
+                            .await
+                            .map(|_| ())
+                            .unwrap_err()
+                            .into_response()
+                    })
+                })
+                .collect();
+            for answer in answers {
+                let answer = answer.await.unwrap();
+                assert_eq!(answer.status(), status);
+                if status == 503 {
+                    assert_eq!(answer.headers()["retry-after"], "2");
+                }
+            }
+        }
+        let loads = Arc::new(AtomicUsize::new(0));
         cache
             .answer(PageKey::Show(5), &HeaderMap::new(), counted(&loads, 2))
             .await
             .unwrap();
-        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            loads.load(Ordering::SeqCst),
+            1,
+            "the failures were not kept"
+        );
     }
 
     #[tokio::test]
@@ -334,19 +447,15 @@ mod tests {
         let value: Vec<u32> = (0..1000).collect();
         let expected = serde_json::to_vec(&value).unwrap();
         let zipped = cache
-            .answer(PageKey::Show(6), &headers("gzip"), async {
-                Ok(value.clone())
-            })
+            .answer(PageKey::Show(6), &headers("gzip"), async { Ok(value) })
             .await
             .unwrap();
         assert_eq!(zipped.headers()[CONTENT_ENCODING], "gzip");
         assert_eq!(zipped.headers()[VARY], "accept-encoding");
-        let body = axum::body::to_bytes(zipped.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        assert!(body.len() < expected.len());
+        let zipped = body(zipped).await;
+        assert!(zipped.len() < expected.len());
         let mut unzipped = Vec::new();
-        flate2::read::GzDecoder::new(&body[..])
+        flate2::read::GzDecoder::new(&zipped[..])
             .read_to_end(&mut unzipped)
             .unwrap();
         assert_eq!(unzipped, expected);
@@ -357,12 +466,9 @@ mod tests {
             .await
             .unwrap();
         assert!(plain.headers().get(CONTENT_ENCODING).is_none());
-        let body = axum::body::to_bytes(plain.into_body(), usize::MAX)
-            .await
-            .unwrap();
         assert_eq!(
-            &body[..],
-            &expected[..],
+            body(plain).await,
+            expected,
             "the cached answer, not a new load"
         );
     }

@@ -11,6 +11,7 @@ use marquee_core::catalog::repo as catalog;
 use marquee_core::catalog::{Category, NewShow, ShowPatch};
 use marquee_core::Error;
 use serde::{Deserialize, Serialize};
+use sqlx::MySqlPool;
 
 use super::Page;
 use crate::error::ApiResult;
@@ -18,10 +19,11 @@ use crate::extract::{day_range, Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
 use crate::page_cache::PageKey;
 use crate::state::AppState;
 
-async fn detail(state: &AppState, show_id: i64) -> ApiResult<ShowDetail> {
-    catalog::show_detail(&state.pool, show_id)
+/// The show page, from MySQL (an owned pool: the cache may run it on a task of its own).
+async fn detail(pool: MySqlPool, show_id: i64) -> Result<ShowDetail, Error> {
+    catalog::show_detail(&pool, show_id)
         .await?
-        .ok_or_else(|| Error::NotFound("show").into())
+        .ok_or(Error::NotFound("show"))
 }
 
 /// Create a show (admin)
@@ -42,8 +44,11 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<ShowDetail>)> {
     body.validate(chrono::Utc::now())?;
     let show_id = catalog::create_show(&state.pool, &body).await?;
-    state.pages.forget_show(show_id);
-    Ok((StatusCode::CREATED, Json(detail(&state, show_id).await?)))
+    state.pages.forget_catalog();
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(state.pool.clone(), show_id).await?),
+    ))
 }
 
 /// Change a show (admin)
@@ -68,8 +73,8 @@ pub async fn update(
     if !catalog::update_show(&state.pool, show_id, &body).await? {
         return Err(Error::NotFound("show").into());
     }
-    state.pages.forget_show(show_id);
-    Ok(Json(detail(&state, show_id).await?))
+    state.pages.forget_catalog();
+    Ok(Json(detail(state.pool.clone(), show_id).await?))
 }
 
 /// Delete a show (admin)
@@ -90,7 +95,7 @@ pub async fn delete(
     if !catalog::soft_delete_show(&state.pool, show_id).await? {
         return Err(Error::NotFound("show").into());
     }
-    state.pages.forget_show(show_id);
+    state.pages.forget_catalog();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,7 +149,10 @@ pub async fn list(
             offset,
         })
     };
-    state.pages.answer(key, &headers, load).await
+    state
+        .pages
+        .answer::<Page<ShowSummary>, _>(key, &headers, load)
+        .await
 }
 
 /// A show with availability
@@ -158,15 +166,10 @@ pub async fn get(
     headers: HeaderMap,
     ApiPath(show_id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let pool = state.pool.clone();
-    let load = async move {
-        catalog::show_detail(&pool, show_id)
-            .await?
-            .ok_or(Error::NotFound("show"))
-    };
+    let load = detail(state.pool.clone(), show_id);
     state
         .pages
-        .answer(PageKey::Show(show_id), &headers, load)
+        .answer::<ShowDetail, _>(PageKey::Show(show_id), &headers, load)
         .await
 }
 
@@ -200,7 +203,7 @@ pub async fn seats(
         show_id,
         schedule_id,
     };
-    state.pages.answer(key, &headers, load).await
+    state.pages.answer::<SeatMap, _>(key, &headers, load).await
 }
 
 /// Like a show
