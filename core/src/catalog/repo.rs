@@ -386,8 +386,9 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     // Availability counts a seat free when it is unsold and its hold (if any) has
     // expired: the same condition a hold uses, so the numbers never promise a seat
     // that a hold would refuse. The join order is fixed (this show's schedules, their
-    // grades, each grade's seats): left to itself MariaDB sometimes planned it as a
-    // scan of every seat in the catalog, so a page cost more as the catalog grew.
+    // grades, each grade's seats by `grade_id`): left to itself MariaDB sometimes
+    // planned it as a scan of every seat in the catalog, so a page cost more as the
+    // catalog grew.
     let grades: Vec<GradeAvailability> = sqlx::query_as(
         "select g.schedule_id, g.id, g.name, g.price, count(*) as total_seats,
                 cast(coalesce(sum(not st.is_sold
@@ -395,7 +396,7 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
                     as available_seats
          from schedules sc
          straight_join seat_grades g on g.schedule_id = sc.id
-         straight_join seats st force index (ix_seats_grade) on st.grade_id = g.id
+         straight_join seats st on st.grade_id = g.id
          where sc.show_id = ?
          group by g.schedule_id, g.id, g.name, g.price
          order by g.schedule_id, g.price desc, g.id",
