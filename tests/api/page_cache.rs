@@ -163,3 +163,110 @@ async fn gzip_clients_get_the_same_seat_map_smaller() {
     let map: Value = serde_json::from_slice(&plain).unwrap();
     assert_eq!(map["seats"].as_array().unwrap().len(), 200);
 }
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|show| show["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_list_input_is_its_own_cached_answer() {
+    let app = TestApp::with_config(&[("CATALOG_CACHE_TTL_MS", "60000")]).await;
+    let admin = app.admin().await;
+    let mut created = Vec::new();
+    for (title, category, starts) in [
+        ("레미제라블", "MUSICAL", "2030-05-01T19:00:00+09:00"),
+        ("아이유 콘서트", "CONCERT", "2030-06-01T19:00:00+09:00"),
+        ("시카고", "MUSICAL", "2030-07-01T19:00:00+09:00"),
+    ] {
+        let body = json!({
+            "title": title, "category": category, "venue": {"name": "블루스퀘어"},
+            "booking_opens_at": "2025-01-01T00:00:00Z",
+            "schedules": [{"starts_at": starts, "grades": [{"name": "R", "price": 1000, "rows": ["A"], "seats_per_row": 2}]}]
+        });
+        let response = app.post("/api/v1/shows", Some(&admin.token), body).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+        created.push(response.body["id"].as_i64().unwrap());
+    }
+    let (les_mis, iu, chicago) = (created[0], created[1], created[2]);
+    let expected = [
+        ("/api/v1/shows", vec![chicago, iu, les_mis]),
+        ("/api/v1/shows?category=MUSICAL", vec![chicago, les_mis]),
+        ("/api/v1/shows?category=CONCERT", vec![iu]),
+        ("/api/v1/shows?limit=1", vec![chicago]),
+        ("/api/v1/shows?limit=1&offset=1", vec![iu]),
+        ("/api/v1/shows?from=2030-06-01", vec![chicago, iu]),
+        ("/api/v1/shows?to=2030-06-01", vec![iu, les_mis]),
+    ];
+    // Twice each: the second answer of every address comes from the cache.
+    for _ in 0..2 {
+        for (path, shows) in &expected {
+            assert_eq!(&ids(&app.get(path, None).await.body), shows, "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn summaries_carry_the_first_and_last_performance_in_the_list_and_in_likes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let body = json!({
+        "title": "오페라의 유령", "category": "MUSICAL", "venue": {"name": "샤롯데씨어터"},
+        "booking_opens_at": "2025-01-01T00:00:00Z",
+        "schedules": [
+            {"starts_at": "2030-03-02T19:30:00Z", "grades": [{"name": "R", "price": 1000, "rows": ["A"], "seats_per_row": 1}]},
+            {"starts_at": "2030-03-01T14:00:00Z", "grades": [{"name": "R", "price": 1000, "rows": ["A"], "seats_per_row": 1}]},
+            {"starts_at": "2030-03-09T19:30:00Z", "grades": [{"name": "R", "price": 1000, "rows": ["A"], "seats_per_row": 1}]}
+        ]
+    });
+    let show = app.post("/api/v1/shows", Some(&admin.token), body).await;
+    assert_eq!(show.status, StatusCode::CREATED, "{:?}", show.body);
+    let show_id = show.body["id"].as_i64().unwrap();
+    let fan = app.user("fan@example.com").await;
+    let liked = app
+        .post(
+            &format!("/api/v1/shows/{show_id}/like"),
+            Some(&fan.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(liked.status, StatusCode::OK);
+
+    let list = app.get("/api/v1/shows", None).await;
+    let likes = app.get("/api/v1/users/me/likes", Some(&fan.token)).await;
+    for summary in [&list.body["items"][0], &likes.body["items"][0]] {
+        assert_eq!(summary["id"], show_id);
+        assert_eq!(summary["first_starts_at"], "2030-03-01T14:00:00Z");
+        assert_eq!(summary["last_starts_at"], "2030-03-09T19:30:00Z");
+        assert_eq!(summary["venue"], "샤롯데씨어터");
+    }
+}
+
+#[tokio::test]
+async fn a_venue_change_reaches_every_show_held_there_at_once() {
+    let app = TestApp::with_config(&[("CATALOG_CACHE_TTL_MS", "60000")]).await;
+    let first = app.show_on_sale(30, 1).await;
+    let second = app.show_on_sale(31, 1).await; // the same venue
+    let page = |id: i64| format!("/api/v1/shows/{id}");
+    assert_eq!(
+        app.get(&page(second.show_id), None).await.body["venue"]["address"],
+        "서울 구로구 경인로 662"
+    );
+    let patched = app
+        .send(
+            axum::http::Method::PATCH,
+            &page(first.show_id),
+            Some(&first.admin.token),
+            Some(json!({"venue": {"name": "디큐브 링크아트센터", "address": "서울 구로구 경인로 600"}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{:?}", patched.body);
+    assert_eq!(
+        app.get(&page(second.show_id), None).await.body["venue"]["address"],
+        "서울 구로구 경인로 600"
+    );
+}
