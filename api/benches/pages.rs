@@ -8,7 +8,7 @@
 //! hot performance through `marquee-core` (BENCH_HOLDS_PER_SECOND, default 20), so its
 //! availability keeps changing.
 //!
-//! Two api processes serve the same database and index: one with the catalog cache as
+//! Two api servers in this process serve the same database and index: one with the catalog cache as
 //! shipped (`CATALOG_CACHE_TTL_MS` default), one with it off, which measures the
 //! queries alone. Phases, each BENCH_CLIENTS (default 32) keep-alive clients for
 //! BENCH_PAGE_SECONDS (default 5), interleaved for BENCH_ROUNDS rounds (default 3),
