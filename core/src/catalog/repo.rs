@@ -319,6 +319,43 @@ pub async fn list_shows(
     Ok((shows, total))
 }
 
+/// Shows whose booking is open and that still have a performance ahead, newest first:
+/// the home page's "on sale now".
+pub async fn on_sale_now(
+    pool: &MySqlPool,
+    category: Option<Category>,
+    limit: u32,
+) -> Result<Vec<ShowSummary>> {
+    let mut query = QueryBuilder::new(SUMMARY_SELECT);
+    query.push(
+        " where s.deleted_at is null and s.booking_opens_at <= current_timestamp(6)
+          and exists (select 1 from schedules x where x.show_id = s.id
+                      and x.starts_at > current_timestamp(6))",
+    );
+    if let Some(category) = category {
+        query.push(" and s.category = ").push_bind(category.as_db());
+    }
+    query.push(" order by s.id desc limit ").push_bind(limit);
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
+/// Shows whose booking opens later, soonest first (`ix_shows_opens`).
+pub async fn opening_soon(
+    pool: &MySqlPool,
+    category: Option<Category>,
+    limit: u32,
+) -> Result<Vec<ShowSummary>> {
+    let mut query = QueryBuilder::new(SUMMARY_SELECT);
+    query.push(" where s.deleted_at is null and s.booking_opens_at > current_timestamp(6)");
+    if let Some(category) = category {
+        query.push(" and s.category = ").push_bind(category.as_db());
+    }
+    query
+        .push(" order by s.booking_opens_at, s.id limit ")
+        .push_bind(limit);
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
 pub async fn liked_shows(
     pool: &MySqlPool,
     user_id: i64,
