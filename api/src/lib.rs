@@ -13,6 +13,7 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 
 use std::time::Duration;
 
@@ -100,6 +101,7 @@ pub fn app(state: AppState) -> Router {
     let cors = hygiene::cors(&state.cors_origins);
     Router::new()
         .merge(api)
+        .merge(web::routes())
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", document))
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
@@ -154,7 +156,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "api listening");
-    println!("Marquee API on http://{addr}/api/v1 (docs: http://{addr}/docs)");
+    println!("Marquee on http://{addr}/ (API: http://{addr}/api/v1, docs: http://{addr}/docs)");
     serve_until(
         listener,
         state,

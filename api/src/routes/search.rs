@@ -69,11 +69,18 @@ async fn blocking<T: Send + 'static>(
     search: &Arc<ShowSearch>,
     work: impl FnOnce(&ShowSearch) -> marquee_core::Result<T> + Send + 'static,
 ) -> ApiResult<T> {
+    Ok(blocking_core(search, work).await?)
+}
+
+/// Runs index work on the blocking pool (the pages use it too).
+pub(crate) async fn blocking_core<T: Send + 'static>(
+    search: &Arc<ShowSearch>,
+    work: impl FnOnce(&ShowSearch) -> marquee_core::Result<T> + Send + 'static,
+) -> marquee_core::Result<T> {
     let search = search.clone();
     tokio::task::spawn_blocking(move || work(&search))
         .await
         .map_err(|err| marquee_core::Error::internal(format!("search task: {err}")))?
-        .map_err(ApiError::from)
 }
 
 /// Search shows

@@ -1,0 +1,53 @@
+//! The site's static files, embedded in the binary (the README's run command serves
+//! the site, offline). Each is cached by browsers for a day and revalidated by its
+//! ETag, a hash of its bytes, so a new release is picked up without a stale mix.
+
+use axum::extract::Path;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+const ASSETS: &[Asset] = &[Asset {
+    name: "app.css",
+    content_type: "text/css; charset=utf-8",
+    bytes: include_bytes!("../../static/app.css"),
+}];
+
+fn etag(bytes: &[u8]) -> String {
+    // FNV-1a: stable across builds and processes, which is all an ETag needs here.
+    let hash = bytes.iter().fold(0xcbf29ce484222325u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x100000001b3)
+    });
+    format!("\"{hash:016x}\"")
+}
+
+pub async fn file(Path(name): Path<String>, request: HeaderMap) -> Response {
+    let Some(asset) = ASSETS.iter().find(|asset| asset.name == name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let tag = etag(asset.bytes);
+    let headers = [
+        (CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+        (
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ),
+        (
+            ETAG,
+            HeaderValue::from_str(&tag).expect("a quoted hex string"),
+        ),
+    ];
+    if request
+        .get(IF_NONE_MATCH)
+        .is_some_and(|given| given.as_bytes() == tag.as_bytes())
+    {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (headers, asset.bytes).into_response()
+}

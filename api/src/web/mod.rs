@@ -1,0 +1,59 @@
+//! The site people use, in Korean and for phones first: pages rendered on the server
+//! from askama templates (checked at compile time, escaped by default), each a handler
+//! that calls core the way the JSON handlers do, so there is no second business layer.
+//! Every page has a stable URL and reads without JavaScript; small scripts, where a
+//! page must react as you type or tap, come on top (`api/static/`).
+//!
+//! Pages answer HTML errors (`PageError`) with the status the JSON API would give.
+
+mod assets;
+mod format;
+mod home;
+mod page_error;
+mod search;
+mod show;
+
+use askama::Template;
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub use page_error::PageError;
+
+use crate::state::AppState;
+
+/// What a page may load: only this origin's styles and scripts (no CDN: the site works
+/// offline), and posters from anywhere over https.
+const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
+     script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/search", get(search::page))
+        .route("/shows/{id}", get(show::page))
+        .route("/static/{file}", get(assets::file))
+}
+
+/// Renders a page with the site's content type and policy.
+fn html(template: &impl Template) -> Result<Response, PageError> {
+    let body = template
+        .render()
+        .map_err(|err| marquee_core::Error::internal(format!("rendering a page: {err}")))?;
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (
+                CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(PAGE_POLICY),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

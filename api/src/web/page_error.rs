@@ -1,0 +1,61 @@
+//! A failure on a page: the status the JSON API would answer (the one error table in
+//! `crate::error`), shown as a page a person can read and leave.
+
+use askama::Template;
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{log_failure, status_and_code};
+
+pub struct PageError(marquee_core::Error);
+
+impl From<marquee_core::Error> for PageError {
+    fn from(err: marquee_core::Error) -> Self {
+        PageError(err)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: &'static str,
+    message: &'static str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        log_failure(&self.0);
+        let (status, _) = status_and_code(&self.0);
+        let (title, message) = match status {
+            StatusCode::NOT_FOUND => ("찾을 수 없어요", "주소가 바뀌었거나 공연이 내려갔어요."),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "잠시 후 다시 시도해 주세요",
+                "지금 요청이 많거나 점검 중이에요.",
+            ),
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => (
+                "요청을 이해하지 못했어요",
+                "주소의 검색 조건을 확인해 주세요.",
+            ),
+            _ => ("문제가 생겼어요", "잠시 후 다시 시도해 주세요."),
+        };
+        let body = ErrorPage { title, message }
+            .render()
+            .unwrap_or_else(|_| title.to_string());
+        (
+            status,
+            [
+                (
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(super::PAGE_POLICY),
+                ),
+            ],
+            body,
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,110 @@
+//! Search results as a page: the same engine and the same forgiveness of typos as
+//! `GET /api/v1/search`, filtered by category chips. When nothing is found the page
+//! says so and offers the closest title instead of an empty list.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use marquee_core::search::searcher::{SearchFilter, SearchHit};
+use serde::Deserialize;
+
+use super::format;
+use super::home::{category, chips, Chip};
+use super::{html, PageError};
+use crate::routes::search::blocking_core;
+use crate::state::AppState;
+
+const PAGE_SIZE: usize = 20;
+
+pub struct Result {
+    pub id: i64,
+    /// Escaped by the searcher, with the matched words in `<em>`.
+    pub title_highlighted: String,
+    pub category: &'static str,
+    pub venue: String,
+    pub artists: String,
+    pub state: &'static str,
+}
+
+impl From<SearchHit> for Result {
+    fn from(hit: SearchHit) -> Self {
+        Result {
+            id: hit.id,
+            title_highlighted: hit.title_highlighted,
+            category: format::category(&hit.category),
+            venue: hit.venue,
+            artists: hit.artists.join(", "),
+            state: match hit.booking_state.as_str() {
+                "ON_SALE" => "예매 중",
+                "UPCOMING" => "오픈 예정",
+                _ => "종료",
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    query: String,
+    category: Option<&'static str>,
+    chips: Vec<Chip>,
+    results: Vec<Result>,
+    total: u64,
+    /// The closest title, when nothing was found.
+    suggestion: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    category: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Query(query): Query<SearchQuery>,
+) -> std::result::Result<Response, PageError> {
+    let text = query.q.trim().to_string();
+    let chosen = category(query.category.as_deref());
+    let filter = SearchFilter {
+        category: chosen.map(|c| c.as_db().to_string()),
+        ..SearchFilter::default()
+    };
+    let now = chrono::Utc::now();
+    let (found, suggestion) = if text.is_empty() {
+        (None, None)
+    } else {
+        let text = text.clone();
+        blocking_core(&state.search, move |search| {
+            let found = search.search(&text, &filter, PAGE_SIZE, 0, now)?;
+            let suggestion = if found.hits.is_empty() {
+                search
+                    .suggest(&text, 1)?
+                    .into_iter()
+                    .next()
+                    .map(|s| s.title)
+            } else {
+                None
+            };
+            Ok((Some(found), suggestion))
+        })
+        .await?
+    };
+    let (results, total) = match found {
+        Some(found) => (
+            found.hits.into_iter().map(Result::from).collect(),
+            found.total,
+        ),
+        None => (Vec::new(), 0),
+    };
+    html(&SearchPage {
+        query: text,
+        category: chosen.map(|c| c.as_db()),
+        chips: chips(chosen),
+        results,
+        total,
+        suggestion,
+    })
+}
