@@ -68,7 +68,7 @@ async fn the_binary_migrates_bootstraps_seeds_serves_and_stops_on_sigterm() {
         .split_whitespace()
         .find(|word| word.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {banner:?}"))
-        .trim_end_matches("/api/v1")
+        .trim_end_matches('/')
         .to_string();
     let http = reqwest::Client::new();
 
@@ -88,11 +88,19 @@ async fn the_binary_migrates_bootstraps_seeds_serves_and_stops_on_sigterm() {
         .await
         .unwrap();
     let docs = http.get(format!("{base}/docs/")).send().await.unwrap();
+    let site = http.get(format!("{base}/")).send().await.unwrap();
+    let site_type = site.headers()["content-type"].clone();
+    let home = site.text().await.unwrap();
 
     assert_eq!(ready.status(), 200);
     assert!(shows["total"].as_i64().unwrap() >= 200, "{shows}");
     assert_eq!(login.status(), 200);
     assert_eq!(docs.status(), 200);
+    assert_eq!(site_type, "text/html; charset=utf-8");
+    assert!(
+        home.contains("지금 예매 중"),
+        "the demo catalog on the home page"
+    );
 
     let terminated = Command::new("kill")
         .arg("-TERM")

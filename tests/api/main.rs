@@ -33,3 +33,4 @@ mod resale;
 mod resale_races;
 mod search;
 mod ticket_limit;
+mod web_pages;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::harness::TestApp;
 
 /// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -67,7 +67,7 @@ async fn create_show(
     response.body["id"].as_i64().unwrap()
 }
 
-fn indexer_config(app: &TestApp) -> IndexerConfig {
+pub(crate) fn indexer_config(app: &TestApp) -> IndexerConfig {
     IndexerConfig {
         database_url: Secret::new(app.db.url.clone()),
         index_dir: app.index_dir.to_path_buf(),

@@ -1,0 +1,197 @@
+//! The site's pages through the real router: what a person sees without JavaScript.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{TestApp, TestResponse};
+use crate::search::{encode, indexer_config};
+
+fn html(page: &TestResponse) -> &str {
+    page.body.as_str().expect("an HTML page")
+}
+
+async fn page(app: &TestApp, path: &str) -> TestResponse {
+    let response = app.get(path, None).await;
+    assert_eq!(
+        response.headers["content-type"], "text/html; charset=utf-8",
+        "{path}"
+    );
+    response
+}
+
+async fn create(app: &TestApp, token: &str, title: &str, category: &str, opens: &str) -> i64 {
+    let body = json!({
+        "title": title,
+        "category": category,
+        "venue": {"name": "블루스퀘어 신한카드홀", "address": "서울 용산구 이태원로 294"},
+        "artists": ["최재림"],
+        "booking_opens_at": opens,
+        "schedules": [{"starts_at": "2030-03-01T10:30:00Z",
+            "grades": [{"name": "VIP", "price": 170000, "rows": ["A"], "seats_per_row": 4}]}]
+    });
+    let response = app.post("/api/v1/shows", Some(token), body).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+    response.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn the_home_page_lists_what_is_on_sale_and_what_opens_soon_by_category() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    create(
+        &app,
+        &admin.token,
+        "시카고",
+        "MUSICAL",
+        "2025-01-01T00:00:00Z",
+    )
+    .await;
+    create(&app, &admin.token, "햄릿", "PLAY", "2029-12-01T01:00:00Z").await;
+
+    let home = page(&app, "/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let text = html(&home);
+    let (on_sale, opening) = text.split_once("오픈 예정").expect("two sections");
+    assert!(on_sale.contains("지금 예매 중") && on_sale.contains("시카고"));
+    assert!(!on_sale.contains("햄릿"));
+    assert!(opening.contains("햄릿") && opening.contains("2029. 12. 1. (토) 10:00"));
+    assert!(home.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+
+    let plays = page(&app, "/?category=PLAY").await;
+    assert!(html(&plays).contains("햄릿") && !html(&plays).contains("시카고"));
+    let unknown = page(&app, "/?category=OPERA").await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::OK,
+        "an unknown chip shows everything"
+    );
+    assert!(html(&unknown).contains("시카고"));
+}
+
+#[tokio::test]
+async fn the_show_page_reads_without_javascript_in_korean_time_and_won() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 4).await;
+    let user = app.user("fan@example.com").await;
+    app.hold(&user, show.schedule_id, &show.seat_ids[..1]).await;
+
+    let response = page(&app, &format!("/shows/{}", show.show_id)).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let text = html(&response);
+    for expected in [
+        "<h1>시카고</h1>",
+        "Chicago",
+        "최재림, 아이비",
+        "디큐브 링크아트센터",
+        "50,000원",
+        "3 / 4",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} missing from the show page"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_missing_show_is_a_404_page_not_json() {
+    let app = TestApp::spawn().await;
+    for path in ["/shows/999999", "/shows/not-a-number"] {
+        let response = page(&app, path).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(html(&response).contains("찾을 수 없어요"));
+    }
+}
+
+#[tokio::test]
+async fn titles_are_escaped_on_every_page() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let id = create(
+        &app,
+        &admin.token,
+        "<script>alert(1)</script>",
+        "PLAY",
+        "2025-01-01T00:00:00Z",
+    )
+    .await;
+    for path in ["/".to_string(), format!("/shows/{id}")] {
+        let text = page(&app, &path).await.body.as_str().unwrap().to_string();
+        assert!(!text.contains("<script>alert"), "{path}");
+        assert!(
+            text.contains("&#60;script&#62;") || text.contains("&lt;script&gt;"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn search_results_forgive_typos_highlight_and_say_when_nothing_fits() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    create(
+        &app,
+        &admin.token,
+        "시카고",
+        "MUSICAL",
+        "2025-01-01T00:00:00Z",
+    )
+    .await;
+    create(
+        &app,
+        &admin.token,
+        "지킬 앤 하이드",
+        "MUSICAL",
+        "2025-01-01T00:00:00Z",
+    )
+    .await;
+    marquee_indexer::run_once(&indexer_config(&app))
+        .await
+        .unwrap();
+
+    // Typed on an English keyboard.
+    let found = page(&app, &format!("/search?q={}", encode("tlzkrh"))).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(html(&found).contains("<em>시카고</em>"), "{}", html(&found));
+    assert!(html(&found).contains("1개의 공연"));
+    assert!(!html(&found).contains("지킬"));
+
+    let plays = page(
+        &app,
+        &format!("/search?q={}&category=PLAY", encode("시카고")),
+    )
+    .await;
+    assert!(html(&plays).contains("맞는 공연이 없어요"));
+
+    let nothing = page(&app, &format!("/search?q={}", encode("ㅁㄴㅇㄹㅁㄴㅇㄹ"))).await;
+    assert!(html(&nothing).contains("맞는 공연이 없어요"));
+
+    let empty = page(&app, "/search").await;
+    assert!(html(&empty).contains("입력해 주세요"));
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_embedded_and_revalidates_by_etag() {
+    let app = TestApp::spawn().await;
+    let first = app.get("/static/app.css", None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.headers["content-type"], "text/css; charset=utf-8");
+    let etag = first.headers["etag"].to_str().unwrap().to_string();
+    let again = crate::harness::send(
+        &app.router,
+        Method::GET,
+        "/static/app.css",
+        None,
+        None,
+        &[("if-none-match", etag.as_str())],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        app.get("/static/missing.js", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
