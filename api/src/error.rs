@@ -224,7 +224,8 @@ pub fn log_failure(err: &CoreError) {
     }
 }
 
-fn retry_after(err: &CoreError) -> Option<u64> {
+/// How long a client should wait before retrying after `err`, where that is known.
+pub fn retry_after(err: &CoreError) -> Option<u64> {
     match err {
         CoreError::TooManyAttempts { retry_after_secs }
         | CoreError::RateLimited { retry_after_secs }

@@ -51,6 +51,10 @@ pub enum PageKey {
         show_id: i64,
         schedule_id: i64,
     },
+    /// The site's home page, by category chip.
+    HomePage(Option<Category>),
+    /// The site's page of a show (HTML, beside the JSON `Show`).
+    ShowPage(i64),
 }
 
 impl PageKey {
@@ -59,21 +63,28 @@ impl PageKey {
             PageKey::List { .. } => "list",
             PageKey::Show(_) => "show",
             PageKey::Seats { .. } => "seats",
+            PageKey::HomePage(_) => "home_page",
+            PageKey::ShowPage(_) => "show_page",
         }
     }
 }
 
 /// One answer, encoded once.
 struct Encoded {
+    content_type: &'static str,
     identity: Bytes,
     gzip: Bytes,
 }
 
 impl Encoded {
-    fn new(value: &impl Serialize) -> Result<Self, CoreError> {
-        use std::io::Write;
+    fn json(value: &impl Serialize) -> Result<Self, CoreError> {
         let identity = serde_json::to_vec(value)
             .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?;
+        Self::new("application/json", identity)
+    }
+
+    fn new(content_type: &'static str, identity: Vec<u8>) -> Result<Self, CoreError> {
+        use std::io::Write;
         let mut gzip = flate2::write::GzEncoder::new(
             Vec::with_capacity(identity.len() / 8),
             flate2::Compression::default(),
@@ -84,6 +95,7 @@ impl Encoded {
             .finish()
             .map_err(|err| CoreError::internal(format!("compressing a page: {err}")))?;
         Ok(Encoded {
+            content_type,
             identity: identity.into(),
             gzip: gzip.into(),
         })
@@ -94,7 +106,7 @@ impl Encoded {
     }
 
     fn response(&self, gzip: bool) -> Response {
-        let json = HeaderValue::from_static("application/json");
+        let json = HeaderValue::from_static(self.content_type);
         let vary = HeaderValue::from_static("accept-encoding");
         if gzip {
             let encoding = HeaderValue::from_static("gzip");
@@ -139,8 +151,8 @@ impl PageCache {
         }
     }
 
-    /// The answer for `key`: from the cache when it is there, else from `load`, which
-    /// runs once however many requests are waiting for the same key. `T` is the
+    /// The JSON answer for `key`: from the cache when it is there, else from `load`,
+    /// which runs once however many requests are waiting for the same key. `T` is the
     /// answer's body, as the route's OpenAPI entry declares it.
     pub async fn answer<T, L>(
         &self,
@@ -152,20 +164,67 @@ impl PageCache {
         T: Serialize + Send + 'static,
         L: std::future::Future<Output = Result<T, CoreError>> + Send + 'static,
     {
-        let Some(entries) = &self.entries else {
+        if self.entries.is_none() {
             return Ok(Json(load.await?).into_response());
-        };
-        let key = (self.generation.load(Ordering::Acquire), key);
-        let page = match entries.get(&key).await {
-            Some(page) => page,
-            // The load runs on a task of its own: a client hanging up mid-load must not
-            // cancel the work that everyone waiting for it would then start over.
-            None => tokio::spawn(load_into(entries.clone(), key, load))
+        }
+        let encode = async move {
+            let value = load.await?;
+            // A seat map is megabytes to write and compress: not on a runtime thread.
+            tokio::task::spawn_blocking(move || Encoded::json(&value))
                 .await
-                .map_err(|err| CoreError::internal(format!("loading a page: {err}")))?
-                .map_err(ApiError::Shared)?,
+                .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
         };
-        Ok(page.response(accepts_gzip(request)))
+        Ok(self
+            .cached(key, encode)
+            .await?
+            .response(accepts_gzip(request)))
+    }
+
+    /// A web page for `key`, as `answer` does for JSON; `load` renders its HTML.
+    pub async fn answer_page<L>(
+        &self,
+        key: PageKey,
+        request: &HeaderMap,
+        load: L,
+    ) -> Result<Response, Failure>
+    where
+        L: std::future::Future<Output = Result<String, CoreError>> + Send + 'static,
+    {
+        const HTML: &str = "text/html; charset=utf-8";
+        if self.entries.is_none() {
+            let html = load.await.map_err(Failure::Fresh)?;
+            return Ok(([(CONTENT_TYPE, HeaderValue::from_static(HTML))], html).into_response());
+        }
+        let encode = async move {
+            let html = load.await?;
+            tokio::task::spawn_blocking(move || Encoded::new(HTML, html.into_bytes()))
+                .await
+                .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
+        };
+        Ok(self
+            .cached(key, encode)
+            .await?
+            .response(accepts_gzip(request)))
+    }
+
+    async fn cached<L>(&self, key: PageKey, encode: L) -> Result<Arc<Encoded>, Failure>
+    where
+        L: std::future::Future<Output = Result<Encoded, CoreError>> + Send + 'static,
+    {
+        let entries = self
+            .entries
+            .as_ref()
+            .expect("only called with the cache on");
+        let key = (self.generation.load(Ordering::Acquire), key);
+        if let Some(page) = entries.get(&key).await {
+            return Ok(page);
+        }
+        // The load runs on a task of its own: a client hanging up mid-load must not
+        // cancel the work that everyone waiting for it would then start over.
+        tokio::spawn(load_into(entries.clone(), key, encode))
+            .await
+            .map_err(|err| Failure::Fresh(CoreError::internal(format!("loading a page: {err}"))))?
+            .map_err(Failure::Shared)
     }
 
     /// Drops every cached answer after a catalog write: a show's page and seat maps,
@@ -179,30 +238,49 @@ impl PageCache {
     }
 }
 
-async fn load_into<T, L>(
+/// Why an answer could not be given: a failure of this request's own, or one that
+/// every request waiting for the same load shares (logged once, where it happened).
+#[derive(Debug)]
+pub enum Failure {
+    Fresh(CoreError),
+    Shared(Arc<CoreError>),
+}
+
+impl Failure {
+    pub fn error(&self) -> &CoreError {
+        match self {
+            Failure::Fresh(err) => err,
+            Failure::Shared(err) => err,
+        }
+    }
+}
+
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Fresh(err) => ApiError::Core(err),
+            Failure::Shared(err) => ApiError::Shared(err),
+        }
+    }
+}
+
+async fn load_into<L>(
     entries: moka::future::Cache<(u64, PageKey), Arc<Encoded>>,
     key: (u64, PageKey),
-    load: L,
+    encode: L,
 ) -> Result<Arc<Encoded>, Arc<CoreError>>
 where
-    T: Serialize + Send + 'static,
-    L: std::future::Future<Output = Result<T, CoreError>> + Send,
+    L: std::future::Future<Output = Result<Encoded, CoreError>> + Send,
 {
     let kind = key.1.kind();
     entries
         .try_get_with(key, async move {
-            let loaded = async {
-                let value = load.await?;
-                metrics::counter!("marquee_catalog_cache_loads_total", "page" => kind).increment(1);
-                // A seat map is megabytes to write and compress: not on a runtime thread.
-                tokio::task::spawn_blocking(move || Encoded::new(&value))
-                    .await
-                    .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
-            }
-            .await;
-            // Logged here, once, however many requests answer it.
-            if let Err(err) = &loaded {
-                log_failure(err);
+            let loaded = encode.await;
+            match &loaded {
+                Ok(_) => metrics::counter!("marquee_catalog_cache_loads_total", "page" => kind)
+                    .increment(1),
+                // Logged here, once, however many requests answer it.
+                Err(err) => log_failure(err),
             }
             loaded.map(Arc::new)
         })
