@@ -320,7 +320,10 @@ pub async fn list_shows(
 }
 
 /// Shows whose booking is open and that still have a performance ahead, newest first:
-/// the home page's "on sale now".
+/// the home page's "on sale now". "A performance ahead" is the show's last one, from
+/// its own `ix_schedules_show` entries, checked while walking shows newest first: as
+/// an `exists`, MariaDB could plan it as a materialised list of every show with a
+/// future performance (30-95 ms at 100,000 shows against about 1 ms).
 pub async fn on_sale_now(
     pool: &MySqlPool,
     category: Option<Category>,
@@ -329,8 +332,8 @@ pub async fn on_sale_now(
     let mut query = QueryBuilder::new(SUMMARY_SELECT);
     query.push(
         " where s.deleted_at is null and s.booking_opens_at <= current_timestamp(6)
-          and exists (select 1 from schedules x where x.show_id = s.id
-                      and x.starts_at > current_timestamp(6))",
+          and (select max(x.starts_at) from schedules x where x.show_id = s.id)
+              > current_timestamp(6)",
     );
     if let Some(category) = category {
         query.push(" and s.category = ").push_bind(category.as_db());
