@@ -124,8 +124,19 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
             == 0
 }
 
-pub async fn not_found() -> ApiError {
-    ApiError::request(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "no such route")
+/// An unknown address: a page for a browser outside the API (a mistyped or old link
+/// to the site), the JSON error for everything else.
+pub async fn not_found(request: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let browser = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if browser && !request.uri().path().starts_with("/api/") {
+        return crate::web::PageError::from(marquee_core::Error::NotFound("page")).into_response();
+    }
+    ApiError::request(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "no such route").into_response()
 }
 
 pub async fn method_not_allowed() -> ApiError {

@@ -1,6 +1,7 @@
 //! The site's static files, embedded in the binary (the README's run command serves
-//! the site, offline). Each is cached by browsers for a day and revalidated by its
-//! ETag, a hash of its bytes, so a new release is picked up without a stale mix.
+//! the site, offline). Browsers keep them but ask again each time (`no-cache`) with
+//! their ETag, a hash of the bytes: an unchanged file costs a 304, and a release's new
+//! file is used at once, never beside a stale one.
 
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
@@ -34,10 +35,7 @@ pub async fn file(Path(name): Path<String>, request: HeaderMap) -> Response {
     let tag = etag(asset.bytes);
     let headers = [
         (CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
-        (
-            CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=86400"),
-        ),
+        (CACHE_CONTROL, HeaderValue::from_static("public, no-cache")),
         (
             ETAG,
             HeaderValue::from_str(&tag).expect("a quoted hex string"),

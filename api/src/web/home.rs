@@ -2,46 +2,25 @@
 //! narrowed by category with plain links (`/?category=MUSICAL`).
 
 use askama::Template;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use marquee_core::catalog::model::ShowSummary;
 use marquee_core::catalog::repo as catalog;
 use marquee_core::catalog::Category;
+use marquee_core::Error;
 use serde::Deserialize;
+use sqlx::MySqlPool;
 
+use super::chips::{category, chips, Chip};
 use super::format;
-use super::{html, PageError};
+use super::{render, with_policy, PageError};
+use crate::page_cache::PageKey;
 use crate::state::AppState;
 
 /// How many shows each section lists.
 const SECTION_SIZE: u32 = 12;
-
-pub const CATEGORIES: [Category; 6] = [
-    Category::Musical,
-    Category::Concert,
-    Category::Play,
-    Category::Classic,
-    Category::Dance,
-    Category::Exhibition,
-];
-
-/// One category chip: its link value, its name, and whether it is the one shown.
-pub struct Chip {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub selected: bool,
-}
-
-pub fn chips(selected: Option<Category>) -> Vec<Chip> {
-    CATEGORIES
-        .iter()
-        .map(|category| Chip {
-            code: category.as_db(),
-            name: format::category(category.as_db()),
-            selected: selected == Some(*category),
-        })
-        .collect()
-}
 
 /// A show as a list shows it.
 pub struct Card {
@@ -93,27 +72,32 @@ struct Section {
     cards: Vec<Card>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct HomeQuery {
     category: Option<String>,
 }
 
-/// A category link's value; anything else (an old or mistyped link) shows everything
-/// rather than an error page.
-pub fn category(value: Option<&str>) -> Option<Category> {
-    CATEGORIES
-        .into_iter()
-        .find(|category| Some(category.as_db()) == value)
-}
-
+/// Through the catalog cache: the home page is what everyone opens first.
 pub async fn page(
     State(state): State<AppState>,
-    Query(query): Query<HomeQuery>,
+    headers: HeaderMap,
+    query: Result<Query<HomeQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    // A mangled address shows the whole home page rather than an error.
+    let query = query.map(|Query(query)| query).unwrap_or_default();
     let chosen = category(query.category.as_deref());
-    let on_sale = catalog::on_sale_now(&state.pool, chosen, SECTION_SIZE).await?;
-    let opening = catalog::opening_soon(&state.pool, chosen, SECTION_SIZE).await?;
-    html(&HomePage {
+    let load = home_html(state.pool.clone(), chosen);
+    let page = state
+        .pages
+        .answer_page(PageKey::HomePage(chosen), &headers, load)
+        .await?;
+    Ok(with_policy(page))
+}
+
+async fn home_html(pool: MySqlPool, chosen: Option<Category>) -> Result<String, Error> {
+    let on_sale = catalog::on_sale_now(&pool, chosen, SECTION_SIZE).await?;
+    let opening = catalog::opening_soon(&pool, chosen, SECTION_SIZE).await?;
+    render(&HomePage {
         everything: chosen.is_none(),
         chips: chips(chosen),
         sections: vec![

@@ -7,6 +7,7 @@
 //! Pages answer HTML errors (`PageError`) with the status the JSON API would give.
 
 mod assets;
+mod chips;
 mod format;
 mod home;
 mod page_error;
@@ -25,9 +26,11 @@ pub use page_error::PageError;
 use crate::state::AppState;
 
 /// What a page may load: only this origin's styles and scripts (no CDN: the site works
-/// offline), and posters from anywhere over https.
-const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
-     script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// offline), and posters from wherever the admin points them (validation takes http
+/// and https addresses).
+const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' https: http: data:; \
+     style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,23 +40,33 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{file}", get(assets::file))
 }
 
-/// Renders a page with the site's content type and policy.
-fn html(template: &impl Template) -> Result<Response, PageError> {
-    let body = template
+/// Renders a page's HTML.
+fn render(template: &impl Template) -> Result<String, marquee_core::Error> {
+    template
         .render()
-        .map_err(|err| marquee_core::Error::internal(format!("rendering a page: {err}")))?;
-    Ok((
-        [
-            (
+        .map_err(|err| marquee_core::Error::internal(format!("rendering a page: {err}")))
+}
+
+/// A rendered page as an answer, with the site's content type and policy.
+fn html(template: &impl Template) -> Result<Response, PageError> {
+    let body = render(template)?;
+    Ok(with_policy(
+        (
+            [(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
-            (
-                CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(PAGE_POLICY),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+            )],
+            body,
+        )
+            .into_response(),
+    ))
+}
+
+/// Adds the pages' Content-Security-Policy (a cached page has only its content type).
+fn with_policy(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    response
 }

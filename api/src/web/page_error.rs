@@ -6,13 +6,20 @@ use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{log_failure, status_and_code};
+use crate::error::{log_failure, retry_after, status_and_code};
+use crate::page_cache::Failure;
 
-pub struct PageError(marquee_core::Error);
+pub struct PageError(Failure);
 
 impl From<marquee_core::Error> for PageError {
     fn from(err: marquee_core::Error) -> Self {
-        PageError(err)
+        PageError(Failure::Fresh(err))
+    }
+}
+
+impl From<Failure> for PageError {
+    fn from(failure: Failure) -> Self {
+        PageError(failure)
     }
 }
 
@@ -25,8 +32,11 @@ struct ErrorPage {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        log_failure(&self.0);
-        let (status, _) = status_and_code(&self.0);
+        if let Failure::Fresh(err) = &self.0 {
+            log_failure(err); // a shared failure was logged where it happened
+        }
+        let err = self.0.error();
+        let (status, _) = status_and_code(err);
         let (title, message) = match status {
             StatusCode::NOT_FOUND => ("찾을 수 없어요", "주소가 바뀌었거나 공연이 내려갔어요."),
             StatusCode::SERVICE_UNAVAILABLE => (
@@ -42,7 +52,7 @@ impl IntoResponse for PageError {
         let body = ErrorPage { title, message }
             .render()
             .unwrap_or_else(|_| title.to_string());
-        (
+        let mut response = (
             status,
             [
                 (
@@ -56,6 +66,12 @@ impl IntoResponse for PageError {
             ],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = retry_after(err) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

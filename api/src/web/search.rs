@@ -3,20 +3,21 @@
 //! says so and offers the closest title instead of an empty list.
 
 use askama::Template;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use marquee_core::search::searcher::{SearchFilter, SearchHit};
 use serde::Deserialize;
 
+use super::chips::{category, chips, Chip};
 use super::format;
-use super::home::{category, chips, Chip};
 use super::{html, PageError};
 use crate::routes::search::blocking_core;
 use crate::state::AppState;
 
 const PAGE_SIZE: usize = 20;
 
-pub struct Result {
+pub struct Hit {
     pub id: i64,
     /// Escaped by the searcher, with the matched words in `<em>`.
     pub title_highlighted: String,
@@ -26,9 +27,9 @@ pub struct Result {
     pub state: &'static str,
 }
 
-impl From<SearchHit> for Result {
+impl From<SearchHit> for Hit {
     fn from(hit: SearchHit) -> Self {
-        Result {
+        Hit {
             id: hit.id,
             title_highlighted: hit.title_highlighted,
             category: format::category(&hit.category),
@@ -49,13 +50,13 @@ struct SearchPage {
     query: String,
     category: Option<&'static str>,
     chips: Vec<Chip>,
-    results: Vec<Result>,
+    results: Vec<Hit>,
     total: u64,
     /// The closest title, when nothing was found.
     suggestion: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
@@ -64,8 +65,10 @@ pub struct SearchQuery {
 
 pub async fn page(
     State(state): State<AppState>,
-    Query(query): Query<SearchQuery>,
-) -> std::result::Result<Response, PageError> {
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    // A mangled address (a repeated parameter, say) is an empty search, not an error.
+    let query = query.map(|Query(query)| query).unwrap_or_default();
     let text = query.q.trim().to_string();
     let chosen = category(query.category.as_deref());
     let filter = SearchFilter {
@@ -93,10 +96,7 @@ pub async fn page(
         .await?
     };
     let (results, total) = match found {
-        Some(found) => (
-            found.hits.into_iter().map(Result::from).collect(),
-            found.total,
-        ),
+        Some(found) => (found.hits.into_iter().map(Hit::from).collect(), found.total),
         None => (Vec::new(), 0),
     };
     html(&SearchPage {

@@ -3,13 +3,17 @@
 //! JavaScript. Availability is the same count the JSON show page gives.
 
 use askama::Template;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use marquee_core::catalog::repo as catalog;
 use marquee_core::Error;
+use sqlx::MySqlPool;
 
 use super::format;
-use super::{html, PageError};
+use super::{render, with_policy, PageError};
+use crate::page_cache::PageKey;
 use crate::state::AppState;
 
 pub struct Grade {
@@ -41,13 +45,29 @@ struct ShowPage {
     performances: Vec<Performance>,
 }
 
+/// Through the catalog cache, as the JSON show page is: at an on-sale this is the page
+/// thousands refresh.
 pub async fn page(
     State(state): State<AppState>,
-    Path(show_id): Path<String>,
+    headers: HeaderMap,
+    show_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    // Not a number is the same as no such show, for a person following a link.
-    let show_id: i64 = show_id.parse().map_err(|_| Error::NotFound("show"))?;
-    let show = catalog::show_detail(&state.pool, show_id)
+    // Not a number (or not text) is the same as no such show, for a person following
+    // a link.
+    let show_id: i64 = show_id
+        .ok()
+        .and_then(|Path(id)| id.parse().ok())
+        .ok_or(Error::NotFound("show"))?;
+    let load = show_html(state.pool.clone(), show_id);
+    let page = state
+        .pages
+        .answer_page(PageKey::ShowPage(show_id), &headers, load)
+        .await?;
+    Ok(with_policy(page))
+}
+
+async fn show_html(pool: MySqlPool, show_id: i64) -> Result<String, Error> {
+    let show = catalog::show_detail(&pool, show_id)
         .await?
         .ok_or(Error::NotFound("show"))?;
     let performances = show
@@ -68,7 +88,7 @@ pub async fn page(
                 .collect(),
         })
         .collect();
-    html(&ShowPage {
+    render(&ShowPage {
         category: format::category(&show.category),
         opens: format::when(show.booking_opens_at),
         artists: show.artists.join(", "),
