@@ -259,3 +259,57 @@ async fn the_stylesheet_is_embedded_and_revalidates_by_etag() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn search_pages_on_keep_the_category_and_say_when_the_index_is_not_ready() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let before = page(&app, &format!("/search?q={}", encode("시카고"))).await;
+    assert!(
+        html(&before).contains("검색을 준비하고 있어요"),
+        "no index yet"
+    );
+
+    for n in 1..=25 {
+        let title = format!("시카고 {n}");
+        create(
+            &app,
+            &admin.token,
+            &title,
+            "MUSICAL",
+            "2025-01-01T00:00:00Z",
+        )
+        .await;
+    }
+    marquee_indexer::run_once(&indexer_config(&app))
+        .await
+        .unwrap();
+    let first = page(
+        &app,
+        &format!("/search?q={}&category=MUSICAL", encode("시카고")),
+    )
+    .await;
+    let text = html(&first);
+    assert!(text.contains("25개의 공연"));
+    assert_eq!(
+        text.matches("<li>\n    <a href=\"/shows/").count(),
+        20,
+        "{text}"
+    );
+    assert!(text.contains("rel=\"next\"") && !text.contains("rel=\"prev\""));
+    assert!(
+        text.contains(r#"<input type="hidden" name="category" value="MUSICAL">"#),
+        "the header's search box keeps the category"
+    );
+
+    let second = page(
+        &app,
+        &format!("/search?q={}&category=MUSICAL&page=2", encode("시카고")),
+    )
+    .await;
+    let text = html(&second);
+    assert_eq!(text.matches("<li>\n    <a href=\"/shows/").count(), 5);
+    assert!(text.contains("rel=\"prev\"") && !text.contains("rel=\"next\""));
+    let beyond = page(&app, &format!("/search?q={}&page=9", encode("시카고"))).await;
+    assert!(html(&beyond).contains("더 이상 결과가 없어요"));
+}

@@ -6,7 +6,8 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use marquee_core::search::searcher::{SearchFilter, SearchHit};
+use marquee_core::search::query::MAX_QUERY_CHARS;
+use marquee_core::search::searcher::{SearchFilter, SearchHit, MAX_OFFSET};
 use serde::Deserialize;
 
 use super::chips::{category, chips, Chip};
@@ -16,6 +17,9 @@ use crate::routes::search::blocking_core;
 use crate::state::AppState;
 
 const PAGE_SIZE: usize = 20;
+
+/// Search pages as far as the engine pages (`MAX_OFFSET`).
+const LAST_PAGE: usize = MAX_OFFSET / PAGE_SIZE + 1;
 
 pub struct Hit {
     pub id: i64,
@@ -54,6 +58,13 @@ struct SearchPage {
     total: u64,
     /// The closest title, when nothing was found.
     suggestion: Option<String>,
+    /// The index has not been written yet (a fresh install): nothing found means
+    /// nothing yet, not no such show.
+    index_ready: bool,
+    page: usize,
+    /// The previous and next pages' numbers, where there are such pages.
+    previous: Option<usize>,
+    next: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -61,6 +72,7 @@ pub struct SearchQuery {
     #[serde(default)]
     q: String,
     category: Option<String>,
+    page: Option<String>,
 }
 
 pub async fn page(
@@ -69,19 +81,26 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     // A mangled address (a repeated parameter, say) is an empty search, not an error.
     let query = query.map(|Query(query)| query).unwrap_or_default();
-    let text = query.q.trim().to_string();
+    // Search reads the first MAX_QUERY_CHARS characters; the page repeats no more.
+    let text: String = query.q.trim().chars().take(MAX_QUERY_CHARS).collect();
+    let page = query
+        .page
+        .and_then(|page| page.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, LAST_PAGE);
     let chosen = category(query.category.as_deref());
     let filter = SearchFilter {
         category: chosen.map(|c| c.as_db().to_string()),
         ..SearchFilter::default()
     };
     let now = chrono::Utc::now();
-    let (found, suggestion) = if text.is_empty() {
-        (None, None)
+    let (found, suggestion, index_ready) = if text.is_empty() {
+        (None, None, true)
     } else {
         let text = text.clone();
         blocking_core(&state.search, move |search| {
-            let found = search.search(&text, &filter, PAGE_SIZE, 0, now)?;
+            let offset = (page - 1) * PAGE_SIZE;
+            let found = search.search(&text, &filter, PAGE_SIZE, offset, now)?;
             let suggestion = if found.hits.is_empty() {
                 search
                     .suggest(&text, 1)?
@@ -91,7 +110,7 @@ pub async fn page(
             } else {
                 None
             };
-            Ok((Some(found), suggestion))
+            Ok((Some(found), suggestion, search.status()?.ready))
         })
         .await?
     };
@@ -99,7 +118,12 @@ pub async fn page(
         Some(found) => (found.hits.into_iter().map(Hit::from).collect(), found.total),
         None => (Vec::new(), 0),
     };
+    let shown = (page * PAGE_SIZE) as u64;
     html(&SearchPage {
+        previous: (page > 1).then(|| page - 1),
+        next: (shown < total && page < LAST_PAGE).then(|| page + 1),
+        page,
+        index_ready,
         query: text,
         category: chosen.map(|c| c.as_db()),
         chips: chips(chosen),
