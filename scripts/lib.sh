@@ -88,3 +88,41 @@ ensure_services() {
   ensure_mariadb
   ensure_redis
 }
+
+# Starts the debug marquee-api binary for an outside-in test run (the contract, the
+# browser journeys) on a fresh database `marquee_test_<kind>_<random>` with the demo
+# catalog, on a free loopback port. Sets TEST_API_BASE (http://127.0.0.1:PORT),
+# TEST_API_DB, TEST_API_WORK (a scratch directory; the index is in its index/) and
+# TEST_API_PID; stop_test_api stops it by pid and drops the database. Extra
+# NAME=value arguments are passed to the api's environment.
+start_test_api() {
+  local kind="$1"
+  shift
+  cargo build --quiet -p marquee-api --bin marquee-api
+  TEST_API_DB="marquee_test_${kind}_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  TEST_API_WORK="$(mktemp -d)"
+  TEST_API_SERVER="${TEST_DATABASE_URL:-$MARQUEE_DB_SERVER}"
+  env DATABASE_URL="$TEST_API_SERVER/$TEST_API_DB" \
+    JWT_SECRET="$kind-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+    BIND_ADDR=127.0.0.1:0 DEMO_CATALOG=true INDEX_DIR="$TEST_API_WORK/index" \
+    QUEUE_KEY_PREFIX="$TEST_API_DB" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" RUST_LOG=warn \
+    "$@" "$ROOT/target/debug/marquee-api" > "$TEST_API_WORK/api.out" 2> "$TEST_API_WORK/api.err" &
+  TEST_API_PID=$!
+  TEST_API_BASE=
+  for _ in $(seq 1 240); do
+    kill -0 "$TEST_API_PID" 2>/dev/null || { cat "$TEST_API_WORK/api.err" >&2; die "marquee-api exited during start-up"; }
+    TEST_API_BASE="$(sed -n 's|^Marquee on \(http://[^/ ]*\)/ .*|\1|p' "$TEST_API_WORK/api.out" 2>/dev/null || true)"
+    [ -n "$TEST_API_BASE" ] && break
+    sleep 0.5
+  done
+  [ -n "$TEST_API_BASE" ] || die "marquee-api did not report its address"
+}
+
+stop_test_api() {
+  [ -n "${TEST_API_PID:-}" ] && kill "$TEST_API_PID" 2>/dev/null && wait "$TEST_API_PID" 2>/dev/null || true
+  local mysql_args=(--protocol=tcp -h127.0.0.1 -uroot)
+  case "${TEST_API_SERVER:-}" in *marquee:marquee@*) mysql_args=(--protocol=tcp -h127.0.0.1 -umarquee -pmarquee) ;; esac
+  [ -n "${TEST_API_DB:-}" ] && mysql "${mysql_args[@]}" -e "drop database if exists \`$TEST_API_DB\`" 2>/dev/null || true
+  [ -n "${TEST_API_WORK:-}" ] && rm -rf "$TEST_API_WORK"
+  return 0
+}

@@ -1,0 +1,121 @@
+// Browser journeys through the Marquee site, as a person takes them: playwright-core
+// drives Debian's Chromium against the real marquee-api (scripts/web-test starts it
+// on a fresh database with the demo catalog, indexed). Each journey runs at a phone's
+// viewport and at desktop width; every page is checked for sideways scrolling, script
+// errors and requests that leave the machine, and screenshotted into WEB_ARTIFACTS.
+// Prints one "web (journey, viewport): passed|failed" line each; exits 1 on a failure.
+
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.MARQUEE_URL;
+const artifacts = process.env.WEB_ARTIFACTS ?? '.local/web-artifacts';
+if (!base) throw new Error('MARQUEE_URL is not set');
+mkdirSync(artifacts, { recursive: true });
+
+const viewports = {
+  phone: { width: 390, height: 844 },
+  desktop: { width: 1280, height: 800 },
+};
+
+class Visit {
+  constructor(page, journey, viewport) {
+    Object.assign(this, { page, journey, viewport, shots: 0, problems: [] });
+    const origin = new URL(base).origin;
+    page.on('pageerror', (err) => this.problems.push(`script error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !msg.text().includes('404')) this.problems.push(`console: ${msg.text()}`);
+    });
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin !== origin && url.protocol !== 'data:') this.problems.push(`left the machine: ${request.url()}`);
+    });
+  }
+
+  /** Checks the page a person now sees and keeps a picture of it. */
+  async look(name) {
+    const { scrollWidth, clientWidth } = await this.page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+    }));
+    if (scrollWidth > clientWidth) this.problems.push(`${name}: scrolls sideways (${scrollWidth} > ${clientWidth})`);
+    this.shots += 1;
+    await this.page.screenshot({
+      path: `${artifacts}/${this.journey}-${this.viewport}-${this.shots}-${name}.png`,
+      fullPage: true,
+    });
+  }
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const journeys = {
+  /** A typo typed on an English keyboard finds 시카고, highlighted; its page opens. */
+  async search_a_typo_and_open_the_show(visit) {
+    const { page } = visit;
+    await page.goto(`${base}/`);
+    expect(await page.getByRole('heading', { name: '지금 예매 중' }).isVisible(), 'home has its on-sale section');
+    await visit.look('home');
+    await page.locator('#q').click();
+    await page.keyboard.type('tlzkrh', { delay: 40 });
+    await Promise.all([page.waitForURL(/\/search\?q=tlzkrh/), page.keyboard.press('Enter')]);
+    const first = page.locator('.results li').first();
+    expect((await first.locator('em').first().textContent())?.includes('시카고'), 'the first result highlights 시카고');
+    await visit.look('results');
+    await Promise.all([page.waitForURL(/\/shows\/\d+$/), first.locator('a').click()]);
+    expect((await page.locator('h1').textContent())?.includes('시카고'), 'the show page is 시카고');
+    expect(await page.locator('.performances table').first().isVisible(), 'performances with prices and free seats');
+    await visit.look('show');
+  },
+
+  /** A category chip narrows the home page to that category. */
+  async browse_one_category(visit) {
+    const { page } = visit;
+    await page.goto(`${base}/`);
+    await Promise.all([page.waitForURL(/category=PLAY/), page.getByRole('link', { name: '연극', exact: true }).click()]);
+    const tags = await page.locator('.card .tag').allTextContents();
+    expect(tags.length > 0 && tags.every((tag) => tag === '연극'), `only plays: ${tags.join(', ')}`);
+    expect((await page.locator('.chips [aria-current="page"]').textContent()) === '연극', 'the chip shows as chosen');
+    await visit.look('plays');
+  },
+
+  /** An old link to a show that is gone is a page that leads home. */
+  async follow_a_dead_link(visit) {
+    const { page } = visit;
+    const response = await page.goto(`${base}/shows/987654321`);
+    expect(response.status() === 404, `404, not ${response.status()}`);
+    expect(await page.getByRole('heading', { name: '찾을 수 없어요' }).isVisible(), 'says the show is not found');
+    await visit.look('not-found');
+    await Promise.all([page.waitForURL(`${base}/`), page.getByRole('link', { name: '처음으로' }).click()]);
+  },
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync',
+  ],
+});
+let failed = 0;
+for (const [journey, run] of Object.entries(journeys)) {
+  for (const [viewport, size] of Object.entries(viewports)) {
+    const context = await browser.newContext({ viewport: size, locale: 'ko-KR' });
+    const page = await context.newPage();
+    const visit = new Visit(page, journey, viewport);
+    try {
+      await run(visit);
+      expect(visit.problems.length === 0, visit.problems.join('; '));
+      console.log(`web (${journey}, ${viewport}): passed`);
+    } catch (err) {
+      failed += 1;
+      await page.screenshot({ path: `${artifacts}/${journey}-${viewport}-failure.png`, fullPage: true }).catch(() => {});
+      console.log(`web (${journey}, ${viewport}): failed: ${err.message}`);
+    }
+    await context.close();
+  }
+}
+await browser.close();
+process.exit(failed === 0 ? 0 : 1);
