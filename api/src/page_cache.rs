@@ -31,6 +31,7 @@ use marquee_core::Error as CoreError;
 use serde::Serialize;
 
 use crate::error::{log_failure, ApiError, ApiResult};
+use crate::web::HTML;
 
 /// The most memory the cached answers may take (their identity and gzip bytes): a
 /// 20,000-seat map is about 1.8 MB of it.
@@ -169,10 +170,7 @@ impl PageCache {
         }
         let encode = async move {
             let value = load.await?;
-            // A seat map is megabytes to write and compress: not on a runtime thread.
-            tokio::task::spawn_blocking(move || Encoded::json(&value))
-                .await
-                .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
+            off_the_runtime(move || Encoded::json(&value)).await
         };
         Ok(self
             .cached(key, encode)
@@ -190,16 +188,13 @@ impl PageCache {
     where
         L: std::future::Future<Output = Result<String, CoreError>> + Send + 'static,
     {
-        const HTML: &str = "text/html; charset=utf-8";
         if self.entries.is_none() {
             let html = load.await.map_err(Failure::Fresh)?;
             return Ok(([(CONTENT_TYPE, HeaderValue::from_static(HTML))], html).into_response());
         }
         let encode = async move {
             let html = load.await?;
-            tokio::task::spawn_blocking(move || Encoded::new(HTML, html.into_bytes()))
-                .await
-                .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
+            off_the_runtime(move || Encoded::new(HTML, html.into_bytes())).await
         };
         Ok(self
             .cached(key, encode)
@@ -236,6 +231,16 @@ impl PageCache {
             entries.invalidate_all();
         }
     }
+}
+
+/// Encodes (and compresses) on the blocking pool: a seat map is megabytes of work, not
+/// for a runtime thread.
+async fn off_the_runtime(
+    encode: impl FnOnce() -> Result<Encoded, CoreError> + Send + 'static,
+) -> Result<Encoded, CoreError> {
+    tokio::task::spawn_blocking(encode)
+        .await
+        .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
 }
 
 /// Why an answer could not be given: a failure of this request's own, or one that

@@ -16,7 +16,7 @@ mod show;
 
 use askama::Template;
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -47,19 +47,24 @@ fn render(template: &impl Template) -> Result<String, marquee_core::Error> {
         .map_err(|err| marquee_core::Error::internal(format!("rendering a page: {err}")))
 }
 
+/// The content type of every page.
+pub const HTML: &str = "text/html; charset=utf-8";
+
 /// A rendered page as an answer, with the site's content type and policy.
 fn html(template: &impl Template) -> Result<Response, PageError> {
-    let body = render(template)?;
-    Ok(with_policy(
+    Ok(page(StatusCode::OK, render(template)?))
+}
+
+/// A page's HTML as an answer with `status`, the content type and the policy.
+fn page(status: StatusCode, body: String) -> Response {
+    with_policy(
         (
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
+            status,
+            [(CONTENT_TYPE, HeaderValue::from_static(HTML))],
             body,
         )
             .into_response(),
-    ))
+    )
 }
 
 /// Adds the pages' Content-Security-Policy (a cached page has only its content type).

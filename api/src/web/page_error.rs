@@ -2,8 +2,7 @@
 //! `crate::error`), shown as a page a person can read and leave.
 
 use askama::Template;
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{log_failure, retry_after, status_and_code};
@@ -52,21 +51,7 @@ impl IntoResponse for PageError {
         let body = ErrorPage { title, message }
             .render()
             .unwrap_or_else(|_| title.to_string());
-        let mut response = (
-            status,
-            [
-                (
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                ),
-                (
-                    CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(super::PAGE_POLICY),
-                ),
-            ],
-            body,
-        )
-            .into_response();
+        let mut response = super::page(status, body);
         if let Some(seconds) = retry_after(err) {
             response
                 .headers_mut()
