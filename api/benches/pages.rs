@@ -91,33 +91,28 @@ async fn mark_taken(pool: &MySqlPool, seats: &[i64]) {
     shuffled.shuffle(&mut rng);
     let sold = seats.len() * 30 / 100;
     let held = seats.len() * 5 / 100;
-    for chunk in shuffled[..sold].chunks(1000) {
+    update_seats(pool, &shuffled[..sold], "is_sold = true").await;
+    update_seats(
+        pool,
+        &shuffled[sold..sold + held],
+        "hold_id = -1, hold_user_id = -1, hold_seat_count = 1,
+         hold_expires_at = current_timestamp(6) + interval 1 day",
+    )
+    .await;
+}
+
+/// `update seats set <set> where id in (...)`, a thousand ids a statement.
+async fn update_seats(pool: &MySqlPool, ids: &[i64], set: &str) {
+    for chunk in ids.chunks(1000) {
         let ids = chunk
             .iter()
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        sqlx::query(&format!(
-            "update seats set is_sold = true where id in ({ids})"
-        ))
-        .execute(pool)
-        .await
-        .unwrap();
-    }
-    for chunk in shuffled[sold..sold + held].chunks(1000) {
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        sqlx::query(&format!(
-            "update seats set hold_id = -1, hold_user_id = -1, hold_seat_count = 1,
-                 hold_expires_at = current_timestamp(6) + interval 1 day
-             where id in ({ids})"
-        ))
-        .execute(pool)
-        .await
-        .unwrap();
+        sqlx::query(&format!("update seats set {set} where id in ({ids})"))
+            .execute(pool)
+            .await
+            .unwrap();
     }
 }
 
