@@ -36,18 +36,16 @@ async fn create(app: &TestApp, token: &str, title: &str, category: &str, opens: 
     response.body["id"].as_i64().unwrap()
 }
 
+/// A show whose booking has long been open.
+async fn on_sale(app: &TestApp, token: &str, title: &str, category: &str) -> i64 {
+    create(app, token, title, category, "2025-01-01T00:00:00Z").await
+}
+
 #[tokio::test]
 async fn the_home_page_lists_what_is_on_sale_and_what_opens_soon_by_category() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    create(
-        &app,
-        &admin.token,
-        "시카고",
-        "MUSICAL",
-        "2025-01-01T00:00:00Z",
-    )
-    .await;
+    on_sale(&app, &admin.token, "시카고", "MUSICAL").await;
     let opens = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
     create(&app, &admin.token, "햄릿", "PLAY", &opens).await;
 
@@ -114,7 +112,7 @@ async fn titles_and_queries_are_escaped_on_every_page() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let hostile = "<script>alert(1)</script> 시카고";
-    let id = create(&app, &admin.token, hostile, "PLAY", "2025-01-01T00:00:00Z").await;
+    let id = on_sale(&app, &admin.token, hostile, "PLAY").await;
     marquee_indexer::run_once(&indexer_config(&app))
         .await
         .unwrap();
@@ -196,22 +194,8 @@ async fn the_show_page_comes_from_the_catalog_cache_like_its_json() {
 async fn search_results_forgive_typos_highlight_and_say_when_nothing_fits() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    create(
-        &app,
-        &admin.token,
-        "시카고",
-        "MUSICAL",
-        "2025-01-01T00:00:00Z",
-    )
-    .await;
-    create(
-        &app,
-        &admin.token,
-        "지킬 앤 하이드",
-        "MUSICAL",
-        "2025-01-01T00:00:00Z",
-    )
-    .await;
+    on_sale(&app, &admin.token, "시카고", "MUSICAL").await;
+    on_sale(&app, &admin.token, "지킬 앤 하이드", "MUSICAL").await;
     marquee_indexer::run_once(&indexer_config(&app))
         .await
         .unwrap();
@@ -272,14 +256,7 @@ async fn search_pages_on_keep_the_category_and_say_when_the_index_is_not_ready()
 
     for n in 1..=25 {
         let title = format!("시카고 {n}");
-        create(
-            &app,
-            &admin.token,
-            &title,
-            "MUSICAL",
-            "2025-01-01T00:00:00Z",
-        )
-        .await;
+        on_sale(&app, &admin.token, &title, "MUSICAL").await;
     }
     marquee_indexer::run_once(&indexer_config(&app))
         .await
