@@ -216,6 +216,10 @@ fn suggestions_complete_prefixes_half_syllables_and_initials() {
     assert!(suggest("싴").contains(&"뮤지컬 시카고".to_string()));
     assert_eq!(suggest("ㅇㅍㄹ"), ["오페라의 유령"]);
     assert_eq!(suggest("les mi"), ["레미제라블"]);
+    // The English layout left on, still typing: fpal is 레미, tlzk is 시카.
+    assert_eq!(suggest("fpal"), ["레미제라블"]);
+    assert!(suggest("tlzk").contains(&"뮤지컬 시카고".to_string()));
+    assert!(suggest("tlzkrh").contains(&"뮤지컬 시카고".to_string()));
     assert!(suggest("").is_empty());
     assert!(suggest("햄").is_empty());
 }

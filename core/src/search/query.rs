@@ -340,6 +340,12 @@ pub fn build_suggest(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
     if hangul::is_initials_query(&typed) && typed.chars().count() >= 2 {
         matches.push(prefix_match(fields.title_initials, &typed, 0, PREFIX));
     }
+    // Korean typed with the English layout on completes the Korean title (tlzk → 시카고),
+    // on the same condition as search: the keys join into whole syllables.
+    if let Some(keys) = hangul::latin_to_keys(&typed).filter(|k| hangul::composes_fully(k)) {
+        key_matches(fields.title, &keys, OTHER_LAYOUT, true, &mut matches);
+        matches.push(prefix_match(fields.title, &keys, 0, PREFIX * OTHER_LAYOUT));
+    }
     Some(Box::new(DisjunctionMaxQuery::new(matches)))
 }
 
