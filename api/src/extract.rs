@@ -13,6 +13,7 @@ use marquee_core::catalog::model::DayRange;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use crate::browser;
 use crate::error::{ApiError, Rejection};
 use crate::state::AppState;
 
@@ -112,8 +113,10 @@ pub fn day_range(
     DayRange::parse(from, to).map_err(|err| Rejection::InvalidQuery.with(err.to_string()))
 }
 
-/// The caller, from `Authorization: Bearer <access token>`, checked against the
-/// database so logout and withdrawal take effect at once.
+/// The caller, from `Authorization: Bearer <access token>` or, for the site's own
+/// scripts, the browser's session cookie (with its CSRF token on a change; see
+/// `crate::browser`). Either is checked against the database so logout and withdrawal
+/// take effect at once.
 pub struct CurrentUser(pub AuthUser);
 
 impl<S> FromRequestParts<S> for CurrentUser
@@ -125,15 +128,26 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let token = parts
+        let bearer = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|token| !token.is_empty())
+            .filter(|token| !token.is_empty());
+        if let Some(token) = bearer {
+            return Ok(CurrentUser(state.auth.authenticate(token).await?));
+        }
+        let secret = browser::cookie(&parts.headers, browser::SESSION_COOKIE)
             .ok_or(marquee_core::Error::Unauthenticated)?;
-        Ok(CurrentUser(state.auth.authenticate(token).await?))
+        let given = parts
+            .headers
+            .get(browser::CSRF_HEADER)
+            .and_then(|value| value.to_str().ok());
+        if !browser::allows(&parts.method, &parts.headers, secret, given) {
+            return Err(browser::csrf_refused());
+        }
+        Ok(CurrentUser(state.auth.authenticate_browser(secret).await?))
     }
 }
 

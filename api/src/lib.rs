@@ -4,6 +4,7 @@
 //! `run()` does start-up (database, migrations, admin bootstrap, sweepers) and serves
 //! until SIGTERM or Ctrl-C, finishing in-flight requests.
 
+pub mod browser;
 pub mod error;
 pub mod extract;
 pub mod hygiene;

@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use marquee_core::Error as CoreError;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::schema::Schema;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
@@ -61,6 +63,27 @@ impl Modify for BearerAuth {
             ),
         );
         components.add_security_scheme(
+            "browser",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::browser::SESSION_COOKIE,
+                "The site's own scripts: the HttpOnly session cookie set by the web login. \
+                 A change (POST, PUT, PATCH, DELETE) made with it also needs the X-CSRF-Token \
+                 header of the same session, or it is answered 401 CSRF_TOKEN_INVALID.",
+            ))),
+        );
+        // Wherever a bearer token works, the browser's cookie works instead.
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations_mut(item) {
+                let Some(security) = operation.security.as_mut() else {
+                    continue;
+                };
+                let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+                if security.contains(&bearer) {
+                    security.push(SecurityRequirement::new("browser", Vec::<String>::new()));
+                }
+            }
+        }
+        components.add_security_scheme(
             "metrics_token",
             SecurityScheme::Http(
                 HttpBuilder::new()
@@ -96,6 +119,23 @@ impl Modify for GenericErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let uses_database = !WITHOUT_DATABASE.iter().any(|p| path.starts_with(p));
+            let changes = [
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in changes.into_iter().flatten() {
+                let by_browser = SecurityRequirement::new("browser", Vec::<String>::new());
+                if operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.contains(&by_browser))
+                {
+                    let (status, code) = crate::browser::CSRF_REFUSAL;
+                    document(operation, status, code);
+                }
+            }
             for operation in operations_mut(item) {
                 for (status, code) in generic_errors(operation, uses_database) {
                     document(operation, status, code);

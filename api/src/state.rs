@@ -33,6 +33,8 @@ pub struct AppState {
     pub search: Arc<ShowSearch>,
     /// Browser origins allowed by CORS (see `hygiene::cors`).
     pub cors_origins: Vec<HeaderValue>,
+    /// Whether the site's cookies are `Secure` (`SECURE_COOKIES`).
+    pub secure_cookies: bool,
     /// What `/metrics` wants as a bearer token; None turns it off.
     pub metrics_token: Option<Arc<str>>,
     /// Turns true when the process starts shutting down: long-lived answers (event
@@ -97,6 +99,7 @@ impl AppState {
                         .expect("CORS_ALLOWED_ORIGINS was checked when the configuration was read")
                 })
                 .collect(),
+            secure_cookies: config.secure_cookies,
             metrics_token: config
                 .metrics_token
                 .as_ref()

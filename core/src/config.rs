@@ -99,6 +99,10 @@ pub struct Config {
     pub admin: Option<AdminBootstrap>,
     /// Load the demo catalog at start-up when the catalog is empty.
     pub demo_catalog: bool,
+    /// Mark the site's cookies `Secure` (sent over HTTPS only). Off by default because
+    /// the README's run command serves plain http on loopback; turn it on wherever the
+    /// site is reached over HTTPS.
+    pub secure_cookies: bool,
     /// Where the indexer writes the search index and the api reads it.
     pub index_dir: PathBuf,
 }
@@ -272,6 +276,7 @@ impl Config {
             gateway,
             admin,
             demo_catalog: env.flag("DEMO_CATALOG")?,
+            secure_cookies: env.flag("SECURE_COOKIES")?,
             index_dir: env.index_dir(),
         })
     }

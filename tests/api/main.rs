@@ -33,4 +33,5 @@ mod resale;
 mod resale_races;
 mod search;
 mod ticket_limit;
+mod web_accounts;
 mod web_pages;

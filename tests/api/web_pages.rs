@@ -222,7 +222,7 @@ async fn search_results_forgive_typos_highlight_and_say_when_nothing_fits() {
 }
 
 #[tokio::test]
-async fn the_stylesheet_is_embedded_and_revalidates_by_etag() {
+async fn the_stylesheet_and_scripts_are_embedded_and_revalidate_by_etag() {
     let app = TestApp::spawn().await;
     let first = app.get("/static/app.css", None).await;
     assert_eq!(first.status, StatusCode::OK);
@@ -238,6 +238,20 @@ async fn the_stylesheet_is_embedded_and_revalidates_by_etag() {
     )
     .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let script = app.get("/static/search.js", None).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert_eq!(
+        script.headers["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(script
+        .body
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/search/suggest"));
+    assert!(
+        html(&page(&app, "/").await).contains(r#"<script type="module" src="/static/search.js">"#)
+    );
     assert_eq!(
         app.get("/static/missing.js", None).await.status,
         StatusCode::NOT_FOUND

@@ -24,7 +24,10 @@ class Visit {
     const origin = new URL(base).origin;
     page.on('pageerror', (err) => this.problems.push(`script error: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().includes('404')) this.problems.push(`console: ${msg.text()}`);
+      // A page answered 404 or 401 on purpose (a dead link, a wrong password) is
+      // logged by Chromium as a failed load; the journeys check those statuses.
+      const expected = /status of (401|404)/.test(msg.text());
+      if (msg.type() === 'error' && !expected) this.problems.push(`console: ${msg.text()}`);
     });
     page.on('request', (request) => {
       const url = new URL(request.url());
@@ -52,14 +55,25 @@ function expect(condition, message) {
 }
 
 const journeys = {
-  /** A typo typed on an English keyboard finds 시카고, highlighted; its page opens. */
+  /**
+   * A typo typed on an English keyboard, one key at a time, is answered as it is typed:
+   * 시카고 among the suggestions and highlighted among the results; Enter shows every
+   * result, and the show's page opens from there.
+   */
   async search_a_typo_and_open_the_show(visit) {
     const { page } = visit;
     await page.goto(`${base}/`);
     expect(await page.getByRole('heading', { name: '지금 예매 중' }).isVisible(), 'home has its on-sale section');
     await visit.look('home');
     await page.locator('#q').click();
-    await page.keyboard.type('tlzkrh', { delay: 40 });
+    await page.keyboard.type('tlzkrh', { delay: 60 });
+    const live = page.locator('#live-search[data-query="tlzkrh"]');
+    await live.waitFor();
+    const suggestions = await live.locator('.suggestions [role="option"]').allTextContents();
+    expect(suggestions.some((title) => title.includes('시카고')), `시카고 suggested: ${suggestions.join(', ')}`);
+    expect((await live.locator('.found em').first().textContent())?.includes('시카고'), 'the first live result highlights 시카고');
+    expect((await page.locator('#q').getAttribute('aria-expanded')) === 'true', 'the box says its list is open');
+    await visit.look('as-you-type');
     await Promise.all([page.waitForURL(/\/search\?q=tlzkrh/), page.keyboard.press('Enter')]);
     const first = page.locator('.results li').first();
     expect((await first.locator('em').first().textContent())?.includes('시카고'), 'the first result highlights 시카고');
@@ -68,6 +82,53 @@ const journeys = {
     expect((await page.locator('h1').textContent())?.includes('시카고'), 'the show page is 시카고');
     expect(await page.locator('.performances table').first().isVisible(), 'performances with prices and free seats');
     await visit.look('show');
+  },
+
+  /** A Korean typo (하 for 카), typed syllable by syllable; the live result opens the show. */
+  async pick_a_live_result(visit) {
+    const { page } = visit;
+    await page.goto(`${base}/`);
+    await page.locator('#q').click();
+    await page.keyboard.type('시하고', { delay: 80 });
+    const live = page.locator('#live-search[data-query="시하고"]');
+    await live.waitFor();
+    const hit = live.locator('.found [role="option"]', { hasText: '시카고' }).first();
+    expect((await hit.locator('em').textContent())?.includes('시카고'), '시카고 is highlighted');
+    await page.keyboard.press('ArrowDown');
+    expect((await page.locator('#q').getAttribute('aria-activedescendant')) !== null, 'arrow keys move through the list');
+    await Promise.all([page.waitForURL(/\/shows\/\d+$/), hit.click()]);
+    expect((await page.locator('h1').textContent())?.includes('시카고'), 'the show page is 시카고');
+  },
+
+  /** Sign up, see MY page, log out, log back in with a wrong then the right password. */
+  async sign_up_and_log_in(visit) {
+    const { page } = visit;
+    const email = `web-${visit.viewport}-${Date.now()}@example.kr`;
+    await page.goto(`${base}/`);
+    await Promise.all([page.waitForURL(/\/login\?next=%2Fme/), page.getByRole('link', { name: 'MY' }).click()]);
+    await visit.look('login');
+    await Promise.all([page.waitForURL(/\/signup/), page.getByRole('link', { name: '회원가입' }).click()]);
+    await page.getByLabel('이메일').fill(email);
+    await page.getByLabel('비밀번호').fill('correct horse battery');
+    await page.getByLabel('닉네임').fill('웹관객');
+    await visit.look('signup');
+    await Promise.all([page.waitForURL(`${base}/me`), page.getByRole('button', { name: '가입하기' }).click()]);
+    expect((await page.locator('h1').textContent())?.includes('웹관객'), 'my page greets the new account');
+    await visit.look('me');
+    const cookies = await page.context().cookies();
+    const session = cookies.find((cookie) => cookie.name === 'marquee_session');
+    expect(session?.httpOnly && session.sameSite === 'Lax', 'the session cookie is HttpOnly and SameSite=Lax');
+    const scriptVisible = await page.evaluate(() => document.cookie.includes('marquee_session') || localStorage.length > 0);
+    expect(!scriptVisible, 'no script can read the session');
+    await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: '로그아웃' }).click()]);
+    await page.goto(`${base}/login?next=%2Fme`);
+    await page.getByLabel('이메일').fill(email);
+    await page.getByLabel('비밀번호').fill('not the password');
+    await page.getByRole('button', { name: '로그인' }).click();
+    expect(await page.getByRole('alert').isVisible(), 'a wrong password is said so');
+    await visit.look('wrong-password');
+    await page.getByLabel('비밀번호').fill('correct horse battery');
+    await Promise.all([page.waitForURL(`${base}/me`), page.getByRole('button', { name: '로그인' }).click()]);
   },
 
   /** A category chip narrows the home page to that category. */

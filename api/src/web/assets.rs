@@ -14,11 +14,18 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const ASSETS: &[Asset] = &[Asset {
-    name: "app.css",
-    content_type: "text/css; charset=utf-8",
-    bytes: include_bytes!("../../static/app.css"),
-}];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../static/app.css"),
+    },
+    Asset {
+        name: "search.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/search.js"),
+    },
+];
 
 fn etag(bytes: &[u8]) -> String {
     // FNV-1a: stable across builds and processes, which is all an ETag needs here.

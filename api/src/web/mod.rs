@@ -6,10 +6,12 @@
 //!
 //! Pages answer HTML errors (`PageError`) with the status the JSON API would give.
 
+mod account;
 mod assets;
 mod chips;
 mod format;
 mod home;
+mod me;
 mod page_error;
 mod search;
 mod show;
@@ -18,10 +20,10 @@ use askama::Template;
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
-pub use page_error::PageError;
+pub use page_error::{message_page, PageError};
 
 use crate::state::AppState;
 
@@ -38,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::page))
         .route("/shows/{id}", get(show::page))
         .route("/static/{file}", get(assets::file))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/signup", get(account::signup_page).post(account::signup))
+        .route("/logout", post(account::logout))
+        .route("/me", get(me::page))
 }
 
 /// Renders a page's HTML.

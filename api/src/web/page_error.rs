@@ -29,6 +29,14 @@ struct ErrorPage {
     message: &'static str,
 }
 
+/// A page that only says what happened and leads home, with `status`.
+pub fn message_page(status: StatusCode, title: &'static str, message: &'static str) -> Response {
+    let body = ErrorPage { title, message }
+        .render()
+        .unwrap_or_else(|_| title.to_string());
+    super::page(status, body)
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if let Failure::Fresh(err) = &self.0 {
@@ -48,10 +56,7 @@ impl IntoResponse for PageError {
             ),
             _ => ("문제가 생겼어요", "잠시 후 다시 시도해 주세요."),
         };
-        let body = ErrorPage { title, message }
-            .render()
-            .unwrap_or_else(|_| title.to_string());
-        let mut response = super::page(status, body);
+        let mut response = message_page(status, title, message);
         if let Some(seconds) = retry_after(err) {
             response
                 .headers_mut()

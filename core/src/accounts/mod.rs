@@ -13,7 +13,7 @@ pub mod throttle;
 pub mod tokens;
 
 pub use credentials::{Email, Nickname, Password};
-pub use service::{AuthService, Profile, TokenPair};
+pub use service::{AuthService, BrowserSession, Profile, TokenPair};
 pub use tokens::AccessClaims;
 
 #[derive(

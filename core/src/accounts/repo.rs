@@ -124,6 +124,41 @@ pub async fn insert_session(conn: &mut MySqlConnection, user_id: i64) -> Result<
     Ok(result.last_insert_id() as i64)
 }
 
+/// Opens a login session held by a browser cookie, stored as its digest.
+pub async fn insert_cookie_session(
+    pool: &MySqlPool,
+    user_id: i64,
+    digest: &[u8; 32],
+    expires_at: DateTime<Utc>,
+) -> Result<i64> {
+    let result = sqlx::query(
+        "insert into auth_sessions (user_id, cookie_hash, cookie_expires_at) values (?, ?, ?)",
+    )
+    .bind(user_id)
+    .bind(&digest[..])
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
+    Ok(result.last_insert_id() as i64)
+}
+
+/// The user, session and current role behind a browser cookie, when the session is
+/// live, unexpired and the account active.
+pub async fn live_cookie_session(
+    pool: &MySqlPool,
+    digest: &[u8; 32],
+) -> Result<Option<(i64, i64, Role)>> {
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "select s.user_id, s.id, u.role from auth_sessions s join users u on u.id = s.user_id
+         where s.cookie_hash = ? and s.revoked_at is null and s.cookie_expires_at > current_timestamp(6)
+           and u.deleted_at is null",
+    )
+    .bind(&digest[..])
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(user_id, session_id, role)| (user_id, session_id, Role::from_db(&role))))
+}
+
 pub async fn insert_refresh_token(
     conn: &mut MySqlConnection,
     session_id: i64,

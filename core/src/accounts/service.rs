@@ -46,6 +46,14 @@ impl From<repo::UserRow> for Profile {
     }
 }
 
+/// A browser's sign-in: the cookie's secret, shown this once and stored only as its
+/// digest, and how long the cookie lasts.
+#[derive(Debug, Clone)]
+pub struct BrowserSession {
+    pub secret: String,
+    pub max_age: std::time::Duration,
+}
+
 /// Who is calling, once the access token and its session have been checked.
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
@@ -111,6 +119,29 @@ impl AuthService {
         password: &str,
         address: Option<IpAddr>,
     ) -> Result<TokenPair> {
+        let user = self.check_login(email, password, address).await?;
+        self.open_session(user.id, Role::from_db(&user.role)).await
+    }
+
+    /// Logs a browser in: the same checks and throttle as `login`, answered with a
+    /// cookie session instead of tokens.
+    pub async fn login_browser(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<BrowserSession> {
+        let user = self.check_login(email, password, address).await?;
+        self.open_browser_session(user.id).await
+    }
+
+    /// The account whose email and password these are, through the login throttle.
+    async fn check_login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<repo::UserRow> {
         // Throttle by the normalised email; malformed input gets the same answer as a
         // wrong password, without touching the throttle table.
         let Ok(email) = Email::parse(email) else {
@@ -129,10 +160,37 @@ impl AuthService {
         match user {
             Some(user) if matches => {
                 throttle::succeeded(&self.pool, attempt).await?;
-                self.open_session(user.id, Role::from_db(&user.role)).await
+                Ok(user)
             }
             _ => Err(Error::InvalidCredentials),
         }
+    }
+
+    /// A new login session for a browser, held by a cookie that lasts as long as a
+    /// refresh token would.
+    pub async fn open_browser_session(&self, user_id: i64) -> Result<BrowserSession> {
+        let (secret, digest) = new_refresh_token();
+        let max_age = self.keys.refresh_ttl;
+        let expires_at = Utc::now() + max_age;
+        repo::insert_cookie_session(&self.pool, user_id, &digest, expires_at).await?;
+        Ok(BrowserSession { secret, max_age })
+    }
+
+    /// The caller behind a browser's session cookie; like `authenticate`, the session
+    /// and account are checked in the database on every request.
+    pub async fn authenticate_browser(&self, secret: &str) -> Result<AuthUser> {
+        if secret.is_empty() || secret.len() > 200 {
+            return Err(Error::Unauthenticated);
+        }
+        let (user_id, session_id, role) =
+            repo::live_cookie_session(&self.pool, &refresh_token_digest(secret))
+                .await?
+                .ok_or(Error::Unauthenticated)?;
+        Ok(AuthUser {
+            user_id,
+            session_id,
+            role,
+        })
     }
 
     /// Hashes a new password through the gate.

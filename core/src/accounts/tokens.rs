@@ -81,12 +81,44 @@ pub fn refresh_token_digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// The CSRF token that goes with a browser's secret (its session cookie, or before
+/// sign-in its CSRF cookie). Deriving it by a one-way hash means the server keeps no
+/// second secret, a page may show it (it reveals nothing of the cookie), and another
+/// site cannot produce it, since it cannot read the cookie.
+pub fn csrf_token(secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"marquee csrf\0");
+    hasher.update(secret.as_bytes());
+    URL_SAFE_NO_PAD.encode(hasher.finalize())
+}
+
+/// Whether `given` is the CSRF token of `secret`, compared in constant time.
+pub fn csrf_matches(secret: &str, given: &str) -> bool {
+    let expected = csrf_token(secret);
+    expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn keys(secret: &str) -> TokenKeys {
         TokenKeys::new(secret, Duration::from_secs(60), Duration::from_secs(600))
+    }
+
+    #[test]
+    fn csrf_tokens_belong_to_one_secret() {
+        let token = csrf_token("cookie-a");
+        assert!(csrf_matches("cookie-a", &token));
+        assert!(!csrf_matches("cookie-b", &token));
+        assert!(!csrf_matches("cookie-a", &token[1..]));
+        assert!(!csrf_matches("cookie-a", ""));
+        assert_ne!(token, "cookie-a");
     }
 
     #[test]

@@ -1,0 +1,372 @@
+//! Signing up, in and out in the browser: forms posted to the pages themselves, calling
+//! the same `AuthService` as the JSON API, answered with the session cookie instead of
+//! tokens (see `crate::browser`). A token never reaches the page or a script.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, State};
+use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use marquee_core::accounts::service::AuthUser;
+use marquee_core::accounts::{Email, Nickname, Password};
+use marquee_core::Error;
+use serde::Deserialize;
+
+use super::{html as html_with, PageError};
+use crate::browser::{self, FormBinding, CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::retry_after;
+use crate::extract::ClientIp;
+use crate::state::AppState;
+
+/// Where to go after signing in: a path on this site only, so a crafted link cannot
+/// send a person elsewhere (`//evil.example`, `/\evil.example` are not paths here).
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.len() <= 2_000
+                && !path.chars().any(char::is_control) =>
+        {
+            path
+        }
+        _ => "/",
+    }
+}
+
+/// A 303 to `location` (a local path).
+pub fn see_other(location: &str) -> Response {
+    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+}
+
+/// The signed-in visitor, if the session cookie names a live session, with the cookie's
+/// secret (which the page's forms are bound to).
+pub async fn visitor(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(AuthUser, String)>, Error> {
+    let Some(secret) = browser::cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    match state.auth.authenticate_browser(secret).await {
+        Ok(user) => Ok(Some((user, secret.to_string()))),
+        Err(Error::Unauthenticated) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// A signed-in page's visitor, or the way to the login page and back.
+pub async fn require_visitor(
+    state: &AppState,
+    headers: &HeaderMap,
+    here: &str,
+) -> Result<Result<(AuthUser, String), Response>, Error> {
+    Ok(match visitor(state, headers).await? {
+        Some(found) => Ok(found),
+        None => Err(see_other(&format!("/login?next={}", urlencode(here)))),
+    })
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|pair| pair[1..].to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    csrf: &'a str,
+    next: &'a str,
+    email: &'a str,
+    error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage<'a> {
+    csrf: &'a str,
+    next: &'a str,
+    email: &'a str,
+    nickname: &'a str,
+    error: Option<&'static str>,
+}
+
+/// The form pages set the pre-sign-in CSRF cookie their forms are bound to.
+fn form_page(
+    binding: &FormBinding,
+    status: StatusCode,
+    body: Result<Response, PageError>,
+) -> Response {
+    let mut response = match body {
+        Ok(response) => response,
+        Err(err) => return err.into_response(),
+    };
+    *response.status_mut() = status;
+    if let Some(cookie) = &binding.new_cookie {
+        response.headers_mut().append(SET_COOKIE, cookie.clone());
+    }
+    response
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<NextQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let next = local_path(query.next.as_deref());
+    if visitor(&state, &headers).await?.is_some() {
+        return Ok(see_other(next));
+    }
+    let binding = FormBinding::for_request(&headers, state.secure_cookies);
+    let page = LoginPage {
+        csrf: &binding.token,
+        next,
+        email: "",
+        error: None,
+    };
+    Ok(form_page(&binding, StatusCode::OK, html_with(&page)))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+    next: Option<String>,
+}
+
+/// A form that fails its CSRF check: the page was open too long, or another site
+/// made the browser post it.
+fn stale_form() -> Response {
+    super::message_page(
+        StatusCode::FORBIDDEN,
+        "페이지가 만료되었어요",
+        "페이지를 새로 고친 뒤 다시 시도해 주세요.",
+    )
+}
+
+/// An answer that signs the browser in with `session` and goes to `next`.
+fn signed_in(
+    state: &AppState,
+    session: &marquee_core::accounts::BrowserSession,
+    next: &str,
+) -> Response {
+    let mut response = see_other(next);
+    let headers = response.headers_mut();
+    headers.append(
+        SET_COOKIE,
+        browser::set_cookie(
+            SESSION_COOKIE,
+            &session.secret,
+            session.max_age,
+            state.secure_cookies,
+        ),
+    );
+    headers.append(
+        SET_COOKIE,
+        browser::clear_cookie(CSRF_COOKIE, state.secure_cookies),
+    );
+    response
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(address): ClientIp,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(stale_form());
+    };
+    if !browser::form_allowed(&headers, &form.csrf_token) {
+        return Ok(stale_form());
+    }
+    let next = local_path(form.next.as_deref());
+    let error = match state
+        .auth
+        .login_browser(&form.email, &form.password, address)
+        .await
+    {
+        Ok(session) => return Ok(signed_in(&state, &session, next)),
+        Err(err) => err,
+    };
+    let message = match &error {
+        Error::InvalidCredentials => "이메일 또는 비밀번호가 맞지 않아요.",
+        Error::TooManyAttempts { .. } => "로그인 시도가 너무 많아요. 잠시 후 다시 시도해 주세요.",
+        Error::Overloaded { .. } => "지금 요청이 많아요. 잠시 후 다시 시도해 주세요.",
+        _ => return Err(error.into()),
+    };
+    let binding = FormBinding::for_request(&headers, state.secure_cookies);
+    let page = LoginPage {
+        csrf: &binding.token,
+        next,
+        email: form.email.trim(),
+        error: Some(message),
+    };
+    let (status, _) = crate::error::status_and_code(&error);
+    let mut response = form_page(&binding, status, html_with(&page));
+    if let Some(seconds) = retry_after(&error) {
+        response.headers_mut().insert(RETRY_AFTER, seconds.into());
+    }
+    Ok(response)
+}
+
+pub async fn signup_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<NextQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let next = local_path(query.next.as_deref());
+    if visitor(&state, &headers).await?.is_some() {
+        return Ok(see_other(next));
+    }
+    let binding = FormBinding::for_request(&headers, state.secure_cookies);
+    let page = SignupPage {
+        csrf: &binding.token,
+        next,
+        email: "",
+        nickname: "",
+        error: None,
+    };
+    Ok(form_page(&binding, StatusCode::OK, html_with(&page)))
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    nickname: String,
+    #[serde(default)]
+    csrf_token: String,
+    next: Option<String>,
+}
+
+/// Creates the account and signs the browser in with it.
+pub async fn signup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<SignupForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(stale_form());
+    };
+    if !browser::form_allowed(&headers, &form.csrf_token) {
+        return Ok(stale_form());
+    }
+    let next = local_path(form.next.as_deref());
+    let created = async {
+        let email = Email::parse(&form.email)?;
+        let password = Password::parse(&form.password)?;
+        let nickname = Nickname::parse(&form.nickname)?;
+        let profile = state.auth.signup(email, password, nickname).await?;
+        state.auth.open_browser_session(profile.id).await
+    }
+    .await;
+    let error = match created {
+        Ok(session) => return Ok(signed_in(&state, &session, next)),
+        Err(err) => err,
+    };
+    let message = match &error {
+        Error::Validation { field: "email", .. } => "이메일 주소를 확인해 주세요.",
+        Error::Validation {
+            field: "password", ..
+        } => "비밀번호는 8자 이상 128자 이하로 정해 주세요.",
+        Error::Validation {
+            field: "nickname", ..
+        } => "닉네임은 1자 이상 40자 이하로 정해 주세요.",
+        Error::EmailTaken => "이미 가입된 이메일이에요. 로그인해 주세요.",
+        Error::Overloaded { .. } => "지금 요청이 많아요. 잠시 후 다시 시도해 주세요.",
+        _ => return Err(error.into()),
+    };
+    let binding = FormBinding::for_request(&headers, state.secure_cookies);
+    let page = SignupPage {
+        csrf: &binding.token,
+        next,
+        email: form.email.trim(),
+        nickname: form.nickname.trim(),
+        error: Some(message),
+    };
+    let (status, _) = crate::error::status_and_code(&error);
+    let mut response = form_page(&binding, status, html_with(&page));
+    if let Some(seconds) = retry_after(&error) {
+        response.headers_mut().insert(RETRY_AFTER, seconds.into());
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Ends the browser's login session (its cookie stops working everywhere at once) and
+/// forgets the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(stale_form());
+    };
+    if !browser::form_allowed(&headers, &form.csrf_token) {
+        return Ok(stale_form());
+    }
+    if let Some((user, _)) = visitor(&state, &headers).await? {
+        state.auth.logout(user).await?;
+    }
+    let mut response = see_other("/");
+    response.headers_mut().append(
+        SET_COOKIE,
+        browser::clear_cookie(SESSION_COOKIE, state.secure_cookies),
+    );
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path(Some("/me")), "/me");
+        assert_eq!(local_path(Some("/shows/7?x=1")), "/shows/7?x=1");
+        for outside in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "me",
+            "/a\nb",
+        ] {
+            assert_eq!(local_path(Some(outside)), "/", "{outside}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn next_paths_are_encoded_into_the_login_link() {
+        assert_eq!(
+            urlencode("/shows/7?a=1&b=2"),
+            "%2Fshows%2F7%3Fa%3D1%26b%3D2"
+        );
+    }
+}
