@@ -149,6 +149,9 @@ pub struct ErrorBody {
     /// How many more this person may still hold, for TICKET_LIMIT_REACHED.
     #[serde(skip_serializing_if = "Option::is_none")]
     remaining: Option<u32>,
+    /// The requested seats that are sold or held now, for SEAT_UNAVAILABLE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unavailable_seat_ids: Option<Vec<i64>>,
 }
 
 /// Status and code of each domain error. Adding a variant to `CoreError` fails the
@@ -173,7 +176,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
         InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN"),
         Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
-        SeatUnavailable => (StatusCode::CONFLICT, "SEAT_UNAVAILABLE"),
+        SeatUnavailable { .. } => (StatusCode::CONFLICT, "SEAT_UNAVAILABLE"),
         TooManySeats { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "TOO_MANY_SEATS"),
         TicketLimitReached { .. } => (StatusCode::CONFLICT, "TICKET_LIMIT_REACHED"),
         HoldNotActive => (StatusCode::CONFLICT, "HOLD_NOT_ACTIVE"),
@@ -269,6 +272,10 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
         CoreError::PaymentAmountMismatch { credited_amount } => Some(*credited_amount),
         _ => None,
     };
+    let unavailable_seat_ids = match err {
+        CoreError::SeatUnavailable { seat_ids } => Some(seat_ids.clone()),
+        _ => None,
+    };
     (
         status,
         ErrorBody {
@@ -280,6 +287,7 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
             credited_amount,
             limit,
             remaining,
+            unavailable_seat_ids,
         },
     )
 }
@@ -302,6 +310,7 @@ impl IntoResponse for ApiError {
                     credited_amount: None,
                     limit: None,
                     remaining: None,
+                    unavailable_seat_ids: None,
                 },
                 None,
             ),

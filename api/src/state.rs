@@ -33,6 +33,8 @@ pub struct AppState {
     pub search: Arc<ShowSearch>,
     /// Browser origins allowed by CORS (see `hygiene::cors`).
     pub cors_origins: Vec<HeaderValue>,
+    /// The dev gateway is configured: the site offers a simulated payment step.
+    pub dev_payments: bool,
     /// Whether the site's cookies are `Secure` (`SECURE_COOKIES`).
     pub secure_cookies: bool,
     /// What `/metrics` wants as a bearer token; None turns it off.
@@ -100,6 +102,7 @@ impl AppState {
                 })
                 .collect(),
             secure_cookies: config.secure_cookies,
+            dev_payments: matches!(config.gateway, GatewayConfig::Dev),
             metrics_token: config
                 .metrics_token
                 .as_ref()

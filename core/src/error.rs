@@ -40,9 +40,11 @@ pub enum Error {
     InvalidRefreshToken,
     #[error("not allowed")]
     Forbidden,
-    /// One or more requested seats are sold or held by someone else.
+    /// One or more requested seats are sold or held by someone else: `seat_ids` are
+    /// those, as far as known (empty when the hold lost to lock contention), so a
+    /// client can mark them without reloading a seat map a cache may answer.
     #[error("seat is not available")]
-    SeatUnavailable,
+    SeatUnavailable { seat_ids: Vec<i64> },
     #[error("at most {max} seats can be held at once")]
     TooManySeats { max: u32 },
     /// This person already has (held or bought) as many seats of the schedule as one

@@ -1,5 +1,6 @@
 //! Integration tests of marquee-api against real MariaDB, through the real router.
 
+mod browser;
 #[path = "../support/db_proxy.rs"]
 mod db_proxy;
 mod harness;
@@ -34,4 +35,5 @@ mod resale_races;
 mod search;
 mod ticket_limit;
 mod web_accounts;
+mod web_booking;
 mod web_pages;

@@ -54,6 +54,15 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** Signs a new account up through the form; the browser ends on MY page. */
+async function signUp(page, email) {
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('이메일').fill(email);
+  await page.getByLabel('비밀번호').fill('correct horse battery');
+  await page.getByLabel('닉네임').fill('웹관객');
+  await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: '가입하기' }).click()]);
+}
+
 const journeys = {
   /**
    * A typo typed on an English keyboard, one key at a time, is answered as it is typed:
@@ -129,6 +138,46 @@ const journeys = {
     await visit.look('wrong-password');
     await page.getByLabel('비밀번호').fill('correct horse battery');
     await Promise.all([page.waitForURL(`${base}/me`), page.getByRole('button', { name: '로그인' }).click()]);
+  },
+
+  /**
+   * Journey 2, as far as the site goes today: sign up, open a show on sale, pick a
+   * performance and two seats, see the countdown, top up through the simulated payment
+   * step, pay, and see both tickets' QR codes on MY page.
+   */
+  async book_two_seats_and_pay(visit) {
+    const { page } = visit;
+    await signUp(page, `book-${visit.viewport}-${Date.now()}@example.kr`);
+    await page.goto(`${base}/`);
+    const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
+    await Promise.all([page.waitForURL(/\/shows\/\d+$/), onSale.locator('.card a').first().click()]);
+    await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
+    await visit.look('seat-map');
+    const free = page.locator('.seat:not([disabled])');
+    expect((await free.count()) >= 2, 'two free seats to choose');
+    await free.nth(0).click();
+    await free.nth(1).click();
+    const summary = await page.locator('#seat-summary').textContent();
+    expect(summary.startsWith('2석 선택'), `the bar counts two seats: ${summary}`);
+    expect((await page.locator('.seat[aria-pressed="true"]').count()) === 2, 'two seats show as chosen');
+    await visit.look('two-seats');
+    await Promise.all([page.waitForURL(/\/checkout\/\d+$/), page.getByRole('button', { name: '선택 완료' }).click()]);
+    const first = await page.locator('#hold-timer').textContent();
+    await page.waitForTimeout(1500);
+    const later = await page.locator('#hold-timer').textContent();
+    expect(/^\d:\d\d$/.test(first) && later < first, `the countdown runs: ${first} then ${later}`);
+    expect(await page.getByRole('button', { name: /결제하기/ }).isDisabled(), 'no paying without the points');
+    await visit.look('checkout');
+    await page.getByRole('button', { name: /충전하기/ }).click();
+    await page.getByRole('button', { name: '결제 승인' }).click();
+    // The page comes back with the new balance and no top-up left to do.
+    await page.locator('#top-up').waitFor({ state: 'detached' });
+    expect(!(await page.getByRole('button', { name: /결제하기/ }).isDisabled()), 'topped up, paying is possible');
+    await visit.look('topped-up');
+    await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), page.getByRole('button', { name: /결제하기/ }).click()]);
+    expect(await page.getByRole('status').isVisible(), 'says the payment went through');
+    expect((await page.locator('.qr svg').count()) === 2, 'a QR code per ticket');
+    await visit.look('tickets');
   },
 
   /** A category chip narrows the home page to that category. */

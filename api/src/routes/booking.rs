@@ -35,7 +35,7 @@ pub struct HoldRequest {
         (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
         (status = 403, description = "QUEUE_TOKEN_REQUIRED, QUEUE_TOKEN_INVALID, QUEUE_ACCESS_EXPIRED", body = crate::error::ErrorResponse),
         (status = 404, description = "SCHEDULE_NOT_FOUND, SEAT_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "SEAT_UNAVAILABLE, NOT_ON_SALE, TICKET_LIMIT_REACHED (with limit and remaining: held and valid seats of this schedule per person, MAX_TICKETS_PER_SCHEDULE)", body = crate::error::ErrorResponse),
+        (status = 409, description = "SEAT_UNAVAILABLE (with unavailable_seat_ids: the requested seats sold or held now), NOT_ON_SALE, TICKET_LIMIT_REACHED (with limit and remaining: held and valid seats of this schedule per person, MAX_TICKETS_PER_SCHEDULE)", body = crate::error::ErrorResponse),
         (status = 422, description = "TOO_MANY_SEATS, VALIDATION_FAILED", body = crate::error::ErrorResponse),
         (status = 503, description = "QUEUE_UNAVAILABLE: the schedule's waiting room cannot be reached", body = crate::error::ErrorResponse),))]
 pub async fn create_hold(

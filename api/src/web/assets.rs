@@ -20,12 +20,19 @@ const ASSETS: &[Asset] = &[
         content_type: "text/css; charset=utf-8",
         bytes: include_bytes!("../../static/app.css"),
     },
-    Asset {
-        name: "search.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../static/search.js"),
-    },
+    script("common.js", include_bytes!("../../static/common.js")),
+    script("search.js", include_bytes!("../../static/search.js")),
+    script("seats.js", include_bytes!("../../static/seats.js")),
+    script("checkout.js", include_bytes!("../../static/checkout.js")),
 ];
+
+const fn script(name: &'static str, bytes: &'static [u8]) -> Asset {
+    Asset {
+        name,
+        content_type: "text/javascript; charset=utf-8",
+        bytes,
+    }
+}
 
 fn etag(bytes: &[u8]) -> String {
     // FNV-1a: stable across builds and processes, which is all an ETag needs here.

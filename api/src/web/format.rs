@@ -23,6 +23,12 @@ pub fn when(at: DateTime<Utc>) -> String {
 }
 
 /// `2030. 3. 1.`.
+/// Time left as a countdown shows it: `4:05`.
+pub fn countdown(milliseconds: i64) -> String {
+    let seconds = (milliseconds.max(0) as u64).div_ceil(1000);
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
 pub fn day(at: DateTime<Utc>) -> String {
     let local = kst(at);
     format!("{}. {}. {}.", local.year(), local.month(), local.day())
@@ -57,6 +63,14 @@ pub fn category(stored: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countdowns_round_up_to_the_second() {
+        assert_eq!(countdown(300_000), "5:00");
+        assert_eq!(countdown(64_001), "1:05");
+        assert_eq!(countdown(0), "0:00");
+        assert_eq!(countdown(-5), "0:00");
+    }
 
     #[test]
     fn instants_are_korean_time_and_money_is_grouped() {

@@ -8,12 +8,15 @@
 
 mod account;
 mod assets;
+mod checkout;
 mod chips;
 mod format;
 mod home;
 mod me;
 mod page_error;
+mod qr;
 mod search;
+mod seat_map;
 mod show;
 
 use askama::Template;
@@ -44,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/logout", post(account::logout))
         .route("/me", get(me::page))
+        .route("/shows/{id}/book/{schedule_id}", get(seat_map::page))
+        .route("/checkout/{hold_id}", get(checkout::page))
 }
 
 /// Renders a page's HTML.

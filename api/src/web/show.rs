@@ -24,6 +24,8 @@ pub struct Grade {
 }
 
 pub struct Performance {
+    /// Where "예매하기" leads: the seat map, while this performance can be booked.
+    pub book: Option<String>,
     pub when: String,
     pub grades: Vec<Grade>,
     pub available: i64,
@@ -70,10 +72,14 @@ async fn show_html(pool: MySqlPool, show_id: i64) -> Result<String, Error> {
     let show = catalog::show_detail(&pool, show_id)
         .await?
         .ok_or(Error::NotFound("show"))?;
+    let now = chrono::Utc::now();
+    let open = show.booking_opens_at <= now;
     let performances = show
         .schedules
         .into_iter()
         .map(|schedule| Performance {
+            book: (open && schedule.starts_at > now)
+                .then(|| format!("/shows/{show_id}/book/{}", schedule.id)),
             when: format::when(schedule.starts_at),
             available: schedule.grades.iter().map(|g| g.available_seats).sum(),
             grades: schedule

@@ -67,7 +67,14 @@ pub async fn create(
     retry_on_lock_conflict(|| try_create(pool, rules, hold_id, user_id, schedule_id, &seat_ids))
         .await
         // Losing a deadlock every time means others are fighting over these seats.
-        .map_err(|err| conflict_as(err, Error::SeatUnavailable))
+        .map_err(|err| {
+            conflict_as(
+                err,
+                Error::SeatUnavailable {
+                    seat_ids: Vec::new(),
+                },
+            )
+        })
 }
 
 async fn try_create(
@@ -187,15 +194,24 @@ async fn within_personal_limit(
 }
 
 /// Seats that do not belong to the schedule are a 404, not a conflict: retrying will
-/// never help.
+/// never help. Otherwise a conflict naming the seats that are sold or held now.
 async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) -> Error {
-    let mut count = QueryBuilder::new("select count(*) from seats where schedule_id = ");
-    count.push_bind(schedule_id).push(" and id in (");
-    push_ids(&mut count, seat_ids);
-    count.push(")");
-    match count.build_query_scalar::<i64>().fetch_one(pool).await {
-        Ok(found) if found != seat_ids.len() as i64 => Error::NotFound("seat"),
-        Ok(_) => Error::SeatUnavailable,
+    let mut look = QueryBuilder::new(
+        "select id, is_sold or coalesce(hold_expires_at > current_timestamp(6), false)
+         from seats where schedule_id = ",
+    );
+    look.push_bind(schedule_id).push(" and id in (");
+    push_ids(&mut look, seat_ids);
+    look.push(")");
+    match look.build_query_as::<(i64, bool)>().fetch_all(pool).await {
+        Ok(found) if found.len() != seat_ids.len() => Error::NotFound("seat"),
+        Ok(found) => Error::SeatUnavailable {
+            seat_ids: found
+                .into_iter()
+                .filter(|(_, taken)| *taken)
+                .map(|(id, _)| id)
+                .collect(),
+        },
         Err(err) => err.into(),
     }
 }
@@ -236,6 +252,94 @@ pub(crate) async fn gone_reason(pool: &MySqlPool, user_id: i64, hold_id: i64) ->
         Ok(_) => Error::HoldNotActive,
         Err(err) => err.into(),
     }
+}
+
+/// A live hold as checkout shows it: what is held, for which performance, until when.
+#[derive(Debug, Clone)]
+pub struct HoldDetail {
+    pub id: i64,
+    pub show_id: i64,
+    pub show_title: String,
+    pub venue: String,
+    pub schedule_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub seats: Vec<HeldSeat>,
+}
+
+impl HoldDetail {
+    /// What the purchase will debit: the sum of the seats' grade prices.
+    pub fn total(&self) -> i64 {
+        self.seats.iter().map(|seat| seat.price).sum()
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeldSeat {
+    pub id: i64,
+    pub grade: String,
+    pub price: i64,
+    #[sqlx(rename = "row_label")]
+    pub row: String,
+    pub number: i32,
+}
+
+/// The user's live hold `hold_id`; HOLD_NOT_FOUND when it never was theirs,
+/// HOLD_NOT_ACTIVE when it expired, was released or was bought.
+pub async fn live_for_user(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<HoldDetail> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        grade: String,
+        price: i64,
+        row_label: String,
+        number: i32,
+        schedule_id: i64,
+        starts_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        show_id: i64,
+        show_title: String,
+        venue: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "select st.id, g.name as grade, g.price, st.row_label, st.seat_number as number,
+                sc.id as schedule_id, sc.starts_at, st.hold_expires_at as expires_at,
+                s.id as show_id, s.title as show_title, v.name as venue
+         from seats st
+         join seat_grades g on g.id = st.grade_id
+         join schedules sc on sc.id = st.schedule_id
+         join shows s on s.id = sc.show_id
+         join venues v on v.id = s.venue_id
+         where st.hold_id = ? and st.hold_user_id = ? and not st.is_sold
+           and st.hold_expires_at > current_timestamp(6)
+         order by st.row_label, st.seat_number",
+    )
+    .bind(hold_id)
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Err(gone_reason(pool, user_id, hold_id).await);
+    };
+    Ok(HoldDetail {
+        id: hold_id,
+        show_id: first.show_id,
+        show_title: first.show_title.clone(),
+        venue: first.venue.clone(),
+        schedule_id: first.schedule_id,
+        starts_at: first.starts_at,
+        expires_at: first.expires_at,
+        seats: rows
+            .into_iter()
+            .map(|row| HeldSeat {
+                id: row.id,
+                grade: row.grade,
+                price: row.price,
+                row: row.row_label,
+                number: row.number,
+            })
+            .collect(),
+    })
 }
 
 /// Ends a live hold early and frees its seats: one statement, so all of them at once.

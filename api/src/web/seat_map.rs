@@ -1,0 +1,144 @@
+//! A performance's seat map (`/shows/{id}/book/{schedule_id}`): seats drawn by row and
+//! number, coloured by grade, taken ones disabled. Choosing and holding seats is
+//! `static/seats.js` calling `POST /api/v1/holds` with the browser's cookie, so the
+//! hold is the JSON API's, rules and all; the page draws and the script asks.
+
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use marquee_core::accounts::tokens::csrf_token;
+use marquee_core::catalog::model::SeatView;
+use marquee_core::catalog::repo as catalog;
+use marquee_core::Error;
+
+use super::account::require_visitor;
+use super::{format, html, PageError};
+use crate::state::AppState;
+
+/// How many grade colours the stylesheet has (`.grade-0` … `.grade-5`); a schedule with
+/// more grades repeats them, each grade still named in the legend.
+const GRADE_COLOURS: usize = 6;
+
+pub struct Seat {
+    pub id: i64,
+    pub number: i32,
+    pub grade: usize,
+    pub price: i64,
+    pub label: String,
+    pub free: bool,
+}
+
+pub struct Row {
+    pub label: String,
+    pub seats: Vec<Seat>,
+}
+
+pub struct Legend {
+    pub colour: usize,
+    pub name: String,
+    pub price: String,
+    pub available: i64,
+}
+
+#[derive(Template)]
+#[template(path = "seat_map.html")]
+struct SeatMapPage {
+    csrf: String,
+    show_id: i64,
+    schedule_id: i64,
+    title: String,
+    venue: String,
+    when: String,
+    max_seats: u32,
+    /// Booking is open and the performance has not started.
+    on_sale: bool,
+    legend: Vec<Legend>,
+    rows: Vec<Row>,
+}
+
+/// Seats in rows, in the order the catalog made them; each grade gets the colour of
+/// its place among the schedule's grades.
+fn rows(seats: Vec<SeatView>, grades: &[String]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    for seat in seats {
+        let grade = grades.iter().position(|g| *g == seat.grade).unwrap_or(0) % GRADE_COLOURS;
+        let free = seat.status == "AVAILABLE";
+        let label = format!(
+            "{}열 {}번 {} {}{}",
+            seat.row,
+            seat.number,
+            seat.grade,
+            format::won(seat.price),
+            if free { "" } else { " (선택 불가)" }
+        );
+        let entry = Seat {
+            id: seat.id,
+            number: seat.number,
+            grade,
+            price: seat.price,
+            label,
+            free,
+        };
+        match rows.last_mut() {
+            Some(row) if row.label == seat.row => row.seats.push(entry),
+            _ => rows.push(Row {
+                label: seat.row,
+                seats: vec![entry],
+            }),
+        }
+    }
+    rows
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ids: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, PageError> {
+    let (show_id, schedule_id): (i64, i64) = ids
+        .ok()
+        .and_then(|Path((show, schedule))| Some((show.parse().ok()?, schedule.parse().ok()?)))
+        .ok_or(Error::NotFound("schedule"))?;
+    let here = format!("/shows/{show_id}/book/{schedule_id}");
+    let (_, secret) = match require_visitor(&state, &headers, &here).await? {
+        Ok(found) => found,
+        Err(to_login) => return Ok(to_login),
+    };
+    let show = catalog::show_detail(&state.pool, show_id)
+        .await?
+        .ok_or(Error::NotFound("schedule"))?;
+    let schedule = show
+        .schedules
+        .iter()
+        .find(|s| s.id == schedule_id)
+        .ok_or(Error::NotFound("schedule"))?;
+    let seats = catalog::seats(&state.pool, show_id, schedule_id)
+        .await?
+        .ok_or(Error::NotFound("schedule"))?;
+    let grades: Vec<String> = schedule.grades.iter().map(|g| g.name.clone()).collect();
+    let now = chrono::Utc::now();
+    html(&SeatMapPage {
+        csrf: csrf_token(&secret),
+        show_id,
+        schedule_id,
+        when: format::when(schedule.starts_at),
+        venue: show.venue.name.clone(),
+        max_seats: state.hold_rules.max_seats,
+        on_sale: show.booking_opens_at <= now && schedule.starts_at > now,
+        legend: schedule
+            .grades
+            .iter()
+            .enumerate()
+            .map(|(i, g)| Legend {
+                colour: i % GRADE_COLOURS,
+                name: g.name.clone(),
+                price: format::won(g.price),
+                available: g.available_seats,
+            })
+            .collect(),
+        rows: rows(seats, &grades),
+        title: show.title,
+    })
+}
