@@ -1,5 +1,5 @@
-// Checkout: the hold's countdown, topping up through the dev gateway's simulated payment
-// step, and paying the hold with points. Paying sends one Idempotency-Key per page, so
+// Checkout: the hold's countdown and paying the hold with points (topping up is
+// static/topup.js). Paying sends one Idempotency-Key per page, so
 // a double tap or a retry after a lost answer buys once. When the countdown ends the
 // pay button goes and the way back to the seat map stays.
 
@@ -35,37 +35,6 @@ function enhance(page) {
     if (!expired) setTimeout(tick, 250);
   };
   tick();
-
-  const topUp = document.getElementById('top-up');
-  const simulated = document.getElementById('simulated-payment');
-  if (topUp && simulated) {
-    const amount = Number(topUp.dataset.amount);
-    document.getElementById('simulated-amount').textContent = topUp.textContent.replace(' 충전하기', '');
-    topUp.addEventListener('click', () => {
-      simulated.hidden = false;
-      topUp.hidden = true;
-    });
-    document.getElementById('cancel-payment').addEventListener('click', () => {
-      simulated.hidden = true;
-      topUp.hidden = false;
-    });
-    document.getElementById('approve-payment').addEventListener('click', async (event) => {
-      event.target.disabled = true;
-      // The dev gateway treats any dev_ payment id as paid for the amount asked.
-      const answer = await api('POST', '/api/v1/points/charges', {
-        payment_id: `dev_${crypto.randomUUID()}`,
-        amount,
-      });
-      if (answer.ok) {
-        window.location.reload();
-      } else {
-        event.target.disabled = false;
-        say(problemText(answer.body?.error));
-      }
-    });
-  } else if (topUp) {
-    topUp.addEventListener('click', () => say('이 환경에서는 아직 브라우저 충전을 지원하지 않아요.'));
-  }
 
   pay.addEventListener('click', async () => {
     pay.disabled = true;

@@ -237,3 +237,164 @@ async fn a_paid_hold_becomes_tickets_with_qr_codes_on_my_page() {
     }
     assert!(html.contains("0원"), "the balance after paying");
 }
+
+/// Buys `seats` as a new browser account with just enough points; answers the browser
+/// and the CSRF token its pages give scripts.
+async fn bought<'a>(app: &'a TestApp, show: &ShowFixture, seats: &[i64]) -> (Browser<'a>, String) {
+    let (mut browser, hold_id, csrf) = held(app, show, seats).await;
+    let amount = 50_000 * seats.len() as i64;
+    let charged = browser
+        .call_with(
+            Method::POST,
+            "/api/v1/points/charges",
+            Some(&csrf),
+            json!({"payment_id": format!("dev_bought_{hold_id}"), "amount": amount}),
+        )
+        .await;
+    assert_eq!(charged.status, StatusCode::CREATED);
+    let paid = browser
+        .call(
+            Method::POST,
+            &format!("/api/v1/holds/{hold_id}/purchase"),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{:?}", paid.body);
+    (browser, csrf)
+}
+
+#[tokio::test]
+async fn my_page_quotes_the_refund_fee_the_refund_then_takes() {
+    // 10 days ahead is free under the default policy; 5 days ahead costs 20%.
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(5, 4).await;
+    let (mut browser, csrf) = bought(&app, &show, &show.seat_ids[..1]).await;
+    let me = browser.get("/me").await;
+    let html = text(&me);
+    assert!(
+        html.contains(r#"<strong class="fee">10,000원</strong>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<strong class="net">40,000원</strong>"#));
+    assert!(
+        html.contains(r#"max="50000""#),
+        "listing up to the 100% cap"
+    );
+
+    let ticket = html
+        .split(r#"data-refund=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let refunded = browser
+        .call(
+            Method::POST,
+            &format!("/api/v1/tickets/{ticket}/refund"),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(refunded.status, StatusCode::OK, "{:?}", refunded.body);
+    assert_eq!(refunded.body["refund_fee"], 10_000);
+    let after = browser.get("/me").await;
+    let html = text(&after);
+    assert!(html.contains("환불됨") && html.contains("40,000원 돌려받음"));
+    assert!(html.contains(r#"id="balance">40,000원"#));
+    assert!(
+        !html.contains(r#"<svg role="img""#),
+        "a refunded ticket has no QR"
+    );
+    assert!(
+        html.contains("환불") && html.contains("+40,000원"),
+        "the ledger shows the refund"
+    );
+}
+
+#[tokio::test]
+async fn a_listed_ticket_is_in_the_market_and_a_buyer_gets_a_new_code() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(10, 4).await;
+    let (mut seller, csrf) = bought(&app, &show, &show.seat_ids[..1]).await;
+    let me = seller.get("/me").await;
+    let html = text(&me).to_string();
+    let ticket: i64 = html
+        .split(r#"data-list=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let old_code: String =
+        sqlx::query_scalar("select cast(code as char) from tickets where id = ?")
+            .bind(ticket)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    let over = seller
+        .call_with(
+            Method::POST,
+            "/api/v1/trades",
+            Some(&csrf),
+            json!({"ticket_id": ticket, "price": 50_001}),
+        )
+        .await;
+    assert_eq!(over.code(), "PRICE_OVER_CAP");
+    let listed = seller
+        .call_with(
+            Method::POST,
+            "/api/v1/trades",
+            Some(&csrf),
+            json!({"ticket_id": ticket, "price": 45_000}),
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::CREATED, "{:?}", listed.body);
+    assert!(text(&seller.get("/me").await).contains("양도 등록 중"));
+
+    let mut stranger = Browser::new(&app);
+    let market = stranger
+        .get(&format!("/market?show_id={}", show.show_id))
+        .await;
+    let html = text(&market);
+    assert!(html.contains("45,000원") && html.contains("정가 50,000원"));
+    assert!(html.contains("로그인 후 구매") && !html.contains("data-buy"));
+
+    let mut buyer = Browser::new(&app);
+    crate::browser::sign_up(&mut buyer, "buyer@example.kr").await;
+    let market = buyer.get("/market").await;
+    let buyer_csrf = meta_csrf(text(&market));
+    let trade = listed.body["id"].as_i64().unwrap();
+    assert!(text(&market).contains(&format!(r#"data-buy="{trade}""#)));
+    buyer
+        .call_with(
+            Method::POST,
+            "/api/v1/points/charges",
+            Some(&buyer_csrf),
+            json!({"payment_id": "dev_market_buyer", "amount": 45_000}),
+        )
+        .await;
+    let bought = buyer
+        .call(
+            Method::POST,
+            &format!("/api/v1/trades/{trade}/purchase"),
+            Some(&buyer_csrf),
+        )
+        .await;
+    assert_eq!(bought.status, StatusCode::CREATED, "{:?}", bought.body);
+
+    let mine = buyer.get("/me?bought=1").await;
+    let html = text(&mine);
+    assert!(html.contains("양도 티켓을 구매했어요"));
+    assert_eq!(html.matches(r#"<svg role="img""#).count(), 1);
+    assert!(
+        !html.contains(&old_code),
+        "the buyer's ticket has a new code"
+    );
+    let theirs = seller.get("/me").await;
+    assert!(text(&theirs).contains("양도됨"));
+    assert!(
+        !text(&theirs).contains(r#"<svg role="img""#),
+        "the seller's QR is gone"
+    );
+    assert!(text(&theirs).contains("판매 · 거래 완료"));
+    assert!(text(&stranger.get("/market").await).contains("양도 중인 티켓이 없어요"));
+}

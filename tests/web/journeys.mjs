@@ -54,6 +54,26 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** Tops up on MY page through the simulated payment step. */
+async function topUp(page, label) {
+  await page.goto(`${base}/me`);
+  await page.getByRole('button', { name: label }).click();
+  await page.getByRole('button', { name: '결제 승인' }).click();
+  await page.locator('.simulated').waitFor({ state: 'hidden' });
+}
+
+/** Tops up, books the first free seat of the first show on sale and pays; ends on MY page. */
+async function buyOneSeat(page) {
+  await topUp(page, '300,000원 충전');
+  await page.goto(`${base}/`);
+  const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
+  await Promise.all([page.waitForURL(/\/shows\/\d+$/), onSale.locator('.card a').first().click()]);
+  await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
+  await page.locator('.seat:not([disabled])').first().click();
+  await Promise.all([page.waitForURL(/\/checkout\/\d+$/), page.getByRole('button', { name: '선택 완료' }).click()]);
+  await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), page.getByRole('button', { name: /결제하기/ }).click()]);
+}
+
 /** Signs a new account up through the form; the browser ends on MY page. */
 async function signUp(page, email) {
   await page.goto(`${base}/signup`);
@@ -141,9 +161,9 @@ const journeys = {
   },
 
   /**
-   * Journey 2, as far as the site goes today: sign up, open a show on sale, pick a
-   * performance and two seats, see the countdown, top up through the simulated payment
-   * step, pay, and see both tickets' QR codes on MY page.
+   * Journey 2: sign up, open a show on sale, pick a performance and two seats, see
+   * the countdown, top up through the simulated payment step, pay, see both tickets'
+   * QR codes on MY page, refund one with the fee shown first, see the balance back.
    */
   async book_two_seats_and_pay(visit) {
     const { page } = visit;
@@ -171,13 +191,63 @@ const journeys = {
     await page.getByRole('button', { name: /충전하기/ }).click();
     await page.getByRole('button', { name: '결제 승인' }).click();
     // The page comes back with the new balance and no top-up left to do.
-    await page.locator('#top-up').waitFor({ state: 'detached' });
+    await page.locator('.top-up').waitFor({ state: 'detached' });
     expect(!(await page.getByRole('button', { name: /결제하기/ }).isDisabled()), 'topped up, paying is possible');
     await visit.look('topped-up');
     await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), page.getByRole('button', { name: /결제하기/ }).click()]);
     expect(await page.getByRole('status').isVisible(), 'says the payment went through');
     expect((await page.locator('.qr svg').count()) === 2, 'a QR code per ticket');
     await visit.look('tickets');
+    expect((await page.locator('#balance').textContent()) === '0원', 'paid with every point');
+    const ticket = page.locator('.ticket').first();
+    await ticket.getByRole('button', { name: '환불', exact: true }).click();
+    const net = await ticket.locator('.net').textContent();
+    const fee = await ticket.locator('.fee').textContent();
+    expect(await ticket.locator('.confirm').isVisible(), `the fee (${fee}) is shown before confirming`);
+    await visit.look('refund-quote');
+    await ticket.getByRole('button', { name: '환불 확인' }).click();
+    await page.locator('.ticket .status', { hasText: '환불됨' }).waitFor();
+    expect((await page.locator('#balance').textContent()) === net, `the balance is back: ${net}`);
+    expect((await page.locator('.qr svg').count()) === 1, 'the refunded ticket lost its QR code');
+    await visit.look('refunded');
+  },
+
+  /**
+   * Journey 4: one person lists a ticket; another buys it in the market; the seller's
+   * ticket shows as resold and the buyer's has a new QR code.
+   */
+  async resell_a_ticket(visit) {
+    const { page } = visit;
+    await signUp(page, `seller-${visit.viewport}-${Date.now()}@example.kr`);
+    await buyOneSeat(page);
+    const ticket = page.locator('.ticket').first();
+    const code = await ticket.locator('.code').textContent();
+    await ticket.getByLabel(/양도 가격/).fill('10000');
+    await ticket.getByRole('button', { name: '양도 등록' }).click();
+    await page.locator('.ticket .status', { hasText: '양도 등록 중' }).waitFor();
+    await visit.look('listed');
+
+    const other = await page.context().browser().newContext({ viewport: page.viewportSize(), locale: 'ko-KR' });
+    const buyer = await other.newPage();
+    const buying = new Visit(buyer, visit.journey, `${visit.viewport}-buyer`);
+    await signUp(buyer, `buyer-${visit.viewport}-${Date.now()}@example.kr`);
+    await topUp(buyer, '10,000원 충전');
+    await buyer.goto(`${base}/market?sort=newest`);
+    await buying.look('market');
+    const offer = buyer.locator('.offer', { hasText: '10,000원' }).first();
+    await Promise.all([buyer.waitForURL(/\/me\?bought=1$/), offer.getByRole('button', { name: '구매하기' }).click()]);
+    const bought = buyer.locator('.ticket').first();
+    expect(await bought.locator('.qr svg').isVisible(), 'the buyer has a QR code');
+    const newCode = await bought.locator('.code').textContent();
+    expect(newCode && newCode !== code, 'the buyer\'s ticket has a new code');
+    await buying.look('bought');
+    expect(buying.problems.length === 0, buying.problems.join('; '));
+    await other.close();
+
+    await page.reload();
+    expect(await page.locator('.ticket .status', { hasText: '양도됨' }).first().isVisible(), 'the seller\'s ticket is resold');
+    expect((await page.locator('.qr svg').count()) === 0, 'the seller has no QR code left');
+    await visit.look('resold');
   },
 
   /** A category chip narrows the home page to that category. */

@@ -24,6 +24,9 @@ const ASSETS: &[Asset] = &[
     script("search.js", include_bytes!("../../static/search.js")),
     script("seats.js", include_bytes!("../../static/seats.js")),
     script("checkout.js", include_bytes!("../../static/checkout.js")),
+    script("topup.js", include_bytes!("../../static/topup.js")),
+    script("tickets.js", include_bytes!("../../static/tickets.js")),
+    script("market.js", include_bytes!("../../static/market.js")),
 ];
 
 const fn script(name: &'static str, bytes: &'static [u8]) -> Asset {

@@ -43,6 +43,8 @@ struct CheckoutPage {
     /// from here on the browser's own clock, so a skewed clock cannot shorten it.
     remaining_ms: i64,
     remaining_text: String,
+    /// Top-up choices: the shortfall.
+    amounts: Vec<(String, i64)>,
     /// The configured gateway: the dev gateway is a simulated payment step.
     simulated_payment: bool,
 }
@@ -100,6 +102,7 @@ pub async fn page(
         shortfall_text: format::won(shortfall),
         remaining_ms,
         remaining_text: format::countdown(remaining_ms),
+        amounts: vec![(format!("{} 충전하기", format::won(shortfall)), shortfall)],
         simulated_payment: state.dev_payments,
         title: hold.show_title,
         venue: hold.venue,

@@ -1,23 +1,40 @@
-//! My page: who is signed in, their points, their tickets with a QR code of each valid
-//! ticket's code, and the way out. Refunds, resale listings, points history, likes
-//! and trades join it as those pages land.
+//! My page: who is signed in, their points and the ledger behind them, their tickets
+//! (a QR code of each valid ticket's code, refund with its fee shown before
+//! confirming, listing for resale within the cap), their likes and their trades, and
+//! the way out. The quotes shown are computed by the same policy and rules the refund
+//! and the listing apply; the changes themselves are `static/tickets.js` calling the
+//! JSON API as the signed-in browser.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use marquee_core::accounts::tokens::csrf_token;
 use marquee_core::booking::tickets::{self, Ticket};
+use marquee_core::catalog::repo as catalog;
+use marquee_core::points::{ledger, LedgerEntry};
+use marquee_core::resale::trades::{self, MyTrade};
 use serde::Deserialize;
 
 use super::account::require_visitor;
+use super::home::Card;
 use super::{format, html, qr, PageError};
 use crate::state::AppState;
 
-/// Tickets shown, newest first.
+/// Tickets, ledger entries, likes and trades shown, newest first.
 const TICKETS_SHOWN: u32 = 20;
+const LEDGER_SHOWN: u32 = 10;
+const LIKES_SHOWN: u32 = 12;
+const TRADES_SHOWN: u32 = 10;
+
+pub struct RefundQuote {
+    pub fee: String,
+    pub net: String,
+}
 
 pub struct TicketCard {
+    pub id: i64,
     pub title: String,
     pub when: String,
     pub venue: String,
@@ -28,34 +45,120 @@ pub struct TicketCard {
     /// Inline SVG drawn by `qr::svg` from the ticket code: only for valid tickets.
     pub qr: Option<String>,
     pub code: String,
+    /// Valid and not listed: what refunding now would cost, None when the policy
+    /// refunds nothing any more.
+    pub refund: Option<RefundQuote>,
+    /// Valid, not listed, not started: it may be listed up to this price.
+    pub max_price: Option<i64>,
+    pub max_price_text: String,
+    /// The open listing of this ticket.
+    pub open_trade_id: Option<i64>,
+    /// What a refunded ticket gave back.
+    pub refunded: Option<String>,
 }
 
-impl From<Ticket> for TicketCard {
-    fn from(ticket: Ticket) -> Self {
-        let valid = ticket.status == "VALID";
-        let seat = format!("{} {}열 {}번", ticket.grade, ticket.row, ticket.number);
-        TicketCard {
-            qr: valid
-                .then(|| {
-                    qr::svg(
-                        &ticket.code,
-                        &format!("{} {} 입장 QR 코드", ticket.show_title, seat),
-                    )
-                })
-                .flatten(),
-            status: match ticket.status.as_str() {
-                "VALID" => "예매 완료",
-                "REFUNDED" => "환불됨",
-                _ => "양도됨",
-            },
-            valid,
-            when: format::when(ticket.starts_at),
-            paid: format::won(ticket.paid_amount),
-            title: ticket.show_title,
-            venue: ticket.venue,
-            code: ticket.code,
-            seat,
-        }
+pub struct LedgerLine {
+    pub when: String,
+    pub reason: &'static str,
+    pub amount: String,
+    pub balance: String,
+}
+
+pub struct TradeLine {
+    pub title: String,
+    pub seat: String,
+    pub role: &'static str,
+    pub status: &'static str,
+    pub price: String,
+}
+
+fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCard {
+    let valid = ticket.status == "VALID";
+    let changeable = valid && ticket.open_trade_id.is_none();
+    let seat = format!("{} {}열 {}번", ticket.grade, ticket.row, ticket.number);
+    let refund = changeable
+        .then(|| {
+            state.refund_policy.quote(
+                ticket.paid_amount.min(ticket.face_value),
+                now,
+                ticket.starts_at,
+            )
+        })
+        .flatten()
+        .map(|quote| RefundQuote {
+            fee: format::won(quote.fee),
+            net: format::won(quote.net),
+        });
+    let max_price =
+        (changeable && ticket.starts_at > now).then(|| state.resale.max_price(ticket.face_value));
+    TicketCard {
+        id: ticket.id,
+        qr: valid
+            .then(|| {
+                qr::svg(
+                    &ticket.code,
+                    &format!("{} {} 입장 QR 코드", ticket.show_title, seat),
+                )
+            })
+            .flatten(),
+        status: match (ticket.status.as_str(), ticket.open_trade_id) {
+            ("VALID", Some(_)) => "양도 등록 중",
+            ("VALID", None) => "예매 완료",
+            ("REFUNDED", _) => "환불됨",
+            _ => "양도됨",
+        },
+        valid,
+        when: format::when(ticket.starts_at),
+        paid: format::won(ticket.paid_amount),
+        refund,
+        max_price,
+        max_price_text: max_price.map(format::won).unwrap_or_default(),
+        open_trade_id: ticket.open_trade_id.filter(|_| valid),
+        refunded: ticket.refund_amount.map(format::won),
+        title: ticket.show_title,
+        venue: ticket.venue,
+        code: ticket.code,
+        seat,
+    }
+}
+
+fn ledger_line(entry: LedgerEntry) -> LedgerLine {
+    LedgerLine {
+        when: format::when(entry.created_at),
+        reason: match entry.reason.as_str() {
+            "CHARGE" => "충전",
+            "PURCHASE" => "예매",
+            "REFUND" => "환불",
+            "RESALE_PURCHASE" => "양도 티켓 구매",
+            "RESALE_SALE" => "양도 판매 대금",
+            _ => "기타",
+        },
+        amount: if entry.amount > 0 {
+            format!("+{}", format::won(entry.amount))
+        } else {
+            format::won(entry.amount)
+        },
+        balance: format::won(entry.balance_after),
+    }
+}
+
+fn trade_line(mine: MyTrade) -> TradeLine {
+    let trade = mine.trade;
+    TradeLine {
+        seat: format!("{} {}열 {}번", trade.grade, trade.row, trade.number),
+        role: if mine.role == "SELLER" {
+            "판매"
+        } else {
+            "구매"
+        },
+        status: match trade.status.as_str() {
+            "OPEN" => "판매 중",
+            "SOLD" => "거래 완료",
+            "CANCELLED" => "취소",
+            _ => "기간 만료",
+        },
+        price: format::won(trade.price),
+        title: trade.show_title,
     }
 }
 
@@ -68,13 +171,24 @@ struct MePage {
     balance: String,
     /// Arrived from checkout with this order paid.
     paid: bool,
+    /// Arrived from the market with a ticket bought.
+    bought: bool,
     tickets: Vec<TicketCard>,
     total_tickets: i64,
+    ledger: Vec<LedgerLine>,
+    likes: Vec<Card>,
+    trades: Vec<TradeLine>,
+    amounts: Vec<(String, i64)>,
+    simulated_payment: bool,
 }
+
+/// What MY page offers to top up by.
+const TOP_UPS: [i64; 4] = [10_000, 50_000, 100_000, 300_000];
 
 #[derive(Deserialize, Default)]
 pub struct MeQuery {
     paid: Option<String>,
+    bought: Option<String>,
 }
 
 pub async fn page(
@@ -87,16 +201,33 @@ pub async fn page(
         Ok(found) => found,
         Err(to_login) => return Ok(to_login),
     };
+    let pool = &state.pool;
     let profile = state.auth.profile(user.user_id).await?;
     let (tickets, total_tickets) =
-        tickets::list_for_user(&state.pool, user.user_id, TICKETS_SHOWN, 0).await?;
+        tickets::list_for_user(pool, user.user_id, TICKETS_SHOWN, 0).await?;
+    let entries = ledger::history(pool, user.user_id, None, LEDGER_SHOWN).await?;
+    let (likes, _) = catalog::liked_shows(pool, user.user_id, LIKES_SHOWN, 0).await?;
+    let (trades, _) = trades::history(pool, user.user_id, None, None, TRADES_SHOWN, 0).await?;
+    let now = Utc::now();
     html(&MePage {
         csrf: csrf_token(&secret),
         nickname: profile.nickname,
         email: profile.email,
         balance: format::won(profile.point_balance),
         paid: query.paid.is_some(),
-        tickets: tickets.into_iter().map(TicketCard::from).collect(),
+        bought: query.bought.is_some(),
+        tickets: tickets
+            .into_iter()
+            .map(|ticket| ticket_card(ticket, &state, now))
+            .collect(),
         total_tickets,
+        ledger: entries.into_iter().map(ledger_line).collect(),
+        likes: likes.into_iter().map(Card::from).collect(),
+        trades: trades.into_iter().map(trade_line).collect(),
+        amounts: TOP_UPS
+            .iter()
+            .map(|&amount| (format!("{} 충전", format::won(amount)), amount))
+            .collect(),
+        simulated_payment: state.dev_payments,
     })
 }

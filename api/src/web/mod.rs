@@ -12,6 +12,7 @@ mod checkout;
 mod chips;
 mod format;
 mod home;
+mod market;
 mod me;
 mod page_error;
 mod qr;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me::page))
         .route("/shows/{id}/book/{schedule_id}", get(seat_map::page))
         .route("/checkout/{hold_id}", get(checkout::page))
+        .route("/market", get(market::page))
 }
 
 /// Renders a page's HTML.

@@ -34,6 +34,7 @@ pub struct Performance {
 #[derive(Template)]
 #[template(path = "show.html")]
 struct ShowPage {
+    id: i64,
     title: String,
     title_en: Option<String>,
     category: &'static str,
@@ -95,6 +96,7 @@ async fn show_html(pool: MySqlPool, show_id: i64) -> Result<String, Error> {
         })
         .collect();
     render(&ShowPage {
+        id: show_id,
         category: format::category(&show.category),
         opens: format::when(show.booking_opens_at),
         artists: show.artists.join(", "),
