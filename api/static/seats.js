@@ -68,7 +68,9 @@ function enhance(map) {
 
   hold.addEventListener('click', async () => {
     hold.disabled = true;
-    const answer = await api('POST', '/api/v1/holds', { schedule_id: scheduleId, seat_ids: [...chosen] });
+    // Admitted through the waiting room: the pass goes with the hold.
+    const pass = map.dataset.pass ? { 'x-queue-token': map.dataset.pass } : {};
+    const answer = await api('POST', '/api/v1/holds', { schedule_id: scheduleId, seat_ids: [...chosen] }, pass);
     if (answer.ok) {
       window.location.assign(`/checkout/${answer.body.id}`);
       return;
@@ -76,6 +78,11 @@ function enhance(map) {
     const error = answer.body?.error ?? {};
     if (answer.status === 401) {
       window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+      return;
+    }
+    if (error.code?.startsWith('QUEUE_TOKEN') || error.code === 'QUEUE_ACCESS_EXPIRED') {
+      // The room came on, or this admission ended: back in line.
+      window.location.assign(`/shows/${showId}/queue/${scheduleId}`);
       return;
     }
     if (error.code === 'SEAT_UNAVAILABLE') {

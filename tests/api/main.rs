@@ -37,3 +37,4 @@ mod ticket_limit;
 mod web_accounts;
 mod web_booking;
 mod web_pages;
+mod web_queue;

@@ -54,6 +54,19 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** A datetime-local value in Korean time, `seconds` from now. */
+function koreanLocal(seconds) {
+  return new Date(Date.now() + seconds * 1000 + 9 * 3600 * 1000).toISOString().slice(0, 16);
+}
+
+/** Logs in through the form. */
+async function logIn(page, email, password) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('이메일').fill(email);
+  await page.getByLabel('비밀번호').fill(password);
+  await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: '로그인' }).click()]);
+}
+
 /** Tops up on MY page through the simulated payment step. */
 async function topUp(page, label) {
   await page.goto(`${base}/me`);
@@ -248,6 +261,63 @@ const journeys = {
     expect(await page.locator('.ticket .status', { hasText: '양도됨' }).first().isVisible(), 'the seller\'s ticket is resold');
     expect((await page.locator('.qr svg').count()) === 0, 'the seller has no QR code left');
     await visit.look('resold');
+  },
+
+  /**
+   * Journey 3: an admin creates a show and turns its waiting room on at 1 person a
+   * second with room for one at a time; a first fan takes the slot; two more browsers
+   * enter and each sees its live position; when the slot frees, the first of them is
+   * taken to the seat map by itself, and the second after.
+   */
+  async queue_for_a_hot_show(visit) {
+    const { page } = visit;
+    await logIn(page, process.env.MARQUEE_ADMIN_EMAIL, process.env.MARQUEE_ADMIN_PASSWORD);
+    await page.goto(`${base}/admin/shows/new`);
+    await page.getByLabel('공연명', { exact: true }).fill(`대기열 공연 ${visit.viewport}`);
+    await page.getByLabel('공연장', { exact: true }).fill('KSPO DOME');
+    await page.getByLabel('공연장 주소').fill('서울 송파구 올림픽로 424');
+    await page.getByLabel(/예매 오픈/).fill(koreanLocal(-3600));
+    await page.locator('[name="starts_at"]').fill(koreanLocal(30 * 86400));
+    await visit.look('admin-new-show');
+    await Promise.all([page.waitForURL(/\/admin\/shows\/\d+$/), page.getByRole('button', { name: '등록' }).click()]);
+    const showPath = new URL(page.url()).pathname.replace('/admin', '');
+    const room = page.locator('.room').first();
+    await room.getByLabel('대기열 사용').check();
+    await room.getByLabel('초당 입장 인원').fill('1');
+    await room.getByLabel('동시 입장 최대 인원').fill('1');
+    await room.getByLabel(/예매 가능 시간/).fill('6');
+    await room.getByRole('button', { name: '저장' }).click();
+    await page.locator('.room .tag', { hasText: '대기열 켜짐' }).waitFor();
+    await visit.look('admin-room-on');
+
+    const fans = [];
+    for (const name of ['first', 'second', 'third']) {
+      const context = await page.context().browser().newContext({ viewport: page.viewportSize(), locale: 'ko-KR' });
+      const fan = await context.newPage();
+      const seen = new Visit(fan, visit.journey, `${visit.viewport}-${name}`);
+      await signUp(fan, `queue-${name}-${visit.viewport}-${Date.now()}@example.kr`);
+      await fan.goto(`${base}${showPath}`);
+      await Promise.all([fan.waitForURL(/\/queue\/\d+$/), fan.getByRole('link', { name: '예매하기' }).first().click()]);
+      fans.push({ fan, seen, context });
+    }
+    const [holder, a, b] = fans;
+    // The first fan takes the only slot; the others wait behind.
+    await holder.fan.waitForURL(/\/book\/\d+$/);
+    await a.fan.locator('#queue-position', { hasText: '1번째' }).waitFor();
+    await b.fan.locator('#queue-position', { hasText: '2번째' }).waitFor();
+    await a.seen.look('queue-first');
+    await b.seen.look('queue-second');
+    // The slot frees when the holder's six seconds end: a goes in, b moves up live.
+    await a.fan.waitForURL(/\/book\/\d+$/, { timeout: 20000 });
+    expect(await a.fan.locator('.seat:not([disabled])').first().isVisible(), 'the seat map opened by itself');
+    await a.seen.look('admitted');
+    expect(b.fan.url().includes('/queue/'), 'the second is still waiting');
+    await b.fan.locator('#queue-position', { hasText: '1번째' }).waitFor();
+    await b.fan.waitForURL(/\/book\/\d+$/, { timeout: 20000 });
+    for (const { seen, context } of fans) {
+      expect(seen.problems.length === 0, seen.problems.join('; '));
+      await context.close();
+    }
   },
 
   /** A category chip narrows the home page to that category. */

@@ -27,6 +27,9 @@ const ASSETS: &[Asset] = &[
     script("topup.js", include_bytes!("../../static/topup.js")),
     script("tickets.js", include_bytes!("../../static/tickets.js")),
     script("market.js", include_bytes!("../../static/market.js")),
+    script("queue.js", include_bytes!("../../static/queue.js")),
+    script("admin.js", include_bytes!("../../static/admin.js")),
+    script("show_form.js", include_bytes!("../../static/show_form.js")),
 ];
 
 const fn script(name: &'static str, bytes: &'static [u8]) -> Asset {

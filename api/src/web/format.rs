@@ -23,6 +23,11 @@ pub fn when(at: DateTime<Utc>) -> String {
 }
 
 /// `2030. 3. 1.`.
+/// The Korean wall-clock value of a `datetime-local` input: `2026-12-24T19:30`.
+pub fn datetime_local(at: DateTime<Utc>) -> String {
+    kst(at).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 /// Time left as a countdown shows it: `4:05`.
 pub fn countdown(milliseconds: i64) -> String {
     let seconds = (milliseconds.max(0) as u64).div_ceil(1000);
@@ -63,6 +68,12 @@ pub fn category(stored: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_times_are_korean_wall_clock() {
+        let at = "2026-12-24T10:30:00Z".parse().unwrap();
+        assert_eq!(datetime_local(at), "2026-12-24T19:30");
+    }
 
     #[test]
     fn countdowns_round_up_to_the_second() {

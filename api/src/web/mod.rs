@@ -7,6 +7,8 @@
 //! Pages answer HTML errors (`PageError`) with the status the JSON API would give.
 
 mod account;
+mod admin;
+mod admin_show_form;
 mod assets;
 mod checkout;
 mod chips;
@@ -16,6 +18,7 @@ mod market;
 mod me;
 mod page_error;
 mod qr;
+mod queue;
 mod search;
 mod seat_map;
 mod show;
@@ -48,9 +51,17 @@ pub fn routes() -> Router<AppState> {
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/logout", post(account::logout))
         .route("/me", get(me::page))
-        .route("/shows/{id}/book/{schedule_id}", get(seat_map::page))
+        .route(
+            "/shows/{id}/book/{schedule_id}",
+            get(seat_map::page).post(queue::admit),
+        )
+        .route("/shows/{id}/queue/{schedule_id}", get(queue::page))
         .route("/checkout/{hold_id}", get(checkout::page))
         .route("/market", get(market::page))
+        .route("/admin", get(admin::index))
+        .route("/admin/shows/new", get(admin_show_form::new))
+        .route("/admin/shows/{id}", get(admin::show))
+        .route("/admin/shows/{id}/edit", get(admin_show_form::edit))
 }
 
 /// Renders a page's HTML.

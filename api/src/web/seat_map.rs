@@ -13,7 +13,8 @@ use marquee_core::catalog::model::SeatView;
 use marquee_core::catalog::repo as catalog;
 use marquee_core::Error;
 
-use super::account::require_visitor;
+use super::account::{require_visitor, see_other};
+use super::queue::{admission, queue_path, Admission};
 use super::{format, html, PageError};
 use crate::state::AppState;
 
@@ -52,6 +53,10 @@ struct SeatMapPage {
     venue: String,
     when: String,
     max_seats: u32,
+    /// While the waiting room is on: the admitted browser's access pass, which the
+    /// script sends with its hold (`X-Queue-Token`). From an HttpOnly cookie the
+    /// queue page's admission set; never shown.
+    pass: Option<String>,
     /// Booking is open and the performance has not started.
     on_sale: bool,
     legend: Vec<Legend>,
@@ -102,9 +107,14 @@ pub async fn page(
         .and_then(|Path((show, schedule))| Some((show.parse().ok()?, schedule.parse().ok()?)))
         .ok_or(Error::NotFound("schedule"))?;
     let here = format!("/shows/{show_id}/book/{schedule_id}");
-    let (_, secret) = match require_visitor(&state, &headers, &here).await? {
+    let (user, secret) = match require_visitor(&state, &headers, &here).await? {
         Ok(found) => found,
         Err(to_login) => return Ok(to_login),
+    };
+    let pass = match admission(&state, &headers, user.user_id, schedule_id).await? {
+        Admission::Open => None,
+        Admission::Admitted(pass) => Some(pass),
+        Admission::Wait => return Ok(see_other(&queue_path(show_id, schedule_id))),
     };
     let show = catalog::show_detail(&state.pool, show_id)
         .await?
@@ -126,6 +136,7 @@ pub async fn page(
         when: format::when(schedule.starts_at),
         venue: show.venue.name.clone(),
         max_seats: state.hold_rules.max_seats,
+        pass,
         on_sale: show.booking_opens_at <= now && schedule.starts_at > now,
         legend: schedule
             .grades

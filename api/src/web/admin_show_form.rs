@@ -1,0 +1,126 @@
+//! The admin's show form: `/admin/shows/new` creates a show with its performances and
+//! grades, `/admin/shows/{id}/edit` changes it and adds performances (the API never
+//! removes one: tickets may be sold). The form is drawn here and sent by
+//! `static/show_form.js` as the JSON the API takes, so validation is the API's own.
+
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use marquee_core::accounts::tokens::csrf_token;
+use marquee_core::catalog::repo as catalog;
+use marquee_core::Error;
+
+use super::admin::require_admin;
+use super::chips::CATEGORIES;
+use super::{format, html, PageError};
+use crate::state::AppState;
+
+pub struct CategoryOption {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+/// A performance the show already has: shown, not editable.
+pub struct Existing {
+    pub when: String,
+    pub grades: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/show_form.html")]
+struct FormPage {
+    csrf: String,
+    /// None: a new show.
+    show_id: Option<i64>,
+    title: String,
+    title_en: String,
+    description: String,
+    categories: Vec<CategoryOption>,
+    venue: String,
+    address: String,
+    artists: String,
+    poster_url: String,
+    opens: String,
+    existing: Vec<Existing>,
+}
+
+fn categories(selected: &str) -> Vec<CategoryOption> {
+    CATEGORIES
+        .iter()
+        .map(|category| CategoryOption {
+            code: category.as_db(),
+            name: format::category(category.as_db()),
+            selected: category.as_db() == selected,
+        })
+        .collect()
+}
+
+pub async fn new(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let (_, secret) = match require_admin(&state, &headers, "/admin/shows/new").await? {
+        Ok(found) => found,
+        Err(away) => return Ok(away),
+    };
+    html(&FormPage {
+        csrf: csrf_token(&secret),
+        show_id: None,
+        title: String::new(),
+        title_en: String::new(),
+        description: String::new(),
+        categories: categories("MUSICAL"),
+        venue: String::new(),
+        address: String::new(),
+        artists: String::new(),
+        poster_url: String::new(),
+        opens: format::datetime_local(chrono::Utc::now()),
+        existing: Vec::new(),
+    })
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    show_id: Result<Path<String>, PathRejection>,
+) -> Result<Response, PageError> {
+    let show_id: i64 = show_id
+        .ok()
+        .and_then(|Path(id)| id.parse().ok())
+        .ok_or(Error::NotFound("show"))?;
+    let here = format!("/admin/shows/{show_id}/edit");
+    let (_, secret) = match require_admin(&state, &headers, &here).await? {
+        Ok(found) => found,
+        Err(away) => return Ok(away),
+    };
+    let show = catalog::show_detail(&state.pool, show_id)
+        .await?
+        .ok_or(Error::NotFound("show"))?;
+    let page = FormPage {
+        csrf: csrf_token(&secret),
+        show_id: Some(show_id),
+        categories: categories(&show.category),
+        title_en: show.title_en.unwrap_or_default(),
+        venue: show.venue.name,
+        address: show.venue.address,
+        artists: show.artists.join(", "),
+        poster_url: show.poster_url.unwrap_or_default(),
+        opens: format::datetime_local(show.booking_opens_at),
+        existing: show
+            .schedules
+            .iter()
+            .map(|schedule| Existing {
+                when: format::when(schedule.starts_at),
+                grades: schedule
+                    .grades
+                    .iter()
+                    .map(|g| format!("{} {} × {}석", g.name, format::won(g.price), g.total_seats))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        title: show.title,
+        description: show.description,
+    };
+    html(&page)
+}

@@ -1,0 +1,185 @@
+//! The waiting room in the browser (`/shows/{id}/queue/{schedule_id}`). While a
+//! schedule's room is on, the seat map sends everyone without an admission here. The
+//! page's script enters through the JSON API, follows its place on the event stream
+//! (position, ETA, a progress bar) and, once admitted, posts the access pass to
+//! `POST /shows/{id}/book/{schedule_id}`, which keeps it in an HttpOnly cookie and
+//! opens the seat map; the seat map hands it to its own script for the hold. The
+//! person never sees a token.
+
+use askama::Template;
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Form;
+use marquee_core::accounts::tokens::csrf_token;
+use marquee_core::catalog::repo as catalog;
+use marquee_core::Error;
+use serde::Deserialize;
+
+use super::account::{require_visitor, see_other, visitor};
+use super::{format, html, PageError};
+use crate::browser;
+use crate::state::AppState;
+
+pub fn queue_path(show_id: i64, schedule_id: i64) -> String {
+    format!("/shows/{show_id}/queue/{schedule_id}")
+}
+
+fn seat_map_path(show_id: i64, schedule_id: i64) -> String {
+    format!("/shows/{show_id}/book/{schedule_id}")
+}
+
+/// The cookie that keeps one schedule's access pass.
+fn pass_cookie(schedule_id: i64) -> String {
+    format!("marquee_pass_{schedule_id}")
+}
+
+/// Whether the seat map may open for this person now.
+pub enum Admission {
+    /// No waiting room is on for the schedule.
+    Open,
+    /// Admitted: the pass to send with the hold.
+    Admitted(String),
+    /// The room is on and this browser holds no live admission.
+    Wait,
+}
+
+pub async fn admission(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: i64,
+    schedule_id: i64,
+) -> Result<Admission, Error> {
+    let active = match state.waiting_room.room(schedule_id).await {
+        Ok(room) => room.active,
+        Err(Error::NotFound(_)) => false,
+        Err(err) => return Err(err),
+    };
+    if !active {
+        return Ok(Admission::Open);
+    }
+    let name = pass_cookie(schedule_id);
+    let Some(pass) = browser::cookie(headers, &name) else {
+        return Ok(Admission::Wait);
+    };
+    match state
+        .waiting_room
+        .check_access(user_id, schedule_id, Some(pass))
+        .await
+    {
+        Ok(()) => Ok(Admission::Admitted(pass.to_string())),
+        Err(Error::QueueTokenInvalid | Error::QueueAccessExpired | Error::QueueTokenRequired) => {
+            Ok(Admission::Wait)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(i64, i64), Error> {
+    path.ok()
+        .and_then(|Path((show, schedule))| Some((show.parse().ok()?, schedule.parse().ok()?)))
+        .ok_or(Error::NotFound("schedule"))
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    csrf: String,
+    show_id: i64,
+    schedule_id: i64,
+    title: String,
+    when: String,
+    venue: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, PageError> {
+    let (show_id, schedule_id) = ids(path)?;
+    let (user, secret) =
+        match require_visitor(&state, &headers, &queue_path(show_id, schedule_id)).await? {
+            Ok(found) => found,
+            Err(to_login) => return Ok(to_login),
+        };
+    // Nothing to wait for: straight to the seats.
+    if !matches!(
+        admission(&state, &headers, user.user_id, schedule_id).await?,
+        Admission::Wait
+    ) {
+        return Ok(see_other(&seat_map_path(show_id, schedule_id)));
+    }
+    let show = catalog::show_detail(&state.pool, show_id)
+        .await?
+        .ok_or(Error::NotFound("schedule"))?;
+    let schedule = show
+        .schedules
+        .iter()
+        .find(|s| s.id == schedule_id)
+        .ok_or(Error::NotFound("schedule"))?;
+    html(&QueuePage {
+        csrf: csrf_token(&secret),
+        show_id,
+        schedule_id,
+        when: format::when(schedule.starts_at),
+        venue: show.venue.name.clone(),
+        title: show.title,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PassForm {
+    #[serde(default)]
+    access_token: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// The queue page's admission: checks the pass as the hold will, keeps it in an
+/// HttpOnly cookie for the admission's window, and opens the seat map. A pass that
+/// does not check out leads back to the queue.
+pub async fn admit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+    form: Result<Form<PassForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let (show_id, schedule_id) = ids(path)?;
+    let back = see_other(&queue_path(show_id, schedule_id));
+    let (Ok(Form(form)), Some((user, _))) = (form, visitor(&state, &headers).await?) else {
+        return Ok(back);
+    };
+    if !browser::form_allowed(&headers, &form.csrf_token) {
+        return Ok(back);
+    }
+    match state
+        .waiting_room
+        .check_access(user.user_id, schedule_id, Some(&form.access_token))
+        .await
+    {
+        Ok(()) => {}
+        Err(Error::QueueTokenInvalid | Error::QueueAccessExpired | Error::QueueTokenRequired) => {
+            return Ok(back)
+        }
+        Err(err) => return Err(err.into()),
+    }
+    let window = match state.waiting_room.room(schedule_id).await {
+        Ok(room) => room.settings.active_window_secs,
+        Err(Error::NotFound(_)) => 0,
+        Err(err) => return Err(err.into()),
+    };
+    let mut response = see_other(&seat_map_path(show_id, schedule_id));
+    response.headers_mut().append(
+        SET_COOKIE,
+        browser::set_cookie(
+            &pass_cookie(schedule_id),
+            &form.access_token,
+            std::time::Duration::from_secs(window.into()),
+            state.secure_cookies,
+        ),
+    );
+    Ok(response)
+}

@@ -1,0 +1,31 @@
+// Admin: a performance's waiting room, saved through PUT /api/v1/admin/queue/{id}
+// as the signed-in admin. The automatic start, which the form does not offer, is sent
+// back as the page found it (empty: none), so saving the rate does not clear it.
+
+import { api } from './common.js';
+
+for (const form of document.querySelectorAll('[data-room]')) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const problem = form.querySelector('.problem');
+    const button = form.querySelector('button');
+    button.disabled = true;
+    const answer = await api('PUT', `/api/v1/admin/queue/${form.dataset.room}`, {
+      enabled: form.elements.enabled.checked,
+      admission_rate: Number(form.elements.admission_rate.value),
+      active_cap: Number(form.elements.active_cap.value),
+      active_window_secs: Number(form.elements.active_window_secs.value),
+      auto_before_secs: form.elements.auto_before_secs.value ? Number(form.elements.auto_before_secs.value) : null,
+    });
+    button.disabled = false;
+    if (answer.ok) {
+      window.location.reload();
+      return;
+    }
+    const error = answer.body?.error;
+    problem.textContent = error?.code === 'VALIDATION_FAILED'
+      ? `${error.field}: ${error.message}`
+      : '저장하지 못했어요. 잠시 후 다시 시도해 주세요.';
+    problem.hidden = false;
+  });
+}

@@ -1,0 +1,77 @@
+// The admin's show form, sent as the JSON the API takes: POST /api/v1/shows for a new
+// show, PATCH /api/v1/shows/{id} (with add_schedules) for an edit. Korean wall-clock
+// times from datetime-local inputs are sent with +09:00. The API validates; its
+// VALIDATION_FAILED names the field, shown here.
+
+import { api } from './common.js';
+
+const form = document.getElementById('show-form');
+if (form) enhance(form);
+
+function enhance(form) {
+  const showId = form.dataset.show;
+  const schedules = document.getElementById('schedules');
+  const problem = document.getElementById('form-problem');
+  const clone = (id) => document.getElementById(id).content.firstElementChild.cloneNode(true);
+
+  const addGrade = (schedule) => schedule.querySelector('.grades').append(clone('grade-template'));
+  const addSchedule = () => {
+    const schedule = clone('schedule-template');
+    addGrade(schedule);
+    schedules.append(schedule);
+  };
+  document.getElementById('add-schedule').addEventListener('click', addSchedule);
+  schedules.addEventListener('click', (event) => {
+    const schedule = event.target.closest('.schedule');
+    if (event.target.closest('[data-add-grade]')) addGrade(schedule);
+    if (event.target.closest('[data-remove]')) schedule.remove();
+  });
+  if (!showId) addSchedule();
+
+  const kst = (local) => `${local}:00+09:00`;
+  const list = (text) => text.split(',').map((part) => part.trim()).filter(Boolean);
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = (name) => form.elements[name].value.trim();
+    const newSchedules = [...schedules.querySelectorAll('.schedule')].map((schedule) => ({
+      starts_at: kst(schedule.querySelector('[name="starts_at"]').value),
+      grades: [...schedule.querySelectorAll('.grade')].map((grade) => ({
+        name: grade.querySelector('[name="grade"]').value.trim(),
+        price: Number(grade.querySelector('[name="price"]').value),
+        rows: list(grade.querySelector('[name="rows"]').value),
+        seats_per_row: Number(grade.querySelector('[name="seats_per_row"]').value),
+      })),
+    }));
+    const show = {
+      title: value('title'),
+      title_en: value('title_en') || (showId ? '' : null),
+      category: value('category'),
+      description: value('description'),
+      venue: { name: value('venue'), address: value('address') },
+      artists: list(value('artists')),
+      poster_url: value('poster_url') || (showId ? '' : null),
+      booking_opens_at: kst(value('booking_opens_at')),
+    };
+    if (showId) {
+      if (newSchedules.length > 0) show.add_schedules = newSchedules;
+    } else {
+      show.schedules = newSchedules;
+    }
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    const answer = showId
+      ? await api('PATCH', `/api/v1/shows/${showId}`, show)
+      : await api('POST', '/api/v1/shows', show);
+    button.disabled = false;
+    if (answer.ok) {
+      window.location.assign(`/admin/shows/${answer.body.id}`);
+      return;
+    }
+    const error = answer.body?.error;
+    problem.textContent = error?.field
+      ? `${error.field}: ${error.message}`
+      : (error?.message ?? '저장하지 못했어요. 잠시 후 다시 시도해 주세요.');
+    problem.hidden = false;
+  });
+}
