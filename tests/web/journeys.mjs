@@ -20,13 +20,15 @@ const viewports = {
 
 class Visit {
   constructor(page, journey, viewport) {
-    Object.assign(this, { page, journey, viewport, shots: 0, problems: [] });
+    Object.assign(this, { page, journey, viewport, shots: 0, problems: [], allowed: [] });
     const origin = new URL(base).origin;
     page.on('pageerror', (err) => this.problems.push(`script error: ${err.message}`));
     page.on('console', (msg) => {
-      // A page answered 404 or 401 on purpose (a dead link, a wrong password) is
-      // logged by Chromium as a failed load; the journeys check those statuses.
-      const expected = /status of (401|404)/.test(msg.text());
+      // A page answered 404 or 401 on purpose (a dead link, a wrong password), or a
+      // status a journey allowed, is logged by Chromium as a failed load; the journeys
+      // check those answers themselves.
+      const status = /status of (\d{3})/.exec(msg.text())?.[1];
+      const expected = ['401', '404', ...this.allowed].includes(status);
       if (msg.type() === 'error' && !expected) this.problems.push(`console: ${msg.text()}`);
     });
     page.on('request', (request) => {
@@ -54,6 +56,18 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/**
+ * From the home page, the seat map of the first performance of the `n`th show on sale
+ * (demo shows only: the queue journey's own show has its waiting room on).
+ */
+async function openSeatMap(page, n) {
+  await page.goto(`${base}/`);
+  const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
+  const card = onSale.locator('.card a', { hasNotText: '대기열 공연' }).nth(n);
+  await Promise.all([page.waitForURL(/\/shows\/\d+$/), card.click()]);
+  await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
+}
+
 /** A datetime-local value in Korean time, `seconds` from now. */
 function koreanLocal(seconds) {
   return new Date(Date.now() + seconds * 1000 + 9 * 3600 * 1000).toISOString().slice(0, 16);
@@ -78,10 +92,7 @@ async function topUp(page, label) {
 /** Tops up, books the first free seat of the first show on sale and pays; ends on MY page. */
 async function buyOneSeat(page) {
   await topUp(page, '300,000원 충전');
-  await page.goto(`${base}/`);
-  const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
-  await Promise.all([page.waitForURL(/\/shows\/\d+$/), onSale.locator('.card a').first().click()]);
-  await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
+  await openSeatMap(page, 0);
   await page.locator('.seat:not([disabled])').first().click();
   await Promise.all([page.waitForURL(/\/checkout\/\d+$/), page.getByRole('button', { name: '선택 완료' }).click()]);
   await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), page.getByRole('button', { name: /결제하기/ }).click()]);
@@ -181,10 +192,7 @@ const journeys = {
   async book_two_seats_and_pay(visit) {
     const { page } = visit;
     await signUp(page, `book-${visit.viewport}-${Date.now()}@example.kr`);
-    await page.goto(`${base}/`);
-    const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
-    await Promise.all([page.waitForURL(/\/shows\/\d+$/), onSale.locator('.card a').first().click()]);
-    await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
+    await openSeatMap(page, 0);
     await visit.look('seat-map');
     const free = page.locator('.seat:not([disabled])');
     expect((await free.count()) >= 2, 'two free seats to choose');
@@ -318,6 +326,51 @@ const journeys = {
       expect(seen.problems.length === 0, seen.problems.join('; '));
       await context.close();
     }
+  },
+
+  /**
+   * Journey 5: a seat taken from another browser between viewing and holding is named
+   * and the map marks it, keeping the other chosen seat; and a hold left to expire
+   * (holds last 20 s in this run) stops the payment and frees its seats.
+   */
+  async lose_a_seat_and_let_a_hold_expire(visit) {
+    const { page } = visit;
+    await signUp(page, `late-${visit.viewport}-${Date.now()}@example.kr`);
+    await openSeatMap(page, 1);
+    const free = page.locator('.seat:not([disabled])');
+    const wanted = await free.nth(0).getAttribute('data-seat');
+    const kept = await free.nth(1).getAttribute('data-seat');
+    await free.nth(0).click();
+    await free.nth(1).click();
+
+    // Meanwhile someone else holds the first of those seats.
+    const context = await page.context().browser().newContext({ viewport: page.viewportSize(), locale: 'ko-KR' });
+    const rival = await context.newPage();
+    const rivalVisit = new Visit(rival, visit.journey, `${visit.viewport}-rival`);
+    await signUp(rival, `rival-${visit.viewport}-${Date.now()}@example.kr`);
+    await rival.goto(page.url());
+    await rival.locator(`.seat[data-seat="${wanted}"]`).click();
+    await Promise.all([rival.waitForURL(/\/checkout\/\d+$/), rival.getByRole('button', { name: '선택 완료' }).click()]);
+    expect(rivalVisit.problems.length === 0, rivalVisit.problems.join('; '));
+    await context.close();
+
+    visit.allowed.push('409'); // the hold that lost the seat
+    await page.getByRole('button', { name: '선택 완료' }).click();
+    const problem = page.locator('#seat-problem');
+    await problem.waitFor();
+    expect((await problem.textContent()).includes('다른 분이 먼저 선택한 좌석'), 'says a seat was taken');
+    expect(await page.locator(`.seat[data-seat="${wanted}"]`).isDisabled(), 'the taken seat is marked taken');
+    expect((await page.locator(`.seat[data-seat="${kept}"]`).getAttribute('aria-pressed')) === 'true', 'the other seat stays chosen');
+    await visit.look('seat-taken');
+
+    // Hold the seat still free, and let the hold run out.
+    await Promise.all([page.waitForURL(/\/checkout\/\d+$/), page.getByRole('button', { name: '선택 완료' }).click()]);
+    await page.locator('#checkout-problem', { hasText: '좌석 선택 시간이 지났어요' }).waitFor({ timeout: 30000 });
+    expect((await page.locator('#hold-timer').textContent()) === '0:00', 'the countdown reached zero');
+    expect(await page.getByRole('button', { name: /결제하기/ }).isDisabled(), 'no paying for an expired hold');
+    await visit.look('hold-expired');
+    await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('button', { name: '좌석 다시 선택' }).click()]);
+    expect(!(await page.locator(`.seat[data-seat="${kept}"]`).isDisabled()), 'the expired hold freed its seat');
   },
 
   /** A category chip narrows the home page to that category. */
