@@ -2,11 +2,17 @@
 // drives Debian's Chromium against the real marquee-api (scripts/web-test starts it
 // on a fresh database with the demo catalog, indexed). Each journey runs at a phone's
 // viewport and at desktop width; every page is checked for sideways scrolling, script
-// errors and requests that leave the machine, and screenshotted into WEB_ARTIFACTS.
+// errors, requests that leave the machine and serious or critical accessibility
+// violations (axe-core, WCAG 2.1 A and AA), and screenshotted into WEB_ARTIFACTS.
 // Prints one "web (journey, viewport): passed|failed" line each; exits 1 on a failure.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+// axe-core is evaluated through the DevTools protocol, which the pages' CSP (scripts
+// from this origin only) does not govern; injecting a <script> would be refused.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const base = process.env.MARQUEE_URL;
 const artifacts = process.env.WEB_ARTIFACTS ?? '.local/web-artifacts';
@@ -44,6 +50,14 @@ class Visit {
       clientWidth: document.documentElement.clientWidth,
     }));
     if (scrollWidth > clientWidth) this.problems.push(`${name}: scrolls sideways (${scrollWidth} > ${clientWidth})`);
+    await this.page.evaluate(`${axeSource}\n;undefined`);
+    const violations = await this.page.evaluate(async () => {
+      const found = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+      return found.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    for (const violation of violations) this.problems.push(`${name}: axe ${violation}`);
     this.shots += 1;
     await this.page.screenshot({
       path: `${artifacts}/${this.journey}-${this.viewport}-${this.shots}-${name}.png`,
@@ -297,6 +311,12 @@ const journeys = {
     await room.getByRole('button', { name: '저장' }).click();
     await page.locator('.room .tag', { hasText: '대기열 켜짐' }).waitFor();
     await visit.look('admin-room-on');
+    await page.goto(`${base}/admin${showPath}/edit`);
+    expect((await page.getByLabel('공연명', { exact: true }).inputValue()) === `대기열 공연 ${visit.viewport}`, 'the edit form starts from the show');
+    await visit.look('admin-edit-show');
+    await page.goto(`${base}/admin`);
+    expect(await page.getByRole('link', { name: `대기열 공연 ${visit.viewport}` }).isVisible(), 'the new show is listed');
+    await visit.look('admin-shows');
 
     const fans = [];
     for (const name of ['first', 'second', 'third']) {

@@ -22,12 +22,16 @@ use crate::state::AppState;
 /// more grades repeats them, each grade still named in the legend.
 const GRADE_COLOURS: usize = 6;
 
+/// A seat button; its accessible name is its visible number inside hidden words
+/// ("A열 3번 VIP 120,000원"), so what a screen reader says starts from what is shown.
 pub struct Seat {
     pub id: i64,
     pub number: i32,
+    /// The grade's colour.
     pub grade: usize,
+    pub grade_name: String,
     pub price: i64,
-    pub label: String,
+    pub price_text: String,
     pub free: bool,
 }
 
@@ -69,22 +73,14 @@ fn rows(seats: Vec<SeatView>, grades: &[String]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     for seat in seats {
         let grade = grades.iter().position(|g| *g == seat.grade).unwrap_or(0) % GRADE_COLOURS;
-        let free = seat.status == "AVAILABLE";
-        let label = format!(
-            "{}열 {}번 {} {}{}",
-            seat.row,
-            seat.number,
-            seat.grade,
-            format::won(seat.price),
-            if free { "" } else { " (선택 불가)" }
-        );
         let entry = Seat {
             id: seat.id,
             number: seat.number,
             grade,
+            price_text: format::won(seat.price),
             price: seat.price,
-            label,
-            free,
+            free: seat.status == "AVAILABLE",
+            grade_name: seat.grade,
         };
         match rows.last_mut() {
             Some(row) if row.label == seat.row => row.seats.push(entry),
