@@ -304,3 +304,101 @@ async fn search_pages_on_keep_the_category_and_say_when_the_index_is_not_ready()
     let beyond = page(&app, &format!("/search?q={}&page=9", encode("시카고"))).await;
     assert!(html(&beyond).contains("더 이상 결과가 없어요"));
 }
+
+/// A show with one performance `days` from now.
+async fn playing_in(app: &TestApp, token: &str, title: &str, days: i64) -> i64 {
+    let starts_at = (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339();
+    let body = json!({
+        "title": title,
+        "category": "MUSICAL",
+        "venue": {"name": "샤롯데씨어터", "address": "서울 송파구 올림픽로 240"},
+        "booking_opens_at": "2025-01-01T00:00:00Z",
+        "schedules": [{"starts_at": starts_at,
+            "grades": [{"name": "R", "price": 100000, "rows": ["A"], "seats_per_row": 2}]}]
+    });
+    let response = app.post("/api/v1/shows", Some(token), body).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+    response.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn search_pages_filter_by_period_and_sort_by_likes_and_keep_both_on_their_links() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let soon = playing_in(&app, &admin.token, "시카고", 10).await;
+    let later = playing_in(&app, &admin.token, "시카고 앙코르", 90).await;
+    for n in 0..3 {
+        let fan = app.user(&format!("fan{n}@example.kr")).await;
+        let liked = app
+            .post(
+                &format!("/api/v1/shows/{later}/like"),
+                Some(&fan.token),
+                json!({}),
+            )
+            .await;
+        assert!(liked.status.is_success(), "{:?}", liked.body);
+    }
+    marquee_indexer::run_once(&indexer_config(&app))
+        .await
+        .unwrap();
+    let position = |text: &str, id: i64| text.find(&format!(r#"href="/shows/{id}""#)).unwrap();
+
+    let best = page(&app, &format!("/search?q={}", encode("시카고"))).await;
+    assert!(
+        position(html(&best), soon) < position(html(&best), later),
+        "the exact title first"
+    );
+    let liked = page(
+        &app,
+        &format!("/search?q={}&sort=popular", encode("시카고")),
+    )
+    .await;
+    let text = html(&liked);
+    assert!(
+        position(text, later) < position(text, soon),
+        "the most liked first"
+    );
+    assert!(text.contains(r#"<option value="popular" selected>인기순</option>"#));
+    assert!(
+        text.contains("&amp;category=MUSICAL&amp;sort=popular"),
+        "chips keep the order"
+    );
+
+    let to = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    let period = page(
+        &app,
+        &format!("/search?q={}&to={to}&sort=popular", encode("시카고")),
+    )
+    .await;
+    let text = html(&period);
+    assert!(text.contains("1개의 공연"), "{text}");
+    assert!(text.contains(&format!(r#"href="/shows/{soon}""#)));
+    assert!(text.contains(&format!(r#"name="to" type="date" value="{to}""#)));
+
+    // An edited address with a period backwards is the plain search, not an error.
+    let backwards = page(
+        &app,
+        &format!(
+            "/search?q={}&from=2030-01-02&to=2030-01-01",
+            encode("시카고")
+        ),
+    )
+    .await;
+    assert_eq!(backwards.status, StatusCode::OK);
+    assert!(html(&backwards).contains("2개의 공연"));
+
+    let api = app
+        .get(
+            &format!("/api/v1/search?q={}&sort=popular", encode("시카고")),
+            None,
+        )
+        .await;
+    assert_eq!(api.body["items"][0]["id"], later);
+    let bad = app
+        .get(
+            &format!("/api/v1/search?q={}&sort=cheapest", encode("시카고")),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

@@ -12,7 +12,9 @@ use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
 use marquee_core::catalog::Category;
-use marquee_core::search::searcher::{SearchFilter, SearchHit, ShowSearch, Suggestion, MAX_OFFSET};
+use marquee_core::search::searcher::{
+    SearchFilter, SearchHit, SearchSort, ShowSearch, Suggestion, MAX_OFFSET,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, Rejection};
@@ -30,6 +32,8 @@ pub struct SearchQuery {
     from: Option<NaiveDate>,
     /// Last Korean calendar day, inclusive (same range).
     to: Option<NaiveDate>,
+    /// `relevance` (default): best match first; `popular`: most liked first.
+    sort: Option<SearchSort>,
     /// 1 to 100, default 20.
     limit: Option<u32>,
     /// At most 1000: past that, refine the query.
@@ -106,6 +110,7 @@ pub async fn search(
     }
     let days = day_range(query.from, query.to)?;
     let filter = SearchFilter {
+        sort: query.sort.unwrap_or_default(),
         category: query.category.map(|c| c.as_db().to_string()),
         from: days.start(),
         to: days.end(),

@@ -1,13 +1,17 @@
 //! Search results as a page: the same engine and the same forgiveness of typos as
-//! `GET /api/v1/search`, filtered by category chips. When nothing is found the page
-//! says so and offers the closest title instead of an empty list.
+//! `GET /api/v1/search`, filtered by category chips and a period (Korean calendar
+//! days, as the API reads them), best match or most liked first. When nothing is
+//! found the page says so and offers the closest title instead of an empty list. A
+//! filter that does not parse (an edited address) is dropped, not an error page.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use chrono::NaiveDate;
+use marquee_core::catalog::model::DayRange;
 use marquee_core::search::query::MAX_QUERY_CHARS;
-use marquee_core::search::searcher::{SearchFilter, SearchHit, MAX_OFFSET};
+use marquee_core::search::searcher::{SearchFilter, SearchHit, SearchSort, MAX_OFFSET};
 use serde::Deserialize;
 
 use super::chips::{category, chips, Chip};
@@ -54,6 +58,14 @@ struct SearchPage {
     query: String,
     category: Option<&'static str>,
     chips: Vec<Chip>,
+    /// The period and order as the form shows them (`YYYY-MM-DD`, or empty).
+    from: String,
+    to: String,
+    popular: bool,
+    /// The period and order as every link of the page carries them on
+    /// (`&amp;from=…&amp;to=…&amp;sort=popular`, only those set): already escaped, and
+    /// made only of parsed dates and a fixed word, so the template adds it as it is.
+    keep: String,
     results: Vec<Hit>,
     total: u64,
     /// The closest title, when nothing was found.
@@ -73,6 +85,13 @@ pub struct SearchQuery {
     q: String,
     category: Option<String>,
     page: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    sort: Option<String>,
+}
+
+fn day(value: Option<&str>) -> Option<NaiveDate> {
+    value.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
 }
 
 pub async fn page(
@@ -89,9 +108,32 @@ pub async fn page(
         .unwrap_or(1)
         .clamp(1, LAST_PAGE);
     let chosen = category(query.category.as_deref());
+    // Both days or neither: a period the API would refuse (to before from) is dropped.
+    let (from, to) = (day(query.from.as_deref()), day(query.to.as_deref()));
+    let (days, from, to) = match DayRange::parse(from, to) {
+        Ok(days) => (days, from, to),
+        Err(_) => (DayRange::default(), None, None),
+    };
+    let popular = query.sort.as_deref() == Some("popular");
+    let mut keep = String::new();
+    if let Some(from) = from {
+        keep.push_str(&format!("&amp;from={from}"));
+    }
+    if let Some(to) = to {
+        keep.push_str(&format!("&amp;to={to}"));
+    }
+    if popular {
+        keep.push_str("&amp;sort=popular");
+    }
     let filter = SearchFilter {
+        sort: if popular {
+            SearchSort::Popular
+        } else {
+            SearchSort::Relevance
+        },
         category: chosen.map(|c| c.as_db().to_string()),
-        ..SearchFilter::default()
+        from: days.start(),
+        to: days.end(),
     };
     let now = chrono::Utc::now();
     let (found, suggestion, index_ready) = if text.is_empty() {
@@ -127,6 +169,10 @@ pub async fn page(
         query: text,
         category: chosen.map(|c| c.as_db()),
         chips: chips(chosen),
+        from: from.map(|d| d.to_string()).unwrap_or_default(),
+        to: to.map(|d| d.to_string()).unwrap_or_default(),
+        popular,
+        keep,
         results,
         total,
         suggestion,

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
@@ -39,6 +39,8 @@ pub const MAX_OFFSET: usize = 1000;
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchFilter {
+    /// The order of the results (relevance unless asked otherwise).
+    pub sort: SearchSort,
     /// A category as stored (MUSICAL, CONCERT, ...).
     pub category: Option<String>,
     /// Shows with a performance at or after this instant...
@@ -122,6 +124,18 @@ pub struct ShowSearch {
     open: RwLock<Option<Arc<OpenIndex>>>,
 }
 
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchSort {
+    /// Best match first (the tie-breaks below).
+    #[default]
+    Relevance,
+    /// Most liked first; equally liked shows by relevance. Every result still matched
+    /// the query by the same rules.
+    Popular,
+}
+
 /// Breaks ties between equal matches: first the shorter title, since the query covers
 /// more of it (연극햄릿 matches 햄릿 and 연극 고도 by one morpheme each; 햄릿 is the one
 /// meant), then popularity. A title of 20 keys loses 0.03 and a show liked 10,000
@@ -138,6 +152,22 @@ fn tie_breaks(title: Field) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Scor
                 .max(0);
             let keys = lengths.as_ref().map_or(1, |l| l.fieldnorm(doc)).max(1);
             score + 0.001 * (1.0 + likes as f32).ln() - 0.01 * (keys as f32).ln()
+        })
+    }
+}
+
+/// Orders by likes, then by the relevance `tie_breaks` gives (which is what the hit
+/// reports as its score, as under relevance order).
+fn popular_first(
+    title: Field,
+) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> (i64, Score)> {
+    let relevance = tie_breaks(title);
+    move |segment| {
+        let likes = segment.fast_fields().i64("like_count").ok();
+        let relevance = relevance(segment);
+        Box::new(move |doc, score| {
+            let likes = likes.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+            (likes, relevance(doc, score))
         })
     }
 }
@@ -222,10 +252,24 @@ impl ShowSearch {
         let query = BooleanQuery::new(clauses);
 
         let searcher = open.searcher();
-        let top = TopDocs::with_limit(limit.clamp(1, MAX_LIMIT))
-            .and_offset(offset.min(MAX_OFFSET))
-            .tweak_score(tie_breaks(open.fields.title));
-        let (hits, total) = searcher.search(&query, &(top, Count))?;
+        let top = TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).and_offset(offset.min(MAX_OFFSET));
+        let (hits, total): (Vec<(Score, DocAddress)>, usize) = match filter.sort {
+            SearchSort::Relevance => searcher.search(
+                &query,
+                &(top.tweak_score(tie_breaks(open.fields.title)), Count),
+            )?,
+            SearchSort::Popular => {
+                let (hits, total) = searcher.search(
+                    &query,
+                    &(top.tweak_score(popular_first(open.fields.title)), Count),
+                )?;
+                let hits = hits
+                    .into_iter()
+                    .map(|((_, score), address)| (score, address))
+                    .collect();
+                (hits, total)
+            }
+        };
         let hits = hits
             .into_iter()
             .map(|(score, address)| {
