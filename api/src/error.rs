@@ -168,6 +168,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         NotFound("user") => (StatusCode::NOT_FOUND, "USER_NOT_FOUND"),
         NotFound("trade") => (StatusCode::NOT_FOUND, "TRADE_NOT_FOUND"),
         NotFound("waiting room") => (StatusCode::NOT_FOUND, "WAITING_ROOM_NOT_FOUND"),
+        NotFound("social provider") => (StatusCode::NOT_FOUND, "SOCIAL_PROVIDER_NOT_FOUND"),
         NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
         EmailTaken => (StatusCode::CONFLICT, "EMAIL_TAKEN"),
         InvalidCredentials => (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS"),
@@ -176,6 +177,8 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
         InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN"),
         Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
+        SocialLoginFailed => (StatusCode::UNAUTHORIZED, "SOCIAL_LOGIN_FAILED"),
+        SocialProviderUnavailable(_) => (StatusCode::BAD_GATEWAY, "SOCIAL_PROVIDER_UNAVAILABLE"),
         SeatUnavailable { .. } => (StatusCode::CONFLICT, "SEAT_UNAVAILABLE"),
         TooManySeats { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "TOO_MANY_SEATS"),
         TicketLimitReached { .. } => (StatusCode::CONFLICT, "TICKET_LIMIT_REACHED"),
@@ -217,6 +220,9 @@ pub fn log_failure(err: &CoreError) {
         CoreError::GatewayUnavailable(cause) => {
             tracing::warn!(error = %cause, "payment gateway failed")
         }
+        CoreError::SocialProviderUnavailable(cause) => {
+            tracing::warn!(error = %cause, "social login provider failed")
+        }
         CoreError::QueueUnavailable(cause) => {
             tracing::warn!(error = %cause, "waiting room store failed")
         }
@@ -244,6 +250,9 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
     let message = match err {
         CoreError::Internal(_) => "internal error".to_string(),
         CoreError::GatewayUnavailable(_) => "payment gateway is unavailable, try again".to_string(),
+        CoreError::SocialProviderUnavailable(_) => {
+            "the social login provider is unavailable, try again".to_string()
+        }
         CoreError::QueueUnavailable(_) => {
             "waiting room is unavailable, try again shortly".to_string()
         }

@@ -44,6 +44,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(auth::login))
         .routes(utoipa_axum::routes!(auth::refresh))
         .routes(utoipa_axum::routes!(auth::logout))
+        .routes(utoipa_axum::routes!(auth::social))
         .routes(utoipa_axum::routes!(
             users::me,
             users::update_me,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::http::{HeaderName, HeaderValue};
+use marquee_core::accounts::social::{ProviderConfig, SocialClient};
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::AuthService;
 use marquee_core::booking::holds::HoldRules;
@@ -33,6 +34,11 @@ pub struct AppState {
     pub search: Arc<ShowSearch>,
     /// Browser origins allowed by CORS (see `hygiene::cors`).
     pub cors_origins: Vec<HeaderValue>,
+    /// Social login providers, in the order configured, and the client that calls them.
+    pub social: Arc<[ProviderConfig]>,
+    pub social_client: SocialClient,
+    /// `SITE_URL`: the origin social login's redirect URI is made from.
+    pub site_url: Option<Arc<str>>,
     /// The dev gateway is configured: the site offers a simulated payment step.
     pub dev_payments: bool,
     /// Whether the site's cookies are `Secure` (`SECURE_COOKIES`).
@@ -102,6 +108,9 @@ impl AppState {
                 })
                 .collect(),
             secure_cookies: config.secure_cookies,
+            social: config.social_providers.clone().into(),
+            social_client: SocialClient::default(),
+            site_url: config.site_url.as_deref().map(Arc::from),
             dev_payments: matches!(config.gateway, GatewayConfig::Dev),
             metrics_token: config
                 .metrics_token

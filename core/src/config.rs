@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::accounts::hashing::HashingLimits;
+use crate::accounts::social::{ProviderConfig, ProviderKind};
 use crate::accounts::throttle::{self, LoginLimits};
 use crate::booking::refund_policy::RefundPolicy;
 use crate::queue::limits::{self, QueueLimits};
@@ -103,8 +104,42 @@ pub struct Config {
     /// the README's run command serves plain http on loopback; turn it on wherever the
     /// site is reached over HTTPS.
     pub secure_cookies: bool,
+    /// Social login providers offered (`SOCIAL_LOGIN=kakao,naver,google`), each with
+    /// its client id and secret, and endpoints that default to the provider's own.
+    pub social_providers: Vec<ProviderConfig>,
+    /// The site's public origin (`https://marquee.example.kr`), from which social
+    /// login's redirect URI is made (`{SITE_URL}/auth/{provider}/callback`, registered
+    /// with the provider). Unset: the origin the browser asked for.
+    pub site_url: Option<String>,
     /// Where the indexer writes the search index and the api reads it.
     pub index_dir: PathBuf,
+}
+
+/// A provider's settings: client id, secret, and the three endpoints.
+fn provider_vars(kind: ProviderKind) -> [&'static str; 5] {
+    match kind {
+        ProviderKind::Kakao => [
+            "OAUTH_KAKAO_CLIENT_ID",
+            "OAUTH_KAKAO_CLIENT_SECRET",
+            "OAUTH_KAKAO_AUTHORIZE_URL",
+            "OAUTH_KAKAO_TOKEN_URL",
+            "OAUTH_KAKAO_USERINFO_URL",
+        ],
+        ProviderKind::Naver => [
+            "OAUTH_NAVER_CLIENT_ID",
+            "OAUTH_NAVER_CLIENT_SECRET",
+            "OAUTH_NAVER_AUTHORIZE_URL",
+            "OAUTH_NAVER_TOKEN_URL",
+            "OAUTH_NAVER_USERINFO_URL",
+        ],
+        ProviderKind::Google => [
+            "OAUTH_GOOGLE_CLIENT_ID",
+            "OAUTH_GOOGLE_CLIENT_SECRET",
+            "OAUTH_GOOGLE_AUTHORIZE_URL",
+            "OAUTH_GOOGLE_TOKEN_URL",
+            "OAUTH_GOOGLE_USERINFO_URL",
+        ],
+    }
 }
 
 /// The indexer's settings: it needs the database and the index, nothing else.
@@ -277,6 +312,8 @@ impl Config {
             admin,
             demo_catalog: env.flag("DEMO_CATALOG")?,
             secure_cookies: env.flag("SECURE_COOKIES")?,
+            social_providers: env.social_providers()?,
+            site_url: env.site_url()?,
             index_dir: env.index_dir(),
         })
     }
@@ -331,6 +368,54 @@ impl Env {
                 Ok(url.origin().ascii_serialization())
             })
             .collect()
+    }
+
+    fn social_providers(&self) -> Result<Vec<ProviderConfig>, ConfigError> {
+        const VAR: &str = "SOCIAL_LOGIN";
+        let Some(list) = self.get(VAR) else {
+            return Ok(Vec::new());
+        };
+        let mut providers = Vec::new();
+        for key in list.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            let kind = ProviderKind::from_key(key).ok_or_else(|| {
+                self.invalid(VAR, &format!("`{key}` is not one of kakao, naver, google"))
+            })?;
+            let [id, secret, authorize, token, userinfo] = provider_vars(kind);
+            let [default_authorize, default_token, default_userinfo] = kind.default_endpoints();
+            providers.push(ProviderConfig {
+                kind,
+                client_id: self.required(id)?,
+                client_secret: Secret::new(self.required(secret)?),
+                authorize_url: self.http_url(authorize, default_authorize)?,
+                token_url: self.http_url(token, default_token)?,
+                userinfo_url: self.http_url(userinfo, default_userinfo)?,
+            });
+        }
+        Ok(providers)
+    }
+
+    fn site_url(&self) -> Result<Option<String>, ConfigError> {
+        const VAR: &str = "SITE_URL";
+        let Some(raw) = self.get(VAR) else {
+            return Ok(None);
+        };
+        let url = reqwest::Url::parse(raw.trim())
+            .map_err(|err| self.invalid(VAR, &format!("`{raw}` is not a URL: {err}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(self.invalid(VAR, "must be an http(s) origin"));
+        }
+        Ok(Some(url.origin().ascii_serialization()))
+    }
+
+    /// An http(s) URL with a host, `default` when unset.
+    fn http_url(&self, var: &'static str, default: &str) -> Result<reqwest::Url, ConfigError> {
+        let raw = self.get(var).unwrap_or(default).trim();
+        let url = reqwest::Url::parse(raw)
+            .map_err(|err| self.invalid(var, &format!("`{raw}` is not a URL: {err}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(self.invalid(var, "must be an http(s) URL with a host"));
+        }
+        Ok(url)
     }
 
     fn portone_api_base(&self) -> Result<reqwest::Url, ConfigError> {
@@ -533,6 +618,22 @@ mod tests {
                 "RESALE_FEE_PERCENT",
             ),
             (&[SECRET, ("PAYMENT_GATEWAY", "paypal")], "PAYMENT_GATEWAY"),
+            (&[SECRET, ("SOCIAL_LOGIN", "facebook")], "SOCIAL_LOGIN"),
+            (
+                &[SECRET, ("SOCIAL_LOGIN", "kakao")],
+                "OAUTH_KAKAO_CLIENT_ID",
+            ),
+            (
+                &[
+                    SECRET,
+                    ("SOCIAL_LOGIN", "naver"),
+                    ("OAUTH_NAVER_CLIENT_ID", "id"),
+                    ("OAUTH_NAVER_CLIENT_SECRET", "secret"),
+                    ("OAUTH_NAVER_TOKEN_URL", "nid.naver.com/token"),
+                ],
+                "OAUTH_NAVER_TOKEN_URL",
+            ),
+            (&[SECRET, ("SITE_URL", "marquee.example.kr")], "SITE_URL"),
             (
                 &[SECRET, ("PAYMENT_GATEWAY", "portone")],
                 "PORTONE_API_SECRET",

@@ -40,6 +40,13 @@ pub enum Error {
     InvalidRefreshToken,
     #[error("not allowed")]
     Forbidden,
+    /// The provider refused the authorization code (expired, used, not this client's,
+    /// or the PKCE verifier does not match), or did not say who signed in.
+    #[error("the social login did not complete; start it again")]
+    SocialLoginFailed,
+    /// The provider could not be reached or answered something unreadable.
+    #[error("the social login provider is unavailable")]
+    SocialProviderUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// One or more requested seats are sold or held by someone else: `seat_ids` are
     /// those, as far as known (empty when the hold lost to lock contention), so a
     /// client can mark them without reloading a seat map a cache may answer.

@@ -6,6 +6,7 @@ mod db_proxy;
 mod harness;
 #[path = "../support/index_dir.rs"]
 mod index_dir;
+mod oauth_double;
 #[path = "../support/test_db.rs"]
 mod test_db;
 
@@ -33,6 +34,7 @@ mod refunds;
 mod resale;
 mod resale_races;
 mod search;
+mod social_login;
 mod ticket_limit;
 mod web_accounts;
 mod web_booking;

@@ -27,7 +27,9 @@ const viewports = {
 class Visit {
   constructor(page, journey, viewport) {
     Object.assign(this, { page, journey, viewport, shots: 0, problems: [], allowed: [] });
-    const origin = new URL(base).origin;
+    // This machine's origins: the site, and the OAuth provider double the social
+    // login journey signs in through.
+    const local = [new URL(base).origin, process.env.MARQUEE_OAUTH_URL && new URL(process.env.MARQUEE_OAUTH_URL).origin];
     page.on('pageerror', (err) => this.problems.push(`script error: ${err.message}`));
     page.on('console', (msg) => {
       // A page answered 404 or 401 on purpose (a dead link, a wrong password), or a
@@ -39,7 +41,7 @@ class Visit {
     });
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (url.origin !== origin && url.protocol !== 'data:') this.problems.push(`left the machine: ${request.url()}`);
+      if (!local.includes(url.origin) && url.protocol !== 'data:') this.problems.push(`left the machine: ${request.url()}`);
     });
   }
 
@@ -391,6 +393,19 @@ const journeys = {
     await visit.look('hold-expired');
     await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('button', { name: '좌석 다시 선택' }).click()]);
     expect(!(await page.locator(`.seat[data-seat="${kept}"]`).isDisabled()), 'the expired hold freed its seat');
+  },
+
+  /** "카카오로 시작하기": consent at the provider (a local double), back signed in. */
+  async start_with_kakao(visit) {
+    const { page } = visit;
+    await page.goto(`${base}/login?next=%2Fme`);
+    await Promise.all([
+      page.waitForURL((url) => url.href.startsWith(process.env.MARQUEE_OAUTH_URL)),
+      page.getByRole('link', { name: '카카오로 시작하기' }).click(),
+    ]);
+    await Promise.all([page.waitForURL(`${base}/me`), page.getByRole('link', { name: '동의하고 계속하기' }).click()]);
+    expect((await page.locator('h1').textContent())?.startsWith('카카오관객'), 'signed in as the Kakao account');
+    await visit.look('kakao-me');
   },
 
   /** A category chip narrows the home page to that category. */

@@ -7,7 +7,7 @@ use marquee_core::accounts::{Email, Nickname, Password, Profile, TokenPair};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ClientIp, CurrentUser};
+use crate::extract::{ApiJson, ApiPath, ClientIp, CurrentUser};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -107,4 +107,69 @@ pub async fn logout(
 ) -> ApiResult<StatusCode> {
     state.auth.logout(user).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SocialLoginRequest {
+    /// The authorization code the provider sent to `redirect_uri`.
+    code: String,
+    /// The PKCE verifier whose S256 challenge the app sent with its authorization
+    /// request (43 to 128 characters).
+    code_verifier: String,
+    /// The redirect URI the app used, exactly: the provider checks it against the code.
+    redirect_uri: String,
+}
+
+/// Log in with Kakao, Naver or Google
+///
+/// For apps: the app sends the person to the provider itself (authorization code with
+/// PKCE S256 and its own `state`, which it checks), then hands the code, its verifier
+/// and the redirect URI here. Marquee exchanges the code with the provider's client
+/// secret, asks the provider who signed in, and answers tokens for the account linked
+/// to that identity, creating it on first login. Browsers use `/auth/{provider}`.
+#[utoipa::path(post, path = "/api/v1/auth/social/{provider}", tag = "auth",
+    params(("provider" = String, Path, description = "kakao, naver or google, as configured (SOCIAL_LOGIN)")),
+    request_body = SocialLoginRequest,
+    responses((status = 200, description = "access and refresh tokens of the linked account", body = TokenPair),
+        (status = 401, description = "SOCIAL_LOGIN_FAILED: the provider refused the code or verifier", body = crate::error::ErrorResponse),
+        (status = 404, description = "SOCIAL_PROVIDER_NOT_FOUND: not configured", body = crate::error::ErrorResponse),
+        (status = 422, description = "VALIDATION_FAILED: a field is empty or too long", body = crate::error::ErrorResponse),
+        (status = 502, description = "SOCIAL_PROVIDER_UNAVAILABLE", body = crate::error::ErrorResponse),))]
+pub async fn social(
+    State(state): State<AppState>,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(body): ApiJson<SocialLoginRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    let provider = crate::web::social_provider(&state, &key)?;
+    let field = |name: &'static str, value: &str, max: usize| {
+        if value.is_empty() || value.len() > max {
+            Err(marquee_core::Error::validation(
+                name,
+                format!("must be 1 to {max} bytes"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    field("code", &body.code, 2_000)?;
+    field("redirect_uri", &body.redirect_uri, 2_000)?;
+    if !(43..=128).contains(&body.code_verifier.len()) {
+        return Err(marquee_core::Error::validation(
+            "code_verifier",
+            "must be 43 to 128 characters (RFC 7636)",
+        )
+        .into());
+    }
+    let profile = state
+        .social_client
+        .profile(
+            provider,
+            &body.code,
+            &body.code_verifier,
+            &body.redirect_uri,
+        )
+        .await?;
+    let user_id = state.auth.social_account(provider.kind, &profile).await?;
+    Ok(Json(state.auth.social_tokens(user_id).await?))
 }

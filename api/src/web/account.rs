@@ -86,6 +86,8 @@ pub struct NextQuery {
 #[template(path = "login.html")]
 struct LoginPage<'a> {
     csrf: &'a str,
+    /// The configured social logins: the path key and the button's words.
+    social: Vec<(&'static str, &'static str)>,
     next: &'a str,
     email: &'a str,
     error: Option<&'static str>,
@@ -95,10 +97,19 @@ struct LoginPage<'a> {
 #[template(path = "signup.html")]
 struct SignupPage<'a> {
     csrf: &'a str,
+    social: Vec<(&'static str, &'static str)>,
     next: &'a str,
     email: &'a str,
     nickname: &'a str,
     error: Option<&'static str>,
+}
+
+fn social_buttons(state: &AppState) -> Vec<(&'static str, &'static str)> {
+    state
+        .social
+        .iter()
+        .map(|provider| (provider.kind.key(), provider.kind.label()))
+        .collect()
 }
 
 /// The form pages set the pre-sign-in CSRF cookie their forms are bound to.
@@ -130,6 +141,7 @@ pub async fn login_page(
     }
     let binding = FormBinding::for_request(&headers, state.secure_cookies);
     let page = LoginPage {
+        social: social_buttons(&state),
         csrf: &binding.token,
         next,
         email: "",
@@ -212,6 +224,7 @@ pub async fn login(
     };
     let binding = FormBinding::for_request(&headers, state.secure_cookies);
     let page = LoginPage {
+        social: social_buttons(&state),
         csrf: &binding.token,
         next,
         email: form.email.trim(),
@@ -237,6 +250,7 @@ pub async fn signup_page(
     }
     let binding = FormBinding::for_request(&headers, state.secure_cookies);
     let page = SignupPage {
+        social: social_buttons(&state),
         csrf: &binding.token,
         next,
         email: "",
@@ -298,6 +312,7 @@ pub async fn signup(
     };
     let binding = FormBinding::for_request(&headers, state.secure_cookies);
     let page = SignupPage {
+        social: social_buttons(&state),
         csrf: &binding.token,
         next,
         email: form.email.trim(),

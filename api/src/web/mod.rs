@@ -22,6 +22,7 @@ mod queue;
 mod search;
 mod seat_map;
 mod show;
+mod social;
 
 use askama::Template;
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
@@ -31,6 +32,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use page_error::{message_page, PageError};
+pub use social::provider as social_provider;
 
 use crate::state::AppState;
 
@@ -50,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/logout", post(account::logout))
+        .route("/auth/{provider}", get(social::start))
+        .route("/auth/{provider}/callback", get(social::callback))
         .route("/me", get(me::page))
         .route(
             "/shows/{id}/book/{schedule_id}",

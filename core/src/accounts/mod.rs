@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod hashing;
 pub mod repo;
 pub mod service;
+pub mod social;
 pub mod throttle;
 pub mod tokens;
 

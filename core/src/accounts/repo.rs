@@ -250,3 +250,119 @@ pub async fn live_session_role(
     .await?;
     Ok(role.as_deref().map(Role::from_db))
 }
+
+/// Keeps a browser's authorization request until its callback takes it.
+pub async fn insert_oauth_request(
+    pool: &MySqlPool,
+    state_digest: &[u8; 32],
+    provider: &str,
+    code_verifier: &str,
+    next_path: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "insert into oauth_requests (state_hash, provider, code_verifier, next_path, expires_at)
+         values (?, ?, ?, ?, ?)",
+    )
+    .bind(&state_digest[..])
+    .bind(provider)
+    .bind(code_verifier)
+    .bind(next_path)
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Takes (deletes) the live request with this state for this provider: each answers
+/// one callback. Answers its PKCE verifier and where to go after.
+pub async fn take_oauth_request(
+    pool: &MySqlPool,
+    state_digest: &[u8; 32],
+    provider: &str,
+) -> Result<Option<(String, String)>> {
+    let taken = sqlx::query_as(
+        "delete from oauth_requests
+         where state_hash = ? and provider = ? and expires_at > current_timestamp(6)
+         returning code_verifier, next_path",
+    )
+    .bind(&state_digest[..])
+    .bind(provider)
+    .fetch_optional(pool)
+    .await?;
+    // Stale requests nobody came back for are cleared as others are taken.
+    sqlx::query("delete from oauth_requests where expires_at <= current_timestamp(6) limit 100")
+        .execute(pool)
+        .await?;
+    Ok(taken)
+}
+
+/// The active account linked to a provider's subject.
+pub async fn social_identity_user(
+    conn: &mut MySqlConnection,
+    provider: &str,
+    subject: &str,
+) -> Result<Option<(i64, bool)>> {
+    Ok(sqlx::query_as(
+        "select u.id, u.deleted_at is null from social_identities i join users u on u.id = i.user_id
+         where i.provider = ? and i.subject = ? for update",
+    )
+    .bind(provider)
+    .bind(subject.as_bytes())
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Links a new subject to an account; a duplicate key means another login linked it.
+pub async fn insert_social_identity(
+    conn: &mut MySqlConnection,
+    provider: &str,
+    subject: &str,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into social_identities (provider, subject, user_id) values (?, ?, ?)")
+        .bind(provider)
+        .bind(subject.as_bytes())
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves a subject whose account was withdrawn to a new account (the row is locked by
+/// `social_identity_user`).
+pub async fn link_social_identity(
+    conn: &mut MySqlConnection,
+    provider: &str,
+    subject: &str,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update social_identities set user_id = ?, created_at = current_timestamp(6)
+         where provider = ? and subject = ?",
+    )
+    .bind(user_id)
+    .bind(provider)
+    .bind(subject.as_bytes())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates an account inside the caller's transaction.
+pub async fn insert_user_in(
+    conn: &mut MySqlConnection,
+    email: &str,
+    password_hash: &str,
+    nickname: &str,
+) -> Result<i64, sqlx::Error> {
+    let result = sqlx::query(
+        "insert into users (email, password_hash, nickname, role) values (?, ?, ?, 'USER')",
+    )
+    .bind(email)
+    .bind(password_hash)
+    .bind(nickname)
+    .execute(conn)
+    .await?;
+    Ok(result.last_insert_id() as i64)
+}

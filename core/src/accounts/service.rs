@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use super::credentials::{Email, Nickname, Password};
 use super::hashing::{HashingGate, HashingLimits};
 use super::repo;
+use super::social::{ProviderKind, SocialProfile};
 use super::throttle::{self, LoginLimits};
 use super::tokens::{new_refresh_token, refresh_token_digest, TokenKeys};
 use super::Role;
@@ -331,12 +332,92 @@ impl AuthService {
         }
     }
 
+    /// A token session for an account a social login identified (the API's flow).
+    pub async fn social_tokens(&self, user_id: i64) -> Result<TokenPair> {
+        let profile = self.profile(user_id).await?;
+        self.open_session(user_id, profile.role).await
+    }
+
+    /// The account a provider's subject signs in to; the first login with it creates
+    /// the account (a withdrawn one is not revived: the identity moves to a new
+    /// account). Two first logins at once create one account: the identity's primary
+    /// key lets one link win, and the other reads it.
+    pub async fn social_account(&self, kind: ProviderKind, profile: &SocialProfile) -> Result<i64> {
+        let provider = kind.key();
+        for _ in 0..3 {
+            let mut tx = self.pool.begin().await?;
+            let linked = repo::social_identity_user(&mut tx, provider, &profile.subject).await?;
+            if let Some((user_id, true)) = linked {
+                tx.commit().await?;
+                return Ok(user_id);
+            }
+            let nickname = profile
+                .nickname
+                .as_deref()
+                .and_then(|n| Nickname::parse(n).ok())
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_else(|| format!("{} 사용자", kind_name(kind)));
+            let user_id = create_social_user(&mut tx, kind, profile, &nickname).await?;
+            let link = if linked.is_some() {
+                repo::link_social_identity(&mut tx, provider, &profile.subject, user_id).await
+            } else {
+                repo::insert_social_identity(&mut tx, provider, &profile.subject, user_id).await
+            };
+            match link {
+                Ok(()) => {
+                    tx.commit().await?;
+                    return Ok(user_id);
+                }
+                // Another first login linked it meanwhile: use that account.
+                Err(err) if is_unique_violation(&err) => tx.rollback().await?,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(Error::internal(
+            "social identity kept changing while linking",
+        ))
+    }
+
     /// Creates or updates the admin account named in the configuration.
     pub async fn bootstrap_admin(&self, email: &str, password: &str) -> Result<i64> {
         let email = Email::parse(email)?;
         let hash = self.hash(Password::parse(password)?).await?;
         repo::upsert_admin(&self.pool, email.as_str(), &hash).await
     }
+}
+
+fn kind_name(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::Kakao => "카카오",
+        ProviderKind::Naver => "네이버",
+        ProviderKind::Google => "Google",
+    }
+}
+
+/// What a social account stores as its password: no argon2 hash at all, so no
+/// password ever matches it and the account signs in through its provider only.
+const NO_PASSWORD: &str = "!social";
+
+/// A social account's row: the provider's email when it is valid and free, otherwise
+/// an address of our own under `.invalid` (a name that can never receive mail), so an
+/// email someone already uses is never taken over by a social login.
+async fn create_social_user(
+    tx: &mut sqlx::MySqlConnection,
+    kind: ProviderKind,
+    profile: &SocialProfile,
+    nickname: &str,
+) -> Result<i64> {
+    if let Some(email) = profile.email.as_deref().and_then(|e| Email::parse(e).ok()) {
+        match repo::insert_user_in(tx, email.as_str(), NO_PASSWORD, nickname).await {
+            Ok(id) => return Ok(id),
+            Err(err) if is_unique_violation(&err) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let digest = refresh_token_digest(&profile.subject);
+    let tag: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let email = format!("{}-{tag}@social.marquee.invalid", kind.key());
+    Ok(repo::insert_user_in(tx, &email, NO_PASSWORD, nickname).await?)
 }
 
 /// An argon2id hash of a random string nobody knows; see `login`.
