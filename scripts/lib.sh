@@ -126,3 +126,16 @@ stop_test_api() {
   [ -n "${TEST_API_WORK:-}" ] && rm -rf "$TEST_API_WORK"
   return 0
 }
+
+# Debian's Chromium, Korean fonts for the screenshots, Node.js and the npm packages of
+# tests/web (playwright-core, axe-core): what the browser tests and `bench web` need.
+ensure_browser_tools() {
+  command -v chromium >/dev/null || apt_install chromium
+  # Korean glyphs in the screenshots (phones have Korean fonts; a bare server does not).
+  fc-list :lang=ko 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  if ! [ -d tests/web/node_modules/playwright-core ] || ! [ -d tests/web/node_modules/axe-core ]; then
+    log "installing playwright-core and axe-core into tests/web/node_modules"
+    npm ci --prefix tests/web --no-audit --no-fund --silent
+  fi
+}

@@ -258,3 +258,19 @@ async fn the_cookie_stops_working_when_it_expires() {
         .unwrap();
     assert_eq!(browser.get("/me").await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_session_answer_tells_a_cached_pages_script_who_is_signed_in() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    let out = browser.get("/session").await;
+    assert_eq!(out.body, json!({"signed_in": false, "csrf_token": null}));
+    assert_eq!(out.headers["cache-control"], "no-store");
+    sign_up(&mut browser, "fan@example.kr").await;
+    let token = csrf_of(&browser.get("/me").await);
+    let signed_in = browser.get("/session").await;
+    assert_eq!(
+        signed_in.body,
+        json!({"signed_in": true, "csrf_token": token})
+    );
+}

@@ -77,11 +77,16 @@ function expect(condition, message) {
  * (demo shows only: the queue journey's own show has its waiting room on).
  */
 async function openSeatMap(page, n) {
+  await openShow(page, n);
+  await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
+}
+
+/** From the home page, the page of the `n`th demo show on sale. */
+async function openShow(page, n) {
   await page.goto(`${base}/`);
   const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
   const card = onSale.locator('.card a', { hasNotText: '대기열 공연' }).nth(n);
   await Promise.all([page.waitForURL(/\/shows\/\d+$/), card.click()]);
-  await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
 }
 
 /** A datetime-local value in Korean time, `seconds` from now. */
@@ -406,6 +411,19 @@ const journeys = {
     await Promise.all([page.waitForURL(`${base}/me`), page.getByRole('link', { name: '동의하고 계속하기' }).click()]);
     expect((await page.locator('h1').textContent())?.startsWith('카카오관객'), 'signed in as the Kakao account');
     await visit.look('kakao-me');
+
+    // Signed in, the cached show page's like button works for this account.
+    await openShow(page, 2);
+    const like = page.locator('#like');
+    await like.waitFor();
+    const before = Number((await page.locator('#like-count').textContent()).replaceAll(',', ''));
+    expect((await like.getAttribute('aria-pressed')) === 'false', 'not liked yet');
+    await like.click();
+    await page.locator('#like[aria-pressed="true"]').waitFor();
+    expect(Number((await page.locator('#like-count').textContent()).replaceAll(',', '')) === before + 1, 'one more like');
+    await visit.look('liked');
+    await page.reload();
+    await page.locator('#like[aria-pressed="true"]').waitFor();
   },
 
   /** A category chip narrows the home page to that category. */

@@ -212,3 +212,27 @@ fn proc_status_kib(field: &str) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// The generated performances' grades and the filler seats (200 for one performance
+/// in twenty), made by the server from a numbers table so a million rows take seconds.
+pub async fn filler_seats(pool: &MySqlPool) {
+    sqlx::query(
+        "insert into seat_grades (schedule_id, name, price)
+         select sc.id, 'R', 50000 from schedules sc
+         where not exists (select 1 from seat_grades g where g.schedule_id = sc.id)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into seats (schedule_id, grade_id, row_label, seat_number)
+         with recursive n (i) as (select 0 union all select i + 1 from n where i < 199)
+         select g.schedule_id, g.id, concat('R', n.i div 20), n.i mod 20 + 1
+         from seat_grades g cross join n
+         where g.schedule_id mod 20 = 0
+           and not exists (select 1 from seats s where s.grade_id = g.id)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+}

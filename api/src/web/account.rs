@@ -357,6 +357,25 @@ pub async fn logout(
     Ok(response)
 }
 
+/// For the scripts of pages that are one cached copy for everyone (the show page):
+/// whether this browser is signed in, and the CSRF token its changes need. Same-origin
+/// scripts only can read it (CORS never allows credentials), and it is never cached.
+pub async fn session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let found = visitor(&state, &headers).await?;
+    let body = serde_json::json!({
+        "signed_in": found.is_some(),
+        "csrf_token": found.map(|(_, secret)| marquee_core::accounts::tokens::csrf_token(&secret)),
+    });
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@ const ASSETS: &[Asset] = &[
     script("queue.js", include_bytes!("../../static/queue.js")),
     script("admin.js", include_bytes!("../../static/admin.js")),
     script("show_form.js", include_bytes!("../../static/show_form.js")),
+    script("like.js", include_bytes!("../../static/like.js")),
 ];
 
 const fn script(name: &'static str, bytes: &'static [u8]) -> Asset {

@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/logout", post(account::logout))
+        .route("/session", get(account::session))
         .route("/auth/{provider}", get(social::start))
         .route("/auth/{provider}/callback", get(social::callback))
         .route("/me", get(me::page))
