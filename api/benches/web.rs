@@ -133,8 +133,8 @@ async fn main() {
         println!(
             "| {label} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
             stats.per_second(),
-            stats.percentile_ms(50.0),
-            stats.percentile_ms(99.0),
+            stats.percentile_ms(0.50),
+            stats.percentile_ms(0.99),
             max.as_secs_f64() * 1000.0,
             bytes / requests as u64
         );

@@ -68,7 +68,7 @@ async function typing() {
     await page.evaluate(() => window.__pending.clear());
     await page.locator('#q').click();
     await page.keyboard.type(query, { delay: 80 });
-    keystrokes += [...query].filter((c) => c.trim()).length;
+    keystrokes += [...query].length;
     await page.waitForTimeout(300);
   }
   const typed = await page.evaluate(() => window.__typed);
