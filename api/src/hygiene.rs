@@ -30,12 +30,20 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const PRIVATE_PREFIXES: [&str; 2] = ["/api/v1/auth/", "/api/v1/queue/"];
 
 pub async fn secure_headers(request: Request, next: Next) -> Response {
+    // A signed-in browser's answers are its own (MY page's ticket codes, checkout, the
+    // admitted seat map), as is any answer that sets a cookie (a form's CSRF binding).
     let private = request.headers().contains_key(AUTHORIZATION)
+        || crate::browser::cookie(request.headers(), crate::browser::SESSION_COOKIE).is_some()
+        || crate::browser::cookie(request.headers(), crate::browser::CSRF_COOKIE).is_some()
         || PRIVATE_PREFIXES
             .iter()
             .any(|prefix| request.uri().path().starts_with(prefix))
         || request.uri().path() == "/metrics";
     let mut response = next.run(request).await;
+    let private = private
+        || response
+            .headers()
+            .contains_key(axum::http::header::SET_COOKIE);
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

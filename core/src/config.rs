@@ -101,8 +101,8 @@ pub struct Config {
     /// Load the demo catalog at start-up when the catalog is empty.
     pub demo_catalog: bool,
     /// Mark the site's cookies `Secure` (sent over HTTPS only). Off by default because
-    /// the README's run command serves plain http on loopback; turn it on wherever the
-    /// site is reached over HTTPS.
+    /// the README's run command serves plain http on loopback; on when `SECURE_COOKIES`
+    /// says so or `SITE_URL` is https.
     pub secure_cookies: bool,
     /// Social login providers offered (`SOCIAL_LOGIN=kakao,naver,google`), each with
     /// its client id and secret, and endpoints that default to the provider's own.
@@ -311,9 +311,13 @@ impl Config {
             gateway,
             admin,
             demo_catalog: env.flag("DEMO_CATALOG")?,
-            secure_cookies: env.flag("SECURE_COOKIES")?,
             social_providers: env.social_providers()?,
             site_url: env.site_url()?,
+            // Served over HTTPS (SITE_URL says so): Secure whatever the flag says.
+            secure_cookies: env.flag("SECURE_COOKIES")?
+                || env
+                    .site_url()?
+                    .is_some_and(|site| site.starts_with("https://")),
             index_dir: env.index_dir(),
         })
     }

@@ -23,6 +23,8 @@ pub const CLIENT_SECRET: &str = "double-secret";
 pub struct Person {
     pub subject: String,
     pub email: Option<String>,
+    /// What the provider says of the email (`email_verified`).
+    pub verified: bool,
     pub name: Option<String>,
 }
 
@@ -174,10 +176,9 @@ async fn userinfo(State(state): Shared, headers: HeaderMap) -> Response {
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     match state.lock().unwrap().tokens.get(token) {
-        Some(person) => {
-            Json(json!({"sub": person.subject, "email": person.email, "name": person.name}))
-                .into_response()
-        }
+        Some(person) => Json(json!({"sub": person.subject, "email": person.email,
+            "email_verified": person.verified, "name": person.name}))
+        .into_response(),
         None => StatusCode::UNAUTHORIZED.into_response(),
     }
 }

@@ -21,6 +21,7 @@ fn person(subject: &str, email: Option<&str>) -> Person {
     Person {
         subject: subject.into(),
         email: email.map(Into::into),
+        verified: true,
         name: Some("구글관객".into()),
     }
 }
@@ -147,6 +148,44 @@ async fn a_social_login_never_takes_over_an_account_by_its_email() {
     let me = browser.get("/me").await;
     assert!(!text(&me).contains("원래주인"));
     assert!(text(&me).contains("@social.marquee.invalid"));
+}
+
+#[tokio::test]
+async fn an_email_the_provider_did_not_verify_is_not_taken_nor_made_admin() {
+    let double = OAuthDouble::start().await;
+    let app = app_with(&double).await;
+    double.sign_in_as(Person {
+        verified: false,
+        ..person("google-sub-5", Some("boss@marquee.test"))
+    });
+    let mut browser = Browser::new(&app);
+    let callback = consent(&mut browser, "%2Fme").await;
+    assert_eq!(browser.get(&callback).await.status, StatusCode::SEE_OTHER);
+    let me = browser.get("/me").await;
+    assert!(
+        !text(&me).contains("boss@marquee.test"),
+        "an unverified email is not the account's"
+    );
+    assert!(text(&me).contains("@social.marquee.invalid"));
+
+    // Nor can a social account that got an address be promoted by ADMIN_EMAIL.
+    double.sign_in_as(person("google-sub-6", Some("owner@marquee.test")));
+    let mut owner = Browser::new(&app);
+    let callback = consent(&mut owner, "%2Fme").await;
+    assert_eq!(owner.get(&callback).await.status, StatusCode::SEE_OTHER);
+    let hash = marquee_core::accounts::Password::parse("new-admin-password")
+        .unwrap()
+        .hash()
+        .unwrap();
+    let promoted =
+        marquee_core::accounts::repo::upsert_admin(app.pool(), "owner@marquee.test", &hash).await;
+    assert!(promoted.is_err());
+    let role: String =
+        sqlx::query_scalar("select role from users where email = 'owner@marquee.test'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(role, "USER");
 }
 
 #[tokio::test]

@@ -18,6 +18,10 @@ async fn signing_up_signs_the_browser_in_with_an_http_only_cookie() {
     let me = browser.get("/me").await;
     assert_eq!(me.status, StatusCode::OK);
     assert!(text(&me).contains("공연덕후") && text(&me).contains("fan@example.kr"));
+    assert_eq!(
+        me.headers["cache-control"], "no-store",
+        "nobody else's cache keeps it"
+    );
     // The page holds no secret of the session: only the CSRF token derived from it.
     let secret = &browser.cookies["marquee_session"];
     assert!(!text(&me).contains(secret.as_str()));

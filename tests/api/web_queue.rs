@@ -77,6 +77,16 @@ async fn while_the_room_is_on_the_seat_map_opens_only_through_the_queue() {
         )
         .await;
     assert_eq!(forged.headers["location"], queue_page.as_str());
+    let mangled = browser
+        .submit(
+            &seat_map,
+            &[
+                ("access_token", "x; Domain=evil.example"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(mangled.headers["location"], queue_page.as_str());
     assert!(!browser
         .cookies
         .contains_key(&format!("marquee_pass_{}", show.schedule_id)));

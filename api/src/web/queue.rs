@@ -155,6 +155,25 @@ pub async fn admit(
     if !browser::form_allowed(&headers, &form.csrf_token) {
         return Ok(back);
     }
+    // A pass is a signed token of base64url parts; anything else is not kept (nor
+    // written into a Set-Cookie header).
+    let well_formed = !form.access_token.is_empty()
+        && form.access_token.len() <= 2_000
+        && form
+            .access_token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !well_formed {
+        return Ok(back);
+    }
+    let window = match state.waiting_room.room(schedule_id).await {
+        Ok(room) if room.active => room.settings.active_window_secs,
+        // No room on: nothing to keep, the seat map opens as it is.
+        Ok(_) | Err(Error::NotFound(_)) => {
+            return Ok(see_other(&seat_map_path(show_id, schedule_id)))
+        }
+        Err(err) => return Err(err.into()),
+    };
     match state
         .waiting_room
         .check_access(user.user_id, schedule_id, Some(&form.access_token))
@@ -166,11 +185,6 @@ pub async fn admit(
         }
         Err(err) => return Err(err.into()),
     }
-    let window = match state.waiting_room.room(schedule_id).await {
-        Ok(room) => room.settings.active_window_secs,
-        Err(Error::NotFound(_)) => 0,
-        Err(err) => return Err(err.into()),
-    };
     let mut response = see_other(&seat_map_path(show_id, schedule_id));
     response.headers_mut().append(
         SET_COOKIE,

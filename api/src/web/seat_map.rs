@@ -58,8 +58,10 @@ struct SeatMapPage {
     when: String,
     max_seats: u32,
     /// While the waiting room is on: the admitted browser's access pass, which the
-    /// script sends with its hold (`X-Queue-Token`). From an HttpOnly cookie the
-    /// queue page's admission set; never shown.
+    /// script sends with its hold (`X-Queue-Token`). From the HttpOnly cookie the
+    /// queue page's admission set; in the page's markup for the script, never shown
+    /// to the person, and useless to anyone else (it is bound to this user and
+    /// schedule). The page is never cached (`hygiene`: a signed-in browser's answer).
     pass: Option<String>,
     /// Booking is open and the performance has not started.
     on_sale: bool,

@@ -56,14 +56,22 @@ pub async fn find_active_by_id(pool: &MySqlPool, user_id: i64) -> Result<Option<
 
 /// Makes the account an admin with this password, creating it when absent.
 pub async fn upsert_admin(pool: &MySqlPool, email: &str, password_hash: &str) -> Result<i64> {
-    let updated =
-        sqlx::query("update users set password_hash = ?, role = 'ADMIN' where active_email = ?")
-            .bind(password_hash)
-            .bind(email)
-            .execute(pool)
-            .await?;
+    // Never a social-login account: its email may not be its owner's to give.
+    let updated = sqlx::query(
+        "update users set password_hash = ?, role = 'ADMIN' where active_email = ? and password_hash <> ?",
+    )
+    .bind(password_hash)
+    .bind(email)
+    .bind(super::service::NO_PASSWORD)
+    .execute(pool)
+    .await?;
     if updated.rows_affected() == 0 {
         if let Some(existing) = find_active_by_email(pool, email).await? {
+            if existing.password_hash == super::service::NO_PASSWORD {
+                return Err(crate::error::Error::internal(format!(
+                    "ADMIN_EMAIL {email} belongs to a social-login account; choose another"
+                )));
+            }
             // Same hash and role already: nothing changed, but the account exists.
             return Ok(existing.id);
         }

@@ -13,6 +13,7 @@ use super::social::{ProviderKind, SocialProfile};
 use super::throttle::{self, LoginLimits};
 use super::tokens::{new_refresh_token, refresh_token_digest, TokenKeys};
 use super::Role;
+use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -340,42 +341,66 @@ impl AuthService {
 
     /// The account a provider's subject signs in to; the first login with it creates
     /// the account (a withdrawn one is not revived: the identity moves to a new
-    /// account). Two first logins at once create one account: the identity's primary
-    /// key lets one link win, and the other reads it.
+    /// account). Two first logins at once create one account: whichever loses a race
+    /// (the identity's primary key, the made-up address, or a deadlock between their
+    /// gap locks) rolls back and reads what the winner linked.
     pub async fn social_account(&self, kind: ProviderKind, profile: &SocialProfile) -> Result<i64> {
-        let provider = kind.key();
-        for _ in 0..3 {
-            let mut tx = self.pool.begin().await?;
-            let linked = repo::social_identity_user(&mut tx, provider, &profile.subject).await?;
-            if let Some((user_id, true)) = linked {
-                tx.commit().await?;
+        for _ in 0..4 {
+            if let Some(user_id) =
+                retry_on_lock_conflict(|| self.try_social_account(kind, profile)).await?
+            {
                 return Ok(user_id);
-            }
-            let nickname = profile
-                .nickname
-                .as_deref()
-                .and_then(|n| Nickname::parse(n).ok())
-                .map(|n| n.as_str().to_string())
-                .unwrap_or_else(|| format!("{} 사용자", kind_name(kind)));
-            let user_id = create_social_user(&mut tx, kind, profile, &nickname).await?;
-            let link = if linked.is_some() {
-                repo::link_social_identity(&mut tx, provider, &profile.subject, user_id).await
-            } else {
-                repo::insert_social_identity(&mut tx, provider, &profile.subject, user_id).await
-            };
-            match link {
-                Ok(()) => {
-                    tx.commit().await?;
-                    return Ok(user_id);
-                }
-                // Another first login linked it meanwhile: use that account.
-                Err(err) if is_unique_violation(&err) => tx.rollback().await?,
-                Err(err) => return Err(err.into()),
             }
         }
         Err(Error::internal(
             "social identity kept changing while linking",
         ))
+    }
+
+    /// One attempt: the linked account, or a new one linked; None when another login
+    /// won a race meanwhile.
+    async fn try_social_account(
+        &self,
+        kind: ProviderKind,
+        profile: &SocialProfile,
+    ) -> Result<Option<i64>> {
+        let provider = kind.key();
+        let mut tx = self.pool.begin().await?;
+        let linked = repo::social_identity_user(&mut tx, provider, &profile.subject).await?;
+        if let Some((user_id, true)) = linked {
+            tx.commit().await?;
+            return Ok(Some(user_id));
+        }
+        let nickname = profile
+            .nickname
+            .as_deref()
+            .and_then(|n| Nickname::parse(n).ok())
+            .map(|n| n.as_str().to_string())
+            .unwrap_or_else(|| format!("{} 사용자", kind_name(kind)));
+        let created = match create_social_user(&mut tx, kind, profile, &nickname).await {
+            Ok(user_id) => Ok(user_id),
+            Err(err) if is_unique_violation(&err) => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            Err(err) => Err(err),
+        }?;
+        let link = if linked.is_some() {
+            repo::link_social_identity(&mut tx, provider, &profile.subject, created).await
+        } else {
+            repo::insert_social_identity(&mut tx, provider, &profile.subject, created).await
+        };
+        match link {
+            Ok(()) => {
+                tx.commit().await?;
+                Ok(Some(created))
+            }
+            Err(err) if is_unique_violation(&err) => {
+                tx.rollback().await?;
+                Ok(None)
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Creates or updates the admin account named in the configuration.
@@ -396,7 +421,7 @@ fn kind_name(kind: ProviderKind) -> &'static str {
 
 /// What a social account stores as its password: no argon2 hash at all, so no
 /// password ever matches it and the account signs in through its provider only.
-const NO_PASSWORD: &str = "!social";
+pub(crate) const NO_PASSWORD: &str = "!social";
 
 /// A social account's row: the provider's email when it is valid and free, otherwise
 /// an address of our own under `.invalid` (a name that can never receive mail), so an
@@ -406,18 +431,18 @@ async fn create_social_user(
     kind: ProviderKind,
     profile: &SocialProfile,
     nickname: &str,
-) -> Result<i64> {
+) -> std::result::Result<i64, sqlx::Error> {
     if let Some(email) = profile.email.as_deref().and_then(|e| Email::parse(e).ok()) {
         match repo::insert_user_in(tx, email.as_str(), NO_PASSWORD, nickname).await {
             Ok(id) => return Ok(id),
             Err(err) if is_unique_violation(&err) => {}
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(err),
         }
     }
     let digest = refresh_token_digest(&profile.subject);
     let tag: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let email = format!("{}-{tag}@social.marquee.invalid", kind.key());
-    Ok(repo::insert_user_in(tx, &email, NO_PASSWORD, nickname).await?)
+    repo::insert_user_in(tx, &email, NO_PASSWORD, nickname).await
 }
 
 /// An argon2id hash of a random string nobody knows; see `login`.

@@ -221,29 +221,38 @@ impl SocialClient {
 }
 
 /// The subject, email and nickname in each provider's userinfo shape: OpenID Connect
-/// (`sub`), Kakao (`id`, `kakao_account`) and Naver (`response`).
+/// (`sub`), Kakao (`id`, `kakao_account`) and Naver (`response`). The email is kept
+/// only when the provider says it verified it (Google's `email_verified`, Kakao's
+/// `is_email_verified` and `is_email_valid`); Naver says nothing of the kind, so its
+/// email is not used. An unverified address would let anyone claim someone else's
+/// email, and with it the account the configuration makes admin.
 pub fn read_profile(kind: ProviderKind, me: &Value) -> Option<SocialProfile> {
     let text = |value: &Value| match value {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     };
+    let yes = |value: &Value| value.as_bool() == Some(true);
     let (subject, email, nickname) = match kind {
-        ProviderKind::Google => (&me["sub"], &me["email"], &me["name"]),
-        ProviderKind::Kakao => (
-            &me["id"],
-            &me["kakao_account"]["email"],
-            &me["kakao_account"]["profile"]["nickname"],
+        ProviderKind::Google => (
+            &me["sub"],
+            yes(&me["email_verified"]).then_some(&me["email"]),
+            &me["name"],
         ),
-        ProviderKind::Naver => (
-            &me["response"]["id"],
-            &me["response"]["email"],
-            &me["response"]["nickname"],
-        ),
+        ProviderKind::Kakao => {
+            let account = &me["kakao_account"];
+            (
+                &me["id"],
+                (yes(&account["is_email_verified"]) && yes(&account["is_email_valid"]))
+                    .then_some(&account["email"]),
+                &account["profile"]["nickname"],
+            )
+        }
+        ProviderKind::Naver => (&me["response"]["id"], None, &me["response"]["nickname"]),
     };
     Some(SocialProfile {
         subject: text(subject).filter(|s| s.len() <= 255)?,
-        email: text(email),
+        email: email.and_then(text),
         nickname: text(nickname),
     })
 }
@@ -268,7 +277,9 @@ mod tests {
 
     #[test]
     fn each_providers_answer_names_its_subject() {
-        let kakao = json!({"id": 4_100_000_001_i64, "kakao_account": {"email": "a@kakao.kr", "profile": {"nickname": "라이언"}}});
+        let kakao = json!({"id": 4_100_000_001_i64, "kakao_account": {
+            "email": "a@kakao.kr", "is_email_verified": true, "is_email_valid": true,
+            "profile": {"nickname": "라이언"}}});
         assert_eq!(
             read_profile(ProviderKind::Kakao, &kakao).unwrap(),
             SocialProfile {
@@ -277,18 +288,25 @@ mod tests {
                 nickname: Some("라이언".into()),
             }
         );
-        let naver = json!({"resultcode": "00", "response": {"id": "n-1", "nickname": "네이버"}});
+        let naver = json!({"resultcode": "00", "response": {"id": "n-1", "email": "n@naver.com"}});
+        let naver = read_profile(ProviderKind::Naver, &naver).unwrap();
+        assert_eq!((naver.subject.as_str(), naver.email), ("n-1", None));
+        let google = json!({"sub": "1098", "email": "g@gmail.com", "email_verified": true});
+        let google = read_profile(ProviderKind::Google, &google).unwrap();
+        assert_eq!(google.email.as_deref(), Some("g@gmail.com"));
+        // An address the provider did not verify is not taken.
+        let unverified =
+            json!({"sub": "1099", "email": "admin@marquee.local", "email_verified": false});
         assert_eq!(
-            read_profile(ProviderKind::Naver, &naver).unwrap().subject,
-            "n-1"
-        );
-        let google = json!({"sub": "1098", "email": "g@gmail.com"});
-        assert_eq!(
-            read_profile(ProviderKind::Google, &google)
+            read_profile(ProviderKind::Google, &unverified)
                 .unwrap()
-                .email
-                .as_deref(),
-            Some("g@gmail.com")
+                .email,
+            None
+        );
+        let half = json!({"id": 1, "kakao_account": {"email": "a@b.kr", "is_email_valid": true}});
+        assert_eq!(
+            read_profile(ProviderKind::Kakao, &half).unwrap().email,
+            None
         );
         assert!(read_profile(ProviderKind::Google, &json!({"email": "x@y.z"})).is_none());
         assert!(read_profile(ProviderKind::Kakao, &json!({"id": ""})).is_none());
