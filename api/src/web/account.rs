@@ -161,6 +161,21 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// A form drawn again with what was wrong: the status and Retry-After the JSON API
+/// gives `error`.
+fn refused_form(
+    binding: &FormBinding,
+    error: &Error,
+    body: Result<Response, PageError>,
+) -> Response {
+    let (status, _) = crate::error::status_and_code(error);
+    let mut response = form_page(binding, status, body);
+    if let Some(seconds) = retry_after(error) {
+        response.headers_mut().insert(RETRY_AFTER, seconds.into());
+    }
+    response
+}
+
 /// A form that fails its CSRF check: the page was open too long, or another site
 /// made the browser post it.
 fn stale_form() -> Response {
@@ -171,8 +186,9 @@ fn stale_form() -> Response {
     )
 }
 
-/// An answer that signs the browser in with `session` and goes to `next`.
-fn signed_in(
+/// An answer that signs the browser in with `session` and goes to `next`, forgetting
+/// the pre-sign-in CSRF cookie (and a social login's state cookie).
+pub fn signed_in(
     state: &AppState,
     session: &marquee_core::accounts::BrowserSession,
     next: &str,
@@ -188,10 +204,12 @@ fn signed_in(
             state.secure_cookies,
         ),
     );
-    headers.append(
-        SET_COOKIE,
-        browser::clear_cookie(CSRF_COOKIE, state.secure_cookies),
-    );
+    for cookie in [CSRF_COOKIE, super::social::STATE_COOKIE] {
+        headers.append(
+            SET_COOKIE,
+            browser::clear_cookie(cookie, state.secure_cookies),
+        );
+    }
     response
 }
 
@@ -230,12 +248,7 @@ pub async fn login(
         email: form.email.trim(),
         error: Some(message),
     };
-    let (status, _) = crate::error::status_and_code(&error);
-    let mut response = form_page(&binding, status, html_with(&page));
-    if let Some(seconds) = retry_after(&error) {
-        response.headers_mut().insert(RETRY_AFTER, seconds.into());
-    }
-    Ok(response)
+    Ok(refused_form(&binding, &error, html_with(&page)))
 }
 
 pub async fn signup_page(
@@ -319,12 +332,7 @@ pub async fn signup(
         nickname: form.nickname.trim(),
         error: Some(message),
     };
-    let (status, _) = crate::error::status_and_code(&error);
-    let mut response = form_page(&binding, status, html_with(&page));
-    if let Some(seconds) = retry_after(&error) {
-        response.headers_mut().insert(RETRY_AFTER, seconds.into());
-    }
-    Ok(response)
+    Ok(refused_form(&binding, &error, html_with(&page)))
 }
 
 #[derive(Deserialize)]

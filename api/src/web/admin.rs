@@ -113,10 +113,7 @@ pub async fn show(
     headers: HeaderMap,
     show_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let show_id: i64 = show_id
-        .ok()
-        .and_then(|Path(id)| id.parse().ok())
-        .ok_or(Error::NotFound("show"))?;
+    let show_id = super::path_id(show_id, "show")?;
     let (_, secret) =
         match require_admin(&state, &headers, &format!("/admin/shows/{show_id}")).await? {
             Ok(found) => found,

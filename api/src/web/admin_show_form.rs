@@ -84,10 +84,7 @@ pub async fn edit(
     headers: HeaderMap,
     show_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let show_id: i64 = show_id
-        .ok()
-        .and_then(|Path(id)| id.parse().ok())
-        .ok_or(Error::NotFound("show"))?;
+    let show_id = super::path_id(show_id, "show")?;
     let here = format!("/admin/shows/{show_id}/edit");
     let (_, secret) = match require_admin(&state, &headers, &here).await? {
         Ok(found) => found,

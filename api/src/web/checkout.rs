@@ -54,10 +54,7 @@ pub async fn page(
     headers: HeaderMap,
     hold_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let hold_id: i64 = hold_id
-        .ok()
-        .and_then(|Path(id)| id.parse().ok())
-        .ok_or(Error::NotFound("hold"))?;
+    let hold_id = super::path_id(hold_id, "hold")?;
     let here = format!("/checkout/{hold_id}");
     let (user, secret) = match require_visitor(&state, &headers, &here).await? {
         Ok(found) => found,

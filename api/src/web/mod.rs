@@ -69,6 +69,28 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/shows/{id}/edit", get(admin_show_form::edit))
 }
 
+/// The id in a page's path. Not a number (or not text) names nothing: the same 404 as
+/// an id that is gone, for a person following a link.
+fn path_id(
+    path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+    what: &'static str,
+) -> Result<i64, marquee_core::Error> {
+    path.ok()
+        .and_then(|axum::extract::Path(id)| id.parse().ok())
+        .ok_or(marquee_core::Error::NotFound(what))
+}
+
+/// A performance's path: the show's id and the schedule's, as `path_id` reads one.
+fn performance_ids(
+    path: Result<axum::extract::Path<(String, String)>, axum::extract::rejection::PathRejection>,
+) -> Result<(i64, i64), marquee_core::Error> {
+    path.ok()
+        .and_then(|axum::extract::Path((show, schedule))| {
+            Some((show.parse().ok()?, schedule.parse().ok()?))
+        })
+        .ok_or(marquee_core::Error::NotFound("schedule"))
+}
+
 /// Renders a page's HTML.
 fn render(template: &impl Template) -> Result<String, marquee_core::Error> {
     template

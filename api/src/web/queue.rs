@@ -14,7 +14,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
 use marquee_core::accounts::tokens::csrf_token;
-use marquee_core::catalog::repo as catalog;
 use marquee_core::Error;
 use serde::Deserialize;
 
@@ -77,12 +76,6 @@ pub async fn admission(
     }
 }
 
-fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(i64, i64), Error> {
-    path.ok()
-        .and_then(|Path((show, schedule))| Some((show.parse().ok()?, schedule.parse().ok()?)))
-        .ok_or(Error::NotFound("schedule"))
-}
-
 #[derive(Template)]
 #[template(path = "queue.html")]
 struct QueuePage {
@@ -99,7 +92,7 @@ pub async fn page(
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let (show_id, schedule_id) = ids(path)?;
+    let (show_id, schedule_id) = super::performance_ids(path)?;
     let (user, secret) =
         match require_visitor(&state, &headers, &queue_path(show_id, schedule_id)).await? {
             Ok(found) => found,
@@ -112,14 +105,7 @@ pub async fn page(
     ) {
         return Ok(see_other(&seat_map_path(show_id, schedule_id)));
     }
-    let show = catalog::show_detail(&state.pool, show_id)
-        .await?
-        .ok_or(Error::NotFound("schedule"))?;
-    let schedule = show
-        .schedules
-        .iter()
-        .find(|s| s.id == schedule_id)
-        .ok_or(Error::NotFound("schedule"))?;
+    let (show, schedule) = super::seat_map::performance(&state, show_id, schedule_id).await?;
     html(&QueuePage {
         csrf: csrf_token(&secret),
         show_id,
@@ -147,7 +133,7 @@ pub async fn admit(
     path: Result<Path<(String, String)>, PathRejection>,
     form: Result<Form<PassForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let (show_id, schedule_id) = ids(path)?;
+    let (show_id, schedule_id) = super::performance_ids(path)?;
     let back = see_other(&queue_path(show_id, schedule_id));
     let (Ok(Form(form)), Some((user, _))) = (form, visitor(&state, &headers).await?) else {
         return Ok(back);

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use marquee_core::accounts::tokens::csrf_token;
-use marquee_core::catalog::model::SeatView;
+use marquee_core::catalog::model::{ScheduleDetail, SeatView, ShowDetail};
 use marquee_core::catalog::repo as catalog;
 use marquee_core::Error;
 
@@ -95,15 +95,30 @@ fn rows(seats: Vec<SeatView>, grades: &[String]) -> Vec<Row> {
     rows
 }
 
+/// A show and one of its performances, or SCHEDULE_NOT_FOUND.
+pub(super) async fn performance(
+    state: &AppState,
+    show_id: i64,
+    schedule_id: i64,
+) -> Result<(ShowDetail, ScheduleDetail), Error> {
+    let show = catalog::show_detail(&state.pool, show_id)
+        .await?
+        .ok_or(Error::NotFound("schedule"))?;
+    let schedule = show
+        .schedules
+        .iter()
+        .find(|s| s.id == schedule_id)
+        .cloned()
+        .ok_or(Error::NotFound("schedule"))?;
+    Ok((show, schedule))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
     ids: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let (show_id, schedule_id): (i64, i64) = ids
-        .ok()
-        .and_then(|Path((show, schedule))| Some((show.parse().ok()?, schedule.parse().ok()?)))
-        .ok_or(Error::NotFound("schedule"))?;
+    let (show_id, schedule_id) = super::performance_ids(ids)?;
     let here = format!("/shows/{show_id}/book/{schedule_id}");
     let (user, secret) = match require_visitor(&state, &headers, &here).await? {
         Ok(found) => found,
@@ -114,14 +129,7 @@ pub async fn page(
         Admission::Admitted(pass) => Some(pass),
         Admission::Wait => return Ok(see_other(&queue_path(show_id, schedule_id))),
     };
-    let show = catalog::show_detail(&state.pool, show_id)
-        .await?
-        .ok_or(Error::NotFound("schedule"))?;
-    let schedule = show
-        .schedules
-        .iter()
-        .find(|s| s.id == schedule_id)
-        .ok_or(Error::NotFound("schedule"))?;
+    let (show, schedule) = performance(&state, show_id, schedule_id).await?;
     let seats = catalog::seats(&state.pool, show_id, schedule_id)
         .await?
         .ok_or(Error::NotFound("schedule"))?;

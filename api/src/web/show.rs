@@ -57,10 +57,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     // Not a number (or not text) is the same as no such show, for a person following
     // a link.
-    let show_id: i64 = show_id
-        .ok()
-        .and_then(|Path(id)| id.parse().ok())
-        .ok_or(Error::NotFound("show"))?;
+    let show_id = super::path_id(show_id, "show")?;
     let load = show_html(state.pool.clone(), show_id);
     let page = state
         .pages

@@ -17,12 +17,12 @@ use marquee_core::accounts::tokens::refresh_token_digest;
 use marquee_core::Error;
 use serde::Deserialize;
 
-use super::account::{local_path, see_other};
+use super::account::{local_path, signed_in};
 use super::{message_page, PageError};
-use crate::browser::{self, SESSION_COOKIE};
+use crate::browser;
 use crate::state::AppState;
 
-const STATE_COOKIE: &str = "marquee_oauth_state";
+pub const STATE_COOKIE: &str = "marquee_oauth_state";
 /// How long a person may take at the provider's consent page.
 const REQUEST_TTL: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -164,20 +164,5 @@ pub async fn callback(
     };
     let user_id = state.auth.social_account(provider.kind, &profile).await?;
     let session = state.auth.open_browser_session(user_id).await?;
-    let mut response = see_other(local_path(Some(&next)));
-    let headers = response.headers_mut();
-    headers.append(
-        SET_COOKIE,
-        browser::set_cookie(
-            SESSION_COOKIE,
-            &session.secret,
-            session.max_age,
-            state.secure_cookies,
-        ),
-    );
-    headers.append(
-        SET_COOKIE,
-        browser::clear_cookie(STATE_COOKIE, state.secure_cookies),
-    );
-    Ok(response)
+    Ok(signed_in(&state, &session, local_path(Some(&next))))
 }
