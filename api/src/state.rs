@@ -16,6 +16,7 @@ use marquee_core::search::searcher::ShowSearch;
 use sqlx::MySqlPool;
 
 use crate::page_cache::PageCache;
+use crate::web::SitePayment;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -39,8 +40,8 @@ pub struct AppState {
     pub social_client: SocialClient,
     /// `SITE_URL`: the origin social login's redirect URI is made from.
     pub site_url: Option<Arc<str>>,
-    /// The dev gateway is configured: the site offers a simulated payment step.
-    pub dev_payments: bool,
+    /// How the site's pages take a top-up payment.
+    pub site_payment: SitePayment,
     /// Whether the site's cookies are `Secure` (`SECURE_COOKIES`).
     pub secure_cookies: bool,
     /// What `/metrics` wants as a bearer token; None turns it off.
@@ -67,6 +68,7 @@ impl AppState {
             GatewayConfig::PortOne {
                 api_base,
                 api_secret,
+                ..
             } => Arc::new(PortOneGateway::new(api_base.clone(), api_secret.expose())),
         };
         let keys = TokenKeys::new(
@@ -111,7 +113,7 @@ impl AppState {
             social: config.social_providers.clone().into(),
             social_client: SocialClient::default(),
             site_url: config.site_url.as_deref().map(Arc::from),
-            dev_payments: matches!(config.gateway, GatewayConfig::Dev),
+            site_payment: SitePayment::from_config(&config.gateway),
             metrics_token: config
                 .metrics_token
                 .as_ref()

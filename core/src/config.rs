@@ -52,7 +52,23 @@ pub enum GatewayConfig {
         /// joined to: a bad one would otherwise fail every charge at run time.
         api_base: reqwest::Url,
         api_secret: Secret,
+        /// Where the site's own pages pay through PortOne's browser SDK; None leaves
+        /// top-ups to client apps (the site says it cannot take a payment).
+        browser: Option<Box<PortOneBrowser>>,
     },
+}
+
+/// What PortOne's browser SDK needs to open a payment window for this store.
+#[derive(Debug, Clone)]
+pub struct PortOneBrowser {
+    /// `PORTONE_STORE_ID` (`store-…` in PortOne's console).
+    pub store_id: String,
+    /// `PORTONE_CHANNEL_KEY`: the channel (PG contract) payments go through.
+    pub channel_key: String,
+    /// `PORTONE_SDK_URL`, PortOne's CDN by default. It is the one script the site loads
+    /// from another origin, so it must be https (plain http only on loopback, for the
+    /// tests' double).
+    pub sdk_url: reqwest::Url,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +209,7 @@ impl Config {
             "portone" => GatewayConfig::PortOne {
                 api_base: env.portone_api_base()?,
                 api_secret: Secret::new(env.required("PORTONE_API_SECRET")?),
+                browser: env.portone_browser()?,
             },
             other => {
                 return Err(env.invalid(
@@ -444,6 +461,57 @@ impl Env {
         Ok(url)
     }
 
+    /// Both of store id and channel key, or neither: one alone is a typo, and would
+    /// otherwise show a payment button that can never work.
+    fn portone_browser(&self) -> Result<Option<Box<PortOneBrowser>>, ConfigError> {
+        let store_id = self.portone_key("PORTONE_STORE_ID")?;
+        let channel_key = self.portone_key("PORTONE_CHANNEL_KEY")?;
+        let (store_id, channel_key) = match (store_id, channel_key) {
+            (None, None) => return Ok(None),
+            (Some(store_id), Some(channel_key)) => (store_id, channel_key),
+            (None, Some(_)) => {
+                return Err(self.invalid("PORTONE_STORE_ID", "is required with PORTONE_CHANNEL_KEY"))
+            }
+            (Some(_), None) => {
+                return Err(self.invalid("PORTONE_CHANNEL_KEY", "is required with PORTONE_STORE_ID"))
+            }
+        };
+        const VAR: &str = "PORTONE_SDK_URL";
+        let sdk_url = self.http_url(VAR, "https://cdn.portone.io/v2/browser-sdk.js")?;
+        let host = sdk_url.host_str().unwrap_or_default();
+        let loopback = host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if sdk_url.scheme() != "https" && !loopback {
+            return Err(self.invalid(VAR, "must be https (http only on loopback)"));
+        }
+        Ok(Some(Box::new(PortOneBrowser {
+            store_id,
+            channel_key,
+            sdk_url,
+        })))
+    }
+
+    /// PortOne's ids are ASCII words and dashes (`store-4f2…`, `channel-key-…`); anything
+    /// else is a paste gone wrong.
+    fn portone_key(&self, var: &'static str) -> Result<Option<String>, ConfigError> {
+        let Some(raw) = self.get(var) else {
+            return Ok(None);
+        };
+        let raw = raw.trim();
+        if raw.len() > 100
+            || !raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(self.invalid(var, "must be ASCII letters, digits, - and _ (at most 100)"));
+        }
+        Ok(Some(raw.to_string()))
+    }
+
     fn index_dir(&self) -> PathBuf {
         PathBuf::from(self.get("INDEX_DIR").unwrap_or("data/index"))
     }
@@ -563,6 +631,43 @@ mod tests {
     }
 
     #[test]
+    fn the_browser_sdk_is_configured_only_with_a_store_and_a_channel() {
+        let gateway = |extra: &[(&str, &str)]| {
+            let mut all = vec![SECRET, PORTONE, PORTONE_SECRET];
+            all.extend_from_slice(extra);
+            match Config::from_vars(vars(&all)).unwrap().gateway {
+                GatewayConfig::PortOne { browser, .. } => browser,
+                GatewayConfig::Dev => panic!("expected the portone gateway"),
+            }
+        };
+        assert!(
+            gateway(&[]).is_none(),
+            "no store: apps pay, the site cannot"
+        );
+        let store = ("PORTONE_STORE_ID", "store-4f2a");
+        let channel = ("PORTONE_CHANNEL_KEY", "channel-key-9b1c");
+        let browser = gateway(&[store, channel]).unwrap();
+        assert_eq!(
+            (browser.store_id.as_str(), browser.channel_key.as_str()),
+            ("store-4f2a", "channel-key-9b1c")
+        );
+        assert_eq!(
+            browser.sdk_url.as_str(),
+            "https://cdn.portone.io/v2/browser-sdk.js"
+        );
+        let double = gateway(&[
+            store,
+            channel,
+            ("PORTONE_SDK_URL", "http://127.0.0.1:4000/v2/browser-sdk.js"),
+        ])
+        .unwrap();
+        assert_eq!(
+            double.sdk_url.origin().ascii_serialization(),
+            "http://127.0.0.1:4000"
+        );
+    }
+
+    #[test]
     fn defaults_apply_when_only_the_secret_is_set() {
         let config = Config::from_vars(vars(&[SECRET])).unwrap();
         assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8080");
@@ -677,6 +782,45 @@ mod tests {
                     ("PORTONE_API_BASE", "https://api.portone.io/?v=2"),
                 ],
                 "PORTONE_API_BASE",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_STORE_ID", "store-1"),
+                ],
+                "PORTONE_CHANNEL_KEY",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_CHANNEL_KEY", "channel-key-1"),
+                ],
+                "PORTONE_STORE_ID",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_STORE_ID", "store-1\" onload=\"x"),
+                    ("PORTONE_CHANNEL_KEY", "channel-key-1"),
+                ],
+                "PORTONE_STORE_ID",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_STORE_ID", "store-1"),
+                    ("PORTONE_CHANNEL_KEY", "channel-key-1"),
+                    ("PORTONE_SDK_URL", "http://cdn.example.kr/sdk.js"),
+                ],
+                "PORTONE_SDK_URL",
             ),
             (&[SECRET, ("ADMIN_EMAIL", "a@b.co")], "ADMIN_PASSWORD"),
             (

@@ -4,11 +4,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::browser::{sign_up, text, Browser};
 use crate::harness::TestApp;
 
 const SECRET: &str = "portone-test-secret";
@@ -174,4 +175,103 @@ async fn an_unreachable_gateway_is_502() {
         .await;
 
     assert_eq!(response.code(), "GATEWAY_UNAVAILABLE");
+}
+
+/// Where the site's pages load PortOne's browser SDK from in these tests.
+const SDK: &str = "http://127.0.0.1:9/v2/browser-sdk.js";
+
+async fn site_with_portone(base: &str, store: bool) -> TestApp {
+    let mut config = vec![
+        ("PAYMENT_GATEWAY", "portone"),
+        ("PORTONE_API_BASE", base),
+        ("PORTONE_API_SECRET", SECRET),
+    ];
+    if store {
+        config.extend([
+            ("PORTONE_STORE_ID", "store-test"),
+            ("PORTONE_CHANNEL_KEY", "channel-key-test"),
+            ("PORTONE_SDK_URL", SDK),
+        ]);
+    }
+    TestApp::with_config(&config).await
+}
+
+fn policy(page: &crate::harness::TestResponse) -> &str {
+    page.headers["content-security-policy"].to_str().unwrap()
+}
+
+#[tokio::test]
+async fn the_site_loads_portones_sdk_only_on_pages_that_take_a_payment() {
+    let (base, _) = portone_double().await;
+    let app = site_with_portone(&base, true).await;
+    let mut browser = Browser::new(&app);
+    sign_up(&mut browser, "portone-fan@example.kr").await;
+
+    let me = browser.get("/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    let html = text(&me);
+    assert!(
+        html.contains(&format!(r#"<script src="{SDK}" defer></script>"#)),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-store-id="store-test" data-channel-key="channel-key-test""#));
+    assert!(html.contains(r#"data-top-up="50000""#));
+    assert!(
+        !html.contains("테스트 결제"),
+        "no simulated step with a real gateway"
+    );
+    let paying = policy(&me);
+    assert!(
+        paying.contains("script-src 'self' http://127.0.0.1:9;"),
+        "{paying}"
+    );
+    assert!(
+        paying.contains("frame-src http://127.0.0.1:9 https:;"),
+        "{paying}"
+    );
+    assert!(paying.contains("frame-ancestors 'none'"), "{paying}");
+
+    // Pages without a payment keep the offline policy and never load the SDK.
+    for path in ["/", "/market", "/search?q=%EC%8B%9C%EC%B9%B4%EA%B3%A0"] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !policy(&page).contains("127.0.0.1:9"),
+            "{path}: {}",
+            policy(&page)
+        );
+        assert!(!text(&page).contains(SDK), "{path}");
+    }
+
+    // What the page's script sends once PortOne's window answers: credited after the
+    // server asked PortOne (the double knows pay_ok as 15,000 paid).
+    let csrf = crate::browser::csrf_of(&me);
+    let charged = browser
+        .call_with(
+            Method::POST,
+            "/api/v1/points/charges",
+            Some(&csrf),
+            json!({"payment_id": "pay_ok", "amount": 15000}),
+        )
+        .await;
+    assert_eq!(charged.status, StatusCode::CREATED, "{:?}", charged.body);
+    assert!(text(&browser.get("/me").await).contains(r#"id="balance">15,000원"#));
+}
+
+#[tokio::test]
+async fn without_a_store_the_site_says_it_cannot_take_a_payment() {
+    let (base, _) = portone_double().await;
+    let app = site_with_portone(&base, false).await;
+    let mut browser = Browser::new(&app);
+    sign_up(&mut browser, "app-payer@example.kr").await;
+    let me = browser.get("/me").await;
+    let html = text(&me);
+    assert!(html.contains("포인트를 충전할 수 없어요"), "{html}");
+    assert!(!html.contains("data-top-up="), "no button that cannot work");
+    assert!(!html.contains("테스트 결제"));
+    assert!(
+        policy(&me).contains("script-src 'self';"),
+        "{}",
+        policy(&me)
+    );
 }

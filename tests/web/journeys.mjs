@@ -27,9 +27,11 @@ const viewports = {
 class Visit {
   constructor(page, journey, viewport) {
     Object.assign(this, { page, journey, viewport, shots: 0, problems: [], allowed: [] });
-    // This machine's origins: the site, and the OAuth provider double the social
-    // login journey signs in through.
-    const local = [new URL(base).origin, process.env.MARQUEE_OAUTH_URL && new URL(process.env.MARQUEE_OAUTH_URL).origin];
+    // This machine's origins: the site, the OAuth provider double the social login
+    // journey signs in through, and the PortOne journey's site and double.
+    const local = [base, process.env.MARQUEE_OAUTH_URL, process.env.MARQUEE_PORTONE_SITE, process.env.MARQUEE_PORTONE_URL]
+      .filter(Boolean)
+      .map((address) => new URL(address).origin);
     page.on('pageerror', (err) => this.problems.push(`script error: ${err.message}`));
     page.on('console', (msg) => {
       // A page answered 404 or 401 on purpose (a dead link, a wrong password), or a
@@ -76,14 +78,14 @@ function expect(condition, message) {
  * From the home page, the seat map of the first performance of the `n`th show on sale
  * (demo shows only: the queue journey's own show has its waiting room on).
  */
-async function openSeatMap(page, n) {
-  await openShow(page, n);
+async function openSeatMap(page, n, site = base) {
+  await openShow(page, n, site);
   await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
 }
 
 /** From the home page, the page of the `n`th demo show on sale. */
-async function openShow(page, n) {
-  await page.goto(`${base}/`);
+async function openShow(page, n, site = base) {
+  await page.goto(`${site}/`);
   const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
   const card = onSale.locator('.card a', { hasNotText: '대기열 공연' }).nth(n);
   await Promise.all([page.waitForURL(/\/shows\/\d+$/), card.click()]);
@@ -120,12 +122,12 @@ async function buyOneSeat(page) {
 }
 
 /** Signs a new account up through the form; the browser ends on MY page. */
-async function signUp(page, email) {
-  await page.goto(`${base}/signup`);
+async function signUp(page, email, site = base) {
+  await page.goto(`${site}/signup`);
   await page.getByLabel('이메일').fill(email);
   await page.getByLabel('비밀번호').fill('correct horse battery');
   await page.getByLabel('닉네임').fill('웹관객');
-  await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: '가입하기' }).click()]);
+  await Promise.all([page.waitForURL(`${site}/`), page.getByRole('button', { name: '가입하기' }).click()]);
 }
 
 const journeys = {
@@ -426,6 +428,48 @@ const journeys = {
     await page.locator('#like[aria-pressed="true"]').waitFor();
   },
 
+  /**
+   * Top up through PortOne's payment window (a local double of its SDK and API, on an
+   * api configured for PortOne): the window is a redirect on a phone and an iframe on
+   * a computer. Cancelling credits nothing and says so; paying at checkout comes back
+   * to the checkout with the points credited (the server asked PortOne), and the order
+   * is paid with them.
+   */
+  async top_up_with_portone(visit) {
+    const { page } = visit;
+    const site = process.env.MARQUEE_PORTONE_SITE;
+    const phone = visit.viewport === 'phone';
+    await signUp(page, `portone-${visit.viewport}-${Date.now()}@example.kr`, site);
+    const paymentWindow = () => (phone ? page : page.frameLocator('iframe[title="PortOne 결제 (테스트)"]'));
+
+    await page.goto(`${site}/me`);
+    await page.getByRole('button', { name: '50,000원 충전' }).click();
+    if (phone) await page.waitForURL((url) => url.href.startsWith(process.env.MARQUEE_PORTONE_URL));
+    await paymentWindow().getByRole('button', { name: '취소' }).click();
+    const problem = page.locator('.top-up-problem');
+    await problem.filter({ hasText: '취소' }).waitFor();
+    expect(page.url() === `${site}/me`, `back on MY page with a clean address: ${page.url()}`);
+    expect((await page.locator('#balance').textContent()) === '0원', 'nothing was credited');
+    await visit.look('portone-cancelled');
+
+    await openSeatMap(page, 0, site);
+    await page.locator('.seat:not([disabled])').first().click();
+    await Promise.all([page.waitForURL(/\/checkout\/\d+$/), page.getByRole('button', { name: '선택 완료' }).click()]);
+    const checkout = page.url();
+    const pay = page.getByRole('button', { name: /결제하기$/ });
+    expect(await pay.isDisabled(), 'no points yet: paying waits for a top-up');
+    await visit.look('portone-checkout');
+    await page.getByRole('button', { name: /충전하기$/ }).click();
+    if (phone) await page.waitForURL((url) => url.href.startsWith(process.env.MARQUEE_PORTONE_URL));
+    await paymentWindow().getByRole('button', { name: '결제하기' }).click();
+    await page.waitForURL(checkout);
+    await page.locator('#pay:not([disabled])').waitFor();
+    expect(page.url() === checkout, `the address is clean again: ${page.url()}`);
+    await visit.look('portone-topped-up');
+    await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), pay.click()]);
+    expect(await page.locator('.ticket').first().isVisible(), 'the ticket is on MY page');
+  },
+
   /** A category chip narrows the home page to that category. */
   async browse_one_category(visit) {
     const { page } = visit;
@@ -456,7 +500,10 @@ const browser = await chromium.launch({
   ],
 });
 let failed = 0;
+// JOURNEYS=name,name runs only those (while working on one); the test command runs all.
+const only = process.env.JOURNEYS?.split(',').filter(Boolean);
 for (const [journey, run] of Object.entries(journeys)) {
+  if (only && !only.includes(journey)) continue;
   for (const [viewport, size] of Object.entries(viewports)) {
     const context = await browser.newContext({ viewport: size, locale: 'ko-KR' });
     const page = await context.newPage();

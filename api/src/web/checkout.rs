@@ -13,7 +13,8 @@ use marquee_core::booking::holds;
 use marquee_core::Error;
 
 use super::account::require_visitor;
-use super::{format, html, message_page, PageError};
+use super::top_up::{html_paying, TopUp};
+use super::{format, message_page, PageError};
 use crate::state::AppState;
 
 pub struct Line {
@@ -44,9 +45,7 @@ struct CheckoutPage {
     remaining_ms: i64,
     remaining_text: String,
     /// Top-up choices: the shortfall.
-    amounts: Vec<(String, i64)>,
-    /// The configured gateway: the dev gateway is a simulated payment step.
-    simulated_payment: bool,
+    top_up: TopUp,
 }
 
 pub async fn page(
@@ -77,7 +76,11 @@ pub async fn page(
     let remaining_ms = (hold.expires_at - chrono::Utc::now())
         .num_milliseconds()
         .max(0);
-    html(&CheckoutPage {
+    let top_up = TopUp::new(
+        &state,
+        vec![(format!("{} 충전하기", format::won(shortfall)), shortfall)],
+    );
+    let page = CheckoutPage {
         csrf: csrf_token(&secret),
         hold_id,
         show_id: hold.show_id,
@@ -99,9 +102,9 @@ pub async fn page(
         shortfall_text: format::won(shortfall),
         remaining_ms,
         remaining_text: format::countdown(remaining_ms),
-        amounts: vec![(format!("{} 충전하기", format::won(shortfall)), shortfall)],
-        simulated_payment: state.dev_payments,
         title: hold.show_title,
         venue: hold.venue,
-    })
+        top_up,
+    };
+    html_paying(&page, &page.top_up)
 }

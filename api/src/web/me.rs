@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 use super::account::require_visitor;
 use super::home::Card;
-use super::{format, html, qr, PageError};
+use super::top_up::{html_paying, TopUp};
+use super::{format, qr, PageError};
 use crate::state::AppState;
 
 /// Tickets, ledger entries, likes and trades shown, newest first.
@@ -178,8 +179,7 @@ struct MePage {
     ledger: Vec<LedgerLine>,
     likes: Vec<Card>,
     trades: Vec<TradeLine>,
-    amounts: Vec<(String, i64)>,
-    simulated_payment: bool,
+    top_up: TopUp,
 }
 
 /// What MY page offers to top up by.
@@ -209,7 +209,14 @@ pub async fn page(
     let (likes, _) = catalog::liked_shows(pool, user.user_id, LIKES_SHOWN, 0).await?;
     let (trades, _) = trades::history(pool, user.user_id, None, None, TRADES_SHOWN, 0).await?;
     let now = Utc::now();
-    html(&MePage {
+    let top_up = TopUp::new(
+        &state,
+        TOP_UPS
+            .iter()
+            .map(|&amount| (format!("{} 충전", format::won(amount)), amount))
+            .collect(),
+    );
+    let page = MePage {
         csrf: csrf_token(&secret),
         nickname: profile.nickname,
         email: profile.email,
@@ -224,10 +231,7 @@ pub async fn page(
         ledger: entries.into_iter().map(ledger_line).collect(),
         likes: likes.into_iter().map(Card::from).collect(),
         trades: trades.into_iter().map(trade_line).collect(),
-        amounts: TOP_UPS
-            .iter()
-            .map(|&amount| (format!("{} 충전", format::won(amount)), amount))
-            .collect(),
-        simulated_payment: state.dev_payments,
-    })
+        top_up,
+    };
+    html_paying(&page, &page.top_up)
 }

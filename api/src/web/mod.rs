@@ -23,6 +23,7 @@ mod search;
 mod seat_map;
 mod show;
 mod social;
+mod top_up;
 
 use askama::Template;
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
@@ -33,6 +34,7 @@ use axum::Router;
 
 pub use page_error::{message_page, PageError};
 pub use social::provider as social_provider;
+pub use top_up::SitePayment;
 
 use crate::state::AppState;
 
