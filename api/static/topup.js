@@ -6,17 +6,28 @@
 //   (the dev gateway counts any dev_ id as paid for the amount asked).
 // - PortOne (the section carries the store and channel): the browser SDK the page
 //   loaded opens the payment window. On a computer it answers here; on a phone it
-//   leaves for the card company and comes back to this page with paymentId (or code
-//   and message) in the address, and the charge is completed on arrival.
+//   leaves for the card company and comes back to MY page with paymentId (or code) in
+//   the address, and the charge is completed there, then the page the person started
+//   from opens again.
+//
+// A PortOne payment waits in localStorage until the server has answered for it: a
+// failed or interrupted return (a timeout, a closed tab, a session that ran out) is
+// retried on the next visit of either page, so a paid payment is not forgotten. Only
+// the payment this browser started is ever sent: an address carrying another id (a
+// link someone was sent) is ignored. The id funds nobody else's account: PortOne is
+// told the customer, and the server checks it.
 
 import { api, problemText, won } from './common.js';
 
-/** What PortOne appends on its way back, and the amount we put there ourselves. */
-const RETURN_PARAMS = ['paymentId', 'code', 'message', 'pgCode', 'pgMessage', 'transactionType', 'txId', 'top_up'];
+/** What PortOne appends on its way back, and our own marks. */
+const RETURN_PARAMS = ['paymentId', 'code', 'message', 'pgCode', 'pgMessage', 'transactionType', 'txId', 'top_up', 'paid'];
+const PENDING = 'marquee_top_up_pending';
+/** A payment window left open longer than this was abandoned. */
+const PENDING_FOR_MS = 24 * 3600 * 1000;
 
 const sections = [...document.querySelectorAll('.top-up')];
 for (const section of sections) enhance(section);
-if (sections.length > 0) finishRedirectedPayment(sections[0]);
+if (sections.length > 0) finishPending(sections[0]);
 
 function speaker(section) {
   const problem = section.querySelector('.top-up-problem');
@@ -28,7 +39,12 @@ function speaker(section) {
 
 function enhance(section) {
   const panel = section.querySelector('.simulated');
+  const choices = [...section.querySelectorAll('[data-top-up]')];
   const say = speaker(section);
+  /** One payment at a time: every amount waits while a window is open. */
+  const busy = (on) => {
+    for (const choice of choices) choice.disabled = on;
+  };
   let amount = 0;
   section.addEventListener('click', async (event) => {
     const choice = event.target.closest('[data-top-up]');
@@ -36,9 +52,8 @@ function enhance(section) {
       amount = Number(choice.dataset.topUp);
       say('');
       if (section.dataset.storeId) {
-        choice.disabled = true;
-        await payWithPortOne(section, amount, say);
-        choice.disabled = false;
+        busy(true);
+        if (!(await payWithPortOne(section, amount, say))) busy(false);
         return;
       }
       panel.querySelector('.simulated-amount').textContent = won(amount);
@@ -52,20 +67,40 @@ function enhance(section) {
     const approve = event.target.closest('[data-approve-payment]');
     if (approve) {
       approve.disabled = true;
-      if (!(await credit(`dev_${crypto.randomUUID()}`, amount, say))) approve.disabled = false;
+      const answer = await credit(`dev_${crypto.randomUUID()}`, amount);
+      if (answer.ok) return window.location.reload();
+      approve.disabled = false;
+      say(problemText(answer.body?.error));
     }
   });
 }
 
+function pending() {
+  try {
+    const found = JSON.parse(window.localStorage.getItem(PENDING));
+    if (found && typeof found.paymentId === 'string' && Number.isInteger(found.amount)) {
+      if (Date.now() - found.at < PENDING_FOR_MS) return found;
+    }
+  } catch {
+    // Unreadable: nothing is pending.
+  }
+  window.localStorage.removeItem(PENDING);
+  return null;
+}
+
+/** Opens PortOne's window; true when the page is leaving or reloading. */
 async function payWithPortOne(section, amount, say) {
   if (!window.PortOne) {
     say('결제 창을 불러오지 못했어요. 잠시 후 다시 시도해 주세요.');
-    return;
+    return false;
   }
   const paymentId = `top_${crypto.randomUUID().replaceAll('-', '')}`;
   const back = new URL(window.location.href);
   for (const name of RETURN_PARAMS) back.searchParams.delete(name);
-  back.searchParams.set('top_up', String(amount));
+  const returnTo = new URL('/me', window.location.origin);
+  returnTo.searchParams.set('top_up', 'returned');
+  const waiting = { paymentId, amount, back: back.pathname + back.search, at: Date.now() };
+  window.localStorage.setItem(PENDING, JSON.stringify(waiting));
   let response;
   try {
     response = await window.PortOne.requestPayment({
@@ -76,49 +111,71 @@ async function payWithPortOne(section, amount, say) {
       totalAmount: amount,
       currency: 'CURRENCY_KRW',
       payMethod: 'CARD',
-      redirectUrl: back.href,
+      customer: { customerId: section.dataset.customerId },
+      redirectUrl: returnTo.href,
     });
   } catch {
+    window.localStorage.removeItem(PENDING);
     say('결제 창을 열지 못했어요. 잠시 후 다시 시도해 주세요.');
-    return;
+    return false;
   }
-  // Nothing comes back when the SDK left for a redirect; the return finishes it.
-  if (!response) return;
+  // Nothing comes back when the SDK left for a redirect; MY page finishes it.
+  if (!response) return true;
   if (response.code !== undefined) {
+    window.localStorage.removeItem(PENDING);
     say(response.message || '결제가 완료되지 않았어요.');
-    return;
+    return false;
   }
-  await credit(response.paymentId ?? paymentId, amount, say);
+  return settle(waiting, say, true);
 }
 
 /**
- * Back from PortOne's payment window on a phone. The address is cleaned first, so a
- * reload cannot send the charge twice (the server would credit it once anyway).
+ * On arrival: back from PortOne's window on a phone, or a payment an earlier visit
+ * could not finish. The address is cleaned first, so a reload sends nothing twice.
  */
-async function finishRedirectedPayment(section) {
+async function finishPending(section) {
   const query = new URLSearchParams(window.location.search);
-  const paymentId = query.get('paymentId');
-  const amount = Number(query.get('top_up'));
-  if (!paymentId || !query.has('top_up')) return;
-  const clean = new URL(window.location.href);
-  for (const name of RETURN_PARAMS) clean.searchParams.delete(name);
-  window.history.replaceState(null, '', clean);
+  const returned = query.get('top_up') === 'returned' || query.has('paymentId');
+  if (returned) {
+    const clean = new URL(window.location.href);
+    for (const name of RETURN_PARAMS) clean.searchParams.delete(name);
+    window.history.replaceState(null, '', clean);
+  }
+  const waiting = pending();
+  if (!waiting) return;
   const say = speaker(section);
-  if (query.get('code')) {
-    say(query.get('message') || '결제가 완료되지 않았어요.');
+  const ours = returned && query.get('paymentId') === waiting.paymentId;
+  if (ours && query.get('code')) {
+    // PortOne's own words arrive in the address, where anyone can write them.
+    window.localStorage.removeItem(PENDING);
+    say('결제가 취소되었거나 완료되지 않았어요.');
     return;
   }
-  say('결제를 확인하고 있어요…');
-  await credit(paymentId, amount, say);
+  if (ours) say('결제를 확인하고 있어요…');
+  await settle(waiting, ours ? say : () => {}, ours);
 }
 
-/** Credits a paid payment and redraws the page; says why not otherwise. */
-async function credit(paymentId, amount, say) {
-  const answer = await api('POST', '/api/v1/points/charges', { payment_id: paymentId, amount });
+/**
+ * Sends a pending payment once. A definite answer (credited, or refused: not paid,
+ * another account's) ends its wait; a failure to get one keeps it for the next visit.
+ * Credited, the page the payment started from opens with the new balance.
+ */
+async function settle(waiting, say, announce) {
+  const answer = await credit(waiting.paymentId, waiting.amount);
+  const definite = answer.ok || (answer.status >= 400 && answer.status < 500 && answer.status !== 401);
+  if (definite) window.localStorage.removeItem(PENDING);
   if (answer.ok) {
-    window.location.reload();
+    const here = window.location.pathname + window.location.search;
+    const local = /^\/(?!\/)/.test(waiting.back ?? '');
+    if (local && waiting.back !== here) window.location.replace(waiting.back);
+    else window.location.reload();
     return true;
   }
-  say(problemText(answer.body?.error));
+  if (!definite) say('결제 확인이 늦어지고 있어요. 이 페이지를 다시 열면 다시 확인해요.');
+  else if (announce) say(problemText(answer.body?.error));
   return false;
+}
+
+function credit(paymentId, amount) {
+  return api('POST', '/api/v1/points/charges', { payment_id: paymentId, amount });
 }

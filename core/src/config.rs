@@ -466,7 +466,14 @@ impl Env {
     fn portone_browser(&self) -> Result<Option<Box<PortOneBrowser>>, ConfigError> {
         let store_id = self.portone_key("PORTONE_STORE_ID")?;
         let channel_key = self.portone_key("PORTONE_CHANNEL_KEY")?;
+        const VAR: &str = "PORTONE_SDK_URL";
         let (store_id, channel_key) = match (store_id, channel_key) {
+            (None, None) if self.get(VAR).is_some() => {
+                return Err(self.invalid(
+                    VAR,
+                    "is used only with PORTONE_STORE_ID and PORTONE_CHANNEL_KEY",
+                ))
+            }
             (None, None) => return Ok(None),
             (Some(store_id), Some(channel_key)) => (store_id, channel_key),
             (None, Some(_)) => {
@@ -476,17 +483,19 @@ impl Env {
                 return Err(self.invalid("PORTONE_CHANNEL_KEY", "is required with PORTONE_STORE_ID"))
             }
         };
-        const VAR: &str = "PORTONE_SDK_URL";
         let sdk_url = self.http_url(VAR, "https://cdn.portone.io/v2/browser-sdk.js")?;
-        let host = sdk_url.host_str().unwrap_or_default();
-        let loopback = host == "localhost"
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
+        // A page's policy names the SDK's origin, and a policy cannot name an IPv6
+        // address: plain http is for a double on 127.0.0.1 or localhost only.
+        let loopback = matches!(sdk_url.host_str(), Some("127.0.0.1" | "localhost"));
         if sdk_url.scheme() != "https" && !loopback {
-            return Err(self.invalid(VAR, "must be https (http only on loopback)"));
+            return Err(self.invalid(VAR, "must be https (http only on 127.0.0.1 or localhost)"));
+        }
+        if sdk_url.query().is_some()
+            || sdk_url.fragment().is_some()
+            || !sdk_url.username().is_empty()
+            || sdk_url.password().is_some()
+        {
+            return Err(self.invalid(VAR, "must have no query, fragment or credentials"));
         }
         Ok(Some(Box::new(PortOneBrowser {
             store_id,
@@ -819,6 +828,43 @@ mod tests {
                     ("PORTONE_STORE_ID", "store-1"),
                     ("PORTONE_CHANNEL_KEY", "channel-key-1"),
                     ("PORTONE_SDK_URL", "http://cdn.example.kr/sdk.js"),
+                ],
+                "PORTONE_SDK_URL",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_STORE_ID", "store-1"),
+                    ("PORTONE_CHANNEL_KEY", "channel-key-1"),
+                    ("PORTONE_SDK_URL", "http://[::1]:4000/sdk.js"),
+                ],
+                "PORTONE_SDK_URL",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    ("PORTONE_STORE_ID", "store-1"),
+                    ("PORTONE_CHANNEL_KEY", "channel-key-1"),
+                    (
+                        "PORTONE_SDK_URL",
+                        "https://cdn.portone.io/v2/browser-sdk.js?v=1",
+                    ),
+                ],
+                "PORTONE_SDK_URL",
+            ),
+            (
+                &[
+                    SECRET,
+                    PORTONE,
+                    PORTONE_SECRET,
+                    (
+                        "PORTONE_SDK_URL",
+                        "https://cdn.portone.io/v2/browser-sdk.js",
+                    ),
                 ],
                 "PORTONE_SDK_URL",
             ),

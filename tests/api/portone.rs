@@ -29,6 +29,12 @@ async fn payment(
         );
     }
     let paid = |total: i64, currency: &str| json!({"status": "PAID", "id": id, "currency": currency, "amount": {"total": total, "paid": total}});
+    if let Some(customer) = id.strip_prefix("pay_for_") {
+        // Paid by the site for the account `customer` (customer.customerId).
+        let mut payment = paid(15_000, "KRW");
+        payment["customer"] = json!({"id": customer});
+        return (StatusCode::OK, Json(payment));
+    }
     match id.as_str() {
         "pay_ok" => (StatusCode::OK, Json(paid(15_000, "KRW"))),
         "pay_usd" => (StatusCode::OK, Json(paid(15_000, "USD"))),
@@ -127,6 +133,23 @@ async fn unpaid_mismatched_foreign_or_unknown_payments_credit_nothing() {
         );
     }
     assert_eq!(app.balance(&user).await, 0);
+}
+
+#[tokio::test]
+async fn a_payment_made_for_one_account_funds_no_other() {
+    let (base, _) = portone_double().await;
+    let app = app_with_portone(&base, SECRET).await;
+    let payer = app.user("payer@example.com").await;
+    let finder = app.user("finder@example.com").await;
+    let payment_id = format!("pay_for_{}", payer.id);
+    let body = json!({"payment_id": payment_id, "amount": 15_000});
+    let charges = "/api/v1/points/charges";
+    let stolen = app.post(charges, Some(&finder.token), body.clone()).await;
+    assert_eq!(stolen.code(), "PAYMENT_NOT_CONFIRMED", "{:?}", stolen.body);
+    assert_eq!(app.balance(&finder).await, 0);
+    let own = app.post(charges, Some(&payer.token), body).await;
+    assert_eq!(own.status, StatusCode::CREATED, "{:?}", own.body);
+    assert_eq!(app.balance(&payer).await, 15_000);
 }
 
 #[tokio::test]

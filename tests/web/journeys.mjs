@@ -452,6 +452,14 @@ const journeys = {
     expect((await page.locator('#balance').textContent()) === '0원', 'nothing was credited');
     await visit.look('portone-cancelled');
 
+    // A link carrying a payment id this browser did not start sends nothing.
+    let charges = 0;
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/v1/points/charges')) charges += 1;
+    });
+    await page.goto(`${site}/me?top_up=returned&paymentId=top_forged`, { waitUntil: 'networkidle' });
+    expect(charges === 0 && page.url() === `${site}/me`, `a forged return is ignored and wiped (${charges} charges)`);
+
     await openSeatMap(page, 0, site);
     await page.locator('.seat:not([disabled])').first().click();
     await Promise.all([page.waitForURL(/\/checkout\/\d+$/), page.getByRole('button', { name: '선택 완료' }).click()]);

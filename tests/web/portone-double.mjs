@@ -5,7 +5,7 @@
 // request's redirectUrl with paymentId, or code and message when not paid). It
 // refuses a request for another store or channel, a currency other than KRW, or an
 // amount that is not a positive whole number, and answers the lookup only with the
-// API secret. Prints "portone double on http://127.0.0.1:PORT" once listening.
+// API secret, naming the customer the payment was requested for. Prints "portone double on http://127.0.0.1:PORT" once listening.
 // Usage: node portone-double.mjs STORE_ID CHANNEL_KEY API_SECRET
 
 import { randomBytes } from 'node:crypto';
@@ -79,7 +79,7 @@ function outcome(request, decision) {
   const why = refusal(request);
   if (why) return { code: 'FAILURE_TYPE_PG', message: why, paymentId: request.paymentId };
   if (decision !== 'pay') return { code: 'FAILURE_TYPE_PG', message: '사용자가 결제를 취소했어요.', paymentId: request.paymentId };
-  paid.set(request.paymentId, { amount: request.totalAmount });
+  paid.set(request.paymentId, { amount: request.totalAmount, customer: request.customer?.customerId });
   return { transactionType: 'PAYMENT', txId: randomBytes(8).toString('hex'), paymentId: request.paymentId };
 }
 
@@ -115,7 +115,9 @@ const server = createServer(async (request, response) => {
     if (request.headers.authorization !== `PortOne ${apiSecret}`) return send(response, 401, { type: 'UNAUTHORIZED' });
     const payment = paid.get(decodeURIComponent(lookup[1]));
     if (!payment) return send(response, 404, { type: 'PAYMENT_NOT_FOUND' });
-    return send(response, 200, { status: 'PAID', id: lookup[1], currency: 'KRW', amount: { total: payment.amount } });
+    const found = { status: 'PAID', id: lookup[1], currency: 'KRW', amount: { total: payment.amount } };
+    if (payment.customer !== undefined) found.customer = { id: payment.customer };
+    return send(response, 200, found);
   }
   send(response, 404, 'not found', 'text/plain');
 });

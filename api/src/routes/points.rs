@@ -63,7 +63,9 @@ pub struct ChargeRequest {
 /// Credit a gateway payment
 ///
 /// Credits a payment the client made through the payment gateway, after the gateway
-/// confirms it (paid, KRW, the exact amount). 201 when this call credited it, 200 when
+/// confirms it (paid, KRW, the exact amount; with PortOne, send the user's id as
+/// `customer.customerId` when requesting the payment: a payment naming another
+/// customer is refused). 201 when this call credited it, 200 when
 /// the same payment id and amount were credited before (a retry); the same id with
 /// another amount is 409 PAYMENT_AMOUNT_MISMATCH.
 #[utoipa::path(post, path = "/api/v1/points/charges", tag = "points", request_body = ChargeRequest,

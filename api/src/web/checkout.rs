@@ -78,6 +78,7 @@ pub async fn page(
         .max(0);
     let top_up = TopUp::new(
         &state,
+        user.user_id,
         vec![(format!("{} 충전하기", format::won(shortfall)), shortfall)],
     );
     let page = CheckoutPage {

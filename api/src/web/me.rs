@@ -211,6 +211,7 @@ pub async fn page(
     let now = Utc::now();
     let top_up = TopUp::new(
         &state,
+        user.user_id,
         TOP_UPS
             .iter()
             .map(|&amount| (format!("{} 충전", format::won(amount)), amount))

@@ -64,10 +64,13 @@ impl SitePayment {
 /// The pages' policy plus the SDK: its script and calls from its origin and PortOne's
 /// services, and frames from any https origin, because the payment window PortOne
 /// opens is the card company's or the wallet's page and there are dozens of them.
-/// Forms may post to https for the same reason (some PGs' phone flows submit one).
+/// Forms may post to https for the same reason (some PGs' phone flows submit one), and
+/// inline styles are allowed because the SDK styles the window it lays over the page.
+/// Scripts stay limited to this origin and the SDK's: the part that matters.
 fn paying_policy(sdk_origin: &str) -> String {
     format!(
-        "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; \
+        "default-src 'self'; img-src 'self' https: http: data:; \
+         style-src 'self' 'unsafe-inline'; \
          script-src 'self' {sdk_origin}; \
          connect-src 'self' {sdk_origin} https://*.portone.io https://*.iamport.co; \
          frame-src {sdk_origin} https:; object-src 'none'; base-uri 'none'; \
@@ -77,19 +80,23 @@ fn paying_policy(sdk_origin: &str) -> String {
 
 /// What `parts/top_up.html` draws: amounts to choose from (label, points) and how to pay.
 pub struct TopUp {
+    /// The signed-in account, sent to PortOne as the payment's customer so the payment
+    /// can fund this account only.
+    pub user_id: i64,
     pub amounts: Vec<(String, i64)>,
     pub simulated: bool,
     pub portone: Option<Arc<PortOneSite>>,
 }
 
 impl TopUp {
-    pub fn new(state: &AppState, amounts: Vec<(String, i64)>) -> Self {
+    pub fn new(state: &AppState, user_id: i64, amounts: Vec<(String, i64)>) -> Self {
         let (simulated, portone) = match &state.site_payment {
             SitePayment::Simulated => (true, None),
             SitePayment::PortOne(site) => (false, Some(site.clone())),
             SitePayment::Unavailable => (false, None),
         };
         TopUp {
+            user_id,
             amounts,
             simulated,
             portone,

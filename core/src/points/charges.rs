@@ -68,7 +68,7 @@ impl ChargeService {
         if let Some(existing) = self.existing(user_id, payment_id).await? {
             return same_amount(existing, amount);
         }
-        let verified = self.gateway.verify(payment_id, amount).await?;
+        let verified = self.gateway.verify(payment_id, amount, user_id).await?;
         let outcome = retry_on_lock_conflict(|| self.credit(user_id, &verified)).await?;
         same_amount(outcome, amount)
     }

@@ -22,8 +22,14 @@ pub trait PaymentGateway: Send + Sync + 'static {
     /// Short name stored with each charge (`dev`, `portone`).
     fn name(&self) -> &'static str;
 
-    /// Confirms that `payment_id` is paid for exactly `expected_amount` KRW.
-    async fn verify(&self, payment_id: &str, expected_amount: i64) -> Result<VerifiedPayment>;
+    /// Confirms that `payment_id` is paid for exactly `expected_amount` KRW, and, where
+    /// the payment names its customer, that it is `user_id`'s.
+    async fn verify(
+        &self,
+        payment_id: &str,
+        expected_amount: i64,
+        user_id: i64,
+    ) -> Result<VerifiedPayment>;
 }
 
 /// Local development and demos: any payment id starting with `dev_` is paid for the
@@ -36,7 +42,12 @@ impl PaymentGateway for DevGateway {
         "dev"
     }
 
-    async fn verify(&self, payment_id: &str, expected_amount: i64) -> Result<VerifiedPayment> {
+    async fn verify(
+        &self,
+        payment_id: &str,
+        expected_amount: i64,
+        _user_id: i64,
+    ) -> Result<VerifiedPayment> {
         if !payment_id.starts_with("dev_") {
             return Err(Error::PaymentNotConfirmed(
                 "the dev gateway only accepts payment ids starting with dev_".to_string(),
@@ -78,6 +89,17 @@ struct PortOnePayment {
     #[serde(default)]
     currency: Option<String>,
     amount: Option<PortOneAmount>,
+    #[serde(default)]
+    customer: Option<PortOneCustomer>,
+}
+
+/// The site sends `customer.customerId` = the Marquee user id with every payment, so a
+/// payment id that leaks (a shared phone, a log) cannot fund another account. A payment
+/// that names no customer (an app that sends none) is checked by id and amount only.
+#[derive(Debug, Deserialize)]
+struct PortOneCustomer {
+    #[serde(default)]
+    id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,7 +113,12 @@ impl PaymentGateway for PortOneGateway {
         "portone"
     }
 
-    async fn verify(&self, payment_id: &str, expected_amount: i64) -> Result<VerifiedPayment> {
+    async fn verify(
+        &self,
+        payment_id: &str,
+        expected_amount: i64,
+        user_id: i64,
+    ) -> Result<VerifiedPayment> {
         let mut url = self.api_base.clone();
         url.path_segments_mut()
             .map_err(|()| Error::internal("PORTONE_API_BASE cannot be a base url"))?
@@ -128,6 +155,12 @@ impl PaymentGateway for PortOneGateway {
         if payment.currency.as_deref().is_some_and(|c| c != "KRW") {
             return Err(Error::PaymentNotConfirmed(
                 "payment currency is not KRW".to_string(),
+            ));
+        }
+        let customer = payment.customer.and_then(|c| c.id);
+        if customer.is_some_and(|id| id != user_id.to_string()) {
+            return Err(Error::PaymentNotConfirmed(
+                "the payment belongs to another customer".to_string(),
             ));
         }
         let paid = payment.amount.map(|a| a.total).unwrap_or(0);
