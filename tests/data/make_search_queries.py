@@ -161,6 +161,81 @@ CATEGORY_WORD = {"Musical": ("뮤지컬", True), "Play": ("연극", True),
                  "Classic": ("공연", False), "Dance": ("발레", True)}
 
 
+# Search v2's kinds (issue 14): what people type around and instead of a title.
+ALL_PARTICLES = ["의", "을", "를", "이", "가", "은", "는", "도", "에", "에서", "와", "과", "하고"]
+CATEGORY_NOUN = {"Musical": "뮤지컬", "Play": "연극", "Concert": "콘서트", "Exhibition": "전시",
+                 "Classic": "클래식", "Dance": "무용"}
+INTENT_AFTER = ["예매", "티켓", "공연", "예매하기", "티켓팅", "공연 예매", "표"]
+NONSENSE = ["존재하지않는", "아무말", "어쩌구저쩌구", "뭐시기", "블라블라", "없는제목", "흐므흐므",
+            "쿠루쿠루", "뿌잉뿌잉", "아무거나"]
+COMMON = ["공연", "사랑", "콘서트", "제목", "이야기", "음악"]
+JAMO_ROWS = ["ㅂㅈㄷㄱㅅ", "ㅁㄴㅇㄹㅎ", "ㅋㅌㅊㅍ"]  # the consonant keys, row by row
+LATIN_ROWS = ["qwert", "asdfg", "zxcvb", "poiuy", "lkjh"]
+
+
+def hangul_word(words):
+    """The longest all-Hangul word, the one a person types longest; None if there is none."""
+    hangul = [w for w in words if all(is_syllable(c) for c in w)]
+    return max(hangul, key=len) if hangul else None
+
+
+def intent(title, category, rng):
+    """The title among the words people type around it: its kind and what they want."""
+    noun = CATEGORY_NOUN[category]
+    after = rng.choice(INTENT_AFTER)
+    last = title[-1]
+    particle = None
+    if is_syllable(last):
+        has_final = (ord(last) - 0xAC00) % 28 != 0
+        particle = rng.choice(PARTICLES_AFTER_FINAL if has_final else PARTICLES_AFTER_VOWEL)
+    shapes = [f"{noun} {title} {after}", f"{title} {after}", f"{title} {noun}", f"{noun} {title}",
+              f"공연 {title}{particle}" if particle else f"공연 {title}"]
+    return rng.choice(shapes)
+
+
+def syllable_swap(word, rng):
+    """Two adjacent syllables of a word of three or more swapped (시고카), not the first."""
+    if len(word) < 3:
+        return None
+    spots = [i for i in range(1, len(word) - 1) if word[i] != word[i + 1]]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def syllable_drop(word, rng):
+    """One syllable, not the first, left out of a word of four or more (레미라블)."""
+    if len(word) < 4:
+        return None
+    i = rng.randrange(1, len(word))
+    return word[:i] + word[i + 1:]
+
+
+def negatives(rng):
+    """Queries no show answers: mashed keys, nonsense run together around a common word,
+    nonsense in words, and spaces."""
+    out = []
+    for row in JAMO_ROWS:
+        for _ in range(3):
+            # Five keys or more: four can be a real title's initials from its start
+            # (ㅈㄷㄱㅅ for 장도규 실내악 콘서트), which search rightly finds.
+            n = rng.randrange(5, len(row) + 2)
+            keys = (row * 2)[:n]
+            out.append(keys if rng.random() < 0.5 else keys[::-1])
+    for row in LATIN_ROWS:
+        for _ in range(2):
+            n = rng.randrange(4, len(row) + 1)
+            out.append(row[:n] + rng.choice(LATIN_ROWS)[:rng.randrange(2, 5)])
+    for _ in range(16):
+        first, last = rng.sample(NONSENSE, 2)
+        out.append(first + rng.choice(COMMON) + last if rng.random() < 0.5 else first + rng.choice(COMMON))
+    for _ in range(6):
+        out.append(" ".join(rng.sample(NONSENSE, 2)) + " " + rng.choice(COMMON))
+    out.extend(["   ", "         "])
+    return list(dict.fromkeys(out))
+
+
 def queries(title, title_en, category, rng):
     words = re.findall(r"[가-힣A-Za-z0-9]+", title)
     hangul_words = [w for w in words if all(is_syllable(c) for c in w)]
@@ -194,18 +269,42 @@ def queries(title, title_en, category, rng):
         yield "korean_layout", " ".join(typed)
 
 
+def queries_v2(title, category, rng):
+    """Search v2's kinds, from their own generator so that the kinds above keep the
+    queries they were scored on before."""
+    words = re.findall(r"[가-힣A-Za-z0-9]+", title)
+    yield "intent", intent(title, category, rng)
+    if words and is_syllable(words[-1][-1]):
+        # Any particle, the wrong one of a pair too (위키드은), on the title's last word.
+        yield "particle_any", title.rstrip("!") + rng.choice(ALL_PARTICLES)
+    target = hangul_word(words)
+    if target:
+        swapped = syllable_swap(target, rng)
+        if swapped:
+            yield "syllable_swap", title.replace(target, swapped, 1)
+        dropped = syllable_drop(target, rng)
+        if dropped:
+            yield "syllable_drop", title.replace(target, dropped, 1)
+
+
 def main():
     source = (ROOT / "core/src/catalog/demo.rs").read_text()
     shows = re.findall(
         r'\(\s*"([^"]*)",\s*"([^"]*)",\s*Category::(\w+),\s*\d+,\s*&\[[^\]]*\],?\s*\)', source)
     rng = random.Random(20261121)
+    rng_v2 = random.Random(20261201)
     lines = [
-        "# The search benchmark's labelled queries: kind, query, intended title.",
+        "# The search benchmark's labelled queries: kind, query, intended title (none: a negative).",
         "# Written by tests/data/make_search_queries.py (seeded); edit that, not this.",
     ]
     for title, title_en, category in shows:
         for kind, query in queries(title, title_en, category, rng):
             lines.append(f"{kind}\t{query}\t{title}")
+        for kind, query in queries_v2(title, category, rng_v2):
+            lines.append(f"{kind}\t{query}\t{title}")
+    # Nothing is intended: the right answer is no answer.
+    for query in negatives(rng_v2):
+        lines.append(f"negative\t{query}\t")
     out = ROOT / "tests/data/search_queries.tsv"
     out.write_text("\n".join(lines) + "\n")
     print(f"{len(lines) - 2} queries for {len(shows)} titles -> {out.relative_to(ROOT)}")

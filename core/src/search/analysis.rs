@@ -242,6 +242,57 @@ pub fn initial_keys(text: &str) -> Vec<Key> {
     keys
 }
 
+/// Marks a syllable-level variant of a title word, so it only ever meets the same mark
+/// on the query side, never a word typed as such.
+pub const SYLLABLE_VARIANT: char = '~';
+
+/// Shortest word (in syllables) whose syllables may be swapped; one syllable more may
+/// also lose one. Shorter words would meet too many others.
+const MIN_SWAP_SYLLABLES: usize = 3;
+
+/// A word's own syllable-variant key, as a query looks it up: marked keystrokes of a
+/// Hangul word long enough to carry a syllable typo.
+pub fn syllable_variant_key(word: &str) -> Option<String> {
+    let syllables = word.chars().count();
+    (syllables >= MIN_SWAP_SYLLABLES && word.chars().all(hangul::is_syllable))
+        .then(|| format!("{SYLLABLE_VARIANT}{}", hangul::keys(word)))
+}
+
+/// For each Hangul word of three or more syllables, the word with two adjacent
+/// syllables swapped (시카고 → 시고카, 카시고), and for four or more, with one inner
+/// syllable left out (레미제라블 → 레미라블): the two syllable-level typos people make,
+/// indexed so that a query finds them with one exact look-up, each marked with
+/// `SYLLABLE_VARIANT`. Dropping the last syllable is left to prefix matching, and the
+/// first stays: people look at where a word starts.
+pub fn syllable_variant_keys(text: &str) -> Vec<Key> {
+    let mut keys = Vec::new();
+    for word in words(text) {
+        let syllables: Vec<char> = word.normalized.chars().collect();
+        if syllable_variant_key(&word.normalized).is_none() {
+            continue;
+        }
+        let mut variant = |chars: &[char]| {
+            let text: String = chars.iter().collect();
+            if let Some(key) = syllable_variant_key(&text).filter(|_| text != word.normalized) {
+                push_key(&mut keys, key, word.start, word.end);
+            }
+        };
+        for i in 0..syllables.len() - 1 {
+            let mut swapped = syllables.clone();
+            swapped.swap(i, i + 1);
+            variant(&swapped);
+        }
+        if syllables.len() > MIN_SWAP_SYLLABLES {
+            for i in 1..syllables.len() - 1 {
+                let mut dropped = syllables.clone();
+                dropped.remove(i);
+                variant(&dropped);
+            }
+        }
+    }
+    keys
+}
+
 fn push_key(keys: &mut Vec<Key>, text: String, start: usize, end: usize) {
     if !text.is_empty() && !keys.iter().any(|k| k.text == text) {
         keys.push(Key { text, start, end });
@@ -322,6 +373,34 @@ mod tests {
         );
         assert_eq!(texts(initial_keys("벤허")), ["ㅂㅎ", "^ㅂㅎ"]);
         assert!(initial_keys("Chicago").is_empty());
+    }
+
+    #[test]
+    fn long_hangul_words_carry_their_syllable_swaps_and_inner_drops() {
+        let variants = |text: &str| -> Vec<String> {
+            syllable_variant_keys(text)
+                .into_iter()
+                .map(|k| hangul::compose(k.text.trim_start_matches(SYLLABLE_VARIANT)))
+                .collect()
+        };
+        assert_eq!(variants("시카고"), ["카시고", "시고카"]);
+        assert_eq!(
+            variants("레미제라블"),
+            [
+                "미레제라블",
+                "레제미라블",
+                "레미라제블",
+                "레미제블라",
+                "레제라블",
+                "레미라블",
+                "레미제블"
+            ]
+        );
+        // Two-syllable words, Latin and mixed words carry none.
+        assert!(variants("벤허 Chicago 2막").is_empty());
+        assert!(syllable_variant_keys("레미제라블")
+            .iter()
+            .all(|k| k.text.starts_with(SYLLABLE_VARIANT)));
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub struct PassReport {
 /// same text (new kinds of keys, other normalization): the next pass then rebuilds the
 /// index, since the shows already in it would never be re-read otherwise.
 /// 1: whole-title initials marked with `analysis::WHOLE_TEXT`.
-pub const ANALYSIS_VERSION: u32 = 1;
+/// 2: syllable variants (`analysis::SYLLABLE_VARIANT`) beside the initials.
+pub const ANALYSIS_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Payload {

@@ -173,6 +173,87 @@ fn unrelated_queries_find_nothing() {
     assert_eq!(titles(&search, &"가".repeat(10_000)), Vec::<String>::new());
 }
 
+/// The score the search gives `title` for `q`.
+fn score(search: &ShowSearch, q: &str, title: &str) -> f32 {
+    search
+        .search(q, &SearchFilter::default(), 10, 0, Utc::now())
+        .unwrap()
+        .hits
+        .into_iter()
+        .find(|h| h.title == title)
+        .unwrap_or_else(|| panic!("{q:?} does not find {title}"))
+        .score
+}
+
+#[test]
+fn intent_and_category_words_neither_block_nor_make_a_match() {
+    let search = catalog();
+    for (query, expected) in [
+        ("뮤지컬 레미제라블 예매", "레미제라블"),
+        ("시카고 티켓", "뮤지컬 시카고"),
+        ("공연 위키드의", "위키드"),
+        ("맥베스 연극", "맥베스"),
+        ("연극 맥베스 예매하기", "맥베스"),
+    ] {
+        assert_eq!(first(&search, query), expected, "query {query:?}");
+    }
+    // 연극 in a title (연극 고도 기다림) makes no match for a show that is not there.
+    assert_eq!(titles(&search, "연극 햄릿"), Vec::<String>::new());
+    assert_eq!(titles(&search, "공연 예매 티켓 햄릿"), Vec::<String>::new());
+    // A category word decides between equals: 시카고 is exact in both of these.
+    assert_eq!(first(&search, "연극 시카고"), "시카고 타자기");
+    assert_eq!(first(&search, "뮤지컬 시카고"), "뮤지컬 시카고");
+    // Only intent words: they are what is looked for.
+    assert_eq!(first(&search, "콘서트 예매"), "조용필 콘서트");
+}
+
+#[test]
+fn a_particle_on_a_name_still_finds_it() {
+    let search = catalog();
+    for (query, expected) in [
+        ("맘마미아의", "맘마미아!"),
+        ("위키드은", "위키드"),
+        ("맥베스를", "맥베스"),
+        ("벤허와", "벤허"),
+        ("오페라의 유령에서", "오페라의 유령"),
+    ] {
+        assert_eq!(first(&search, query), expected, "query {query:?}");
+    }
+}
+
+#[test]
+fn a_syllable_swap_or_drop_is_one_typo_below_a_keystroke_typo() {
+    let search = catalog();
+    for (query, expected) in [
+        ("시고카", "뮤지컬 시카고"),
+        ("레미라제블", "레미제라블"),
+        ("레미라블", "레미제라블"),
+        ("위드키", "위키드"),
+        ("맘마아미", "맘마미아!"),
+    ] {
+        assert_eq!(first(&search, query), expected, "query {query:?}");
+    }
+    assert!(score(&search, "시고카", "뮤지컬 시카고") < score(&search, "시하고", "뮤지컬 시카고"));
+}
+
+#[test]
+fn nonsense_around_a_common_word_and_mashed_keys_find_nothing() {
+    let search = catalog();
+    for query in [
+        "존재하지않는공연제목",
+        "아무말콘서트뭐시기",
+        "뿌잉뿌잉콘서트",
+        "ㅁㄴㅇㄹ",
+        "qwerasdf",
+    ] {
+        assert_eq!(
+            titles(&search, query),
+            Vec::<String>::new(),
+            "query {query:?}"
+        );
+    }
+}
+
 #[test]
 fn filters_narrow_by_category_and_dates() {
     let search = catalog();

@@ -11,3 +11,4 @@ pub mod query;
 pub mod schema;
 pub mod searcher;
 pub mod tokenizer;
+pub mod vocabulary;

@@ -7,6 +7,10 @@
 //! constants by kind of match, so exact beats prefix beats typo whatever the title's
 //! length; a group scores its best alternative, the query sums its groups, and at least
 //! half of the groups must match, so one common word cannot drag in the whole catalog.
+//!
+//! Words that say what someone wants rather than which show (뮤지컬, 공연, 예매, 티켓:
+//! `vocabulary`) are looked for too but never count towards that half, so they neither
+//! block a title nor make one; a category word adds a small boost to its category.
 
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
@@ -17,6 +21,7 @@ use tantivy::Term;
 use super::analysis::{self, Word};
 use super::hangul;
 use super::schema::Fields;
+use super::vocabulary;
 
 /// Longest query looked at, in characters: titles are at most 200, and a longer string
 /// is pasted text, not a search.
@@ -42,6 +47,17 @@ const ARTIST_WEIGHT: f32 = 0.8;
 /// Initials that spell one word of a title (초록과 방학 for ㅂㅎ) rank below initials
 /// that spell the whole title (벤허), and above initials a title only starts with.
 const WORD_INITIALS: f32 = 0.85;
+/// A word with its particle taken off (맘마미아의 → 맘마미아), as sure as a word wholly
+/// made of its morphemes.
+const STEM: f32 = 0.9;
+/// Two syllables swapped or one left out (시고카, 레미라블): one typo, below a keystroke
+/// typo of the same word.
+pub const SYLLABLE_TYPO: f32 = 0.45;
+/// What an intent word adds when a title holds it: less than the gap between two kinds
+/// of match, so it decides between equals only.
+const INTENT_WEIGHT: f32 = 0.04;
+/// What a category word adds to the shows of its category, on the same terms.
+const CATEGORY_BOOST: f32 = 0.04;
 
 /// How many typos a key of this many keystrokes may carry: none for a syllable or
 /// two, one for a short word, two for a long one.
@@ -74,8 +90,16 @@ pub struct Group {
     /// Whether the morphemes cover all the word's content, so that finding them all is
     /// finding the word.
     pub morphemes_cover_word: bool,
+    /// How many of the morphemes a title must hold before they count: enough to cover
+    /// more than half the word, so one common word inside a long string
+    /// (존재하지않는공연제목) does not make a match. None when all of them cannot.
+    pub morphemes_required: Option<usize>,
     /// Initial consonants typed as such (ㅅㅋㄱ).
     pub initials: Option<String>,
+    /// The word's syllable-variant key (`analysis::syllable_variant_key`).
+    pub syllable_variant: Option<String>,
+    /// An intent word (see `vocabulary`), with the category it names, if any.
+    pub intent: Option<Option<&'static str>>,
 }
 
 /// A query, analysed.
@@ -113,15 +137,34 @@ pub fn interpret(query: &str) -> Interpretation {
         .into_iter()
         .take(MAX_QUERY_WORDS)
         .collect();
-    let groups: Vec<Group> = words
+    let mut groups: Vec<Group> = words
         .iter()
         .map(|word| group(&query[word.start..word.end], word))
         .collect();
-    let compact = (words.len() > 1).then(|| {
-        let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
+    // A query of intent words only (뮤지컬, 콘서트 예매) is looked for as typed.
+    if groups.iter().all(Group::is_intent) {
+        for group in &mut groups {
+            group.intent = None;
+        }
+    }
+    let title_words: Vec<&Word> = words
+        .iter()
+        .zip(&groups)
+        .filter(|(_, g)| !g.is_intent())
+        .map(|(w, _)| w)
+        .collect();
+    let compact = (title_words.len() > 1).then(|| {
+        let whole: String = title_words.iter().map(|w| w.normalized.as_str()).collect();
         hangul::keys(&whole)
     });
     Interpretation { groups, compact }
+}
+
+impl Group {
+    /// Whether this word only says what someone wants (and so counts as no title word).
+    pub fn is_intent(&self) -> bool {
+        self.intent.is_some()
+    }
 }
 
 fn group(original: &str, word: &Word) -> Group {
@@ -130,6 +173,13 @@ fn group(original: &str, word: &Word) -> Group {
         weight: 1.0,
         exact_only: false,
     }];
+    if let Some(stem) = vocabulary::strip_particle(&word.normalized) {
+        alternatives.push(Alternative {
+            key: hangul::keys(stem),
+            weight: STEM,
+            exact_only: false,
+        });
+    }
     if word.has_hangul() {
         // Latin typed with the Korean layout on: 초ㅑㅊㅁ해 → chicago.
         if let Some(latin) = hangul::hangul_to_latin(&word.normalized) {
@@ -152,9 +202,22 @@ fn group(original: &str, word: &Word) -> Group {
             });
         }
     }
-    let morpheme_chars: usize = word.morphemes.iter().map(|m| m.chars().count()).sum();
-    let content_chars = word.content_chars.max(morpheme_chars).max(1);
-    for morpheme in &word.morphemes {
+    // An intent word run into a title (뮤지컬시카고) is no part of the title: the rest
+    // of the word is the whole of what is looked for.
+    let all_chars: usize = word.morphemes.iter().map(|m| m.chars().count()).sum();
+    let (intent_morphemes, morphemes): (Vec<&String>, Vec<&String>) = word
+        .morphemes
+        .iter()
+        .partition(|m| vocabulary::intent(m).is_some());
+    let (morphemes, intent_chars) = if morphemes.is_empty() {
+        (intent_morphemes, 0)
+    } else {
+        let chars = intent_morphemes.iter().map(|m| m.chars().count()).sum();
+        (morphemes, chars)
+    };
+    let morpheme_chars: usize = morphemes.iter().map(|m| m.chars().count()).sum();
+    let content_chars = (word.content_chars.max(all_chars) - intent_chars).max(1);
+    for morpheme in &morphemes {
         alternatives.push(Alternative {
             key: hangul::keys(morpheme),
             weight: morpheme.chars().count() as f32 / content_chars as f32,
@@ -167,8 +230,26 @@ fn group(original: &str, word: &Word) -> Group {
     Group {
         alternatives,
         morphemes_cover_word: morpheme_chars == content_chars,
+        morphemes_required: morphemes_for_half(&morphemes, content_chars),
         initials,
+        syllable_variant: analysis::syllable_variant_key(&word.normalized),
+        intent: vocabulary::intent(&word.normalized),
     }
+}
+
+/// The fewest morphemes that can cover more than half of `content_chars` (the longest
+/// first), or None when even all of them cannot.
+fn morphemes_for_half(morphemes: &[&String], content_chars: usize) -> Option<usize> {
+    let mut lengths: Vec<usize> = morphemes.iter().map(|m| m.chars().count()).collect();
+    lengths.sort_unstable_by(|a, b| b.cmp(a));
+    let mut covered = 0;
+    for (taken, length) in lengths.iter().enumerate() {
+        covered += length;
+        if 2 * covered > content_chars {
+            return Some(taken + 1);
+        }
+    }
+    None
 }
 
 fn scored(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
@@ -258,6 +339,15 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
             key_matches(field, &alternative.key, weight, false, &mut word_matches);
         }
     }
+    if let Some(variant) = &group.syllable_variant {
+        key_matches(
+            fields.title_initials,
+            variant,
+            SYLLABLE_TYPO,
+            true,
+            &mut word_matches,
+        );
+    }
     if let Some(initials) = &group.initials {
         let whole = format!("{}{initials}", analysis::WHOLE_TEXT);
         key_matches(fields.title_initials, &whole, 1.0, true, &mut word_matches);
@@ -278,9 +368,13 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
             MORPHEMES,
         ));
     }
-    if !some_morphemes.is_empty() {
-        // Morphemes add up: 뮤지컬시카고 finds 시카고 by half its content.
-        word_matches.push(Box::new(BooleanQuery::new(some_morphemes)));
+    if let (false, Some(required)) = (some_morphemes.is_empty(), group.morphemes_required) {
+        // Morphemes add up: 연극리어왕 finds 리어왕 by its morpheme 리어, once enough of
+        // them meet to cover more than half the word.
+        word_matches.push(Box::new(BooleanQuery::with_minimum_required_clauses(
+            some_morphemes,
+            required,
+        )));
     }
     Box::new(DisjunctionMaxQuery::new(word_matches))
 }
@@ -290,13 +384,14 @@ pub fn build(fields: &Fields, interpretation: &Interpretation) -> Option<Box<dyn
     if interpretation.is_empty() {
         return None;
     }
-    let groups: Vec<(Occur, Box<dyn Query>)> = interpretation
-        .groups
+    let (intents, titles): (Vec<&Group>, Vec<&Group>) =
+        interpretation.groups.iter().partition(|g| g.is_intent());
+    let groups: Vec<(Occur, Box<dyn Query>)> = titles
         .iter()
         .map(|g| (Occur::Should, group_query(fields, g)))
         .collect();
-    let required = interpretation.groups.len().div_ceil(2);
-    let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(
+    let required = groups.len().div_ceil(2);
+    let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![(
         Occur::Should,
         Box::new(BooleanQuery::with_minimum_required_clauses(
             groups, required,
@@ -306,11 +401,35 @@ pub fn build(fields: &Fields, interpretation: &Interpretation) -> Option<Box<dyn
         // The query's words run together match a title's words run together or a
         // single title word; worth as much as every group matching.
         let mut matches = Vec::new();
-        let weight = interpretation.groups.len() as f32;
+        let weight = titles.len() as f32;
         for (field, field_weight) in text_fields(fields) {
             key_matches(field, compact, weight * field_weight, false, &mut matches);
         }
-        top.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
+        matching.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
+    }
+    if intents.is_empty() {
+        return Some(Box::new(BooleanQuery::new(matching)));
+    }
+    // The title words decide what matches; intent words only order what did.
+    let mut top: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(BooleanQuery::new(matching)))];
+    for group in intents {
+        top.push((
+            Occur::Should,
+            scored(group_query(fields, group), INTENT_WEIGHT),
+        ));
+        if let Some(category) = group.intent.flatten() {
+            top.push((
+                Occur::Should,
+                scored(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(fields.category, category),
+                        IndexRecordOption::Basic,
+                    )),
+                    CATEGORY_BOOST,
+                ),
+            ));
+        }
     }
     Some(Box::new(BooleanQuery::new(top)))
 }
@@ -399,7 +518,11 @@ mod tests {
     #[test]
     fn particles_fall_away_as_morphemes() {
         let group = &interpret("시카고를").groups[0];
-        assert_eq!(keys_of(group), ["시카고를", "tlzkrhfmf", "시카고"]);
+        // The stem (typo-tolerant) and the morpheme (exact) both say 시카고.
+        assert_eq!(
+            keys_of(group),
+            ["시카고를", "시카고", "tlzkrhfmf", "시카고"]
+        );
         let morpheme = group.alternatives.iter().find(|a| a.exact_only).unwrap();
         assert_eq!(hangul::compose(&morpheme.key), "시카고");
         assert!((morpheme.weight - 1.0).abs() < 1e-6);
@@ -408,18 +531,65 @@ mod tests {
 
     #[test]
     fn morphemes_share_the_word_by_length_and_may_leave_part_of_it() {
+        let shares = |query: &str| -> Vec<f32> {
+            interpret(query).groups[0]
+                .alternatives
+                .iter()
+                .filter(|a| a.exact_only)
+                .map(|a| a.weight)
+                .collect()
+        };
+        assert_eq!(shares("오페라의유령"), [0.6, 0.4]);
+        // An intent word run in is no part of the title: 시카고 is all of 뮤지컬시카고.
+        assert_eq!(shares("뮤지컬시카고"), [1.0]);
         let group = &interpret("뮤지컬시카고").groups[0];
-        let shares: Vec<f32> = group
-            .alternatives
-            .iter()
-            .filter(|a| a.exact_only)
-            .map(|a| a.weight)
-            .collect();
-        assert_eq!(shares, [0.5, 0.5]);
         assert!(group.morphemes_cover_word);
         // 위 is content too short to match, so 카드 alone does not make the word.
         let group = &interpret("위카드").groups[0];
         assert!(!group.morphemes_cover_word);
+    }
+
+    #[test]
+    fn morphemes_count_once_they_cover_half_the_word() {
+        // 시카고 alone is half of 뮤지컬시카고 without the intent word: all of it.
+        assert_eq!(
+            interpret("연극리어왕").groups[0].morphemes_required,
+            Some(1)
+        );
+        // One common word inside a long string is not enough.
+        let nonsense = &interpret("존재하지않는공연제목").groups[0];
+        assert!(nonsense.morphemes_required >= Some(2), "{nonsense:?}");
+        // Nor is an intent word run into nonsense.
+        assert_eq!(
+            interpret("뿌잉뿌잉콘서트").groups[0].morphemes_required,
+            None
+        );
+    }
+
+    #[test]
+    fn intent_words_are_marked_and_left_out_of_the_compact_title() {
+        let interpretation = interpret("뮤지컬 오페라의 유령 예매");
+        let intents: Vec<_> = interpretation.groups.iter().map(|g| g.intent).collect();
+        assert_eq!(intents, [Some(Some("MUSICAL")), None, None, Some(None)]);
+        assert_eq!(
+            hangul::compose(interpretation.compact.as_deref().unwrap()),
+            "오페라의유령"
+        );
+        // Only intent words: they are what is looked for.
+        assert!(interpret("콘서트 예매")
+            .groups
+            .iter()
+            .all(|g| !g.is_intent()));
+    }
+
+    #[test]
+    fn long_hangul_words_look_up_their_syllable_variant() {
+        let group = &interpret("시고카").groups[0];
+        assert_eq!(
+            group.syllable_variant.as_deref(),
+            Some(format!("{}{}", analysis::SYLLABLE_VARIANT, hangul::keys("시고카")).as_str())
+        );
+        assert_eq!(interpret("벤허").groups[0].syllable_variant, None);
     }
 
     #[test]

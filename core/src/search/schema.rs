@@ -38,6 +38,8 @@ pub struct Fields {
     pub id: Field,
     pub updated_at: Field,
     pub title: Field,
+    /// The title's keys matched only exactly: initial consonants and syllable variants
+    /// (the field keeps its first name, which its older indexes were written with).
     pub title_initials: Field,
     pub title_en: Field,
     pub artists: Field,

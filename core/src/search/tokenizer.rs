@@ -42,7 +42,12 @@ impl Tokenizer for KeysTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KeysStream<'a> {
         let keys = match self.kind {
             KeyKind::Match => analysis::match_keys(text),
-            KeyKind::Initials => analysis::initial_keys(text),
+            // Initials and syllable variants: the keys only ever matched exactly.
+            KeyKind::Initials => {
+                let mut keys = analysis::initial_keys(text);
+                keys.extend(analysis::syllable_variant_keys(text));
+                keys
+            }
         };
         self.token.reset();
         KeysStream {

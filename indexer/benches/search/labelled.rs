@@ -6,7 +6,8 @@ use std::time::Duration;
 pub struct Labelled {
     pub kind: String,
     pub query: String,
-    /// The production the person means (a demo catalog title).
+    /// The production the person means (a demo catalog title); empty for a negative,
+    /// which no show answers.
     pub intended: String,
 }
 
@@ -33,6 +34,9 @@ pub fn load() -> Vec<Labelled> {
 /// Which shows answer a production: its own title, its encore and its tour stops
 /// (시카고, 시카고 앙코르, 시카고 - 부산), as the demo catalog names them.
 pub fn relevant(catalog: &[(i64, String)], intended: &str) -> HashSet<i64> {
+    if intended.is_empty() {
+        return HashSet::new();
+    }
     let encore = format!("{intended} 앙코르");
     let tour = format!("{intended} - ");
     catalog
@@ -52,10 +56,16 @@ pub struct Grades {
 }
 
 impl Grades {
-    /// `ranked` is the answer, best first (the top 10).
+    /// `ranked` is the answer, best first (the top 10). A negative (nothing relevant)
+    /// is answered right only by no answer at all, which counts as found at rank 1: its
+    /// recall is the share of negatives answered with nothing.
     pub fn add(&mut self, ranked: &[i64], relevant: &HashSet<i64>) -> Option<usize> {
         self.queries += 1;
-        let rank = ranked.iter().position(|id| relevant.contains(id))?;
+        let rank = if relevant.is_empty() {
+            ranked.is_empty().then_some(0)?
+        } else {
+            ranked.iter().position(|id| relevant.contains(id))?
+        };
         self.at_1 += usize::from(rank == 0);
         self.at_5 += usize::from(rank < 5);
         self.reciprocal_ranks += 1.0 / (rank + 1) as f64;

@@ -124,7 +124,11 @@ async fn main() {
         .map(|q| labelled::relevant(&demo_catalog, &q.intended))
         .collect();
     for (q, relevant) in queries.iter().zip(&relevant) {
-        assert!(!relevant.is_empty(), "no show is titled {}", q.intended);
+        assert!(
+            q.intended.is_empty() || !relevant.is_empty(),
+            "no show is titled {}",
+            q.intended
+        );
     }
 
     let search = ShowSearch::new(&index_dir);

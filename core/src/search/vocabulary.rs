@@ -1,0 +1,74 @@
+//! The words people type around a title rather than in it: the kind of show and what
+//! they want to do (뮤지컬 엘리자벳 예매, 시카고 티켓), and the particles Korean puts
+//! after a name (맘마미아의, 위키드은). Fixed lists, not dictionary look-ups: ko-dic does
+//! not know a show's name, so it cannot be trusted to split the particle off it.
+
+/// Words that say what someone wants, not which show: they may not count against a
+/// title, nor make one (a title that merely contains 공연 is not what 공연 캣츠 means).
+/// Each names the category it implies, if it implies one.
+const INTENT_WORDS: &[(&str, Option<&str>)] = &[
+    ("공연", None),
+    ("예매", None),
+    ("예매하기", None),
+    ("예약", None),
+    ("티켓", None),
+    ("티켓팅", None),
+    ("표", None),
+    ("좌석", None),
+    ("일정", None),
+    ("뮤지컬", Some("MUSICAL")),
+    ("연극", Some("PLAY")),
+    ("콘서트", Some("CONCERT")),
+    ("내한", Some("CONCERT")),
+    ("전시", Some("EXHIBITION")),
+    ("전시회", Some("EXHIBITION")),
+    ("클래식", Some("CLASSIC")),
+    ("무용", Some("DANCE")),
+];
+
+/// Particles, longest first so 에서 is tried before 에. Both of each pair (을/를, 이/가,
+/// 은/는, 와/과) follow either kind of syllable here: people type the wrong one.
+const PARTICLES: &[&str] = &[
+    "에서", "하고", "이랑", "의", "을", "를", "이", "가", "은", "는", "도", "에", "와", "과", "랑",
+];
+
+/// What an intent word says, if `word` (normalized) is one, with or without a
+/// particle (공연의, 뮤지컬을): `Some(category)`, the category being optional.
+pub fn intent(word: &str) -> Option<Option<&'static str>> {
+    let found = |w: &str| INTENT_WORDS.iter().find(|(i, _)| *i == w).map(|(_, c)| *c);
+    found(word).or_else(|| strip_particle(word).and_then(found))
+}
+
+/// The word without a trailing particle, when what is left is a name-sized stem of two
+/// or more syllables (시카고를 → 시카고, 고도 stays: 고 is no name).
+pub fn strip_particle(word: &str) -> Option<&str> {
+    PARTICLES.iter().find_map(|particle| {
+        let stem = word.strip_suffix(particle)?;
+        (stem.chars().count() >= 2 && stem.chars().all(super::hangul::is_syllable)).then_some(stem)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intent_words_are_known_with_or_without_a_particle() {
+        assert_eq!(intent("뮤지컬"), Some(Some("MUSICAL")));
+        assert_eq!(intent("공연의"), Some(None));
+        assert_eq!(intent("예매"), Some(None));
+        assert_eq!(intent("시카고"), None);
+        // A title word that only starts like one is not one.
+        assert_eq!(intent("공연장"), None);
+    }
+
+    #[test]
+    fn particles_come_off_names_including_the_wrong_one_of_a_pair() {
+        assert_eq!(strip_particle("맘마미아의"), Some("맘마미아"));
+        assert_eq!(strip_particle("위키드은"), Some("위키드"));
+        assert_eq!(strip_particle("시카고에서"), Some("시카고"));
+        assert_eq!(strip_particle("해적의"), Some("해적"));
+        assert_eq!(strip_particle("고도"), None);
+        assert_eq!(strip_particle("시카고"), None);
+    }
+}
