@@ -127,7 +127,12 @@ function draw(panel, text, suggestions, found) {
       const title = element('strong', { class: 'title' });
       title.append(highlighted(hit.title_highlighted));
       const meta = element('span', { class: 'meta' });
-      meta.textContent = hit.venue;
+      // A Latin query matched the English title: show where.
+      const english = hit.title_en_highlighted;
+      if (english?.includes('<em>') && !hit.title_highlighted.includes('<em>')) {
+        meta.append(highlighted(english), ' · ');
+      }
+      meta.append(hit.venue);
       const label = document.createDocumentFragment();
       label.append(title, meta);
       item.append(option(`/shows/${hit.id}`, label));

@@ -29,6 +29,9 @@ pub struct Hit {
     pub id: i64,
     /// Escaped by the searcher, with the matched words in `<em>`.
     pub title_highlighted: String,
+    /// The English title, when the query matched it rather than the Korean one
+    /// (les miserables): escaped by the searcher too.
+    pub title_en_highlighted: Option<String>,
     pub category: &'static str,
     pub venue: String,
     pub artists: String,
@@ -39,6 +42,9 @@ impl From<SearchHit> for Hit {
     fn from(hit: SearchHit) -> Self {
         Hit {
             id: hit.id,
+            title_en_highlighted: hit
+                .title_en_highlighted
+                .filter(|en| en.contains("<em>") && !hit.title_highlighted.contains("<em>")),
             title_highlighted: hit.title_highlighted,
             category: format::category(&hit.category),
             venue: hit.venue,

@@ -237,6 +237,24 @@ fn a_syllable_swap_or_drop_is_one_typo_below_a_keystroke_typo() {
 }
 
 #[test]
+fn scores_share_one_scale_whatever_the_query() {
+    let search = catalog();
+    for (query, title, expected) in [
+        ("레미제라블", "레미제라블", 1.0),
+        ("오페라의 유령", "오페라의 유령", 1.0),
+        ("뮤지컬 오페라의 유령 예매", "오페라의 유령", 1.0),
+        ("레미제라볼", "레미제라블", 0.5),
+        ("시고카", "뮤지컬 시카고", 0.45),
+    ] {
+        let found = score(&search, query, title);
+        assert!(
+            (found - expected).abs() < 0.06,
+            "{query:?} scores {found} for {title}, not about {expected}"
+        );
+    }
+}
+
+#[test]
 fn nonsense_around_a_common_word_and_mashed_keys_find_nothing() {
     let search = catalog();
     for query in [

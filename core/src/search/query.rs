@@ -379,6 +379,23 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
     Box::new(DisjunctionMaxQuery::new(word_matches))
 }
 
+/// What a show matching every title word of the interpretation exactly scores (each
+/// word 1.0, and as many again for the words run together): the searcher divides by it
+/// so that scores share one scale whatever the query's length.
+pub fn best_score(interpretation: &Interpretation) -> f32 {
+    let words = interpretation
+        .groups
+        .iter()
+        .filter(|g| !g.is_intent())
+        .count()
+        .max(1) as f32;
+    if interpretation.compact.is_some() {
+        2.0 * words
+    } else {
+        words
+    }
+}
+
 /// The Tantivy query for an interpretation; `None` when there is nothing to look for.
 pub fn build(fields: &Fields, interpretation: &Interpretation) -> Option<Box<dyn Query>> {
     if interpretation.is_empty() {

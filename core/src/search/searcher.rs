@@ -56,6 +56,9 @@ pub struct SearchHit {
     /// The title, HTML-escaped, with the words that matched the query in `<em>`.
     pub title_highlighted: String,
     pub title_en: Option<String>,
+    /// The English title, escaped and marked the same way (les miserables marks
+    /// <em>Misérables</em> here).
+    pub title_en_highlighted: Option<String>,
     pub artists: Vec<String>,
     pub category: String,
     pub venue: String,
@@ -66,6 +69,11 @@ pub struct SearchHit {
     /// UPCOMING (booking not open yet), ON_SALE, or ENDED (no performance left).
     pub booking_state: String,
     pub like_count: i64,
+    /// How well the show matches, on one scale for every query: 1.0 is every title word
+    /// of the query found exactly (and, for several words, also run together); a prefix
+    /// is 0.75 of a word, one typo 0.5, a syllable typo 0.45, two typos 0.35. Intent and
+    /// category words add at most 0.04 each and the tie-breaks (title length, likes)
+    /// hundredths, so a score may pass 1.0 by a little.
     pub score: f32,
 }
 
@@ -247,6 +255,7 @@ impl ShowSearch {
         let Some(matching) = query::build(&open.fields, &interpretation) else {
             return Ok(empty);
         };
+        let best = query::best_score(&interpretation);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
         clauses.extend(filter_clauses(&open.fields, filter));
         let query = BooleanQuery::new(clauses);
@@ -274,7 +283,7 @@ impl ShowSearch {
             .into_iter()
             .map(|(score, address)| {
                 let doc: TantivyDocument = searcher.doc(address)?;
-                Ok(hit(&open.fields, &doc, &interpretation, score, now))
+                Ok(hit(&open.fields, &doc, &interpretation, score / best, now))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(SearchResults {
@@ -391,11 +400,13 @@ fn hit(
     } else {
         "ON_SALE"
     };
+    let title_en = first_text(doc, fields.title_en);
     SearchHit {
         id: first_i64(doc, fields.id),
         title_highlighted: highlight(&title, interpretation),
         title,
-        title_en: first_text(doc, fields.title_en),
+        title_en_highlighted: title_en.as_deref().map(|t| highlight(t, interpretation)),
+        title_en,
         artists: all_texts(doc, fields.artists),
         category: first_text(doc, fields.category).unwrap_or_default(),
         venue: first_text(doc, fields.venue).unwrap_or_default(),
@@ -420,6 +431,12 @@ pub fn highlight(title: &str, interpretation: &Interpretation) -> String {
         }
     }
     for (word, mark) in words.iter().zip(marked.iter_mut()) {
+        let variants = analysis::syllable_variant_keys(&title[word.start..word.end]);
+        *mark |= interpretation
+            .groups
+            .iter()
+            .filter_map(|g| g.syllable_variant.as_ref())
+            .any(|typed| variants.iter().any(|v| &v.text == typed));
         let word_key = hangul::keys(&word.normalized);
         let morpheme_keys: Vec<String> = word.morphemes.iter().map(|m| hangul::keys(m)).collect();
         for group in &interpretation.groups {
@@ -518,5 +535,10 @@ mod tests {
             "Les <em>Misérables</em> &lt;25&gt;"
         );
         assert_eq!(marked("시카고", "햄릿"), "시카고");
+        assert_eq!(marked("뮤지컬 시카고", "시고카"), "뮤지컬 <em>시카고</em>");
+        assert_eq!(
+            marked("Les Misérables", "les miserables"),
+            "<em>Les</em> <em>Misérables</em>"
+        );
     }
 }
