@@ -212,6 +212,38 @@ def syllable_drop(word, rng):
     return word[:i] + word[i + 1:]
 
 
+VENUE_SUFFIXES = ["씨어터", "아트센터", "센터", "극장", "홀"]
+GENERIC = {"콘서트", "뮤지컬", "연극", "공연", "전국투어", "단독", "내한", "리사이틀", "전시"}
+
+
+def venue_word(venue):
+    """What people call a venue: its first word, without a generic ending (샤롯데씨어터 →
+    샤롯데); None when that leaves no Hangul name of two syllables or more."""
+    word = venue.split()[0]
+    for suffix in VENUE_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
+            break
+    return word if len(word) >= 2 and all(is_syllable(c) for c in word) else None
+
+
+def cast_and_place(title, artists, venue, only_show_of, rng):
+    """A title word beside a cast member or the venue (조승우 지킬, 샤롯데 시카고), in either
+    order, and a cast member alone where they play in this production only."""
+    words = re.findall(r"[가-힣A-Za-z0-9]+", title)
+    # The title's own name, not the kind of show it is (악뮤 콘서트 항해 → 항해).
+    word = hangul_word([w for w in words if w not in GENERIC]) or title
+    if artists:
+        artist = rng.choice(artists)
+        yield "artist_title", f"{artist} {word}" if rng.random() < 0.5 else f"{word} {artist}"
+    solo = [a for a in artists if only_show_of.get(a) == title]
+    if solo:
+        yield "artist", rng.choice(solo)
+    place = venue_word(venue)
+    if place:
+        yield "venue_title", f"{place} {word}" if rng.random() < 0.5 else f"{word} {place}"
+
+
 def negatives(rng):
     """Queries no show answers: mashed keys, nonsense run together around a common word,
     nonsense in words, and spaces."""
@@ -290,17 +322,29 @@ def queries_v2(title, category, rng):
 def main():
     source = (ROOT / "core/src/catalog/demo.rs").read_text()
     shows = re.findall(
-        r'\(\s*"([^"]*)",\s*"([^"]*)",\s*Category::(\w+),\s*\d+,\s*&\[[^\]]*\],?\s*\)', source)
+        r'\(\s*"([^"]*)",\s*"([^"]*)",\s*Category::(\w+),\s*(\d+),\s*&\[([^\]]*)\],?\s*\)', source)
+    venues_block = source[source.index("const VENUES"):source.index("const SHOWS")]
+    venues = re.findall(r'\(\s*"([^"]*)",\s*"[^"]*"\s*\)', venues_block)
+    shows = [(title, title_en, category, venues[int(venue)], re.findall(r'"([^"]*)"', cast))
+             for title, title_en, category, venue, cast in shows]
+    productions_of = {}
+    for title, _, _, _, cast in shows:
+        for artist in cast:
+            productions_of.setdefault(artist, set()).add(title)
+    only_show_of = {a: next(iter(t)) for a, t in productions_of.items() if len(t) == 1}
     rng = random.Random(20261121)
     rng_v2 = random.Random(20261201)
+    rng_cast = random.Random(20261202)
     lines = [
         "# The search benchmark's labelled queries: kind, query, intended title (none: a negative).",
         "# Written by tests/data/make_search_queries.py (seeded); edit that, not this.",
     ]
-    for title, title_en, category in shows:
+    for title, title_en, category, venue, cast in shows:
         for kind, query in queries(title, title_en, category, rng):
             lines.append(f"{kind}\t{query}\t{title}")
         for kind, query in queries_v2(title, category, rng_v2):
+            lines.append(f"{kind}\t{query}\t{title}")
+        for kind, query in cast_and_place(title, cast, venue, only_show_of, rng_cast):
             lines.append(f"{kind}\t{query}\t{title}")
     # Nothing is intended: the right answer is no answer.
     for query in negatives(rng_v2):

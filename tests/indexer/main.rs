@@ -236,6 +236,71 @@ async fn an_index_written_by_an_older_analysis_is_rebuilt_by_the_next_pass() {
 }
 
 #[tokio::test]
+async fn an_index_with_yesterdays_schema_keeps_answering_until_the_pass_rebuilds_it() {
+    use marquee_core::search::layout::IndexLayout;
+    use marquee_core::search::schema::{self, Fields, ShowDocument};
+
+    let db = TestDb::new().await;
+    let dir = index_dir();
+    catalog::create_show(&db.pool, &new_show("벤허", None))
+        .await
+        .unwrap();
+    // A generation as the indexer before venue keys wrote it: every field but
+    // venue_keys, analysis 2, the show in it.
+    {
+        let layout = IndexLayout::new(&*dir);
+        let lock = layout.lock_writer().unwrap();
+        let generation = layout.new_generation(&lock).unwrap();
+        let mut builder = tantivy::schema::Schema::builder();
+        for (_, entry) in schema::schema().fields() {
+            if entry.name() != "venue_keys" {
+                builder.add_field(entry.clone());
+            }
+        }
+        let index = tantivy::Index::create_in_dir(&generation, builder.build()).unwrap();
+        schema::register_tokenizers(&index);
+        let fields = Fields::new(&index.schema()).unwrap();
+        assert!(fields.venue_keys.is_none());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let now = Utc::now();
+        let show = ShowDocument {
+            id: 1,
+            title: "벤허".into(),
+            title_en: None,
+            artists: vec![],
+            venue: "샤롯데씨어터".into(),
+            category: "MUSICAL".into(),
+            poster_url: None,
+            booking_opens_at: now - chrono::Duration::days(1),
+            starts_at: vec![now + chrono::Duration::days(30)],
+            like_count: 0,
+            updated_at: now,
+        };
+        writer
+            .add_document(schema::to_document(&fields, &show))
+            .unwrap();
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload(&format!(
+            r#"{{"updated_at":"{}","id":1,"analysis":2}}"#,
+            now.to_rfc3339()
+        ));
+        commit.commit().unwrap();
+        layout.make_current(&lock, &generation).unwrap();
+    }
+    // The api's searcher answers from it as it is, venues aside.
+    assert_eq!(titles(&dir, "벤허"), ["벤허"]);
+    assert!(titles(&dir, "샤롯데 벤허").contains(&"벤허".to_string()));
+
+    let mut indexer = Indexer::open(&*dir).unwrap();
+    let report = indexer.run_pass(&db.pool, options()).await.unwrap();
+    assert!(report.rebuilt, "an older analysis is rebuilt");
+    // Today's schema: the venue is searchable.
+    assert_eq!(titles(&dir, "샤롯데"), ["벤허"]);
+    assert!(!indexer.run_pass(&db.pool, options()).await.unwrap().rebuilt);
+}
+
+#[tokio::test]
 async fn a_second_indexer_on_the_same_directory_is_refused() {
     let dir = index_dir();
     let first = Indexer::open(&*dir).unwrap();

@@ -69,7 +69,8 @@ pub struct PassReport {
 /// index, since the shows already in it would never be re-read otherwise.
 /// 1: whole-title initials marked with `analysis::WHOLE_TEXT`.
 /// 2: syllable variants (`analysis::SYLLABLE_VARIANT`) beside the initials.
-pub const ANALYSIS_VERSION: u32 = 2;
+/// 3: venue names as match keys (a new field: older generations open without it).
+pub const ANALYSIS_VERSION: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -114,10 +115,21 @@ fn payload(position: FeedPosition) -> String {
     .expect("a payload always serializes")
 }
 
-/// Opens the index in `path`, creating an empty one if there is none.
+/// Opens the index in `path` with the schema it was written with, or creates an empty
+/// one with today's schema. An older schema opens as it is (its analysis version then
+/// asks for a rebuild into a new generation), rather than failing the indexer and the
+/// searches it serves until someone deletes the index by hand.
 pub fn open_or_create(path: &Path) -> Result<Index> {
     let directory = MmapDirectory::open(path).map_err(tantivy::TantivyError::from)?;
-    let index = Index::open_or_create(directory, schema::schema())?;
+    let index = if Index::exists(&directory).map_err(tantivy::TantivyError::from)? {
+        Index::open(directory)?
+    } else {
+        Index::create(
+            directory,
+            schema::schema(),
+            tantivy::IndexSettings::default(),
+        )?
+    };
     schema::register_tokenizers(&index);
     Ok(index)
 }

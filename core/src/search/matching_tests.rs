@@ -237,6 +237,18 @@ fn a_syllable_swap_or_drop_is_one_typo_below_a_keystroke_typo() {
 }
 
 #[test]
+fn shows_with_every_word_come_without_a_tail_and_half_is_the_fallback() {
+    let search = catalog();
+    // Both words meet only 시카고 타자기: 뮤지컬 시카고 (one word) is a tail, left out.
+    assert_eq!(titles(&search, "시카고 타자기"), ["시카고 타자기"]);
+    // A title word beside its artist: that show alone.
+    assert_eq!(titles(&search, "조승우 유령"), ["오페라의 유령"]);
+    assert_eq!(titles(&search, "아이비 시카고"), ["뮤지컬 시카고"]);
+    // No show has both: the one word that is known still finds its shows.
+    assert_eq!(first(&search, "시카고 햄릿"), "뮤지컬 시카고");
+}
+
+#[test]
 fn scores_share_one_scale_whatever_the_query() {
     let search = catalog();
     for (query, title, expected) in [

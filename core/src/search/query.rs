@@ -44,6 +44,9 @@ const MORPHEMES: f32 = 0.9;
 /// 위키드 before every title that merely holds 카드.
 const PARTIAL_MORPHEMES: f32 = 0.45;
 const ARTIST_WEIGHT: f32 = 0.8;
+/// A venue word (샤롯데 for 샤롯데씨어터) says where, less surely than a title says what;
+/// matched exactly or as a prefix, never with typos, since venues share so many words.
+const VENUE_WEIGHT: f32 = 0.7;
 /// Initials that spell one word of a title (초록과 방학 for ㅂㅎ) rank below initials
 /// that spell the whole title (벤허), and above initials a title only starts with.
 const WORD_INITIALS: f32 = 0.85;
@@ -173,7 +176,11 @@ fn group(original: &str, word: &Word) -> Group {
         weight: 1.0,
         exact_only: false,
     }];
-    if let Some(stem) = vocabulary::strip_particle(&word.normalized) {
+    let stems = [
+        vocabulary::strip_particle(&word.normalized),
+        vocabulary::strip_intent(&word.normalized),
+    ];
+    for stem in stems.into_iter().flatten() {
         alternatives.push(Alternative {
             key: hangul::keys(stem),
             weight: STEM,
@@ -311,6 +318,21 @@ fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
     ]
 }
 
+/// A query word as (the start of) a word of the venue's name.
+fn venue_matches(field: Field, alternative: &Alternative, out: &mut Vec<Box<dyn Query>>) {
+    let weight = alternative.weight * VENUE_WEIGHT;
+    out.push(scored(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &alternative.key),
+            IndexRecordOption::Basic,
+        )),
+        EXACT * weight,
+    ));
+    if alternative.key.chars().count() >= MIN_PREFIX_CHARS {
+        out.push(prefix_match(field, &alternative.key, 0, PREFIX * weight));
+    }
+}
+
 /// One morpheme found exactly in any text field, scored by the best field.
 fn morpheme_query(fields: &Fields, key: &str) -> Box<dyn Query> {
     let mut exact = Vec::new();
@@ -337,6 +359,9 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
         for (field, field_weight) in text_fields(fields) {
             let weight = alternative.weight * field_weight;
             key_matches(field, &alternative.key, weight, false, &mut word_matches);
+        }
+        if let Some(venue) = fields.venue_keys {
+            venue_matches(venue, alternative, &mut word_matches);
         }
     }
     if let Some(variant) = &group.syllable_variant {
@@ -396,8 +421,34 @@ pub fn best_score(interpretation: &Interpretation) -> f32 {
     }
 }
 
+/// How many of a query's title words a show must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// Every one (or the words run together): asked first, since a show that has
+    /// them all (시카고 부산: the Busan run) is what was meant, and the rest is a tail.
+    All,
+    /// Half of them: when no show has them all, one unknown or mistyped word must not
+    /// leave the page empty.
+    Half,
+}
+
+/// Whether asking with `Required::All` first can change the answer: only for queries of
+/// two or more title words.
+pub fn tiers(interpretation: &Interpretation) -> bool {
+    interpretation
+        .groups
+        .iter()
+        .filter(|g| !g.is_intent())
+        .count()
+        >= 2
+}
+
 /// The Tantivy query for an interpretation; `None` when there is nothing to look for.
-pub fn build(fields: &Fields, interpretation: &Interpretation) -> Option<Box<dyn Query>> {
+pub fn build(
+    fields: &Fields,
+    interpretation: &Interpretation,
+    required: Required,
+) -> Option<Box<dyn Query>> {
     if interpretation.is_empty() {
         return None;
     }
@@ -407,7 +458,10 @@ pub fn build(fields: &Fields, interpretation: &Interpretation) -> Option<Box<dyn
         .iter()
         .map(|g| (Occur::Should, group_query(fields, g)))
         .collect();
-    let required = groups.len().div_ceil(2);
+    let required = match required {
+        Required::All => groups.len(),
+        Required::Half => groups.len().div_ceil(2),
+    };
     let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![(
         Occur::Should,
         Box::new(BooleanQuery::with_minimum_required_clauses(

@@ -43,6 +43,10 @@ pub struct Fields {
     pub title_initials: Field,
     pub title_en: Field,
     pub artists: Field,
+    /// The venue's name as match keys (샤롯데 시카고). None in an index written before
+    /// it existed: such a generation keeps answering, without venues, until the
+    /// rebuild its old `ANALYSIS_VERSION` causes replaces it.
+    pub venue_keys: Option<Field>,
     pub venue: Field,
     pub category: Field,
     pub poster_url: Field,
@@ -74,6 +78,7 @@ pub fn schema() -> Schema {
     builder.add_text_field("title_initials", keys_options(INITIAL_KEYS, false));
     builder.add_text_field("title_en", keys_options(MATCH_KEYS, true));
     builder.add_text_field("artists", keys_options(MATCH_KEYS, true));
+    builder.add_text_field("venue_keys", keys_options(MATCH_KEYS, false));
     builder.add_text_field("venue", STORED);
     builder.add_text_field("category", STRING | STORED);
     builder.add_text_field("poster_url", STORED);
@@ -92,6 +97,7 @@ impl Fields {
             title_initials: schema.get_field("title_initials")?,
             title_en: schema.get_field("title_en")?,
             artists: schema.get_field("artists")?,
+            venue_keys: schema.get_field("venue_keys").ok(),
             venue: schema.get_field("venue")?,
             category: schema.get_field("category")?,
             poster_url: schema.get_field("poster_url")?,
@@ -137,6 +143,9 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
         doc.add_text(fields.artists, artist);
     }
     doc.add_text(fields.venue, &show.venue);
+    if let Some(venue_keys) = fields.venue_keys {
+        doc.add_text(venue_keys, &show.venue);
+    }
     doc.add_text(fields.category, &show.category);
     if let Some(poster_url) = &show.poster_url {
         doc.add_text(fields.poster_url, poster_url);

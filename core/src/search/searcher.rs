@@ -27,7 +27,7 @@ use super::analysis;
 use super::hangul;
 use super::indexing;
 use super::layout::IndexLayout;
-use super::query::{self, Interpretation};
+use super::query::{self, Interpretation, Required};
 use super::schema::{self, Fields};
 use crate::catalog::search_feed::FeedPosition;
 use crate::error::Result;
@@ -164,6 +164,32 @@ fn tie_breaks(title: Field) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Scor
     }
 }
 
+/// The page of `query`'s matches in `sort` order, and how many match in all.
+fn ranked(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &dyn Query,
+    sort: SearchSort,
+    top: TopDocs,
+) -> Result<(Vec<(Score, DocAddress)>, usize)> {
+    Ok(match sort {
+        SearchSort::Relevance => {
+            searcher.search(query, &(top.tweak_score(tie_breaks(fields.title)), Count))?
+        }
+        SearchSort::Popular => {
+            let (hits, total) = searcher.search(
+                query,
+                &(top.tweak_score(popular_first(fields.title)), Count),
+            )?;
+            let hits = hits
+                .into_iter()
+                .map(|((_, score), address)| (score, address))
+                .collect();
+            (hits, total)
+        }
+    })
+}
+
 /// Orders by likes, then by the relevance `tie_breaks` gives (which is what the hit
 /// reports as its score, as under relevance order).
 fn popular_first(
@@ -252,33 +278,30 @@ impl ShowSearch {
             return Ok(empty);
         };
         let interpretation = query::interpret(text);
-        let Some(matching) = query::build(&open.fields, &interpretation) else {
-            return Ok(empty);
-        };
         let best = query::best_score(&interpretation);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
-        clauses.extend(filter_clauses(&open.fields, filter));
-        let query = BooleanQuery::new(clauses);
-
         let searcher = open.searcher();
-        let top = TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).and_offset(offset.min(MAX_OFFSET));
-        let (hits, total): (Vec<(Score, DocAddress)>, usize) = match filter.sort {
-            SearchSort::Relevance => searcher.search(
-                &query,
-                &(top.tweak_score(tie_breaks(open.fields.title)), Count),
-            )?,
-            SearchSort::Popular => {
-                let (hits, total) = searcher.search(
-                    &query,
-                    &(top.tweak_score(popular_first(open.fields.title)), Count),
-                )?;
-                let hits = hits
-                    .into_iter()
-                    .map(|((_, score), address)| (score, address))
-                    .collect();
-                (hits, total)
-            }
+        let top =
+            || TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).and_offset(offset.min(MAX_OFFSET));
+        // Shows with every title word first; only when there is none, those with half.
+        let tiers: &[Required] = if query::tiers(&interpretation) {
+            &[Required::All, Required::Half]
+        } else {
+            &[Required::Half]
         };
+        let mut hits = Vec::new();
+        let mut total = 0;
+        for &required in tiers {
+            let Some(matching) = query::build(&open.fields, &interpretation, required) else {
+                return Ok(empty);
+            };
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+            clauses.extend(filter_clauses(&open.fields, filter));
+            let query = BooleanQuery::new(clauses);
+            (hits, total) = ranked(&searcher, &open.fields, &query, filter.sort, top())?;
+            if total > 0 {
+                break;
+            }
+        }
         let hits = hits
             .into_iter()
             .map(|(score, address)| {

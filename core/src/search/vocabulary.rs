@@ -24,6 +24,7 @@ const INTENT_WORDS: &[(&str, Option<&str>)] = &[
     ("전시회", Some("EXHIBITION")),
     ("클래식", Some("CLASSIC")),
     ("무용", Some("DANCE")),
+    ("발레", Some("DANCE")),
 ];
 
 /// Particles, longest first so 에서 is tried before 에. Both of each pair (을/를, 이/가,
@@ -48,6 +49,24 @@ pub fn strip_particle(word: &str) -> Option<&str> {
     })
 }
 
+/// The word without an intent word run in at its start or end (뮤지컬시카고, 발레지젤,
+/// 시카고공연 → 시카고, 지젤), when a name-sized stem is left. ko-dic splits such a word
+/// only when it knows the name, which for a show it rarely does. One-syllable intent
+/// words (표) are left alone: too many words merely start with them (표현주의).
+pub fn strip_intent(word: &str) -> Option<&str> {
+    let name_sized =
+        |stem: &str| stem.chars().count() >= 2 && stem.chars().all(super::hangul::is_syllable);
+    let mut runs_in = INTENT_WORDS
+        .iter()
+        .filter(|(intent, _)| intent.chars().count() >= 2);
+    runs_in.find_map(|(intent, _)| {
+        let stem = word
+            .strip_prefix(intent)
+            .or_else(|| word.strip_suffix(intent))?;
+        name_sized(stem).then_some(stem)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +79,19 @@ mod tests {
         assert_eq!(intent("시카고"), None);
         // A title word that only starts like one is not one.
         assert_eq!(intent("공연장"), None);
+    }
+
+    #[test]
+    fn an_intent_word_run_into_a_name_comes_off() {
+        assert_eq!(strip_intent("뮤지컬시카고"), Some("시카고"));
+        assert_eq!(strip_intent("발레지젤"), Some("지젤"));
+        assert_eq!(strip_intent("레베카공연"), Some("레베카"));
+        assert_eq!(strip_intent("공연"), None);
+        assert_eq!(
+            strip_intent("표현주의"),
+            None,
+            "표 runs into too many words"
+        );
     }
 
     #[test]

@@ -186,14 +186,26 @@ async fn main() {
             percentile_ms(&run.latencies, 1.0)
         );
     }
-    println!("\n| Marquee search latency by kind | p50 ms | p99 ms |");
-    println!("|---|---|---|");
+    // Precision beside recall: how many shows a query matches in all (the tail a
+    // person would page through), median and 90th percentile per kind.
+    let mut matched: HashMap<&str, Vec<u64>> = HashMap::new();
+    for q in &queries {
+        let total = search.search(&q.query, &filter, 10, 0, now).unwrap().total;
+        matched.entry(q.kind.as_str()).or_default().push(total);
+    }
+    println!("\n| Marquee search by kind | p50 ms | p99 ms | shows matched p50 | p90 |");
+    println!("|---|---|---|---|---|");
     for kind in &marquee.report.order {
         let latencies = &marquee.latencies_by_kind[kind];
+        let totals = matched.get_mut(kind.as_str()).unwrap();
+        totals.sort_unstable();
+        let at = |p: f64| totals[((totals.len() - 1) as f64 * p).round() as usize];
         println!(
-            "| {kind} | {:.2} | {:.2} |",
+            "| {kind} | {:.2} | {:.2} | {} | {} |",
             percentile_ms(latencies, 0.5),
-            percentile_ms(latencies, 0.99)
+            percentile_ms(latencies, 0.99),
+            at(0.5),
+            at(0.9)
         );
     }
     println!(
