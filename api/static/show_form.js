@@ -50,6 +50,7 @@ function enhance(form) {
       description: value('description'),
       venue: { name: value('venue'), address: value('address') },
       artists: list(value('artists')),
+      aliases: list(value('aliases')),
       poster_url: value('poster_url') || (showId ? '' : null),
       booking_opens_at: kst(value('booking_opens_at')),
     };

@@ -207,6 +207,16 @@ async fn updated_at_moves_on_every_change_a_search_document_shows() {
     moved("artist list change", updated_at(&app, show.show_id).await);
 
     pause().await;
+    app.send(
+        Method::PATCH,
+        &path,
+        admin,
+        Some(json!({"aliases": ["새 별명"]})),
+    )
+    .await;
+    moved("alias list change", updated_at(&app, show.show_id).await);
+
+    pause().await;
     let schedule = json!({"add_schedules": [{"starts_at": "2031-01-01T19:00:00Z", "grades": [{"name": "R", "price": 1, "rows": ["A"], "seats_per_row": 1}]}]});
     app.send(Method::PATCH, &path, admin, Some(schedule)).await;
     moved("new schedule", updated_at(&app, show.show_id).await);
@@ -364,4 +374,60 @@ async fn dates_the_catalog_cannot_represent_are_400_on_list_and_search() {
             .await;
         assert_eq!(widest.status, StatusCode::OK, "{path}: {:?}", widest.body);
     }
+}
+
+#[tokio::test]
+async fn aliases_are_kept_in_order_replaced_whole_and_refused_when_repeated() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut body = show_body("레미제라블", "MUSICAL", "2030-03-01T19:30:00+09:00");
+    body["aliases"] = json!(["레미즈", " 레미 "]);
+    let created = app
+        .post("/api/v1/shows", Some(&admin.token), body.clone())
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let path = format!("/api/v1/shows/{}", created.body["id"]);
+    let detail = app.get(&path, None).await;
+    assert_eq!(detail.body["aliases"], json!(["레미즈", "레미"]));
+
+    let patched = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&admin.token),
+            Some(json!({"aliases": ["Les Mis"]})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{:?}", patched.body);
+    assert_eq!(
+        app.get(&path, None).await.body["aliases"],
+        json!(["Les Mis"])
+    );
+
+    for aliases in [
+        json!(["레미즈", "레미즈 "]),
+        json!(["두 줄\n별명"]),
+        json!(vec!["별명"; 21]),
+        json!(["  "]),
+    ] {
+        let refused = app
+            .send(
+                Method::PATCH,
+                &path,
+                Some(&admin.token),
+                Some(json!({"aliases": aliases})),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{aliases}: {:?}",
+            refused.body
+        );
+        assert_eq!(refused.body["error"]["field"], "aliases");
+    }
+    assert_eq!(
+        app.get(&path, None).await.body["aliases"],
+        json!(["Les Mis"])
+    );
 }

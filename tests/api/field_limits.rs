@@ -16,6 +16,7 @@ fn show_body() -> Value {
         "category": "MUSICAL",
         "venue": {"name": "디큐브 링크아트센터", "address": ""},
         "artists": ["최재림"],
+        "aliases": ["시카고 뮤지컬"],
         "poster_url": "https://img.example.kr/p.jpg",
         "booking_opens_at": "2025-01-01T00:00:00+09:00",
         "schedules": [{
@@ -51,6 +52,7 @@ async fn every_catalog_text_field_stores_its_limit_and_refuses_one_more() {
         ("/venue/name", "venue.name", 200, "", '극'),
         ("/venue/address", "venue.address", 300, "", '로'),
         ("/artists/0", "artists", 200, "", '배'),
+        ("/aliases/0", "aliases", 100, "", '😀'),
         ("/schedules/0/grades/0/name", "grades.name", 20, "", '석'),
         ("/schedules/0/grades/0/rows/0", "grades.rows", 8, "", '열'),
     ];

@@ -332,9 +332,13 @@ def main():
         for artist in cast:
             productions_of.setdefault(artist, set()).add(title)
     only_show_of = {a: next(iter(t)) for a, t in productions_of.items() if len(t) == 1}
+    aliases_block = source[source.index("const ALIASES"):source.index("fn aliases_of")]
+    aliases = {title: re.findall(r'"([^"]*)"', names)
+               for title, names in re.findall(r'\(\s*"([^"]*)",\s*&\[([^\]]*)\]\s*\)', aliases_block)}
     rng = random.Random(20261121)
     rng_v2 = random.Random(20261201)
     rng_cast = random.Random(20261202)
+    rng_alias = random.Random(20261203)
     lines = [
         "# The search benchmark's labelled queries: kind, query, intended title (none: a negative).",
         "# Written by tests/data/make_search_queries.py (seeded); edit that, not this.",
@@ -346,6 +350,12 @@ def main():
             lines.append(f"{kind}\t{query}\t{title}")
         for kind, query in cast_and_place(title, cast, venue, only_show_of, rng_cast):
             lines.append(f"{kind}\t{query}\t{title}")
+        # What fans call it, as typed and with one keystroke wrong where that is fair.
+        for alias in aliases.get(title, []):
+            lines.append(f"alias\t{alias}\t{title}")
+            typed = typo(alias, "typo_sub", rng_alias)
+            if typed:
+                lines.append(f"alias\t{typed}\t{title}")
     # Nothing is intended: the right answer is no answer.
     for query in negatives(rng_v2):
         lines.append(f"negative\t{query}\t")

@@ -32,6 +32,7 @@ fn new_show(title: &str, title_en: Option<&str>) -> NewShow {
             address: String::new(),
         },
         artists: vec!["홍광호".into()],
+        aliases: vec![],
         poster_url: None,
         booking_opens_at: Utc::now() - chrono::Duration::days(1),
         schedules: vec![NewSchedule {
@@ -269,6 +270,7 @@ async fn an_index_with_yesterdays_schema_keeps_answering_until_the_pass_rebuilds
             title: "벤허".into(),
             title_en: None,
             artists: vec![],
+            aliases: vec![],
             venue: "샤롯데씨어터".into(),
             category: "MUSICAL".into(),
             poster_url: None,

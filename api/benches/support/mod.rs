@@ -69,6 +69,7 @@ pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i6
             address: String::new(),
         },
         artists: vec![],
+        aliases: vec![],
         poster_url: None,
         booking_opens_at: Utc::now() - chrono::Duration::days(1),
         schedules: vec![NewSchedule {

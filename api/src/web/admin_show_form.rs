@@ -42,6 +42,8 @@ struct FormPage {
     venue: String,
     address: String,
     artists: String,
+    /// What fans call the show, comma-separated (레미즈, 레미).
+    aliases: String,
     poster_url: String,
     opens: String,
     existing: Vec<Existing>,
@@ -73,6 +75,7 @@ pub async fn new(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         venue: String::new(),
         address: String::new(),
         artists: String::new(),
+        aliases: String::new(),
         poster_url: String::new(),
         opens: format::datetime_local(chrono::Utc::now()),
         existing: Vec::new(),
@@ -101,6 +104,7 @@ pub async fn edit(
         venue: show.venue.name,
         address: show.venue.address,
         artists: show.artists.join(", "),
+        aliases: show.aliases.join(", "),
         poster_url: show.poster_url.unwrap_or_default(),
         opens: format::datetime_local(show.booking_opens_at),
         existing: show

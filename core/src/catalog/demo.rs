@@ -711,6 +711,26 @@ const SHOWS: &[Base] = &[
     ),
 ];
 
+/// What fans call some productions (every edition of them): search matches these like
+/// titles (레미즈 finds 레미제라블).
+const ALIASES: &[(&str, &[&str])] = &[
+    ("레미제라블", &["레미즈"]),
+    ("오페라의 유령", &["오유", "오페유"]),
+    ("지킬 앤 하이드", &["지킬"]),
+    ("노트르담 드 파리", &["노담"]),
+    ("프랑켄슈타인", &["프랑켄"]),
+    ("미세스 다웃파이어", &["미다파"]),
+    ("번지점프를 하다", &["번점"]),
+];
+
+fn aliases_of(title: &str) -> Vec<String> {
+    ALIASES
+        .iter()
+        .find(|(base, _)| *base == title)
+        .map(|(_, names)| names.iter().map(|n| n.to_string()).collect())
+        .unwrap_or_default()
+}
+
 /// Cities a production tours to after Seoul, with their venue.
 const TOURS: &[(&str, usize)] = &[("부산", 14), ("대구", 15), ("부산", 19)];
 
@@ -745,6 +765,7 @@ pub fn shows(today: DateTime<Utc>) -> Vec<NewShow> {
             if edition_index > 0 && (index + edition_index) % 3 != 0 && shows.len() >= 200 {
                 continue;
             }
+            let aliases = aliases_of(title);
             let (title, title_en, venue) = match tour {
                 Some((city, tour_venue)) => (
                     format!("{title} - {city}"),
@@ -760,7 +781,7 @@ pub fn shows(today: DateTime<Utc>) -> Vec<NewShow> {
                     *venue,
                 ),
             };
-            shows.push(build(
+            let mut show = build(
                 &mut rng,
                 today,
                 edition_index,
@@ -769,7 +790,9 @@ pub fn shows(today: DateTime<Utc>) -> Vec<NewShow> {
                 *category,
                 venue,
                 artists,
-            ));
+            );
+            show.aliases = aliases;
+            shows.push(show);
         }
         if shows.len() >= 240 {
             break;
@@ -838,6 +861,7 @@ fn build(
             address: address.to_string(),
         },
         artists: artists.iter().map(|a| a.to_string()).collect(),
+        aliases: Vec::new(),
         poster_url: None,
         booking_opens_at,
         schedules,

@@ -65,6 +65,9 @@ pub struct NewShow {
     pub venue: VenueInput,
     #[serde(default)]
     pub artists: Vec<String>,
+    /// Short names fans search by (레미즈), matched like the title.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub poster_url: Option<String>,
     pub booking_opens_at: DateTime<Utc>,
     pub schedules: Vec<NewSchedule>,
@@ -82,6 +85,8 @@ pub struct ShowPatch {
     pub category: Option<Category>,
     pub venue: Option<VenueInput>,
     pub artists: Option<Vec<String>>,
+    /// The whole list: it replaces the one before.
+    pub aliases: Option<Vec<String>>,
     pub poster_url: Option<String>,
     pub booking_opens_at: Option<DateTime<Utc>>,
     pub add_schedules: Option<Vec<NewSchedule>>,
@@ -121,6 +126,24 @@ fn artists(list: &[String]) -> Result<()> {
     }
     for name in list {
         text("artists", name, 1, 200)?;
+    }
+    Ok(())
+}
+
+/// At most 20, each 1-100 characters (what `show_aliases.alias` holds), no two the
+/// same once trimmed: the list is a set and the store keeps it unique.
+fn aliases(list: &[String]) -> Result<()> {
+    if list.len() > 20 {
+        return Err(Error::validation("aliases", "at most 20 aliases"));
+    }
+    for (i, alias) in list.iter().enumerate() {
+        text("aliases", alias, 1, 100)?;
+        if alias.contains('\n') {
+            return Err(Error::validation("aliases", "must be one line each"));
+        }
+        if list[..i].iter().any(|a| a.trim() == alias.trim()) {
+            return Err(Error::validation("aliases", "must be distinct"));
+        }
     }
     Ok(())
 }
@@ -214,6 +237,7 @@ impl NewShow {
         text("description", &self.description, 0, 5_000)?;
         self.venue.validate()?;
         artists(&self.artists)?;
+        aliases(&self.aliases)?;
         if let Some(url) = &self.poster_url {
             poster_url(url)?;
         }
@@ -237,6 +261,9 @@ impl ShowPatch {
         }
         if let Some(list) = &self.artists {
             artists(list)?;
+        }
+        if let Some(list) = &self.aliases {
+            aliases(list)?;
         }
         if let Some(url) = &self.poster_url {
             poster_url(url)?;
@@ -271,6 +298,7 @@ pub struct ShowDetail {
     pub category: String,
     pub venue: Venue,
     pub artists: Vec<String>,
+    pub aliases: Vec<String>,
     pub poster_url: Option<String>,
     pub booking_opens_at: DateTime<Utc>,
     pub like_count: i32,

@@ -32,6 +32,7 @@ async fn try_create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
     .await?;
     let show_id = inserted.last_insert_id() as i64;
     replace_artists(&mut tx, show_id, &show.artists).await?;
+    replace_aliases(&mut tx, show_id, &show.aliases).await?;
     for schedule in &show.schedules {
         insert_schedule(&mut tx, show_id, schedule).await?;
     }
@@ -107,6 +108,26 @@ async fn artist_id(conn: &mut MySqlConnection, name: &str) -> Result<i64> {
             .await?),
         Err(err) => Err(err.into()),
     }
+}
+
+async fn replace_aliases(
+    conn: &mut MySqlConnection,
+    show_id: i64,
+    aliases: &[String],
+) -> Result<()> {
+    sqlx::query("delete from show_aliases where show_id = ?")
+        .bind(show_id)
+        .execute(&mut *conn)
+        .await?;
+    for (position, alias) in aliases.iter().enumerate() {
+        sqlx::query("insert into show_aliases (show_id, position, alias) values (?, ?, ?)")
+            .bind(show_id)
+            .bind(position as i32)
+            .bind(alias.trim())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn replace_artists(conn: &mut MySqlConnection, show_id: i64, names: &[String]) -> Result<()> {
@@ -251,6 +272,9 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
     .await?;
     if let Some(names) = &patch.artists {
         replace_artists(&mut tx, show_id, names).await?;
+    }
+    if let Some(aliases) = &patch.aliases {
+        replace_aliases(&mut tx, show_id, aliases).await?;
     }
     for schedule in patch.add_schedules.iter().flatten() {
         insert_schedule(&mut tx, show_id, schedule).await?;
@@ -417,6 +441,12 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     .bind(show_id)
     .fetch_all(pool)
     .await?;
+    let aliases: Vec<String> = sqlx::query_scalar(
+        "select cast(alias as char) from show_aliases where show_id = ? order by position",
+    )
+    .bind(show_id)
+    .fetch_all(pool)
+    .await?;
     let schedules: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
         "select id, starts_at from schedules where show_id = ? order by starts_at, id",
     )
@@ -467,6 +497,7 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
             address: row.venue_address,
         },
         artists,
+        aliases,
         poster_url: row.poster_url,
         booking_opens_at: row.booking_opens_at,
         like_count: row.like_count,

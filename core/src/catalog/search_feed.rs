@@ -3,7 +3,7 @@
 //! joined with what a search document needs.
 //!
 //! Pages are keyset pages on `ix_shows_updated (updated_at, id)`; the artist and
-//! schedule lists of a page are read in one query each, not per show.
+//! alias and schedule lists of a page are read in one query each, not per show.
 
 use std::collections::HashMap;
 
@@ -106,8 +106,22 @@ pub async fn database_now(pool: &MySqlPool) -> Result<DateTime<Utc>> {
 async fn with_details(pool: &MySqlPool, rows: Vec<ShowRow>) -> Result<Vec<Change>> {
     let live: Vec<i64> = rows.iter().filter(|r| !r.deleted).map(|r| r.id).collect();
     let mut artists: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
     let mut starts: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
     if !live.is_empty() {
+        let mut query = QueryBuilder::new(
+            "select show_id, cast(alias as char) from show_aliases where show_id in (",
+        );
+        push_ids(&mut query, &live);
+        query.push(") order by show_id, position");
+        for (show_id, alias) in query
+            .build_query_as::<(i64, String)>()
+            .fetch_all(pool)
+            .await?
+        {
+            aliases.entry(show_id).or_default().push(alias);
+        }
+
         let mut query = QueryBuilder::new(
             "select sa.show_id, a.name from show_artists sa join artists a on a.id = sa.artist_id
              where sa.show_id in (",
@@ -144,6 +158,7 @@ async fn with_details(pool: &MySqlPool, rows: Vec<ShowRow>) -> Result<Vec<Change
             document: (!row.deleted).then(|| ShowDocument {
                 id: row.id,
                 artists: artists.remove(&row.id).unwrap_or_default(),
+                aliases: aliases.remove(&row.id).unwrap_or_default(),
                 starts_at: starts.remove(&row.id).unwrap_or_default(),
                 title: row.title,
                 title_en: row.title_en,

@@ -52,6 +52,11 @@ fn documents() -> Vec<ShowDocument> {
             title: title.to_string(),
             title_en: title_en.map(str::to_string),
             artists: artists.iter().map(|a| a.to_string()).collect(),
+            aliases: match *title {
+                "레미제라블" => vec!["레미즈".into()],
+                "오페라의 유령" => vec!["오유".into()],
+                _ => vec![],
+            },
             venue: "샤롯데씨어터".into(),
             category: category.to_string(),
             poster_url: None,
@@ -246,6 +251,27 @@ fn shows_with_every_word_come_without_a_tail_and_half_is_the_fallback() {
     assert_eq!(titles(&search, "아이비 시카고"), ["뮤지컬 시카고"]);
     // No show has both: the one word that is known still finds its shows.
     assert_eq!(first(&search, "시카고 햄릿"), "뮤지컬 시카고");
+}
+
+#[test]
+fn aliases_match_as_titles_do_and_the_title_is_what_shows() {
+    let search = catalog();
+    for (query, expected) in [
+        ("레미즈", "레미제라블"),
+        ("레미주", "레미제라블"),
+        ("레미즈를", "레미제라블"),
+        ("오유", "오페라의 유령"),
+        ("ㅇㅇ", "오페라의 유령"),
+    ] {
+        assert_eq!(first(&search, query), expected, "query {query:?}");
+    }
+    let suggested: Vec<String> = search
+        .suggest("레미즈", 5)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(suggested, ["레미제라블"]);
 }
 
 #[test]

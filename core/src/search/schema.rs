@@ -22,6 +22,9 @@ pub struct ShowDocument {
     pub title: String,
     pub title_en: Option<String>,
     pub artists: Vec<String>,
+    /// What fans call the show: indexed as more values of the title, so they match as
+    /// titles do (typos, initials, syllable variants) at no cost to a search.
+    pub aliases: Vec<String>,
     pub venue: String,
     pub category: String,
     pub poster_url: Option<String>,
@@ -134,8 +137,13 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_i64(fields.id, show.id);
     doc.add_i64(fields.updated_at, show.updated_at.timestamp_micros());
+    // The title first: a hit shows the first value.
     doc.add_text(fields.title, &show.title);
     doc.add_text(fields.title_initials, &show.title);
+    for alias in &show.aliases {
+        doc.add_text(fields.title, alias);
+        doc.add_text(fields.title_initials, alias);
+    }
     if let Some(title_en) = &show.title_en {
         doc.add_text(fields.title_en, title_en);
     }
