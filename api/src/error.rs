@@ -199,6 +199,7 @@ pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
         TradeNotOpen { .. } => (StatusCode::CONFLICT, "TRADE_NOT_OPEN"),
         OwnTrade => (StatusCode::CONFLICT, "OWN_TRADE"),
         QueueUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "QUEUE_UNAVAILABLE"),
+        TrendsUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "TRENDS_UNAVAILABLE"),
         DatabaseUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE"),
         RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"),
         NotInQueue => (StatusCode::NOT_FOUND, "NOT_IN_QUEUE"),
@@ -226,6 +227,9 @@ pub fn log_failure(err: &CoreError) {
         CoreError::QueueUnavailable(cause) => {
             tracing::warn!(error = %cause, "waiting room store failed")
         }
+        CoreError::TrendsUnavailable(cause) => {
+            tracing::warn!(error = %cause, "search trends store failed")
+        }
         CoreError::DatabaseUnavailable(cause) => {
             tracing::warn!(error = %cause, "database unavailable")
         }
@@ -239,7 +243,9 @@ pub fn retry_after(err: &CoreError) -> Option<u64> {
         CoreError::TooManyAttempts { retry_after_secs }
         | CoreError::RateLimited { retry_after_secs }
         | CoreError::Overloaded { retry_after_secs } => Some(*retry_after_secs),
-        CoreError::QueueUnavailable(_) => Some(QUEUE_RETRY_AFTER_SECS),
+        CoreError::QueueUnavailable(_) | CoreError::TrendsUnavailable(_) => {
+            Some(QUEUE_RETRY_AFTER_SECS)
+        }
         CoreError::DatabaseUnavailable(_) => Some(DATABASE_RETRY_AFTER_SECS),
         _ => None,
     }
@@ -255,6 +261,9 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
         }
         CoreError::QueueUnavailable(_) => {
             "waiting room is unavailable, try again shortly".to_string()
+        }
+        CoreError::TrendsUnavailable(_) => {
+            "search trends are unavailable, try again shortly".to_string()
         }
         CoreError::DatabaseUnavailable(_) => {
             "the database is unavailable, try again shortly".to_string()

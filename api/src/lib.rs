@@ -83,6 +83,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(queue::leave))
         .routes(utoipa_axum::routes!(search::search))
         .routes(utoipa_axum::routes!(search::suggest))
+        .routes(utoipa_axum::routes!(search::popular))
+        .routes(utoipa_axum::routes!(search::misses))
         .routes(utoipa_axum::routes!(ops::healthz))
         .routes(utoipa_axum::routes!(ops::readyz))
         .routes(utoipa_axum::routes!(ops::metrics))
@@ -153,6 +155,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     marquee_core::sweeper::spawn(pool.clone(), config.hold_sweep_interval);
     marquee_core::queue::admission::spawn(state.waiting_room.clone(), config.queue_tick);
+    marquee_core::search::trends::spawn_flusher(state.trends.clone());
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind_addr))?;

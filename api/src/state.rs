@@ -13,6 +13,7 @@ use marquee_core::points::{ChargeService, DevGateway, PaymentGateway, PortOneGat
 use marquee_core::queue::WaitingRoom;
 use marquee_core::resale::ResaleRules;
 use marquee_core::search::searcher::ShowSearch;
+use marquee_core::search::trends::SearchTrends;
 use sqlx::MySqlPool;
 
 use crate::page_cache::PageCache;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub pages: PageCache,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
+    /// Search counts (popular queries, misses), flushed to Redis every second.
+    pub trends: Arc<SearchTrends>,
     /// Browser origins allowed by CORS (see `hygiene::cors`).
     pub cors_origins: Vec<HeaderValue>,
     /// Social login providers, in the order configured, and the client that calls them.
@@ -101,6 +104,10 @@ impl AppState {
             }),
             pages: PageCache::new(config.catalog_cache_ttl),
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
+            trends: Arc::new(
+                SearchTrends::new(&config.redis_url, &config.queue_key_prefix)
+                    .expect("REDIS_URL was checked when the configuration was read"),
+            ),
             cors_origins: config
                 .cors_allowed_origins
                 .iter()

@@ -56,7 +56,8 @@ function enhance(input, form) {
     try {
       const [suggested, found] = await Promise.all([
         json(`/api/v1/search/suggest?limit=5&q=${q}`, inflight.signal),
-        json(`/api/v1/search?limit=5&q=${q}`, inflight.signal),
+        // Still typing: not counted as a search (see /api/v1/search/popular).
+        json(`/api/v1/search?limit=5&typing=true&q=${q}`, inflight.signal),
       ]);
       if (ticket !== latest) return;
       draw(panel, text, suggested.items, found);

@@ -114,6 +114,9 @@ pub enum Error {
     /// Redis, where the waiting room lives, did not answer; try again shortly.
     #[error("waiting room is unavailable")]
     QueueUnavailable(String),
+    /// Redis, where search counts live, did not answer; searching itself is unaffected.
+    #[error("search trends are unavailable")]
+    TrendsUnavailable(String),
     /// One user or one address asked the waiting room too often; try again after
     /// `retry_after_secs`.
     #[error("too many waiting-room requests, slow down")]

@@ -34,6 +34,7 @@ mod refunds;
 mod resale;
 mod resale_races;
 mod search;
+mod search_trends;
 mod social_login;
 mod ticket_limit;
 mod web_accounts;

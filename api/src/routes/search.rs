@@ -15,10 +15,11 @@ use marquee_core::catalog::Category;
 use marquee_core::search::searcher::{
     SearchFilter, SearchHit, SearchSort, ShowSearch, Suggestion, MAX_OFFSET,
 };
+use marquee_core::search::trends::QueryCount;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, Rejection};
-use crate::extract::{day_range, page_limit, ApiQuery, Paging};
+use crate::extract::{day_range, page_limit, Admin, ApiQuery, Paging};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -38,6 +39,9 @@ pub struct SearchQuery {
     limit: Option<u32>,
     /// At most 1000: past that, refine the query.
     offset: Option<u32>,
+    /// True for the searches an app runs while someone is still typing: they are not
+    /// counted in popular queries or misses (half-typed words are not searches).
+    typing: Option<bool>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -116,6 +120,7 @@ pub async fn search(
         to: days.end(),
     };
     let now = chrono::Utc::now();
+    let counted = (offset == 0 && query.typing != Some(true)).then(|| text.clone());
     let (results, status) = blocking(&state.search, move |search| {
         Ok((
             search.search(&text, &filter, limit as usize, offset as usize, now)?,
@@ -123,12 +128,76 @@ pub async fn search(
         ))
     })
     .await?;
+    if let (Some(text), true) = (counted, status.ready) {
+        state.trends.record(&text, results.total > 0);
+    }
     Ok(Json(SearchResponse {
         items: results.hits,
         total: results.total,
         limit,
         offset,
         index_ready: status.ready,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendsQuery {
+    /// 1 to 50, default 10.
+    limit: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TrendsResponse {
+    pub items: Vec<QueryCount>,
+}
+
+fn trends_limit(limit: Option<u32>) -> ApiResult<usize> {
+    match limit.unwrap_or(10) {
+        limit @ 1..=50 => Ok(limit as usize),
+        _ => Err(invalid("limit must be 1 to 50")),
+    }
+}
+
+/// Popular searches of the last hour
+///
+/// What people searched most in the last hour (about: counts are kept per five
+/// minutes) among searches that found shows, added up over every api process: what a
+/// home page shows as 인기 검색어. Searches made while typing (`typing=true`) and pages
+/// past the first are not counted.
+#[utoipa::path(get, path = "/api/v1/search/popular", tag = "search", params(TrendsQuery),
+    responses((status = 200, description = "queries, most searched first", body = TrendsResponse),
+        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::error::ErrorResponse),
+        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer (search itself is unaffected)", body = crate::error::ErrorResponse),))]
+pub async fn popular(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<TrendsQuery>,
+) -> ApiResult<Json<TrendsResponse>> {
+    let limit = trends_limit(query.limit)?;
+    Ok(Json(TrendsResponse {
+        items: state.trends.popular(limit).await?,
+    }))
+}
+
+/// Searches that found nothing (admins)
+///
+/// The queries of the last seven days that found no show, most searched first: a
+/// missing show, alias or spelling to add.
+#[utoipa::path(get, path = "/api/v1/admin/search/misses", tag = "search", params(TrendsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "queries that found nothing, most searched first", body = TrendsResponse),
+        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
+        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer", body = crate::error::ErrorResponse),))]
+pub async fn misses(
+    State(state): State<AppState>,
+    Admin(_admin): Admin,
+    ApiQuery(query): ApiQuery<TrendsQuery>,
+) -> ApiResult<Json<TrendsResponse>> {
+    let limit = trends_limit(query.limit)?;
+    Ok(Json(TrendsResponse {
+        items: state.trends.misses(limit).await?,
     }))
 }
 

@@ -17,6 +17,11 @@ use super::chips::{category, chips, Chip};
 use super::format;
 use super::{render, with_policy, PageError};
 use crate::page_cache::PageKey;
+use marquee_core::search::trends::SearchTrends;
+use std::sync::Arc;
+
+/// Popular searches the home page lists.
+const POPULAR_SHOWN: usize = 8;
 use crate::state::AppState;
 
 /// How many shows each section lists.
@@ -64,6 +69,8 @@ struct HomePage {
     everything: bool,
     chips: Vec<Chip>,
     sections: Vec<Section>,
+    /// 인기 검색어: the last hour's most searched queries; empty when Redis is away.
+    popular: Vec<String>,
 }
 
 struct Section {
@@ -86,7 +93,7 @@ pub async fn page(
     // A mangled address shows the whole home page rather than an error.
     let query = query.map(|Query(query)| query).unwrap_or_default();
     let chosen = category(query.category.as_deref());
-    let load = home_html(state.pool.clone(), chosen);
+    let load = home_html(state.pool.clone(), state.trends.clone(), chosen);
     let page = state
         .pages
         .answer_page(PageKey::HomePage(chosen), &headers, load)
@@ -94,10 +101,23 @@ pub async fn page(
     Ok(with_policy(page))
 }
 
-async fn home_html(pool: MySqlPool, chosen: Option<Category>) -> Result<String, Error> {
+async fn home_html(
+    pool: MySqlPool,
+    trends: Arc<SearchTrends>,
+    chosen: Option<Category>,
+) -> Result<String, Error> {
     let on_sale = catalog::on_sale_now(&pool, chosen, SECTION_SIZE).await?;
     let opening = catalog::opening_soon(&pool, chosen, SECTION_SIZE).await?;
+    // A hint, not the page: without Redis the home page is drawn without it.
+    let popular = match trends.popular(POPULAR_SHOWN).await {
+        Ok(counts) => counts.into_iter().map(|c| c.query).collect(),
+        Err(err) => {
+            tracing::warn!(error = %err, "popular searches left off the home page");
+            Vec::new()
+        }
+    };
     render(&HomePage {
+        popular,
         everything: chosen.is_none(),
         chips: chips(chosen),
         sections: vec![

@@ -166,6 +166,10 @@ pub async fn page(
         Some(found) => (found.hits.into_iter().map(Hit::from).collect(), found.total),
         None => (Vec::new(), 0),
     };
+    // A submitted search (not a further page of it) counts in 인기 검색어 or misses.
+    if page == 1 && index_ready && !text.is_empty() {
+        state.trends.record(&text, total > 0);
+    }
     let shown = (page * PAGE_SIZE) as u64;
     html(&SearchPage {
         previous: (page > 1).then(|| page - 1),

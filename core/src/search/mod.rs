@@ -11,4 +11,5 @@ pub mod query;
 pub mod schema;
 pub mod searcher;
 pub mod tokenizer;
+pub mod trends;
 pub mod vocabulary;

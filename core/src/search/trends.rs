@@ -1,0 +1,255 @@
+//! What people search: the queries of the last hour that found shows (인기 검색어), and
+//! for admins the queries of the last week that found nothing, so a missing show, alias
+//! or spelling can be added.
+//!
+//! Counting must not slow a search down, and several api processes must add up. So a
+//! search only bumps a counter in this process's memory (a lock and a map entry); every
+//! second `flush` sends what was counted to Redis in one pipeline of `ZINCRBY`s, into
+//! sorted sets per five minutes (popular) and per day (misses) that expire by
+//! themselves. Reading takes the union of the buckets in range. A flush that fails
+//! loses that second's counts and says so in the log: popularity is a hint, never
+//! money. Every key shares the `{search}` hash tag, so `ZUNION` works on a Redis Cluster.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use serde::Serialize;
+use tokio::sync::OnceCell;
+
+use super::{analysis, query};
+use crate::error::{Error, Result};
+
+/// Longest query counted, in characters: longer is pasted text, not a search term.
+const MAX_COUNTED_CHARS: usize = 40;
+/// Distinct queries one process keeps between flushes; past this, new ones wait for
+/// the next second (a flood of unique strings must not grow memory without bound).
+const MAX_PENDING: usize = 10_000;
+/// Queries a bucket keeps, the most counted: the tail of one-off strings is dropped.
+const BUCKET_KEEPS: isize = 2_000;
+const POPULAR_BUCKET_SECS: i64 = 300;
+/// Popular reads the buckets of the last hour, the current one included.
+const POPULAR_BUCKETS: i64 = 12;
+const MISS_BUCKET_SECS: i64 = 86_400;
+/// Misses read the buckets of the last week, today included.
+const MISS_BUCKETS: i64 = 7;
+
+/// A query and how often it was searched.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct QueryCount {
+    /// As people typed it, normalized (lower case, single spaces).
+    pub query: String,
+    pub count: u64,
+}
+
+#[derive(Default)]
+struct Pending {
+    found: HashMap<String, u64>,
+    missed: HashMap<String, u64>,
+}
+
+pub struct SearchTrends {
+    client: redis::Client,
+    conn: OnceCell<ConnectionManager>,
+    prefix: String,
+    pending: Mutex<Pending>,
+}
+
+/// The form a query is counted under, or None when it is not worth counting (blank,
+/// punctuation only, or pasted text).
+pub fn counted_form(text: &str) -> Option<String> {
+    let normalized = analysis::normalize(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let fits = (1..=MAX_COUNTED_CHARS).contains(&normalized.chars().count());
+    (fits && !query::interpret(&normalized).is_empty()).then_some(normalized)
+}
+
+impl SearchTrends {
+    /// `prefix` keeps deployments (and tests) sharing a Redis apart.
+    pub fn new(redis_url: &str, prefix: &str) -> Result<Self> {
+        let client = redis::Client::open(redis_url)
+            .map_err(|err| Error::internal(format!("REDIS_URL: {err}")))?;
+        Ok(SearchTrends {
+            client,
+            conn: OnceCell::new(),
+            prefix: prefix.to_string(),
+            pending: Mutex::new(Pending::default()),
+        })
+    }
+
+    /// Counts one search, in memory: `found` says whether it found any show.
+    pub fn record(&self, text: &str, found: bool) {
+        let Some(query) = counted_form(text) else {
+            return;
+        };
+        let mut pending = self.pending.lock().expect("trends lock poisoned");
+        let counts = if found {
+            &mut pending.found
+        } else {
+            &mut pending.missed
+        };
+        if counts.len() < MAX_PENDING || counts.contains_key(&query) {
+            *counts.entry(query).or_default() += 1;
+        }
+    }
+
+    /// Sends what was counted since the last flush, in one round trip.
+    pub async fn flush(&self) -> Result<()> {
+        self.flush_at(Utc::now()).await
+    }
+
+    async fn flush_at(&self, now: DateTime<Utc>) -> Result<()> {
+        let Pending { found, missed } =
+            std::mem::take(&mut *self.pending.lock().expect("trends lock poisoned"));
+        if found.is_empty() && missed.is_empty() {
+            return Ok(());
+        }
+        let mut pipe = redis::pipe();
+        for (counts, key, lives) in [
+            (
+                &found,
+                self.popular_key(bucket(now, POPULAR_BUCKET_SECS)),
+                POPULAR_BUCKET_SECS * (POPULAR_BUCKETS + 1),
+            ),
+            (
+                &missed,
+                self.misses_key(bucket(now, MISS_BUCKET_SECS)),
+                MISS_BUCKET_SECS * (MISS_BUCKETS + 1),
+            ),
+        ] {
+            if counts.is_empty() {
+                continue;
+            }
+            for (query, count) in counts {
+                pipe.zincr(&key, query, *count).ignore();
+            }
+            pipe.cmd("ZREMRANGEBYRANK")
+                .arg(&key)
+                .arg(0)
+                .arg(-(BUCKET_KEEPS + 1))
+                .ignore();
+            pipe.expire(&key, lives).ignore();
+        }
+        let mut conn = self.conn().await?;
+        pipe.query_async::<()>(&mut conn)
+            .await
+            .map_err(|err| Error::TrendsUnavailable(err.to_string()))
+    }
+
+    /// The most searched queries of the last hour that found shows, most first.
+    pub async fn popular(&self, limit: usize) -> Result<Vec<QueryCount>> {
+        let now = bucket(Utc::now(), POPULAR_BUCKET_SECS);
+        let keys = (0..POPULAR_BUCKETS).map(|back| self.popular_key(now - back));
+        self.top(keys.collect(), limit).await
+    }
+
+    /// The most searched queries of the last week that found nothing, most first.
+    pub async fn misses(&self, limit: usize) -> Result<Vec<QueryCount>> {
+        let today = bucket(Utc::now(), MISS_BUCKET_SECS);
+        let keys = (0..MISS_BUCKETS).map(|back| self.misses_key(today - back));
+        self.top(keys.collect(), limit).await
+    }
+
+    async fn top(&self, keys: Vec<String>, limit: usize) -> Result<Vec<QueryCount>> {
+        let mut conn = self.conn().await?;
+        let union: Vec<(String, f64)> = redis::cmd("ZUNION")
+            .arg(keys.len())
+            .arg(&keys)
+            .arg("WITHSCORES")
+            .query_async(&mut conn)
+            .await
+            .map_err(|err| Error::TrendsUnavailable(err.to_string()))?;
+        // ZUNION answers lowest first; equal counts go to the query that sorts first.
+        let mut counted: Vec<QueryCount> = union
+            .into_iter()
+            .map(|(query, count)| QueryCount {
+                query,
+                count: count as u64,
+            })
+            .collect();
+        counted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.query.cmp(&b.query)));
+        counted.truncate(limit);
+        Ok(counted)
+    }
+
+    fn popular_key(&self, bucket: i64) -> String {
+        format!("{}:{{search}}:popular:{bucket}", self.prefix)
+    }
+
+    fn misses_key(&self, bucket: i64) -> String {
+        format!("{}:{{search}}:misses:{bucket}", self.prefix)
+    }
+
+    async fn conn(&self) -> Result<ConnectionManager> {
+        let conn = self
+            .conn
+            .get_or_try_init(|| async {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Duration::from_millis(500))
+                    .set_response_timeout(Duration::from_secs(2))
+                    .set_number_of_retries(1)
+                    .set_max_delay(200);
+                self.client
+                    .get_connection_manager_with_config(config)
+                    .await
+                    .map_err(|err| Error::TrendsUnavailable(err.to_string()))
+            })
+            .await?;
+        Ok(conn.clone())
+    }
+}
+
+fn bucket(at: DateTime<Utc>, secs: i64) -> i64 {
+    at.timestamp().div_euclid(secs)
+}
+
+/// Flushes `trends` every second until the process ends.
+pub fn spawn_flusher(trends: std::sync::Arc<SearchTrends>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(1));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(err) = trends.flush().await {
+                tracing::warn!(error = %err, "search counts of the last second were not saved");
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_counted_in_one_form_and_junk_is_not() {
+        assert_eq!(
+            counted_form("  시카고   티켓 ").as_deref(),
+            Some("시카고 티켓")
+        );
+        assert_eq!(
+            counted_form("Les MISÉRABLES").as_deref(),
+            Some("les miserables")
+        );
+        assert_eq!(counted_form("   "), None);
+        assert_eq!(counted_form("!!!"), None);
+        assert_eq!(counted_form(&"가".repeat(41)), None);
+    }
+
+    #[test]
+    fn pending_counts_are_bounded_but_known_queries_still_count() {
+        let trends = SearchTrends::new("redis://127.0.0.1:6379", "unit").unwrap();
+        for i in 0..MAX_PENDING + 5 {
+            trends.record(&format!("query {i}"), true);
+        }
+        trends.record("query 0", true);
+        let pending = trends.pending.lock().unwrap();
+        assert_eq!(pending.found.len(), MAX_PENDING);
+        assert_eq!(pending.found["query 0"], 2);
+        assert!(pending.missed.is_empty());
+    }
+}

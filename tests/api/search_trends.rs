@@ -1,0 +1,98 @@
+//! Popular searches and misses, counted by several api processes into one Redis.
+
+use axum::http::{Method, StatusCode};
+use marquee_api::state::AppState;
+use marquee_core::search::indexing::{Indexer, PassOptions};
+use serde_json::Value;
+
+use crate::harness::{send, TestApp};
+use crate::search::encode;
+
+/// One more api process on the same database, index and Redis keys as `app`.
+fn another_process(app: &TestApp) -> (AppState, axum::Router) {
+    let state = AppState::new(app.pool().clone(), &app.config);
+    let router = marquee_api::app(state.clone());
+    (state, router)
+}
+
+async fn searched(router: &axum::Router, q: &str, extra: &str) -> Value {
+    let path = format!("/api/v1/search?q={}{extra}", encode(q));
+    let answer = send(router, Method::GET, &path, None, None, &[]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    answer.body
+}
+
+fn counts(body: &Value) -> Vec<(String, u64)> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["query"].as_str().unwrap().to_string(),
+                i["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn two_processes_add_up_and_typing_pages_and_junk_do_not_count() {
+    let app = TestApp::spawn().await;
+    app.show_on_sale(10, 2).await; // 시카고 (Chicago)
+    let mut indexer = Indexer::open(&*app.index_dir).unwrap();
+    indexer
+        .run_pass(app.pool(), PassOptions::default())
+        .await
+        .unwrap();
+    let (first, first_router) = another_process(&app);
+    let (second, second_router) = another_process(&app);
+
+    for _ in 0..3 {
+        searched(&first_router, "chicago", "").await;
+    }
+    // The same query as another process sees it: case and spaces do not split it.
+    searched(&second_router, "  CHICAGO ", "").await;
+    // Neither a keystroke of as-you-type nor a second page is a new search.
+    searched(&second_router, "chicago", "&typing=true").await;
+    searched(&second_router, "chicago", "&offset=20").await;
+    searched(&second_router, "존재하지않는공연제목", "").await;
+    searched(&first_router, "존재하지않는공연제목", "").await;
+    searched(&first_router, "!!!", "").await;
+    first.trends.flush().await.unwrap();
+    second.trends.flush().await.unwrap();
+
+    let popular = app.get("/api/v1/search/popular", None).await;
+    assert_eq!(popular.status, StatusCode::OK, "{:?}", popular.body);
+    let popular = counts(&popular.body);
+    assert_eq!(popular, [("chicago".to_string(), 4)]);
+
+    let admin = app.admin().await;
+    let misses = app
+        .get("/api/v1/admin/search/misses?limit=5", Some(&admin.token))
+        .await;
+    assert_eq!(misses.status, StatusCode::OK, "{:?}", misses.body);
+    assert_eq!(
+        counts(&misses.body),
+        [("존재하지않는공연제목".to_string(), 2)]
+    );
+}
+
+#[tokio::test]
+async fn misses_are_for_admins_and_limits_are_checked() {
+    let app = TestApp::spawn().await;
+    let user = app.user("fan@example.kr").await;
+    let misses = "/api/v1/admin/search/misses";
+    assert_eq!(app.get(misses, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get(misses, Some(&user.token)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    for limit in ["0", "51", "x"] {
+        let answer = app
+            .get(&format!("/api/v1/search/popular?limit={limit}"), None)
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "limit {limit}");
+        assert_eq!(answer.code(), "INVALID_QUERY");
+    }
+}
