@@ -31,7 +31,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_api::AppState;
 use marquee_core::booking::holds::{self, HoldRules};
 use marquee_core::catalog::demo;
 use marquee_core::catalog::model::Category;
@@ -147,21 +146,14 @@ struct Run {
 /// An api on its own port over the bench database; `cache_ttl_ms` None keeps the
 /// default catalog cache. Returns its base address.
 async fn start_api(bench_db: &BenchDb, index: &str, cache_ttl_ms: Option<&str>) -> String {
-    let mut settings = vec![("INDEX_DIR", index), ("MAX_TICKETS_PER_SCHEDULE", "0")];
+    let mut settings = vec![("MAX_TICKETS_PER_SCHEDULE", "0")];
     if let Some(ttl) = cache_ttl_ms {
         settings.push(("CATALOG_CACHE_TTL_MS", ttl));
     }
-    let config = bench_db.config(&settings);
-    let pool = marquee_core::db::connect(&bench_db.url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
-    tokio::spawn(marquee_api::serve_until(
-        listener,
-        AppState::new(pool, &config),
-        marquee_api::serve::Timeouts::default(),
-        std::future::pending(),
-    ));
-    base
+    format!(
+        "{}/api/v1",
+        support::start_api(bench_db, index, &settings).await
+    )
 }
 
 /// `clients` keep-alive clients GET `phase`'s addresses for `seconds`; every answer

@@ -18,7 +18,6 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_api::AppState;
 use marquee_core::catalog::demo;
 use marquee_core::search::indexing::Indexer;
 use rand::rngs::StdRng;
@@ -33,21 +32,11 @@ mod catalog;
 mod labelled;
 
 async fn start_api(bench_db: &BenchDb, index: &str, cache_ttl_ms: Option<&str>) -> String {
-    let mut settings = vec![("INDEX_DIR", index)];
-    if let Some(ttl) = cache_ttl_ms {
-        settings.push(("CATALOG_CACHE_TTL_MS", ttl));
-    }
-    let config = bench_db.config(&settings);
-    let pool = marquee_core::db::connect(&bench_db.url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(marquee_api::serve_until(
-        listener,
-        AppState::new(pool, &config),
-        marquee_api::serve::Timeouts::default(),
-        std::future::pending(),
-    ));
-    base
+    let settings: Vec<(&str, &str)> = cache_ttl_ms
+        .map(|ttl| ("CATALOG_CACHE_TTL_MS", ttl))
+        .into_iter()
+        .collect();
+    support::start_api(bench_db, index, &settings).await
 }
 
 /// One client asking for random show pages, one after another.

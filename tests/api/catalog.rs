@@ -407,7 +407,8 @@ async fn aliases_are_kept_in_order_replaced_whole_and_refused_when_repeated() {
     for aliases in [
         json!(["레미즈", "레미즈 "]),
         json!(["두 줄\n별명"]),
-        json!(vec!["별명"; 21]),
+        json!(["Les Mis, 25th"]),
+        json!((0..21).map(|i| format!("별명{i}")).collect::<Vec<_>>()),
         json!(["  "]),
     ] {
         let refused = app

@@ -15,9 +15,17 @@ fn another_process(app: &TestApp) -> (AppState, axum::Router) {
     (state, router)
 }
 
-async fn searched(router: &axum::Router, q: &str, extra: &str) -> Value {
+async fn searched(router: &axum::Router, client: &str, q: &str, extra: &str) -> Value {
     let path = format!("/api/v1/search?q={}{extra}", encode(q));
-    let answer = send(router, Method::GET, &path, None, None, &[]).await;
+    let answer = send(
+        router,
+        Method::GET,
+        &path,
+        None,
+        None,
+        &[("x-forwarded-for", client)],
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
     answer.body
 }
@@ -37,8 +45,8 @@ fn counts(body: &Value) -> Vec<(String, u64)> {
 }
 
 #[tokio::test]
-async fn two_processes_add_up_and_typing_pages_and_junk_do_not_count() {
-    let app = TestApp::spawn().await;
+async fn two_processes_add_up_each_client_once_and_only_whole_unfiltered_searches_count() {
+    let app = TestApp::with_config(&[("CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
     app.show_on_sale(10, 2).await; // 시카고 (Chicago)
     let mut indexer = Indexer::open(&*app.index_dir).unwrap();
     indexer
@@ -47,25 +55,30 @@ async fn two_processes_add_up_and_typing_pages_and_junk_do_not_count() {
         .unwrap();
     let (first, first_router) = another_process(&app);
     let (second, second_router) = another_process(&app);
+    let (a, b, c) = ("203.0.113.1", "203.0.113.2", "203.0.113.3");
 
+    // One client repeating itself counts once.
     for _ in 0..3 {
-        searched(&first_router, "chicago", "").await;
+        searched(&first_router, a, "chicago", "").await;
     }
-    // The same query as another process sees it: case and spaces do not split it.
-    searched(&second_router, "  CHICAGO ", "").await;
-    // Neither a keystroke of as-you-type nor a second page is a new search.
-    searched(&second_router, "chicago", "&typing=true").await;
-    searched(&second_router, "chicago", "&offset=20").await;
-    searched(&second_router, "존재하지않는공연제목", "").await;
-    searched(&first_router, "존재하지않는공연제목", "").await;
-    searched(&first_router, "!!!", "").await;
+    // Case and spaces do not split a query; another process adds to the same count.
+    searched(&second_router, b, "  CHICAGO ", "").await;
+    searched(&first_router, c, "chicago", "").await;
+    // Not searches of their own: a keystroke of as-you-type, a second page, a filter.
+    searched(&second_router, "203.0.113.4", "chicago", "&typing=true").await;
+    searched(&second_router, "203.0.113.5", "chicago", "&offset=20").await;
+    searched(&second_router, "203.0.113.6", "chicago", "&category=PLAY").await;
+    // Found by one word of two: neither popular nor a miss.
+    searched(&first_router, a, "chicago 아무말대잔치", "").await;
+    searched(&second_router, b, "존재하지않는공연제목", "").await;
+    searched(&first_router, a, "존재하지않는공연제목", "").await;
+    searched(&first_router, a, "!!!", "").await;
     first.trends.flush().await.unwrap();
     second.trends.flush().await.unwrap();
 
     let popular = app.get("/api/v1/search/popular", None).await;
     assert_eq!(popular.status, StatusCode::OK, "{:?}", popular.body);
-    let popular = counts(&popular.body);
-    assert_eq!(popular, [("chicago".to_string(), 4)]);
+    assert_eq!(counts(&popular.body), [("chicago".to_string(), 3)]);
 
     let admin = app.admin().await;
     let misses = app

@@ -57,6 +57,24 @@ impl Stats {
     }
 }
 
+/// A marquee-api on a loopback port of its own over `bench_db`, reading the index in
+/// `index`, with `settings` beside the bench's own; answers its origin (http://host:port).
+pub async fn start_api(bench_db: &BenchDb, index: &str, settings: &[(&str, &str)]) -> String {
+    let mut all = vec![("INDEX_DIR", index)];
+    all.extend_from_slice(settings);
+    let config = bench_db.config(&all);
+    let pool = marquee_core::db::connect(&bench_db.url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(marquee_api::serve_until(
+        listener,
+        marquee_api::AppState::new(pool, &config),
+        marquee_api::serve::Timeouts::default(),
+        std::future::pending(),
+    ));
+    origin
+}
+
 /// A schedule on sale with `seats` seats; returns (schedule id, seat ids).
 pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i64>) {
     let show = NewShow {

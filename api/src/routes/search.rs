@@ -15,11 +15,11 @@ use marquee_core::catalog::Category;
 use marquee_core::search::searcher::{
     SearchFilter, SearchHit, SearchSort, ShowSearch, Suggestion, MAX_OFFSET,
 };
-use marquee_core::search::trends::QueryCount;
+use marquee_core::search::trends::{Outcome, QueryCount};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, Rejection};
-use crate::extract::{day_range, page_limit, Admin, ApiQuery, Paging};
+use crate::extract::{day_range, page_limit, Admin, ApiQuery, ClientIp, Paging};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -68,6 +68,21 @@ pub struct SuggestResponse {
     pub items: Vec<Suggestion>,
 }
 
+/// Who counts when the address is unknown (tests; no peer address): one client.
+pub(crate) const UNKNOWN_CLIENT: std::net::IpAddr =
+    std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+
+/// What a search found, as counting sees it.
+pub(crate) fn outcome(results: &marquee_core::search::searcher::SearchResults) -> Outcome {
+    if results.every_word {
+        Outcome::Found
+    } else if results.total == 0 {
+        Outcome::Nothing
+    } else {
+        Outcome::Partly
+    }
+}
+
 fn invalid(message: &str) -> ApiError {
     Rejection::InvalidQuery.with(message)
 }
@@ -101,6 +116,7 @@ pub(crate) async fn blocking_core<T: Send + 'static>(
         (status = 400, description = "INVALID_QUERY: q missing, bad date, limit or offset out of range", body = crate::error::ErrorResponse),))]
 pub async fn search(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<SearchResponse>> {
     let text = query.q.ok_or_else(|| invalid("q is required"))?;
@@ -120,7 +136,9 @@ pub async fn search(
         to: days.end(),
     };
     let now = chrono::Utc::now();
-    let counted = (offset == 0 && query.typing != Some(true)).then(|| text.clone());
+    // A first page, not typed-so-far, unfiltered: what a person searched for.
+    let unfiltered = filter.category.is_none() && filter.from.is_none() && filter.to.is_none();
+    let counted = (offset == 0 && query.typing != Some(true) && unfiltered).then(|| text.clone());
     let (results, status) = blocking(&state.search, move |search| {
         Ok((
             search.search(&text, &filter, limit as usize, offset as usize, now)?,
@@ -129,7 +147,9 @@ pub async fn search(
     })
     .await?;
     if let (Some(text), true) = (counted, status.ready) {
-        state.trends.record(&text, results.total > 0);
+        state
+            .trends
+            .record(&text, outcome(&results), client.unwrap_or(UNKNOWN_CLIENT));
     }
     Ok(Json(SearchResponse {
         items: results.hits,

@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 /// Popular searches the home page lists.
 const POPULAR_SHOWN: usize = 8;
+/// How long the home page waits for them.
+const POPULAR_WAIT: std::time::Duration = std::time::Duration::from_millis(150);
 use crate::state::AppState;
 
 /// How many shows each section lists.
@@ -109,10 +111,16 @@ async fn home_html(
     let on_sale = catalog::on_sale_now(&pool, chosen, SECTION_SIZE).await?;
     let opening = catalog::opening_soon(&pool, chosen, SECTION_SIZE).await?;
     // A hint, not the page: without Redis the home page is drawn without it.
-    let popular = match trends.popular(POPULAR_SHOWN).await {
-        Ok(counts) => counts.into_iter().map(|c| c.query).collect(),
-        Err(err) => {
+    // At most a moment's wait: a Redis that does not answer must not hold the page.
+    let asked = tokio::time::timeout(POPULAR_WAIT, trends.popular(POPULAR_SHOWN)).await;
+    let popular = match asked {
+        Ok(Ok(counts)) => counts.into_iter().map(|c| c.query).collect(),
+        Ok(Err(err)) => {
             tracing::warn!(error = %err, "popular searches left off the home page");
+            Vec::new()
+        }
+        Err(_) => {
+            tracing::warn!("popular searches left off the home page: Redis is slow");
             Vec::new()
         }
     };

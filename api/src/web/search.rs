@@ -17,7 +17,8 @@ use serde::Deserialize;
 use super::chips::{category, chips, Chip};
 use super::format;
 use super::{html, PageError};
-use crate::routes::search::blocking_core;
+use crate::extract::ClientIp;
+use crate::routes::search::{blocking_core, outcome, UNKNOWN_CLIENT};
 use crate::state::AppState;
 
 const PAGE_SIZE: usize = 20;
@@ -102,6 +103,7 @@ fn day(value: Option<&str>) -> Option<NaiveDate> {
 
 pub async fn page(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     // A mangled address (a repeated parameter, say) is an empty search, not an error.
@@ -162,13 +164,17 @@ pub async fn page(
         })
         .await?
     };
+    let unfiltered = chosen.is_none() && from.is_none() && to.is_none();
+    let counted = found.as_ref().map(outcome);
     let (results, total) = match found {
         Some(found) => (found.hits.into_iter().map(Hit::from).collect(), found.total),
         None => (Vec::new(), 0),
     };
-    // A submitted search (not a further page of it) counts in 인기 검색어 or misses.
-    if page == 1 && index_ready && !text.is_empty() {
-        state.trends.record(&text, total > 0);
+    // A submitted search (its first page, unfiltered) counts in 인기 검색어 or misses.
+    if let (Some(counted), 1, true, true) = (counted, page, index_ready, unfiltered) {
+        state
+            .trends
+            .record(&text, counted, client.unwrap_or(UNKNOWN_CLIENT));
     }
     let shown = (page * PAGE_SIZE) as u64;
     html(&SearchPage {

@@ -130,16 +130,21 @@ fn artists(list: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// At most 20, each 1-100 characters (what `show_aliases.alias` holds), no two the
-/// same once trimmed: the list is a set and the store keeps it unique.
+/// At most 20, each 1-100 characters (what `show_aliases.alias` holds) on one line and
+/// without commas, no two the same once trimmed: the list is a set and the store keeps
+/// it unique.
 fn aliases(list: &[String]) -> Result<()> {
     if list.len() > 20 {
         return Err(Error::validation("aliases", "at most 20 aliases"));
     }
     for (i, alias) in list.iter().enumerate() {
         text("aliases", alias, 1, 100)?;
-        if alias.contains('\n') {
+        if alias.contains(['\n', '\u{2028}', '\u{2029}']) {
             return Err(Error::validation("aliases", "must be one line each"));
+        }
+        // Forms and lists show aliases comma-separated: a comma inside one would split it.
+        if alias.contains([',', '，']) {
+            return Err(Error::validation("aliases", "must not contain a comma"));
         }
         if list[..i].iter().any(|a| a.trim() == alias.trim()) {
             return Err(Error::validation("aliases", "must be distinct"));

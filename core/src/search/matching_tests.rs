@@ -208,8 +208,28 @@ fn intent_and_category_words_neither_block_nor_make_a_match() {
     // A category word decides between equals: 시카고 is exact in both of these.
     assert_eq!(first(&search, "연극 시카고"), "시카고 타자기");
     assert_eq!(first(&search, "뮤지컬 시카고"), "뮤지컬 시카고");
-    // Only intent words: they are what is looked for.
+    // Only intent words, one naming a category: that category, titles holding the
+    // words first.
     assert_eq!(first(&search, "콘서트 예매"), "조용필 콘서트");
+    assert_eq!(
+        first(&search, "공연 예매 티켓"),
+        "",
+        "no category named: as typed"
+    );
+    // Two run together are one intent word, not a title word to look for.
+    assert_eq!(
+        titles(&search, "시카고 티켓예매")[..2],
+        ["뮤지컬 시카고", "시카고 타자기"]
+    );
+    // Intent words naming a category and nothing else: that category's shows.
+    let musicals = search
+        .search("뮤지컬 추천", &SearchFilter::default(), 10, 0, Utc::now())
+        .unwrap();
+    assert!(musicals.hits.len() >= 5, "{musicals:?}");
+    assert!(
+        musicals.hits.iter().all(|h| h.category == "MUSICAL"),
+        "{musicals:?}"
+    );
 }
 
 #[test]

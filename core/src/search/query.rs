@@ -82,6 +82,9 @@ pub struct Alternative {
     pub weight: f32,
     /// Whether prefix and typo matches count, or only exact ones (morphemes).
     pub exact_only: bool,
+    /// Whether typos count (prefixes still do): not for a two-syllable stem, which one
+    /// typo would turn into too many other words (스파이 → 스파 → 스타).
+    pub typos: bool,
 }
 
 /// The alternatives of one query word.
@@ -144,8 +147,10 @@ pub fn interpret(query: &str) -> Interpretation {
         .iter()
         .map(|word| group(&query[word.start..word.end], word))
         .collect();
-    // A query of intent words only (뮤지컬, 콘서트 예매) is looked for as typed.
-    if groups.iter().all(Group::is_intent) {
+    // A query of intent words only: with a category among them (뮤지컬 추천, 콘서트
+    // 예매) it asks for that category; without (공연 예매), it is looked for as typed.
+    let names_category = groups.iter().any(|g| g.intent.flatten().is_some());
+    if groups.iter().all(Group::is_intent) && !names_category {
         for group in &mut groups {
             group.intent = None;
         }
@@ -175,6 +180,7 @@ fn group(original: &str, word: &Word) -> Group {
         key: hangul::keys(&word.normalized),
         weight: 1.0,
         exact_only: false,
+        typos: true,
     }];
     let stems = [
         vocabulary::strip_particle(&word.normalized),
@@ -185,6 +191,7 @@ fn group(original: &str, word: &Word) -> Group {
             key: hangul::keys(stem),
             weight: STEM,
             exact_only: false,
+            typos: stem.chars().count() >= 3,
         });
     }
     if word.has_hangul() {
@@ -195,6 +202,7 @@ fn group(original: &str, word: &Word) -> Group {
                     key: latin,
                     weight: OTHER_LAYOUT,
                     exact_only: false,
+                    typos: true,
                 });
             }
         }
@@ -206,6 +214,7 @@ fn group(original: &str, word: &Word) -> Group {
                 key: keys,
                 weight: OTHER_LAYOUT,
                 exact_only: false,
+                typos: true,
             });
         }
     }
@@ -229,6 +238,7 @@ fn group(original: &str, word: &Word) -> Group {
             key: hangul::keys(morpheme),
             weight: morpheme.chars().count() as f32 / content_chars as f32,
             exact_only: true,
+            typos: false,
         });
     }
     let initials = (word.normalized.chars().count() >= 2
@@ -318,18 +328,18 @@ fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
     ]
 }
 
-/// A query word as (the start of) a word of the venue's name.
-fn venue_matches(field: Field, alternative: &Alternative, out: &mut Vec<Box<dyn Query>>) {
-    let weight = alternative.weight * VENUE_WEIGHT;
+/// A key as a whole key of the field or the start of one, without typos (venue words,
+/// short stems).
+fn exact_or_prefix(field: Field, key: &str, weight: f32, out: &mut Vec<Box<dyn Query>>) {
     out.push(scored(
         Box::new(TermQuery::new(
-            Term::from_field_text(field, &alternative.key),
+            Term::from_field_text(field, key),
             IndexRecordOption::Basic,
         )),
         EXACT * weight,
     ));
-    if alternative.key.chars().count() >= MIN_PREFIX_CHARS {
-        out.push(prefix_match(field, &alternative.key, 0, PREFIX * weight));
+    if key.chars().count() >= MIN_PREFIX_CHARS {
+        out.push(prefix_match(field, key, 0, PREFIX * weight));
     }
 }
 
@@ -358,10 +368,15 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
         }
         for (field, field_weight) in text_fields(fields) {
             let weight = alternative.weight * field_weight;
-            key_matches(field, &alternative.key, weight, false, &mut word_matches);
+            if alternative.typos {
+                key_matches(field, &alternative.key, weight, false, &mut word_matches);
+            } else {
+                exact_or_prefix(field, &alternative.key, weight, &mut word_matches);
+            }
         }
         if let Some(venue) = fields.venue_keys {
-            venue_matches(venue, alternative, &mut word_matches);
+            let weight = alternative.weight * VENUE_WEIGHT;
+            exact_or_prefix(venue, &alternative.key, weight, &mut word_matches);
         }
     }
     if let Some(variant) = &group.syllable_variant {
@@ -430,6 +445,9 @@ pub enum Required {
     /// Half of them: when no show has them all, one unknown or mistyped word must not
     /// leave the page empty.
     Half,
+    /// None: a query of intent words naming a category (뮤지컬 추천) asks for the
+    /// category's shows, titles holding the words first.
+    IntentOnly,
 }
 
 /// Whether asking with `Required::All` first can change the answer: only for queries of
@@ -454,13 +472,16 @@ pub fn build(
     }
     let (intents, titles): (Vec<&Group>, Vec<&Group>) =
         interpretation.groups.iter().partition(|g| g.is_intent());
+    if required == Required::IntentOnly {
+        return intent_only(fields, &intents);
+    }
     let groups: Vec<(Occur, Box<dyn Query>)> = titles
         .iter()
         .map(|g| (Occur::Should, group_query(fields, g)))
         .collect();
     let required = match required {
         Required::All => groups.len(),
-        Required::Half => groups.len().div_ceil(2),
+        Required::Half | Required::IntentOnly => groups.len().div_ceil(2),
     };
     let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![(
         Occur::Should,
@@ -503,6 +524,35 @@ pub fn build(
         }
     }
     Some(Box::new(BooleanQuery::new(top)))
+}
+
+/// Shows of the categories the intent words name, or whose titles hold them.
+fn intent_only(fields: &Fields, intents: &[&Group]) -> Option<Box<dyn Query>> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for group in intents {
+        any.push((
+            Occur::Should,
+            scored(group_query(fields, group), INTENT_WEIGHT),
+        ));
+        if let Some(category) = group.intent.flatten() {
+            any.push((
+                Occur::Should,
+                scored(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(fields.category, category),
+                        IndexRecordOption::Basic,
+                    )),
+                    CATEGORY_BOOST,
+                ),
+            ));
+        }
+    }
+    (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+}
+
+/// Whether the query is intent words only (with a category among them).
+pub fn intent_only_query(interpretation: &Interpretation) -> bool {
+    !interpretation.groups.is_empty() && interpretation.groups.iter().all(Group::is_intent)
 }
 
 /// As-you-type completion: titles (or English titles) that are, or start with, what was
@@ -646,11 +696,13 @@ mod tests {
             hangul::compose(interpretation.compact.as_deref().unwrap()),
             "오페라의유령"
         );
-        // Only intent words: they are what is looked for.
+        // Only intent words: with a category, they ask for it; without, they are what
+        // is looked for.
         assert!(interpret("콘서트 예매")
             .groups
             .iter()
-            .all(|g| !g.is_intent()));
+            .all(|g| g.is_intent()));
+        assert!(interpret("공연 예매").groups.iter().all(|g| !g.is_intent()));
     }
 
     #[test]

@@ -82,6 +82,10 @@ pub struct SearchResults {
     /// How many shows match in all, beyond this page.
     pub total: u64,
     pub hits: Vec<SearchHit>,
+    /// Whether the shows found hold every title word of the query, rather than the
+    /// half (or the intent words) asked for when none did: what counts as popular.
+    #[serde(skip)]
+    pub every_word: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -273,6 +277,7 @@ impl ShowSearch {
         let empty = SearchResults {
             total: 0,
             hits: Vec::new(),
+            every_word: false,
         };
         let Some(open) = self.current()? else {
             return Ok(empty);
@@ -283,25 +288,35 @@ impl ShowSearch {
         let top =
             || TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).and_offset(offset.min(MAX_OFFSET));
         // Shows with every title word first; only when there is none, those with half.
-        let tiers: &[Required] = if query::tiers(&interpretation) {
-            &[Required::All, Required::Half]
+        // Intent words naming a category and nothing else ask for that category.
+        let mut tiers: Vec<Required> = Vec::with_capacity(2);
+        if query::intent_only_query(&interpretation) {
+            tiers.push(Required::IntentOnly);
         } else {
-            &[Required::Half]
-        };
+            if query::tiers(&interpretation) {
+                tiers.push(Required::All);
+            }
+            tiers.push(Required::Half);
+        }
         let mut hits = Vec::new();
         let mut total = 0;
-        for &required in tiers {
+        let mut answered_by = None;
+        let tiers_asked = tiers.clone();
+        for required in tiers {
             let Some(matching) = query::build(&open.fields, &interpretation, required) else {
-                return Ok(empty);
+                continue;
             };
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
             clauses.extend(filter_clauses(&open.fields, filter));
             let query = BooleanQuery::new(clauses);
             (hits, total) = ranked(&searcher, &open.fields, &query, filter.sort, top())?;
+            answered_by = Some(required);
             if total > 0 {
                 break;
             }
         }
+        // Found by the first tier asked: every title word of the query (or its one word).
+        let every_word = total > 0 && answered_by == tiers_asked.first().copied();
         let hits = hits
             .into_iter()
             .map(|(score, address)| {
@@ -312,6 +327,7 @@ impl ShowSearch {
         Ok(SearchResults {
             total: total as u64,
             hits,
+            every_word,
         })
     }
 

@@ -10,9 +10,10 @@
 //! loses that second's counts and says so in the log: popularity is a hint, never
 //! money. Every key shares the `{search}` hash tag, so `ZUNION` works on a Redis Cluster.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -27,6 +28,11 @@ const MAX_COUNTED_CHARS: usize = 40;
 /// Distinct queries one process keeps between flushes; past this, new ones wait for
 /// the next second (a flood of unique strings must not grow memory without bound).
 const MAX_PENDING: usize = 10_000;
+/// (client, query) pairs remembered per bucket; past this, unseen pairs wait for the
+/// next bucket.
+const MAX_SEEN: usize = 100_000;
+/// How long a computed popular list is answered again before Redis is asked anew.
+const POPULAR_FRESH_FOR: Duration = Duration::from_secs(5);
 /// Queries a bucket keeps, the most counted: the tail of one-off strings is dropped.
 const BUCKET_KEEPS: isize = 2_000;
 const POPULAR_BUCKET_SECS: i64 = 300;
@@ -48,6 +54,22 @@ pub struct QueryCount {
 struct Pending {
     found: HashMap<String, u64>,
     missed: HashMap<String, u64>,
+    /// Who already counted what in the current five minutes: one client repeating a
+    /// query (or scripting it) counts once per bucket per process.
+    seen: HashSet<(IpAddr, String)>,
+    seen_bucket: i64,
+}
+
+/// What a search found, as far as counting goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Shows holding every title word: may be popular.
+    Found,
+    /// Nothing at all: a miss.
+    Nothing,
+    /// Only some of the words found something: neither (시카고 plus anything at all
+    /// would otherwise put anything on the home page).
+    Partly,
 }
 
 pub struct SearchTrends {
@@ -55,6 +77,9 @@ pub struct SearchTrends {
     conn: OnceCell<ConnectionManager>,
     prefix: String,
     pending: Mutex<Pending>,
+    /// The last popular list read (when, how many asked for, the list): a public page
+    /// read on every home page miss must not cost a Redis union each time.
+    popular: Mutex<Option<(Instant, usize, Vec<QueryCount>)>>,
 }
 
 /// The form a query is counted under, or None when it is not worth counting (blank,
@@ -78,19 +103,30 @@ impl SearchTrends {
             conn: OnceCell::new(),
             prefix: prefix.to_string(),
             pending: Mutex::new(Pending::default()),
+            popular: Mutex::new(None),
         })
     }
 
-    /// Counts one search, in memory: `found` says whether it found any show.
-    pub fn record(&self, text: &str, found: bool) {
+    /// Counts one unfiltered search by `client`, in memory.
+    pub fn record(&self, text: &str, outcome: Outcome, client: IpAddr) {
+        if outcome == Outcome::Partly {
+            return;
+        }
         let Some(query) = counted_form(text) else {
             return;
         };
+        let bucket = bucket(Utc::now(), POPULAR_BUCKET_SECS);
         let mut pending = self.pending.lock().expect("trends lock poisoned");
-        let counts = if found {
-            &mut pending.found
-        } else {
-            &mut pending.missed
+        if pending.seen_bucket != bucket {
+            pending.seen.clear();
+            pending.seen_bucket = bucket;
+        }
+        if pending.seen.len() >= MAX_SEEN || !pending.seen.insert((client, query.clone())) {
+            return;
+        }
+        let counts = match outcome {
+            Outcome::Found => &mut pending.found,
+            _ => &mut pending.missed,
         };
         if counts.len() < MAX_PENDING || counts.contains_key(&query) {
             *counts.entry(query).or_default() += 1;
@@ -103,8 +139,13 @@ impl SearchTrends {
     }
 
     async fn flush_at(&self, now: DateTime<Utc>) -> Result<()> {
-        let Pending { found, missed } =
-            std::mem::take(&mut *self.pending.lock().expect("trends lock poisoned"));
+        let (found, missed) = {
+            let mut pending = self.pending.lock().expect("trends lock poisoned");
+            (
+                std::mem::take(&mut pending.found),
+                std::mem::take(&mut pending.missed),
+            )
+        };
         if found.is_empty() && missed.is_empty() {
             return Ok(());
         }
@@ -140,11 +181,20 @@ impl SearchTrends {
             .map_err(|err| Error::TrendsUnavailable(err.to_string()))
     }
 
-    /// The most searched queries of the last hour that found shows, most first.
+    /// The most searched queries of the last hour that found shows, most first; the
+    /// same list for five seconds.
     pub async fn popular(&self, limit: usize) -> Result<Vec<QueryCount>> {
+        if let Some((at, asked, list)) = &*self.popular.lock().expect("trends lock poisoned") {
+            if at.elapsed() < POPULAR_FRESH_FOR && *asked >= limit {
+                return Ok(list.iter().take(limit).cloned().collect());
+            }
+        }
         let now = bucket(Utc::now(), POPULAR_BUCKET_SECS);
         let keys = (0..POPULAR_BUCKETS).map(|back| self.popular_key(now - back));
-        self.top(keys.collect(), limit).await
+        let list = self.top(keys.collect(), limit).await?;
+        *self.popular.lock().expect("trends lock poisoned") =
+            Some((Instant::now(), limit, list.clone()));
+        Ok(list)
     }
 
     /// The most searched queries of the last week that found nothing, most first.
@@ -223,6 +273,8 @@ pub fn spawn_flusher(trends: std::sync::Arc<SearchTrends>) -> tokio::task::JoinH
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv4Addr;
+
     use super::*;
 
     #[test]
@@ -243,10 +295,15 @@ mod tests {
     #[test]
     fn pending_counts_are_bounded_but_known_queries_still_count() {
         let trends = SearchTrends::new("redis://127.0.0.1:6379", "unit").unwrap();
+        let one = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let other = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
         for i in 0..MAX_PENDING + 5 {
-            trends.record(&format!("query {i}"), true);
+            trends.record(&format!("query {i}"), Outcome::Found, one);
         }
-        trends.record("query 0", true);
+        trends.record("query 0", Outcome::Found, other);
+        // The same client again counts nothing; a partial find is neither list.
+        trends.record("query 0", Outcome::Found, one);
+        trends.record("시카고 아무말", Outcome::Partly, one);
         let pending = trends.pending.lock().unwrap();
         assert_eq!(pending.found.len(), MAX_PENDING);
         assert_eq!(pending.found["query 0"], 2);

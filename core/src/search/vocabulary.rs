@@ -16,6 +16,14 @@ const INTENT_WORDS: &[(&str, Option<&str>)] = &[
     ("표", None),
     ("좌석", None),
     ("일정", None),
+    ("추천", None),
+    ("할인", None),
+    ("인기", None),
+    ("후기", None),
+    ("가격", None),
+    ("캐스팅", None),
+    ("이번주", None),
+    ("주말", None),
     ("뮤지컬", Some("MUSICAL")),
     ("연극", Some("PLAY")),
     ("콘서트", Some("CONCERT")),
@@ -37,7 +45,19 @@ const PARTICLES: &[&str] = &[
 /// particle (공연의, 뮤지컬을): `Some(category)`, the category being optional.
 pub fn intent(word: &str) -> Option<Option<&'static str>> {
     let found = |w: &str| INTENT_WORDS.iter().find(|(i, _)| *i == w).map(|(_, c)| *c);
-    found(word).or_else(|| strip_particle(word).and_then(found))
+    found(word)
+        .or_else(|| strip_particle(word).and_then(found))
+        .or_else(|| compound_intent(word))
+}
+
+/// Two intent words run together (티켓예매, 내한공연, 뮤지컬티켓): an intent word too,
+/// naming the first category either names.
+fn compound_intent(word: &str) -> Option<Option<&'static str>> {
+    INTENT_WORDS.iter().find_map(|(first, category)| {
+        let rest = word.strip_prefix(first)?;
+        let (_, other) = INTENT_WORDS.iter().find(|(second, _)| *second == rest)?;
+        Some(category.or(*other))
+    })
 }
 
 /// The word without a trailing particle, when what is left is a name-sized stem of two
@@ -56,10 +76,14 @@ pub fn strip_particle(word: &str) -> Option<&str> {
 pub fn strip_intent(word: &str) -> Option<&str> {
     let name_sized =
         |stem: &str| stem.chars().count() >= 2 && stem.chars().all(super::hangul::is_syllable);
-    let mut runs_in = INTENT_WORDS
+    // Longest first, so 전시회모네 loses 전시회, not 전시.
+    let mut runs_in: Vec<&str> = INTENT_WORDS
         .iter()
-        .filter(|(intent, _)| intent.chars().count() >= 2);
-    runs_in.find_map(|(intent, _)| {
+        .map(|(intent, _)| *intent)
+        .filter(|intent| intent.chars().count() >= 2)
+        .collect();
+    runs_in.sort_by_key(|intent| std::cmp::Reverse(intent.chars().count()));
+    runs_in.into_iter().find_map(|intent| {
         let stem = word
             .strip_prefix(intent)
             .or_else(|| word.strip_suffix(intent))?;
@@ -79,6 +103,9 @@ mod tests {
         assert_eq!(intent("시카고"), None);
         // A title word that only starts like one is not one.
         assert_eq!(intent("공연장"), None);
+        // Two run together are one.
+        assert_eq!(intent("티켓예매"), Some(None));
+        assert_eq!(intent("뮤지컬티켓"), Some(Some("MUSICAL")));
     }
 
     #[test]
@@ -91,6 +118,11 @@ mod tests {
             strip_intent("표현주의"),
             None,
             "표 runs into too many words"
+        );
+        assert_eq!(
+            strip_intent("전시회모네"),
+            Some("모네"),
+            "the longest comes off"
         );
     }
 

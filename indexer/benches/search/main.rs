@@ -33,7 +33,7 @@ use marquee_core::search::layout::IndexLayout;
 use marquee_core::search::query::{self, typo_budget};
 use marquee_core::search::schema::Fields;
 use marquee_core::search::searcher::{SearchFilter, ShowSearch};
-use marquee_core::search::trends::SearchTrends;
+use marquee_core::search::trends::{Outcome, SearchTrends};
 use rand::Rng;
 use sqlx::MySqlPool;
 use tantivy::collector::Count;
@@ -243,7 +243,13 @@ async fn counting_cost(queries: &[Labelled], prefix: &str) -> String {
     for round in 0..10 {
         for q in queries {
             let started = Instant::now();
-            trends.record(&q.query, round % 2 == 0);
+            // A client per round: one client repeating a query counts once.
+            let outcome = if round % 2 == 0 {
+                Outcome::Found
+            } else {
+                Outcome::Nothing
+            };
+            trends.record(&q.query, outcome, std::net::IpAddr::from([10, 0, 0, round]));
             costs.push(started.elapsed());
         }
     }

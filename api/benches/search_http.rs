@@ -1,0 +1,233 @@
+//! Where a search's time goes, from the engine to the wire, at BENCH_SHOWS shows
+//! (default 20,000: issue 14's HTTP target size).
+//!
+//! Run with `scripts/bench search_http`. The catalog is the search benchmark's (demo
+//! catalog plus generated shows), indexed; one marquee-api serves it over loopback.
+//! Every labelled query (tests/data/search_queries.tsv) is run BENCH_ROUNDS times
+//! (default 3, after an untimed warm-up round) through each layer in turn:
+//!  - analysis: `query::interpret` (words, ko-dic morphemes, readings);
+//!  - construction: `query::build` of the Tantivy query;
+//!  - collection: Tantivy's search for the top 10 and the count, nothing else;
+//!  - the engine: `ShowSearch::search` as the api calls it (tiers, tie-breaks, stored
+//!    fields, highlighting);
+//!  - the handler's other index work: `ShowSearch::status`;
+//!  - the blocking pool: one `spawn_blocking` round trip of nothing;
+//!  - HTTP, one keep-alive client: `GET /api/v1/search?q=…&limit=10`, answer read whole;
+//!  - HTTP, BENCH_CLIENTS (default 32) keep-alive clients at once: throughput and
+//!    latency.
+//!
+//! Everything shares this machine's cores; compare the rows of one run.
+
+#![allow(dead_code)] // the included search-bench modules carry their own grading code
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use marquee_core::catalog::demo;
+use marquee_core::search::indexing::Indexer;
+use marquee_core::search::layout::IndexLayout;
+use marquee_core::search::query::{self, Required};
+use marquee_core::search::schema::{self, Fields};
+use marquee_core::search::searcher::{SearchFilter, ShowSearch};
+use tantivy::collector::{Count, TopDocs};
+
+mod support;
+use support::{env_usize, start_api, BenchDb, Stats};
+
+#[path = "../../indexer/benches/search/catalog.rs"]
+mod catalog;
+#[path = "../../indexer/benches/search/labelled.rs"]
+mod labelled;
+
+/// Times `work` once per query per round, after a warm-up round.
+fn timed(queries: &[String], rounds: usize, mut work: impl FnMut(&str)) -> Vec<Duration> {
+    queries.iter().for_each(|q| work(q));
+    let mut latencies = Vec::with_capacity(queries.len() * rounds);
+    for _ in 0..rounds {
+        for q in queries {
+            let started = Instant::now();
+            work(q);
+            latencies.push(started.elapsed());
+        }
+    }
+    latencies
+}
+
+fn row(label: &str, latencies: Vec<Duration>) -> String {
+    let stats = Stats {
+        label: "",
+        elapsed: latencies.iter().sum(),
+        latencies,
+    };
+    format!(
+        "| {label} | {:.3} | {:.3} | {:.3} |",
+        stats.percentile_ms(0.50),
+        stats.percentile_ms(0.90),
+        stats.percentile_ms(0.99)
+    )
+}
+
+fn search_url(base: &str, q: &str) -> String {
+    let encoded: String = q
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{base}/api/v1/search?limit=10&q={encoded}")
+}
+
+async fn get(http: &reqwest::Client, url: &str) {
+    let response = http.get(url).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    response.bytes().await.unwrap();
+}
+
+#[tokio::main]
+async fn main() {
+    let target = env_usize("BENCH_SHOWS", 20_000);
+    let rounds = env_usize("BENCH_ROUNDS", 3).max(1);
+    let clients = env_usize("BENCH_CLIENTS", 32).max(1);
+    let bench_db = BenchDb::create().await;
+    let pool = bench_db.pool.clone();
+    let now = Utc::now();
+    let demo_count = demo::seed(&pool).await.unwrap();
+    let generated = catalog::generate(
+        target.saturating_sub(demo_count),
+        &catalog::demo_titles(now),
+        now,
+    );
+    catalog::insert(&pool, &generated).await.unwrap();
+    let index_dir =
+        std::env::temp_dir().join(format!("marquee_bench_search_http_{}", std::process::id()));
+    let mut indexer = Indexer::open(&index_dir).unwrap();
+    indexer.rebuild(&pool, 1000, |_, _| {}).await.unwrap();
+    drop(indexer);
+    let queries: Vec<String> = labelled::load().into_iter().map(|q| q.query).collect();
+    eprintln!("catalog: {target} shows indexed; {} queries", queries.len());
+
+    // The layers below the engine, on the same index the api reads.
+    let generation = IndexLayout::new(&index_dir).current().unwrap();
+    let index = tantivy::Index::open_in_dir(&generation).unwrap();
+    schema::register_tokenizers(&index);
+    let fields = Fields::new(&index.schema()).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let search = Arc::new(ShowSearch::new(&index_dir));
+    let filter = SearchFilter::default();
+
+    let analysis = timed(&queries, rounds, |q| {
+        std::hint::black_box(query::interpret(q));
+    });
+    let interpreted: std::collections::HashMap<&str, query::Interpretation> = queries
+        .iter()
+        .map(|q| (q.as_str(), query::interpret(q)))
+        .collect();
+    let construction = timed(&queries, rounds, |q| {
+        std::hint::black_box(query::build(&fields, &interpreted[q], Required::Half));
+    });
+    let built: std::collections::HashMap<&str, Option<Box<dyn tantivy::query::Query>>> = queries
+        .iter()
+        .map(|q| {
+            (
+                q.as_str(),
+                query::build(&fields, &interpreted[q.as_str()], Required::Half),
+            )
+        })
+        .collect();
+    let collection = timed(&queries, rounds, |q| {
+        if let Some(query) = &built[q] {
+            std::hint::black_box(
+                searcher
+                    .search(
+                        query.as_ref(),
+                        &(TopDocs::with_limit(10).order_by_score(), Count),
+                    )
+                    .unwrap(),
+            );
+        }
+    });
+    let engine = timed(&queries, rounds, |q| {
+        std::hint::black_box(search.search(q, &filter, 10, 0, now).unwrap());
+    });
+    let status = timed(&queries, rounds, |_| {
+        std::hint::black_box(search.status().unwrap());
+    });
+    let mut hops = Vec::with_capacity(queries.len() * rounds);
+    for _ in 0..queries.len() * rounds {
+        let started = Instant::now();
+        tokio::task::spawn_blocking(|| ()).await.unwrap();
+        hops.push(started.elapsed());
+    }
+
+    let base = start_api(&bench_db, &index_dir.to_string_lossy(), &[]).await;
+    let http = reqwest::Client::new();
+    let urls: Vec<String> = queries.iter().map(|q| search_url(&base, q)).collect();
+    for url in &urls {
+        get(&http, url).await;
+    }
+    let mut one_client = Vec::with_capacity(urls.len() * rounds);
+    for _ in 0..rounds {
+        for url in &urls {
+            let started = Instant::now();
+            get(&http, url).await;
+            one_client.push(started.elapsed());
+        }
+    }
+    let urls = Arc::new(urls);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|client| {
+            let (http, urls) = (reqwest::Client::new(), urls.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for round in 0..rounds {
+                    // Each client walks the queries from its own starting point.
+                    for i in 0..urls.len() {
+                        let url = &urls[(i + client * 53 + round) % urls.len()];
+                        let t = Instant::now();
+                        get(&http, url).await;
+                        latencies.push(t.elapsed());
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut many = Vec::new();
+    for task in tasks {
+        many.extend(task.await.unwrap());
+    }
+    let wall = started.elapsed();
+    let one_client_rate =
+        one_client.len() as f64 / one_client.iter().sum::<Duration>().as_secs_f64();
+    let many_rate = many.len() as f64 / wall.as_secs_f64();
+
+    println!("## Search from the engine to the wire at {target} shows\n");
+    println!(
+        "{} labelled queries x {rounds} rounds per layer (top 10).\n",
+        queries.len()
+    );
+    println!("| layer | p50 ms | p90 ms | p99 ms |");
+    println!("|---|---|---|---|");
+    println!("{}", row("analysis (`query::interpret`)", analysis));
+    println!("{}", row("construction (`query::build`)", construction));
+    println!("{}", row("collection (Tantivy top 10 + count)", collection));
+    println!("{}", row("engine (`ShowSearch::search`)", engine));
+    println!("{}", row("index status (`ShowSearch::status`)", status));
+    println!("{}", row("blocking pool round trip", hops));
+    println!("{}", row("HTTP, 1 keep-alive client", one_client));
+    println!("{}", row(&format!("HTTP, {clients} clients at once"), many));
+    println!(
+        "\nThroughput: 1 client {one_client_rate:.0} searches/s; {clients} clients {many_rate:.0} searches/s ({:.2}x).",
+        many_rate / one_client_rate
+    );
+
+    if std::env::var("BENCH_KEEP_DB").is_err() {
+        bench_db.drop().await;
+    }
+    let _ = std::fs::remove_dir_all(&index_dir);
+}
