@@ -32,7 +32,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use marquee_core::booking::holds::{self, HoldRules};
-use marquee_core::catalog::demo;
 use marquee_core::catalog::model::Category;
 use marquee_core::search::indexing::Indexer;
 use rand::rngs::StdRng;
@@ -218,13 +217,8 @@ async fn main() {
     let pool = bench_db.pool.clone();
     let now = Utc::now();
     let started = Instant::now();
-    let demo_count = demo::seed(&pool).await.unwrap();
-    let generated = catalog::generate(
-        target.saturating_sub(demo_count + 1),
-        &catalog::demo_titles(now),
-        now,
-    );
-    catalog::insert(&pool, &generated).await.unwrap();
+    // One show fewer: the hot show below is added by the bench.
+    catalog::fill(&pool, target, 1, now).await;
     filler_seats(&pool).await;
     let (hot_schedule, hot_seats) = schedule_with_seats(&pool, 20_000).await;
     let hot_show: i64 = sqlx::query_scalar("select show_id from schedules where id = ?")

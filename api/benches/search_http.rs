@@ -24,7 +24,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_core::catalog::demo;
 use marquee_core::search::indexing::Indexer;
 use marquee_core::search::layout::IndexLayout;
 use marquee_core::search::query::{self, Required};
@@ -95,13 +94,7 @@ async fn main() {
     let bench_db = BenchDb::create().await;
     let pool = bench_db.pool.clone();
     let now = Utc::now();
-    let demo_count = demo::seed(&pool).await.unwrap();
-    let generated = catalog::generate(
-        target.saturating_sub(demo_count),
-        &catalog::demo_titles(now),
-        now,
-    );
-    catalog::insert(&pool, &generated).await.unwrap();
+    catalog::fill(&pool, target, 0, now).await;
     let index_dir =
         std::env::temp_dir().join(format!("marquee_bench_search_http_{}", std::process::id()));
     let mut indexer = Indexer::open(&index_dir).unwrap();

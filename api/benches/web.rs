@@ -18,7 +18,6 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_core::catalog::demo;
 use marquee_core::search::indexing::Indexer;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -78,13 +77,7 @@ async fn main() {
     let pool = bench_db.pool.clone();
     let now = Utc::now();
     let started = Instant::now();
-    let demo_count = demo::seed(&pool).await.unwrap();
-    let generated = catalog::generate(
-        target.saturating_sub(demo_count),
-        &catalog::demo_titles(now),
-        now,
-    );
-    catalog::insert(&pool, &generated).await.unwrap();
+    catalog::fill(&pool, target, 0, now).await;
     filler_seats(&pool).await;
     let index_dir = std::env::temp_dir().join(format!("marquee_bench_web_{}", std::process::id()));
     let mut indexer = Indexer::open(&index_dir).unwrap();

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod lifecycle;
 pub mod points;
 pub mod queue;
+pub mod redis_link;
 pub mod resale;
 pub mod search;
 pub mod sweeper;

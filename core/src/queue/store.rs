@@ -24,7 +24,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use redis::Script;
 use tokio::sync::OnceCell;
 
@@ -295,15 +295,7 @@ impl QueueStore {
         let conn = self
             .conn
             .get_or_try_init(|| async {
-                // Fail fast: a request waiting on a dead Redis helps no one, and the
-                // client is told to retry.
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Duration::from_millis(500))
-                    .set_response_timeout(Duration::from_secs(2))
-                    .set_number_of_retries(1)
-                    .set_max_delay(200);
-                self.client
-                    .get_connection_manager_with_config(config)
+                crate::redis_link::fail_fast(&self.client)
                     .await
                     .map_err(unavailable)
             })

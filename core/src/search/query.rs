@@ -506,46 +506,34 @@ pub fn build(
     let mut top: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, Box::new(BooleanQuery::new(matching)))];
     for group in intents {
-        top.push((
-            Occur::Should,
-            scored(group_query(fields, group), INTENT_WEIGHT),
-        ));
-        if let Some(category) = group.intent.flatten() {
-            top.push((
-                Occur::Should,
-                scored(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(fields.category, category),
-                        IndexRecordOption::Basic,
-                    )),
-                    CATEGORY_BOOST,
-                ),
-            ));
-        }
+        push_intent(fields, group, &mut top);
     }
     Some(Box::new(BooleanQuery::new(top)))
+}
+
+/// An intent word's optional clauses: the word in a title, and its category.
+fn push_intent(fields: &Fields, group: &Group, out: &mut Vec<(Occur, Box<dyn Query>)>) {
+    out.push((
+        Occur::Should,
+        scored(group_query(fields, group), INTENT_WEIGHT),
+    ));
+    if let Some(category) = group.intent.flatten() {
+        let term = Term::from_field_text(fields.category, category);
+        out.push((
+            Occur::Should,
+            scored(
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                CATEGORY_BOOST,
+            ),
+        ));
+    }
 }
 
 /// Shows of the categories the intent words name, or whose titles hold them.
 fn intent_only(fields: &Fields, intents: &[&Group]) -> Option<Box<dyn Query>> {
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for group in intents {
-        any.push((
-            Occur::Should,
-            scored(group_query(fields, group), INTENT_WEIGHT),
-        ));
-        if let Some(category) = group.intent.flatten() {
-            any.push((
-                Occur::Should,
-                scored(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(fields.category, category),
-                        IndexRecordOption::Basic,
-                    )),
-                    CATEGORY_BOOST,
-                ),
-            ));
-        }
+        push_intent(fields, group, &mut any);
     }
     (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
 }

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use serde::Serialize;
 use tokio::sync::OnceCell;
 
@@ -109,13 +109,17 @@ impl SearchTrends {
 
     /// Counts one unfiltered search by `client`, in memory.
     pub fn record(&self, text: &str, outcome: Outcome, client: IpAddr) {
+        self.record_at(text, outcome, client, Utc::now());
+    }
+
+    fn record_at(&self, text: &str, outcome: Outcome, client: IpAddr, now: DateTime<Utc>) {
         if outcome == Outcome::Partly {
             return;
         }
         let Some(query) = counted_form(text) else {
             return;
         };
-        let bucket = bucket(Utc::now(), POPULAR_BUCKET_SECS);
+        let bucket = bucket(now, POPULAR_BUCKET_SECS);
         let mut pending = self.pending.lock().expect("trends lock poisoned");
         if pending.seen_bucket != bucket {
             pending.seen.clear();
@@ -238,13 +242,7 @@ impl SearchTrends {
         let conn = self
             .conn
             .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Duration::from_millis(500))
-                    .set_response_timeout(Duration::from_secs(2))
-                    .set_number_of_retries(1)
-                    .set_max_delay(200);
-                self.client
-                    .get_connection_manager_with_config(config)
+                crate::redis_link::fail_fast(&self.client)
                     .await
                     .map_err(|err| Error::TrendsUnavailable(err.to_string()))
             })
@@ -297,13 +295,15 @@ mod tests {
         let trends = SearchTrends::new("redis://127.0.0.1:6379", "unit").unwrap();
         let one = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let other = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+        // One instant: a five-minute boundary mid-test would forget who counted.
+        let at = Utc::now();
         for i in 0..MAX_PENDING + 5 {
-            trends.record(&format!("query {i}"), Outcome::Found, one);
+            trends.record_at(&format!("query {i}"), Outcome::Found, one, at);
         }
-        trends.record("query 0", Outcome::Found, other);
+        trends.record_at("query 0", Outcome::Found, other, at);
         // The same client again counts nothing; a partial find is neither list.
-        trends.record("query 0", Outcome::Found, one);
-        trends.record("시카고 아무말", Outcome::Partly, one);
+        trends.record_at("query 0", Outcome::Found, one, at);
+        trends.record_at("시카고 아무말", Outcome::Partly, one, at);
         let pending = trends.pending.lock().unwrap();
         assert_eq!(pending.found.len(), MAX_PENDING);
         assert_eq!(pending.found["query 0"], 2);

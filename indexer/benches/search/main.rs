@@ -25,7 +25,6 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_core::catalog::demo;
 use marquee_core::config::IndexerConfig;
 use marquee_core::db;
 use marquee_core::search::indexing::Indexer;
@@ -88,17 +87,14 @@ async fn main() {
 
     let now = Utc::now();
     let started = Instant::now();
-    let demo_count = demo::seed(&pool).await.unwrap();
-    let demo_catalog: Vec<(i64, String)> = sqlx::query_as("select id, title from shows")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    let generated = catalog::generate(
-        target.saturating_sub(demo_count),
-        &catalog::demo_titles(now),
-        now,
-    );
-    catalog::insert(&pool, &generated).await.unwrap();
+    let demo_count = catalog::fill(&pool, target, 0, now).await;
+    // The demo shows went first into the empty database: the lowest ids.
+    let demo_catalog: Vec<(i64, String)> =
+        sqlx::query_as("select id, title from shows order by id limit ?")
+            .bind(demo_count as i64)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let shows: i64 = sqlx::query_scalar("select count(*) from shows")
         .fetch_one(&pool)
         .await
