@@ -9,10 +9,12 @@
 //!  - construction: `query::build` of the Tantivy query;
 //!  - collection: Tantivy's search for the top 10 and the count, nothing else;
 //!  - the engine: `ShowSearch::search` as the api calls it (tiers, tie-breaks, stored
-//!    fields, highlighting);
+//!    fields, highlighting), on the bench's thread and then once per search on the
+//!    blocking pool, as the handler runs it;
 //!  - the handler's other index work: `ShowSearch::status`;
 //!  - the blocking pool: one `spawn_blocking` round trip of nothing;
-//!  - HTTP, one keep-alive client: `GET /api/v1/search?q=…&limit=10`, answer read whole;
+//!  - HTTP, one keep-alive client: `GET /healthz` and a blank query (the stack without
+//!    a search), then `GET /api/v1/search?q=…&limit=10`, answer read whole;
 //!  - HTTP, BENCH_CLIENTS (default 32) keep-alive clients at once: throughput and
 //!    latency.
 //!
@@ -109,6 +111,7 @@ async fn main() {
     schema::register_tokenizers(&index);
     let fields = Fields::new(&index.schema()).unwrap();
     let searcher = index.reader().unwrap().searcher();
+    let segments = searcher.segment_readers().len();
     let search = Arc::new(ShowSearch::new(&index_dir));
     let filter = SearchFilter::default();
 
@@ -143,7 +146,7 @@ async fn main() {
             );
         }
     });
-    let engine = timed(&queries, rounds, |q| {
+    let engine: Vec<Duration> = timed(&queries, rounds, |q| {
         std::hint::black_box(search.search(q, &filter, 10, 0, now).unwrap());
     });
     let status = timed(&queries, rounds, |_| {
@@ -154,6 +157,23 @@ async fn main() {
         let started = Instant::now();
         tokio::task::spawn_blocking(|| ()).await.unwrap();
         hops.push(started.elapsed());
+    }
+
+    // The engine as the handler runs it: one blocking-pool task per search.
+    let mut pooled = Vec::with_capacity(queries.len() * rounds);
+    for round in 0..=rounds {
+        for q in &queries {
+            let (search, filter, q) = (search.clone(), filter.clone(), q.clone());
+            let started = Instant::now();
+            tokio::task::spawn_blocking(move || {
+                std::hint::black_box(search.search(&q, &filter, 10, 0, now).unwrap());
+            })
+            .await
+            .unwrap();
+            if round > 0 {
+                pooled.push(started.elapsed());
+            }
+        }
     }
 
     let base = start_api(&bench_db, &index_dir.to_string_lossy(), &[]).await;
@@ -169,6 +189,21 @@ async fn main() {
             get(&http, url).await;
             one_client.push(started.elapsed());
         }
+    }
+    // The same client and stack without the search: the HTTP floor.
+    let floor_url = format!("{base}/healthz");
+    let mut floor = Vec::with_capacity(urls.len() * rounds);
+    for _ in 0..urls.len() * rounds {
+        let started = Instant::now();
+        get(&http, &floor_url).await;
+        floor.push(started.elapsed());
+    }
+    let blank_url = search_url(&base, " ");
+    let mut blank = Vec::with_capacity(urls.len() * rounds);
+    for _ in 0..urls.len() * rounds {
+        let started = Instant::now();
+        get(&http, &blank_url).await;
+        blank.push(started.elapsed());
     }
     let urls = Arc::new(urls);
     let started = Instant::now();
@@ -201,7 +236,7 @@ async fn main() {
 
     println!("## Search from the engine to the wire at {target} shows\n");
     println!(
-        "{} labelled queries x {rounds} rounds per layer (top 10).\n",
+        "{} labelled queries x {rounds} rounds per layer (top 10); the index has {segments} segment(s).\n",
         queries.len()
     );
     println!("| layer | p50 ms | p90 ms | p99 ms |");
@@ -210,8 +245,14 @@ async fn main() {
     println!("{}", row("construction (`query::build`)", construction));
     println!("{}", row("collection (Tantivy top 10 + count)", collection));
     println!("{}", row("engine (`ShowSearch::search`)", engine));
+    println!("{}", row("engine on the blocking pool", pooled));
     println!("{}", row("index status (`ShowSearch::status`)", status));
     println!("{}", row("blocking pool round trip", hops));
+    println!("{}", row("HTTP, 1 client: `GET /healthz`", floor));
+    println!(
+        "{}",
+        row("HTTP, 1 client: a blank query (no search)", blank)
+    );
     println!("{}", row("HTTP, 1 keep-alive client", one_client));
     println!("{}", row(&format!("HTTP, {clients} clients at once"), many));
     println!(

@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod hangul;
 pub mod indexing;
+pub mod key_query;
 pub mod layout;
 #[cfg(test)]
 mod matching_tests;

@@ -20,6 +20,7 @@ use tantivy::Term;
 
 use super::analysis::{self, Word};
 use super::hangul;
+use super::key_query::{KeyQuery, Matchers, Scores};
 use super::schema::Fields;
 use super::vocabulary;
 
@@ -285,39 +286,31 @@ fn prefix_match(field: Field, key: &str, typos: u8, score: f32) -> Box<dyn Query
     )
 }
 
-/// Exact, prefix and typo matches of one key on one field, each with its constant.
-fn key_matches(
-    field: Field,
-    key: &str,
-    weight: f32,
-    exact_only: bool,
-    out: &mut Vec<Box<dyn Query>>,
-) {
-    let term = Term::from_field_text(field, key);
-    out.push(scored(
-        Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-        EXACT * weight,
-    ));
-    if exact_only {
-        return;
-    }
+/// What each kind of match of a key scores, before the key's and field's weights.
+const KEY_SCORES: Scores = Scores {
+    exact: EXACT,
+    prefix: PREFIX,
+    one_typo: ONE_TYPO,
+    two_typos: TWO_TYPOS,
+};
+
+/// The key as a whole key of the field, scored `score`.
+fn exact(field: Field, key: &str, score: f32) -> Box<dyn Query> {
+    scored(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, key),
+            IndexRecordOption::Basic,
+        )),
+        score,
+    )
+}
+
+/// Exact, prefix and typo matches of one key on one field, each with its constant,
+/// found in one walk of the field's keys (`key_query`).
+fn typo_tolerant(field: Field, key: &str, weight: f32, matchers: &mut Matchers) -> Box<dyn Query> {
     let chars = key.chars().count();
-    if chars >= MIN_PREFIX_CHARS {
-        out.push(prefix_match(field, key, 0, PREFIX * weight));
-    }
-    let budget = typo_budget(chars);
-    if budget >= 1 {
-        out.push(scored(
-            Box::new(FuzzyTermQuery::new(term.clone(), 1, true)),
-            ONE_TYPO * weight,
-        ));
-    }
-    if budget >= 2 {
-        out.push(scored(
-            Box::new(FuzzyTermQuery::new(term, 2, true)),
-            TWO_TYPOS * weight,
-        ));
-    }
+    let matcher = matchers.get(key, chars >= MIN_PREFIX_CHARS, typo_budget(chars));
+    Box::new(KeyQuery::new(field, matcher, KEY_SCORES.times(weight)))
 }
 
 fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
@@ -330,29 +323,26 @@ fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
 
 /// A key as a whole key of the field or the start of one, without typos (venue words,
 /// short stems).
-fn exact_or_prefix(field: Field, key: &str, weight: f32, out: &mut Vec<Box<dyn Query>>) {
-    out.push(scored(
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, key),
-            IndexRecordOption::Basic,
-        )),
-        EXACT * weight,
-    ));
-    if key.chars().count() >= MIN_PREFIX_CHARS {
-        out.push(prefix_match(field, key, 0, PREFIX * weight));
-    }
+fn exact_or_prefix(
+    field: Field,
+    key: &str,
+    weight: f32,
+    matchers: &mut Matchers,
+) -> Box<dyn Query> {
+    let matcher = matchers.get(key, key.chars().count() >= MIN_PREFIX_CHARS, 0);
+    Box::new(KeyQuery::new(field, matcher, KEY_SCORES.times(weight)))
 }
 
 /// One morpheme found exactly in any text field, scored by the best field.
 fn morpheme_query(fields: &Fields, key: &str) -> Box<dyn Query> {
-    let mut exact = Vec::new();
-    for (field, field_weight) in text_fields(fields) {
-        key_matches(field, key, field_weight, true, &mut exact);
-    }
+    let exact: Vec<Box<dyn Query>> = text_fields(fields)
+        .into_iter()
+        .map(|(field, field_weight)| exact(field, key, EXACT * field_weight))
+        .collect();
     Box::new(DisjunctionMaxQuery::new(exact))
 }
 
-fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
+fn group_query(fields: &Fields, group: &Group, matchers: &mut Matchers) -> Box<dyn Query> {
     let mut word_matches: Vec<Box<dyn Query>> = Vec::new();
     let mut every_morpheme: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut some_morphemes: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -368,39 +358,33 @@ fn group_query(fields: &Fields, group: &Group) -> Box<dyn Query> {
         }
         for (field, field_weight) in text_fields(fields) {
             let weight = alternative.weight * field_weight;
-            if alternative.typos {
-                key_matches(field, &alternative.key, weight, false, &mut word_matches);
+            word_matches.push(if alternative.typos {
+                typo_tolerant(field, &alternative.key, weight, matchers)
             } else {
-                exact_or_prefix(field, &alternative.key, weight, &mut word_matches);
-            }
+                exact_or_prefix(field, &alternative.key, weight, matchers)
+            });
         }
         if let Some(venue) = fields.venue_keys {
             let weight = alternative.weight * VENUE_WEIGHT;
-            exact_or_prefix(venue, &alternative.key, weight, &mut word_matches);
+            word_matches.push(exact_or_prefix(venue, &alternative.key, weight, matchers));
         }
     }
     if let Some(variant) = &group.syllable_variant {
-        key_matches(
-            fields.title_initials,
-            variant,
-            SYLLABLE_TYPO,
-            true,
-            &mut word_matches,
-        );
+        word_matches.push(exact(fields.title_initials, variant, SYLLABLE_TYPO));
     }
     if let Some(initials) = &group.initials {
         let whole = format!("{}{initials}", analysis::WHOLE_TEXT);
-        key_matches(fields.title_initials, &whole, 1.0, true, &mut word_matches);
-        key_matches(
+        word_matches.push(exact(fields.title_initials, &whole, EXACT));
+        // Initials of one word of the title, or the start of a word's (ㅅㅋ).
+        let word_or_start = Scores {
+            exact: WORD_INITIALS,
+            ..KEY_SCORES
+        };
+        word_matches.push(Box::new(KeyQuery::new(
             fields.title_initials,
-            initials,
-            WORD_INITIALS,
-            true,
-            &mut word_matches,
-        );
-        if initials.chars().count() >= 2 {
-            word_matches.push(prefix_match(fields.title_initials, initials, 0, PREFIX));
-        }
+            matchers.get(initials, true, 0),
+            word_or_start,
+        )));
     }
     if group.morphemes_cover_word && !every_morpheme.is_empty() {
         word_matches.push(scored(
@@ -467,17 +451,27 @@ pub fn build(
     interpretation: &Interpretation,
     required: Required,
 ) -> Option<Box<dyn Query>> {
+    build_with(fields, interpretation, required, &mut Matchers::default())
+}
+
+/// `build`, with the key automata of earlier tiers of the same search.
+pub fn build_with(
+    fields: &Fields,
+    interpretation: &Interpretation,
+    required: Required,
+    matchers: &mut Matchers,
+) -> Option<Box<dyn Query>> {
     if interpretation.is_empty() {
         return None;
     }
     let (intents, titles): (Vec<&Group>, Vec<&Group>) =
         interpretation.groups.iter().partition(|g| g.is_intent());
     if required == Required::IntentOnly {
-        return intent_only(fields, &intents);
+        return intent_only(fields, &intents, matchers);
     }
     let groups: Vec<(Occur, Box<dyn Query>)> = titles
         .iter()
-        .map(|g| (Occur::Should, group_query(fields, g)))
+        .map(|g| (Occur::Should, group_query(fields, g, matchers)))
         .collect();
     let required = match required {
         Required::All => groups.len(),
@@ -492,11 +486,13 @@ pub fn build(
     if let Some(compact) = &interpretation.compact {
         // The query's words run together match a title's words run together or a
         // single title word; worth as much as every group matching.
-        let mut matches = Vec::new();
         let weight = titles.len() as f32;
-        for (field, field_weight) in text_fields(fields) {
-            key_matches(field, compact, weight * field_weight, false, &mut matches);
-        }
+        let matches: Vec<Box<dyn Query>> = text_fields(fields)
+            .into_iter()
+            .map(|(field, field_weight)| {
+                typo_tolerant(field, compact, weight * field_weight, matchers)
+            })
+            .collect();
         matching.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
     }
     if intents.is_empty() {
@@ -506,16 +502,21 @@ pub fn build(
     let mut top: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, Box::new(BooleanQuery::new(matching)))];
     for group in intents {
-        push_intent(fields, group, &mut top);
+        push_intent(fields, group, matchers, &mut top);
     }
     Some(Box::new(BooleanQuery::new(top)))
 }
 
 /// An intent word's optional clauses: the word in a title, and its category.
-fn push_intent(fields: &Fields, group: &Group, out: &mut Vec<(Occur, Box<dyn Query>)>) {
+fn push_intent(
+    fields: &Fields,
+    group: &Group,
+    matchers: &mut Matchers,
+    out: &mut Vec<(Occur, Box<dyn Query>)>,
+) {
     out.push((
         Occur::Should,
-        scored(group_query(fields, group), INTENT_WEIGHT),
+        scored(group_query(fields, group, matchers), INTENT_WEIGHT),
     ));
     if let Some(category) = group.intent.flatten() {
         let term = Term::from_field_text(fields.category, category);
@@ -530,10 +531,14 @@ fn push_intent(fields: &Fields, group: &Group, out: &mut Vec<(Occur, Box<dyn Que
 }
 
 /// Shows of the categories the intent words name, or whose titles hold them.
-fn intent_only(fields: &Fields, intents: &[&Group]) -> Option<Box<dyn Query>> {
+fn intent_only(
+    fields: &Fields,
+    intents: &[&Group],
+    matchers: &mut Matchers,
+) -> Option<Box<dyn Query>> {
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for group in intents {
-        push_intent(fields, group, &mut any);
+        push_intent(fields, group, matchers, &mut any);
     }
     (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
 }
@@ -556,23 +561,33 @@ pub fn build_suggest(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
         return None;
     }
     let key = hangul::keys(&typed);
+    let mut matchers = Matchers::default();
+    let mut starts_with = |field: Field, key: &str, scores: Scores| -> Box<dyn Query> {
+        Box::new(KeyQuery::new(field, matchers.get(key, true, 0), scores))
+    };
     let mut matches: Vec<Box<dyn Query>> = Vec::new();
     for field in [fields.title, fields.title_en] {
-        key_matches(field, &key, 1.0, true, &mut matches);
-        matches.push(prefix_match(field, &key, 0, PREFIX));
+        matches.push(starts_with(field, &key, KEY_SCORES));
         if key.chars().count() >= 6 {
             // A typo while typing a longer word still completes.
             matches.push(prefix_match(field, &key, 1, TWO_TYPOS));
         }
     }
     if hangul::is_initials_query(&typed) && typed.chars().count() >= 2 {
-        matches.push(prefix_match(fields.title_initials, &typed, 0, PREFIX));
+        let initials = Scores {
+            exact: PREFIX,
+            ..KEY_SCORES
+        };
+        matches.push(starts_with(fields.title_initials, &typed, initials));
     }
     // Korean typed with the English layout on completes the Korean title (tlzk → 시카고),
     // on the same condition as search: the keys join into whole syllables.
     if let Some(keys) = hangul::latin_to_keys(&typed).filter(|k| hangul::composes_fully(k)) {
-        key_matches(fields.title, &keys, OTHER_LAYOUT, true, &mut matches);
-        matches.push(prefix_match(fields.title, &keys, 0, PREFIX * OTHER_LAYOUT));
+        matches.push(starts_with(
+            fields.title,
+            &keys,
+            KEY_SCORES.times(OTHER_LAYOUT),
+        ));
     }
     Some(Box::new(DisjunctionMaxQuery::new(matches)))
 }

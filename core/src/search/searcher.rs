@@ -26,6 +26,7 @@ use tantivy::{
 use super::analysis;
 use super::hangul;
 use super::indexing;
+use super::key_query::Matchers;
 use super::layout::IndexLayout;
 use super::query::{self, Interpretation, Required};
 use super::schema::{self, Fields};
@@ -302,8 +303,11 @@ impl ShowSearch {
         let mut total = 0;
         let mut answered_by = None;
         let tiers_asked = tiers.clone();
+        let mut matchers = Matchers::default();
         for required in tiers {
-            let Some(matching) = query::build(&open.fields, &interpretation, required) else {
+            let Some(matching) =
+                query::build_with(&open.fields, &interpretation, required, &mut matchers)
+            else {
                 continue;
             };
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
