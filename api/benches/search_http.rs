@@ -88,6 +88,19 @@ async fn get(http: &reqwest::Client, url: &str) {
     response.bytes().await.unwrap();
 }
 
+/// Each of `urls` in turn, `rounds` times, from one keep-alive client.
+async fn one_by_one(http: &reqwest::Client, urls: &[String], rounds: usize) -> Vec<Duration> {
+    let mut latencies = Vec::with_capacity(urls.len() * rounds);
+    for _ in 0..rounds {
+        for url in urls {
+            let started = Instant::now();
+            get(http, url).await;
+            latencies.push(started.elapsed());
+        }
+    }
+    latencies
+}
+
 #[tokio::main]
 async fn main() {
     let target = env_usize("BENCH_SHOWS", 20_000);
@@ -146,7 +159,7 @@ async fn main() {
             );
         }
     });
-    let engine: Vec<Duration> = timed(&queries, rounds, |q| {
+    let engine = timed(&queries, rounds, |q| {
         std::hint::black_box(search.search(q, &filter, 10, 0, now).unwrap());
     });
     let status = timed(&queries, rounds, |_| {
@@ -182,29 +195,12 @@ async fn main() {
     for url in &urls {
         get(&http, url).await;
     }
-    let mut one_client = Vec::with_capacity(urls.len() * rounds);
-    for _ in 0..rounds {
-        for url in &urls {
-            let started = Instant::now();
-            get(&http, url).await;
-            one_client.push(started.elapsed());
-        }
-    }
+    let one_client = one_by_one(&http, &urls, rounds).await;
     // The same client and stack without the search: the HTTP floor.
-    let floor_url = format!("{base}/healthz");
-    let mut floor = Vec::with_capacity(urls.len() * rounds);
-    for _ in 0..urls.len() * rounds {
-        let started = Instant::now();
-        get(&http, &floor_url).await;
-        floor.push(started.elapsed());
-    }
-    let blank_url = search_url(&base, " ");
-    let mut blank = Vec::with_capacity(urls.len() * rounds);
-    for _ in 0..urls.len() * rounds {
-        let started = Instant::now();
-        get(&http, &blank_url).await;
-        blank.push(started.elapsed());
-    }
+    let floor = vec![format!("{base}/healthz"); urls.len()];
+    let floor = one_by_one(&http, &floor, rounds).await;
+    let blank = vec![search_url(&base, " "); urls.len()];
+    let blank = one_by_one(&http, &blank, rounds).await;
     let urls = Arc::new(urls);
     let started = Instant::now();
     let tasks: Vec<_> = (0..clients)
