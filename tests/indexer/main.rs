@@ -348,15 +348,27 @@ async fn a_rebuild_swaps_in_a_complete_fresh_generation() {
     );
     let old_generation = indexer.generation().to_path_buf();
 
+    // Enough shows that both rebuild writer threads take some of them.
+    for n in 0..60 {
+        catalog::create_show(&db.pool, &new_show(&format!("공연 {n}"), None))
+            .await
+            .unwrap();
+    }
+
     let mut seen = Vec::new();
     let report = indexer
         .rebuild(&db.pool, 2, |done, total| seen.push((done, total)))
         .await
         .unwrap();
-    assert_eq!(report.upserted, 3);
-    assert_eq!(seen.last(), Some(&(3, 3)));
+    assert_eq!(report.upserted, 63);
+    assert_eq!(seen.last(), Some(&(63, 63)));
     assert_ne!(indexer.generation(), old_generation);
     assert!(!old_generation.exists());
+    // It serves from one segment, and the merge that made it kept the watermark.
+    let rebuilt = tantivy::Index::open_in_dir(indexer.generation()).unwrap();
+    assert_eq!(rebuilt.searchable_segment_ids().unwrap().len(), 1);
+    assert_eq!(indexer.watermark().unwrap(), report.watermark);
+    assert_eq!(documents(&dir), 63);
     // A reader opened before the swap follows it by itself.
     assert_eq!(
         reader

@@ -12,6 +12,8 @@
 //! keystrokes (see `hangul`). A second set of keys holds initial consonants (ㅅㅋㄱ).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::OnceLock;
 
 use lindera::dictionary::{load_embedded_dictionary, DictionaryKind};
@@ -133,8 +135,39 @@ fn morphemes(word: &str) -> (Vec<String>, usize) {
     (kept, content_chars)
 }
 
-/// Splits `text` into words with their morphemes.
+/// How many of a thread's latest texts `words` remembers: a document's title is cut for
+/// its match keys, its initials and its syllable variants, one field after another, and
+/// each alias likewise.
+const RECENT_TEXTS: usize = 8;
+
+thread_local! {
+    static RECENT: RefCell<VecDeque<(String, Vec<Word>)>> =
+        const { RefCell::new(VecDeque::new()) };
+}
+
+/// Splits `text` into words with their morphemes. Segmenting is most of what indexing
+/// a document costs, and each title is asked for three times in a row, so the
+/// thread's latest texts are answered from memory.
 pub fn words(text: &str) -> Vec<Word> {
+    if let Some(words) = RECENT.with_borrow(|recent| {
+        recent
+            .iter()
+            .find(|(seen, _)| seen == text)
+            .map(|(_, words)| words.clone())
+    }) {
+        return words;
+    }
+    let words = split_words(text);
+    RECENT.with_borrow_mut(|recent| {
+        if recent.len() == RECENT_TEXTS {
+            recent.pop_back();
+        }
+        recent.push_front((text.to_string(), words.clone()));
+    });
+    words
+}
+
+fn split_words(text: &str) -> Vec<Word> {
     let mut words = Vec::new();
     let mut start = None;
     for (offset, c) in text
@@ -407,5 +440,17 @@ mod tests {
     fn text_without_words_has_no_keys() {
         assert!(match_keys("  !!! 🎭 ").is_empty());
         assert!(words("").is_empty());
+    }
+
+    #[test]
+    fn remembered_texts_answer_as_a_fresh_cut_does() {
+        let texts: Vec<String> = (0..RECENT_TEXTS * 2)
+            .map(|n| format!("오페라의유령 {n}회 시카고를"))
+            .collect();
+        // Twice over more texts than are remembered: hits, misses and evictions.
+        for text in texts.iter().chain(&texts).chain(texts.iter().rev()) {
+            assert_eq!(words(text), split_words(text), "{text}");
+            assert_eq!(words(text), split_words(text), "{text}");
+        }
     }
 }

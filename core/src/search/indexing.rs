@@ -160,7 +160,7 @@ impl Indexer {
                 generation
             }
         };
-        let (index, fields, writer, reader) = open_for_writing(&generation)?;
+        let (index, fields, writer, reader) = open_for_writing(&generation, 1)?;
         Ok(Indexer {
             layout,
             lock,
@@ -254,7 +254,7 @@ impl Indexer {
         let total = search_feed::visible_count(pool).await?;
         let generation = self.layout.new_generation(&self.lock)?;
         open_or_create(&generation)?;
-        let (index, fields, writer, reader) = open_for_writing(&generation)?;
+        let (index, fields, writer, _) = open_for_writing(&generation, REBUILD_THREADS)?;
         let mut report = PassReport::default();
         let mut after_id = 0;
         loop {
@@ -265,8 +265,10 @@ impl Indexer {
             after_id = last.position.id;
             {
                 let writer = writer.lock().expect("writer lock poisoned");
-                for change in &changes {
-                    apply(&writer, &fields, change, None, &mut report)?;
+                for document in changes.iter().filter_map(|c| c.document.as_ref()) {
+                    // A fresh generation holds no earlier version to delete.
+                    writer.add_document(schema::to_document(&fields, document))?;
+                    report.upserted += 1;
                 }
             }
             report.pages += 1;
@@ -280,6 +282,8 @@ impl Indexer {
             id: 0,
         };
         commit_with(&writer, Some(position)).await?;
+        merge_into_one(&index, writer).await?;
+        let (index, fields, writer, reader) = open_for_writing(&generation, 1)?;
         reader.reload()?;
         self.layout.make_current(&self.lock, &generation)?;
         // The old writer goes with the old generation.
@@ -301,12 +305,20 @@ impl Indexer {
     }
 }
 
+/// Writer threads for a rebuild. Each thread tokenizes the documents it takes, which is
+/// most of a rebuild's work, and writes its own segment; `merge_into_one` then joins
+/// them. Passes keep one thread: their pages are small, and one thread makes one
+/// segment per commit.
+const REBUILD_THREADS: usize = 2;
+
+/// `threads` writer threads with `WRITER_MEMORY` each.
 fn open_for_writing(
     generation: &Path,
+    threads: usize,
 ) -> Result<(Index, Fields, Arc<Mutex<IndexWriter>>, IndexReader)> {
     let index = open_or_create(generation)?;
     let fields = Fields::new(&index.schema())?;
-    let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    let writer = index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -332,6 +344,28 @@ async fn commit_with(
     })
     .await
     .map_err(|err| Error::internal(format!("commit task: {err}")))?
+}
+
+/// Merges a rebuilt generation's segments into one before it serves: a search walks
+/// each segment's term dictionaries, so one segment answers fastest, and the merge
+/// policy would leave a few large segments as they are. Consumes the writer, whose
+/// threads end with the merge; the merge keeps the commit's payload.
+async fn merge_into_one(index: &Index, writer: Arc<Mutex<IndexWriter>>) -> Result<()> {
+    let segments = index.searchable_segment_ids()?;
+    let writer = Arc::into_inner(writer)
+        .ok_or_else(|| Error::internal("rebuild writer still shared"))?
+        .into_inner()
+        .expect("writer lock poisoned");
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        let mut writer = writer;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        writer.wait_merging_threads()?;
+        Ok(())
+    })
+    .await
+    .map_err(|err| Error::internal(format!("merge task: {err}")))?
 }
 
 /// Applies one change; returns whether the index changed.
