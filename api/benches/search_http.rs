@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_core::search::indexing::Indexer;
+use marquee_core::search::indexing::{self, Indexer};
 use marquee_core::search::layout::IndexLayout;
 use marquee_core::search::query::{self, Required};
 use marquee_core::search::schema::{self, Fields};
@@ -121,7 +121,7 @@ async fn main() {
     // The layers below the engine, on the same index the api reads.
     let generation = IndexLayout::new(&index_dir).current().unwrap();
     let index = tantivy::Index::open_in_dir(&generation).unwrap();
-    schema::register_tokenizers(&index);
+    schema::register_tokenizers(&index, indexing::spelling(&index).unwrap());
     let fields = Fields::new(&index.schema()).unwrap();
     let searcher = index.reader().unwrap().searcher();
     let segments = searcher.segment_readers().len();

@@ -24,6 +24,7 @@ use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, T
 
 use super::layout::{IndexLayout, WriterLock};
 use super::schema::{self, Fields};
+use super::spelling::Spelling;
 use crate::catalog::search_feed::{self, Change, FeedPosition};
 use crate::error::{Error, Result};
 
@@ -70,7 +71,11 @@ pub struct PassReport {
 /// 1: whole-title initials marked with `analysis::WHOLE_TEXT`.
 /// 2: syllable variants (`analysis::SYLLABLE_VARIANT`) beside the initials.
 /// 3: venue names as match keys (a new field: older generations open without it).
-pub const ANALYSIS_VERSION: u32 = 3;
+/// 4: keys spelled one byte per jamo (`spelling::Spelling::Compact`).
+pub const ANALYSIS_VERSION: u32 = 4;
+
+/// The first analysis version that spells keys one byte per jamo.
+const COMPACT_SPELLING_SINCE: u32 = 4;
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -90,6 +95,19 @@ fn current_analysis(index: &Index) -> Result<bool> {
         Some(payload) => {
             serde_json::from_str::<Payload>(payload).is_ok_and(|p| p.analysis == ANALYSIS_VERSION)
         }
+    })
+}
+
+/// How the index's keys are spelled: as its analysis version wrote them. An index with
+/// no commit yet is written from now on, in today's spelling.
+pub fn spelling(index: &Index) -> Result<Spelling> {
+    let metas = index.load_metas()?;
+    Ok(match metas.payload.as_deref() {
+        None => Spelling::default(),
+        Some(payload) => match serde_json::from_str::<Payload>(payload) {
+            Ok(p) if p.analysis >= COMPACT_SPELLING_SINCE => Spelling::Compact,
+            _ => Spelling::Raw,
+        },
     })
 }
 
@@ -130,7 +148,7 @@ pub fn open_or_create(path: &Path) -> Result<Index> {
             tantivy::IndexSettings::default(),
         )?
     };
-    schema::register_tokenizers(&index);
+    schema::register_tokenizers(&index, spelling(&index)?);
     Ok(index)
 }
 

@@ -20,7 +20,9 @@ use tantivy::postings::TermInfo;
 use tantivy::query::{BitSetDocSet, ConstScorer};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError};
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+
+use super::spelling::Spelling;
 
 /// What each kind of match scores, best first. A kind a key does not allow (a prefix
 /// of a short key, typos in a two-syllable stem) never matches, whatever it says here.
@@ -158,18 +160,33 @@ impl tantivy_fst::Automaton for Matcher {
 }
 
 /// The matchers of one search, by key and the kinds of match allowed, so each
-/// automaton is built once however many fields and tiers ask for it.
+/// automaton is built once however many fields and tiers ask for it; and the spelling
+/// of the index searched, which every term of the search is written in.
 #[derive(Default)]
 pub struct Matchers {
+    spelling: Spelling,
     built: HashMap<(String, bool, u8), Arc<Matcher>>,
 }
 
 impl Matchers {
+    pub fn new(spelling: Spelling) -> Matchers {
+        Matchers {
+            spelling,
+            built: HashMap::new(),
+        }
+    }
+
     pub fn get(&mut self, key: &str, prefix: bool, typos: u8) -> Arc<Matcher> {
+        let spelling = self.spelling;
         self.built
             .entry((key.to_string(), prefix, typos))
-            .or_insert_with(|| Arc::new(Matcher::new(key, prefix, typos)))
+            .or_insert_with(|| Arc::new(Matcher::new(&spelling.spell(key), prefix, typos)))
             .clone()
+    }
+
+    /// `key` as a term of `field` in the searched index.
+    pub fn term(&self, field: Field, key: &str) -> Term {
+        Term::from_field_text(field, &self.spelling.spell(key))
     }
 }
 

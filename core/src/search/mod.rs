@@ -11,6 +11,7 @@ mod matching_tests;
 pub mod query;
 pub mod schema;
 pub mod searcher;
+pub mod spelling;
 pub mod tokenizer;
 pub mod trends;
 pub mod vocabulary;

@@ -22,6 +22,7 @@ use super::analysis::{self, Word};
 use super::hangul;
 use super::key_query::{KeyQuery, Matchers, Scores};
 use super::schema::Fields;
+use super::spelling::Spelling;
 use super::vocabulary;
 
 /// Longest query looked at, in characters: titles are at most 200, and a longer string
@@ -275,10 +276,16 @@ fn scored(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
 }
 
 /// Title keys that start with `key`, within `typos` edits of it, scored `score`.
-fn prefix_match(field: Field, key: &str, typos: u8, score: f32) -> Box<dyn Query> {
+fn prefix_match(
+    field: Field,
+    key: &str,
+    typos: u8,
+    score: f32,
+    spelling: Spelling,
+) -> Box<dyn Query> {
     scored(
         Box::new(FuzzyTermQuery::new_prefix(
-            Term::from_field_text(field, key),
+            Term::from_field_text(field, &spelling.spell(key)),
             typos,
             true,
         )),
@@ -295,10 +302,10 @@ const KEY_SCORES: Scores = Scores {
 };
 
 /// The key as a whole key of the field, scored `score`.
-fn exact(field: Field, key: &str, score: f32) -> Box<dyn Query> {
+fn exact(field: Field, key: &str, score: f32, matchers: &Matchers) -> Box<dyn Query> {
     scored(
         Box::new(TermQuery::new(
-            Term::from_field_text(field, key),
+            matchers.term(field, key),
             IndexRecordOption::Basic,
         )),
         score,
@@ -334,10 +341,10 @@ fn exact_or_prefix(
 }
 
 /// One morpheme found exactly in any text field, scored by the best field.
-fn morpheme_query(fields: &Fields, key: &str) -> Box<dyn Query> {
+fn morpheme_query(fields: &Fields, key: &str, matchers: &Matchers) -> Box<dyn Query> {
     let exact: Vec<Box<dyn Query>> = text_fields(fields)
         .into_iter()
-        .map(|(field, field_weight)| exact(field, key, EXACT * field_weight))
+        .map(|(field, field_weight)| exact(field, key, EXACT * field_weight, matchers))
         .collect();
     Box::new(DisjunctionMaxQuery::new(exact))
 }
@@ -348,7 +355,7 @@ fn group_query(fields: &Fields, group: &Group, matchers: &mut Matchers) -> Box<d
     let mut some_morphemes: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for alternative in &group.alternatives {
         if alternative.exact_only {
-            let morpheme = morpheme_query(fields, &alternative.key);
+            let morpheme = morpheme_query(fields, &alternative.key, matchers);
             every_morpheme.push((Occur::Must, morpheme.box_clone()));
             some_morphemes.push((
                 Occur::Should,
@@ -370,11 +377,16 @@ fn group_query(fields: &Fields, group: &Group, matchers: &mut Matchers) -> Box<d
         }
     }
     if let Some(variant) = &group.syllable_variant {
-        word_matches.push(exact(fields.title_initials, variant, SYLLABLE_TYPO));
+        word_matches.push(exact(
+            fields.title_initials,
+            variant,
+            SYLLABLE_TYPO,
+            matchers,
+        ));
     }
     if let Some(initials) = &group.initials {
         let whole = format!("{}{initials}", analysis::WHOLE_TEXT);
-        word_matches.push(exact(fields.title_initials, &whole, EXACT));
+        word_matches.push(exact(fields.title_initials, &whole, EXACT, matchers));
         // Initials of one word of the title, or the start of a word's (ㅅㅋ).
         let word_or_start = Scores {
             exact: WORD_INITIALS,
@@ -552,7 +564,7 @@ pub fn intent_only_query(interpretation: &Interpretation) -> bool {
 /// typed run together, in keystrokes so a half-typed syllable counts; with one typo
 /// once six keystrokes are in; or whose initials start with typed initials. `None`
 /// when nothing searchable was typed, or more than any title holds.
-pub fn build_suggest(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+pub fn build_suggest(fields: &Fields, text: &str, spelling: Spelling) -> Option<Box<dyn Query>> {
     let typed: String = analysis::words(text)
         .iter()
         .map(|w| w.normalized.as_str())
@@ -561,7 +573,7 @@ pub fn build_suggest(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
         return None;
     }
     let key = hangul::keys(&typed);
-    let mut matchers = Matchers::default();
+    let mut matchers = Matchers::new(spelling);
     let mut starts_with = |field: Field, key: &str, scores: Scores| -> Box<dyn Query> {
         Box::new(KeyQuery::new(field, matchers.get(key, true, 0), scores))
     };
@@ -570,7 +582,7 @@ pub fn build_suggest(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
         matches.push(starts_with(field, &key, KEY_SCORES));
         if key.chars().count() >= 6 {
             // A typo while typing a longer word still completes.
-            matches.push(prefix_match(field, &key, 1, TWO_TYPOS));
+            matches.push(prefix_match(field, &key, 1, TWO_TYPOS, spelling));
         }
     }
     if hangul::is_initials_query(&typed) && typed.chars().count() >= 2 {

@@ -13,6 +13,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
+use super::spelling::Spelling;
 use super::tokenizer::{KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS};
 
 /// One show as search sees it: what the indexer reads from MySQL.
@@ -112,16 +113,16 @@ impl Fields {
 }
 
 /// Every index, created or opened, must know the key tokenizers before it reads or
-/// writes a document.
-pub fn register_tokenizers(index: &Index) {
+/// writes a document, with the spelling its keys are written in.
+pub fn register_tokenizers(index: &Index, spelling: Spelling) {
     let tokenizers = index.tokenizers();
     tokenizers.register(
         MATCH_KEYS,
-        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Match)),
+        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Match, spelling)),
     );
     tokenizers.register(
         INITIAL_KEYS,
-        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Initials)),
+        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Initials, spelling)),
     );
 }
 

@@ -30,6 +30,7 @@ use super::key_query::Matchers;
 use super::layout::IndexLayout;
 use super::query::{self, Interpretation, Required};
 use super::schema::{self, Fields};
+use super::spelling::Spelling;
 use crate::catalog::search_feed::FeedPosition;
 use crate::error::Result;
 
@@ -110,6 +111,9 @@ struct OpenIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// How this generation's keys are spelled. It holds for the generation's life:
+    /// only a rebuild, into a new generation, changes the analysis version.
+    spelling: Spelling,
     /// `meta.json` as of the last reload: (modified, length).
     loaded: Mutex<Option<(SystemTime, u64)>>,
 }
@@ -234,7 +238,8 @@ impl ShowSearch {
         }
         let directory = MmapDirectory::open(&generation).map_err(tantivy::TantivyError::from)?;
         let index = Index::open(directory)?;
-        schema::register_tokenizers(&index);
+        let spelling = indexing::spelling(&index)?;
+        schema::register_tokenizers(&index, spelling);
         let fields = Fields::new(&index.schema())?;
         let reader = index
             .reader_builder()
@@ -245,6 +250,7 @@ impl ShowSearch {
             index,
             reader,
             fields,
+            spelling,
             loaded: Mutex::new(None),
         });
         *self.open.write().expect("search lock poisoned") = Some(open.clone());
@@ -303,7 +309,7 @@ impl ShowSearch {
         let mut total = 0;
         let mut answered_by = None;
         let tiers_asked = tiers.clone();
-        let mut matchers = Matchers::default();
+        let mut matchers = Matchers::new(open.spelling);
         for required in tiers {
             let Some(matching) =
                 query::build_with(&open.fields, &interpretation, required, &mut matchers)
@@ -342,7 +348,7 @@ impl ShowSearch {
             return Ok(Vec::new());
         };
         let fields = &open.fields;
-        let Some(query) = query::build_suggest(fields, text) else {
+        let Some(query) = query::build_suggest(fields, text, open.spelling) else {
             return Ok(Vec::new());
         };
 

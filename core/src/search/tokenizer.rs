@@ -8,6 +8,7 @@
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::analysis::{self, Key};
+use super::spelling::Spelling;
 
 /// Name under which the keystroke-key tokenizer is registered on the index.
 pub const MATCH_KEYS: &str = "marquee_match_keys";
@@ -20,17 +21,20 @@ pub enum KeyKind {
     Initials,
 }
 
-/// Emits one token per key of the text (see `analysis::match_keys`).
+/// Emits one token per key of the text (see `analysis::match_keys`), spelled as the
+/// index it writes spells keys.
 #[derive(Clone, Debug)]
 pub struct KeysTokenizer {
     kind: KeyKind,
+    spelling: Spelling,
     token: Token,
 }
 
 impl KeysTokenizer {
-    pub fn new(kind: KeyKind) -> Self {
+    pub fn new(kind: KeyKind, spelling: Spelling) -> Self {
         KeysTokenizer {
             kind,
+            spelling,
             token: Token::default(),
         }
     }
@@ -52,6 +56,7 @@ impl Tokenizer for KeysTokenizer {
         self.token.reset();
         KeysStream {
             keys: keys.into_iter(),
+            spelling: self.spelling,
             token: &mut self.token,
             position: 0,
         }
@@ -60,6 +65,7 @@ impl Tokenizer for KeysTokenizer {
 
 pub struct KeysStream<'a> {
     keys: std::vec::IntoIter<Key>,
+    spelling: Spelling,
     token: &'a mut Token,
     position: usize,
 }
@@ -69,7 +75,10 @@ impl TokenStream for KeysStream<'_> {
         let Some(key) = self.keys.next() else {
             return false;
         };
-        self.token.text = key.text;
+        self.token.text = match self.spelling.spell(&key.text) {
+            std::borrow::Cow::Borrowed(_) => key.text,
+            std::borrow::Cow::Owned(spelled) => spelled,
+        };
         self.token.offset_from = key.start;
         self.token.offset_to = key.end;
         self.token.position = self.position;
@@ -93,7 +102,7 @@ mod tests {
 
     #[test]
     fn the_tokenizer_emits_the_analysis_keys_in_order() {
-        let mut tokenizer = KeysTokenizer::new(KeyKind::Match);
+        let mut tokenizer = KeysTokenizer::new(KeyKind::Match, Spelling::Raw);
         let mut stream = tokenizer.token_stream("시카고를 보자");
         let mut seen = Vec::new();
         while stream.advance() {
@@ -112,5 +121,10 @@ mod tests {
             .collect();
         assert!(!expected.is_empty());
         assert_eq!(seen, expected);
+
+        let mut compact = KeysTokenizer::new(KeyKind::Match, Spelling::Compact);
+        let mut stream = compact.token_stream("시카고를 보자");
+        stream.advance();
+        assert_eq!(stream.token().text, Spelling::Compact.spell(&expected[0].0));
     }
 }

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use marquee_core::config::IndexerConfig;
 use marquee_core::db;
-use marquee_core::search::indexing::Indexer;
+use marquee_core::search::indexing::{self, Indexer};
 use marquee_core::search::layout::IndexLayout;
 use marquee_core::search::query::{self, typo_budget};
 use marquee_core::search::schema::Fields;
@@ -451,6 +451,7 @@ fn typo_step(index_dir: &std::path::Path, queries: &[Labelled]) -> String {
     let generation = IndexLayout::new(index_dir).current().unwrap();
     let index = Index::open_in_dir(generation).unwrap();
     let fields = Fields::new(&index.schema()).unwrap();
+    let spelling = indexing::spelling(&index).unwrap();
     let searcher = index.reader().unwrap().searcher();
     let keys = field_keys(&searcher, fields.title);
 
@@ -459,7 +460,8 @@ fn typo_step(index_dir: &std::path::Path, queries: &[Labelled]) -> String {
     let (mut lookups, mut agree) = (0, 0);
     for q in queries.iter().filter(|q| q.kind.starts_with("typo")) {
         for group in query::interpret(&q.query).groups {
-            let key = &group.alternatives[0].key;
+            // As the index spells it; a spelling keeps a key's characters one for one.
+            let key = &*spelling.spell(&group.alternatives[0].key);
             let budget = typo_budget(key.chars().count());
             if budget == 0 {
                 continue;
