@@ -121,7 +121,8 @@ async fn main() {
     // The layers below the engine, on the same index the api reads.
     let generation = IndexLayout::new(&index_dir).current().unwrap();
     let index = tantivy::Index::open_in_dir(&generation).unwrap();
-    schema::register_tokenizers(&index, indexing::spelling(&index).unwrap());
+    let spelling = indexing::spelling(&index).unwrap();
+    schema::register_tokenizers(&index, spelling);
     let fields = Fields::new(&index.schema()).unwrap();
     let searcher = index.reader().unwrap().searcher();
     let segments = searcher.segment_readers().len();
@@ -136,14 +137,19 @@ async fn main() {
         .map(|q| (q.as_str(), query::interpret(q)))
         .collect();
     let construction = timed(&queries, rounds, |q| {
-        std::hint::black_box(query::build(&fields, &interpreted[q], Required::Half));
+        std::hint::black_box(query::build(
+            &fields,
+            &interpreted[q],
+            Required::Half,
+            spelling,
+        ));
     });
     let built: std::collections::HashMap<&str, Option<Box<dyn tantivy::query::Query>>> = queries
         .iter()
         .map(|q| {
             (
                 q.as_str(),
-                query::build(&fields, &interpreted[q.as_str()], Required::Half),
+                query::build(&fields, &interpreted[q.as_str()], Required::Half, spelling),
             )
         })
         .collect();

@@ -371,6 +371,9 @@ async fn a_rebuild_swaps_in_a_complete_fresh_generation() {
     assert_eq!(rebuilt.searchable_segment_ids().unwrap().len(), 1);
     assert_eq!(indexer.watermark().unwrap(), report.watermark);
     assert_eq!(documents(&dir), 63);
+    // Equal matches come by show id, whatever order the writer threads left them in.
+    let expected: Vec<String> = (0..20).map(|n| format!("공연 {n}")).collect();
+    assert_eq!(titles(&dir, "공연"), expected);
     // A reader opened before the swap follows it by itself.
     assert_eq!(
         reader

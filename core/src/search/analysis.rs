@@ -140,6 +140,10 @@ fn morphemes(word: &str) -> (Vec<String>, usize) {
 /// each alias likewise.
 const RECENT_TEXTS: usize = 8;
 
+/// Longer texts are cut afresh each time: titles are far shorter, and a long query
+/// (as-you-type input is cut to length only after its words) stays out of memory.
+const RECENT_TEXT_BYTES: usize = 256;
+
 thread_local! {
     static RECENT: RefCell<VecDeque<(String, Vec<Word>)>> =
         const { RefCell::new(VecDeque::new()) };
@@ -158,6 +162,9 @@ pub fn words(text: &str) -> Vec<Word> {
         return words;
     }
     let words = split_words(text);
+    if text.len() > RECENT_TEXT_BYTES {
+        return words;
+    }
     RECENT.with_borrow_mut(|recent| {
         if recent.len() == RECENT_TEXTS {
             recent.pop_back();

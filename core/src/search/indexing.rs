@@ -273,6 +273,12 @@ impl Indexer {
         let generation = self.layout.new_generation(&self.lock)?;
         open_or_create(&generation)?;
         let (index, fields, writer, _) = open_for_writing(&generation, REBUILD_THREADS)?;
+        // The one merge is `merge_into_one`'s: a merge the policy started on the same
+        // segments would make one of the two fail, and the rebuild with it.
+        writer
+            .lock()
+            .expect("writer lock poisoned")
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         let mut report = PassReport::default();
         let mut after_id = 0;
         loop {

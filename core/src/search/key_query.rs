@@ -162,7 +162,6 @@ impl tantivy_fst::Automaton for Matcher {
 /// The matchers of one search, by key and the kinds of match allowed, so each
 /// automaton is built once however many fields and tiers ask for it; and the spelling
 /// of the index searched, which every term of the search is written in.
-#[derive(Default)]
 pub struct Matchers {
     spelling: Spelling,
     built: HashMap<(String, bool, u8), Arc<Matcher>>,
@@ -413,7 +412,7 @@ mod tests {
 
     #[test]
     fn matchers_are_built_once_per_key_and_kinds() {
-        let mut matchers = Matchers::default();
+        let mut matchers = Matchers::new(Spelling::Compact);
         let first = matchers.get("chicago", true, 2);
         assert!(Arc::ptr_eq(&first, &matchers.get("chicago", true, 2)));
         assert!(!Arc::ptr_eq(&first, &matchers.get("chicago", false, 2)));

@@ -462,8 +462,14 @@ pub fn build(
     fields: &Fields,
     interpretation: &Interpretation,
     required: Required,
+    spelling: Spelling,
 ) -> Option<Box<dyn Query>> {
-    build_with(fields, interpretation, required, &mut Matchers::default())
+    build_with(
+        fields,
+        interpretation,
+        required,
+        &mut Matchers::new(spelling),
+    )
 }
 
 /// `build`, with the key automata of earlier tiers of the same search.

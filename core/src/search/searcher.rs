@@ -8,6 +8,7 @@
 //! No index yet (a fresh install before the first pass) is not an error: searches
 //! answer nothing and `status` says why.
 
+use std::cmp::Reverse;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
@@ -111,28 +112,39 @@ struct OpenIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    /// How this generation's keys are spelled. It holds for the generation's life:
-    /// only a rebuild, into a new generation, changes the analysis version.
+    loaded: Mutex<Loaded>,
+}
+
+/// What the last reload saw.
+struct Loaded {
+    /// `meta.json`: (modified, length).
+    stamp: Option<(SystemTime, u64)>,
+    /// How the generation's keys are spelled, read again at each reload: a generation
+    /// opened before its first commit learns it from that commit.
     spelling: Spelling,
-    /// `meta.json` as of the last reload: (modified, length).
-    loaded: Mutex<Option<(SystemTime, u64)>>,
 }
 
 impl OpenIndex {
-    /// A searcher on the latest commit, reloading when the indexer has committed since.
-    fn searcher(&self) -> Searcher {
+    /// A searcher on the latest commit, reloading when the indexer has committed since,
+    /// and the spelling of its keys.
+    fn searcher(&self) -> (Searcher, Spelling) {
         let stamp = std::fs::metadata(self.generation.join("meta.json"))
             .ok()
             .and_then(|meta| Some((meta.modified().ok()?, meta.len())));
         let mut loaded = self.loaded.lock().expect("reload lock poisoned");
-        if stamp.is_none() || stamp != *loaded {
-            match self.reader.reload() {
-                Ok(()) => *loaded = stamp,
+        if stamp.is_none() || stamp != loaded.stamp {
+            match self
+                .reader
+                .reload()
+                .map_err(crate::error::Error::from)
+                .and_then(|()| indexing::spelling(&self.index))
+            {
+                Ok(spelling) => *loaded = Loaded { stamp, spelling },
                 // The previous commit still answers; the next search tries again.
                 Err(err) => tracing::warn!(error = %err, "search index reload failed"),
             }
         }
-        self.reader.searcher()
+        (self.reader.searcher(), loaded.spelling)
     }
 }
 
@@ -183,20 +195,54 @@ fn ranked(
 ) -> Result<(Vec<(Score, DocAddress)>, usize)> {
     Ok(match sort {
         SearchSort::Relevance => {
-            searcher.search(query, &(top.tweak_score(tie_breaks(fields.title)), Count))?
+            let (hits, total) = searcher.search(
+                query,
+                &(
+                    top.tweak_score(by_id_among_equals(tie_breaks(fields.title))),
+                    Count,
+                ),
+            )?;
+            let hits = hits
+                .into_iter()
+                .map(|((score, _), address)| (score, address))
+                .collect();
+            (hits, total)
         }
         SearchSort::Popular => {
             let (hits, total) = searcher.search(
                 query,
-                &(top.tweak_score(popular_first(fields.title)), Count),
+                &(
+                    top.tweak_score(by_id_among_equals(popular_first(fields.title))),
+                    Count,
+                ),
             )?;
             let hits = hits
                 .into_iter()
-                .map(|((_, score), address)| (score, address))
+                .map(|(((_, score), _), address)| (score, address))
                 .collect();
             (hits, total)
         }
     })
+}
+
+/// One segment's ordering key for a document and its score.
+type SegmentOrder<T> = Box<dyn Fn(DocId, Score) -> T>;
+
+/// Orders what `order` leaves equal by show id, lowest first. Otherwise equals come in
+/// the order of the index's documents, which a rebuild's writer threads interleave
+/// differently each time: two api nodes, each with its own index, would then page the
+/// same results differently.
+fn by_id_among_equals<T: 'static>(
+    order: impl Fn(&SegmentReader) -> SegmentOrder<T>,
+) -> impl Fn(&SegmentReader) -> SegmentOrder<(T, Reverse<i64>)> {
+    move |segment| {
+        let ids = segment.fast_fields().i64("id").ok();
+        let order = order(segment);
+        Box::new(move |doc, score| {
+            let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(i64::MAX);
+            (order(doc, score), Reverse(id))
+        })
+    }
 }
 
 /// Orders by likes, then by the relevance `tie_breaks` gives (which is what the hit
@@ -240,6 +286,10 @@ impl ShowSearch {
         let index = Index::open(directory)?;
         let spelling = indexing::spelling(&index)?;
         schema::register_tokenizers(&index, spelling);
+        let loaded = Loaded {
+            stamp: None,
+            spelling,
+        };
         let fields = Fields::new(&index.schema())?;
         let reader = index
             .reader_builder()
@@ -250,8 +300,7 @@ impl ShowSearch {
             index,
             reader,
             fields,
-            spelling,
-            loaded: Mutex::new(None),
+            loaded: Mutex::new(loaded),
         });
         *self.open.write().expect("search lock poisoned") = Some(open.clone());
         Ok(Some(open))
@@ -268,7 +317,7 @@ impl ShowSearch {
         let watermark: Option<FeedPosition> = indexing::watermark(&open.index)?;
         Ok(IndexStatus {
             ready: watermark.is_some(),
-            documents: open.searcher().num_docs(),
+            documents: open.searcher().0.num_docs(),
             indexed_until: watermark.map(|w| w.updated_at),
         })
     }
@@ -291,7 +340,7 @@ impl ShowSearch {
         };
         let interpretation = query::interpret(text);
         let best = query::best_score(&interpretation);
-        let searcher = open.searcher();
+        let (searcher, spelling) = open.searcher();
         let top =
             || TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).and_offset(offset.min(MAX_OFFSET));
         // Shows with every title word first; only when there is none, those with half.
@@ -309,7 +358,7 @@ impl ShowSearch {
         let mut total = 0;
         let mut answered_by = None;
         let tiers_asked = tiers.clone();
-        let mut matchers = Matchers::new(open.spelling);
+        let mut matchers = Matchers::new(spelling);
         for required in tiers {
             let Some(matching) =
                 query::build_with(&open.fields, &interpretation, required, &mut matchers)
@@ -348,13 +397,14 @@ impl ShowSearch {
             return Ok(Vec::new());
         };
         let fields = &open.fields;
-        let Some(query) = query::build_suggest(fields, text, open.spelling) else {
+        let (searcher, spelling) = open.searcher();
+        let Some(query) = query::build_suggest(fields, text, spelling) else {
             return Ok(Vec::new());
         };
 
-        let searcher = open.searcher();
-        let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(tie_breaks(fields.title));
-        let hits: Vec<(Score, DocAddress)> = searcher.search(&query, &top)?;
+        let top = TopDocs::with_limit(limit.clamp(1, 20))
+            .tweak_score(by_id_among_equals(tie_breaks(fields.title)));
+        let hits: Vec<((Score, Reverse<i64>), DocAddress)> = searcher.search(&query, &top)?;
         hits.into_iter()
             .map(|(_, address)| {
                 let doc: TantivyDocument = searcher.doc(address)?;
