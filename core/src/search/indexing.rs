@@ -104,11 +104,18 @@ pub fn spelling(index: &Index) -> Result<Spelling> {
     let metas = index.load_metas()?;
     Ok(match metas.payload.as_deref() {
         None => Spelling::default(),
-        Some(payload) => match serde_json::from_str::<Payload>(payload) {
-            Ok(p) if p.analysis >= COMPACT_SPELLING_SINCE => Spelling::Compact,
-            _ => Spelling::Raw,
-        },
+        Some(payload) => serde_json::from_str::<Payload>(payload)
+            .map_or(Spelling::Raw, |p| spelling_of(p.analysis)),
     })
+}
+
+/// The spelling analysis version `analysis` wrote keys in.
+pub fn spelling_of(analysis: u32) -> Spelling {
+    if analysis >= COMPACT_SPELLING_SINCE {
+        Spelling::Compact
+    } else {
+        Spelling::Raw
+    }
 }
 
 /// The watermark stored with the index's last commit.

@@ -7,7 +7,6 @@ use super::indexing;
 use super::layout::IndexLayout;
 use super::schema::{self, Fields, ShowDocument};
 use super::searcher::{SearchFilter, ShowSearch};
-use super::spelling::Spelling;
 
 const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     (
@@ -81,12 +80,7 @@ fn catalog_written_by(analysis: u32) -> ShowSearch {
     let lock = layout.lock_writer().unwrap();
     let generation = layout.new_generation(&lock).unwrap();
     let index = indexing::open_or_create(&generation).unwrap();
-    let spelling = if analysis >= 4 {
-        Spelling::Compact
-    } else {
-        Spelling::Raw
-    };
-    schema::register_tokenizers(&index, spelling);
+    schema::register_tokenizers(&index, indexing::spelling_of(analysis));
     let fields = Fields::new(&index.schema()).unwrap();
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
     for doc in documents() {
@@ -110,6 +104,16 @@ fn titles(search: &ShowSearch, q: &str) -> Vec<String> {
         .hits
         .into_iter()
         .map(|h| h.title)
+        .collect()
+}
+
+/// The titles of the first five suggestions for `q`.
+fn suggestions(search: &ShowSearch, q: &str) -> Vec<String> {
+    search
+        .suggest(q, 5)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.title)
         .collect()
 }
 
@@ -138,15 +142,11 @@ fn a_generation_spelled_before_analysis_4_answers_as_todays_does() {
         "오페라의유령",
     ] {
         assert_eq!(titles(&yesterday, q), titles(&today, q), "query {q:?}");
-        let suggested = |search: &ShowSearch| -> Vec<String> {
-            search
-                .suggest(q, 5)
-                .unwrap()
-                .into_iter()
-                .map(|s| s.title)
-                .collect()
-        };
-        assert_eq!(suggested(&yesterday), suggested(&today), "suggest {q:?}");
+        assert_eq!(
+            suggestions(&yesterday, q),
+            suggestions(&today, q),
+            "suggest {q:?}"
+        );
     }
     assert!(!titles(&yesterday, "시고카").is_empty());
 }
@@ -408,14 +408,7 @@ fn filters_narrow_by_category_and_dates() {
 #[test]
 fn suggestions_complete_prefixes_half_syllables_and_initials() {
     let search = catalog();
-    let suggest = |q: &str| -> Vec<String> {
-        search
-            .suggest(q, 5)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.title)
-            .collect()
-    };
+    let suggest = |q: &str| suggestions(&search, q);
     assert_eq!(suggest("레미"), ["레미제라블"]);
     assert_eq!(suggest("렘"), ["레미제라블"]);
     assert!(suggest("싴").contains(&"뮤지컬 시카고".to_string()));

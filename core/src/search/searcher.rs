@@ -15,7 +15,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -193,36 +193,36 @@ fn ranked(
     sort: SearchSort,
     top: TopDocs,
 ) -> Result<(Vec<(Score, DocAddress)>, usize)> {
-    Ok(match sort {
-        SearchSort::Relevance => {
-            let (hits, total) = searcher.search(
-                query,
-                &(
-                    top.tweak_score(by_id_among_equals(tie_breaks(fields.title))),
-                    Count,
-                ),
-            )?;
-            let hits = hits
-                .into_iter()
-                .map(|((score, _), address)| (score, address))
-                .collect();
-            (hits, total)
-        }
-        SearchSort::Popular => {
-            let (hits, total) = searcher.search(
-                query,
-                &(
-                    top.tweak_score(by_id_among_equals(popular_first(fields.title))),
-                    Count,
-                ),
-            )?;
-            let hits = hits
-                .into_iter()
-                .map(|(((_, score), _), address)| (score, address))
-                .collect();
-            (hits, total)
-        }
-    })
+    match sort {
+        SearchSort::Relevance => page(
+            searcher,
+            query,
+            top.tweak_score(by_id_among_equals(tie_breaks(fields.title))),
+            |(score, _)| score,
+        ),
+        SearchSort::Popular => page(
+            searcher,
+            query,
+            top.tweak_score(by_id_among_equals(popular_first(fields.title))),
+            |((_, score), _)| score,
+        ),
+    }
+}
+
+/// The hits `top` collects, each with the relevance its ordering key holds, and the
+/// count of all matches.
+fn page<K>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    top: impl Collector<Fruit = Vec<(K, DocAddress)>>,
+    relevance: impl Fn(K) -> Score,
+) -> Result<(Vec<(Score, DocAddress)>, usize)> {
+    let (hits, total) = searcher.search(query, &(top, Count))?;
+    let hits = hits
+        .into_iter()
+        .map(|(key, address)| (relevance(key), address))
+        .collect();
+    Ok((hits, total))
 }
 
 /// One segment's ordering key for a document and its score.
