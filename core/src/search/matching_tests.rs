@@ -40,6 +40,8 @@ const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     ("맥베스", Some("Macbeth"), &[], "PLAY"),
     ("위키드", Some("Wicked"), &[], "MUSICAL"),
     ("벤허", Some("Ben-Hur"), &[], "MUSICAL"),
+    // One key from 오유 (오페라의 유령's alias), as 어유 is from both.
+    ("우유 배달", None, &[], "PLAY"),
 ];
 
 fn documents() -> Vec<ShowDocument> {
@@ -340,6 +342,15 @@ fn aliases_match_as_titles_do_and_the_title_is_what_shows() {
         .map(|s| s.title)
         .collect();
     assert_eq!(suggested, ["레미제라블"]);
+}
+
+#[test]
+fn a_typo_in_a_short_alias_finds_its_show_before_a_longer_title_as_near() {
+    let search = catalog();
+    // 어유 is one key from 오유 and from 우유: equal matches, and the shorter name wins.
+    // Counted over the title field, the alias would lengthen 오페라의 유령 past 우유 배달.
+    assert_eq!(first(&search, "어유"), "오페라의 유령");
+    assert_eq!(first(&search, "우유"), "우유 배달");
 }
 
 #[test]

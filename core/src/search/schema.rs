@@ -13,6 +13,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
+use super::analysis;
 use super::spelling::Spelling;
 use super::tokenizer::{KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS};
 
@@ -57,6 +58,10 @@ pub struct Fields {
     pub booking_opens_at: Field,
     pub starts_at: Field,
     pub like_count: Field,
+    /// How many match keys the show's shortest name has (its title or an alias): what
+    /// equal matches are ordered by. None in an index written before it existed, which
+    /// orders them by the title field's length instead.
+    pub name_keys: Option<Field>,
 }
 
 /// Keys need no frequencies or positions: a key either matches or not, and ranking is
@@ -89,6 +94,7 @@ pub fn schema() -> Schema {
     builder.add_date_field("booking_opens_at", STORED);
     builder.add_date_field("starts_at", INDEXED | STORED | FAST);
     builder.add_i64_field("like_count", STORED | FAST);
+    builder.add_i64_field("name_keys", FAST);
     builder.build()
 }
 
@@ -108,6 +114,7 @@ impl Fields {
             booking_opens_at: schema.get_field("booking_opens_at")?,
             starts_at: schema.get_field("starts_at")?,
             like_count: schema.get_field("like_count")?,
+            name_keys: schema.get_field("name_keys").ok(),
         })
     }
 }
@@ -164,5 +171,22 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
         doc.add_date(fields.starts_at, tantivy_date(*starts_at));
     }
     doc.add_i64(fields.like_count, show.like_count);
+    if let Some(name_keys) = fields.name_keys {
+        doc.add_i64(name_keys, shortest_name_keys(show));
+    }
     doc
+}
+
+/// The match keys of the show's shortest name. Equal matches go to the show whose name
+/// the query covers most, and aliases are more values of the title field, so the
+/// field's length would count a show's every name against it: 어유 (오유 with one key
+/// wrong) would find every short title with 우유 before 오페라의 유령, whose alias 오유
+/// it is one key from. A show answers to each of its names, so its shortest counts.
+fn shortest_name_keys(show: &ShowDocument) -> i64 {
+    std::iter::once(&show.title)
+        .chain(&show.aliases)
+        .map(|name| analysis::match_keys(name).len())
+        .min()
+        .unwrap_or(1)
+        .max(1) as i64
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader,
     TantivyDocument, Term,
@@ -165,13 +165,17 @@ pub enum SearchSort {
     Popular,
 }
 
-/// Breaks ties between equal matches: first the shorter title, since the query covers
+/// Breaks ties between equal matches: first the shorter name, since the query covers
 /// more of it (연극햄릿 matches 햄릿 and 연극 고도 by one morpheme each; 햄릿 is the one
-/// meant), then popularity. A title of 20 keys loses 0.03 and a show liked 10,000
+/// meant), then popularity. A name of 20 keys loses 0.03 and a show liked 10,000
 /// times gains 0.009, both less than the gap between any two kinds of match (0.05).
-fn tie_breaks(title: Field) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> Score> {
+/// A name is the title or an alias, whichever has fewer keys (`schema::Fields::name_keys`);
+/// an index written before that was recorded counts the title field's keys, aliases and all.
+fn tie_breaks(fields: &Fields) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> Score> {
+    let (title, name_keys) = (fields.title, fields.name_keys);
     move |segment| {
         let likes = segment.fast_fields().i64("like_count").ok();
+        let names = name_keys.and_then(|_| segment.fast_fields().i64("name_keys").ok());
         let lengths = segment.get_fieldnorms_reader(title).ok();
         Box::new(move |doc, score| {
             let likes = likes
@@ -179,7 +183,10 @@ fn tie_breaks(title: Field) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Scor
                 .and_then(|c| c.first(doc))
                 .unwrap_or(0)
                 .max(0);
-            let keys = lengths.as_ref().map_or(1, |l| l.fieldnorm(doc)).max(1);
+            let keys = match names.as_ref().and_then(|n| n.first(doc)) {
+                Some(keys) => keys.max(1) as u32,
+                None => lengths.as_ref().map_or(1, |l| l.fieldnorm(doc)).max(1),
+            };
             score + 0.001 * (1.0 + likes as f32).ln() - 0.01 * (keys as f32).ln()
         })
     }
@@ -197,13 +204,13 @@ fn ranked(
         SearchSort::Relevance => page(
             searcher,
             query,
-            top.tweak_score(by_id_among_equals(tie_breaks(fields.title))),
+            top.tweak_score(by_id_among_equals(tie_breaks(fields))),
             |(score, _)| score,
         ),
         SearchSort::Popular => page(
             searcher,
             query,
-            top.tweak_score(by_id_among_equals(popular_first(fields.title))),
+            top.tweak_score(by_id_among_equals(popular_first(fields))),
             |((_, score), _)| score,
         ),
     }
@@ -248,9 +255,9 @@ fn by_id_among_equals<T: 'static>(
 /// Orders by likes, then by the relevance `tie_breaks` gives (which is what the hit
 /// reports as its score, as under relevance order).
 fn popular_first(
-    title: Field,
+    fields: &Fields,
 ) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> (i64, Score)> {
-    let relevance = tie_breaks(title);
+    let relevance = tie_breaks(fields);
     move |segment| {
         let likes = segment.fast_fields().i64("like_count").ok();
         let relevance = relevance(segment);
@@ -403,7 +410,7 @@ impl ShowSearch {
         };
 
         let top = TopDocs::with_limit(limit.clamp(1, 20))
-            .tweak_score(by_id_among_equals(tie_breaks(fields.title)));
+            .tweak_score(by_id_among_equals(tie_breaks(fields)));
         let hits: Vec<((Score, Reverse<i64>), DocAddress)> = searcher.search(&query, &top)?;
         hits.into_iter()
             .map(|(_, address)| {
