@@ -307,30 +307,87 @@ pub fn syllable_variant_key(word: &str) -> Option<String> {
 pub fn syllable_variant_keys(text: &str) -> Vec<Key> {
     let mut keys = Vec::new();
     for word in words(text) {
-        let syllables: Vec<char> = word.normalized.chars().collect();
-        if syllable_variant_key(&word.normalized).is_none() {
-            continue;
-        }
-        let mut variant = |chars: &[char]| {
-            let text: String = chars.iter().collect();
-            if let Some(key) = syllable_variant_key(&text).filter(|_| text != word.normalized) {
-                push_key(&mut keys, key, word.start, word.end);
-            }
-        };
-        for i in 0..syllables.len() - 1 {
-            let mut swapped = syllables.clone();
-            swapped.swap(i, i + 1);
-            variant(&swapped);
-        }
-        if syllables.len() > MIN_SWAP_SYLLABLES {
-            for i in 1..syllables.len() - 1 {
-                let mut dropped = syllables.clone();
-                dropped.remove(i);
-                variant(&dropped);
-            }
+        for key in word_syllable_variants(&word.normalized) {
+            push_key(&mut keys, key, word.start, word.end);
         }
     }
     keys
+}
+
+/// The syllable-variant keys of one normalized word (see `syllable_variant_keys`), in
+/// the same order, repeats included: what highlighting compares a typed variant with,
+/// without cutting the word again.
+pub fn word_syllable_variants(normalized: &str) -> Vec<String> {
+    if syllable_variant_key(normalized).is_none() {
+        return Vec::new();
+    }
+    let syllables: Vec<char> = normalized.chars().collect();
+    let mut variants = Vec::new();
+    let mut variant = |chars: &[char]| {
+        let text: String = chars.iter().collect();
+        if let Some(key) = syllable_variant_key(&text).filter(|_| text != normalized) {
+            variants.push(key);
+        }
+    };
+    for i in 0..syllables.len() - 1 {
+        let mut swapped = syllables.clone();
+        swapped.swap(i, i + 1);
+        variant(&swapped);
+    }
+    if syllables.len() > MIN_SWAP_SYLLABLES {
+        for i in 1..syllables.len() - 1 {
+            let mut dropped = syllables.clone();
+            dropped.remove(i);
+            variant(&dropped);
+        }
+    }
+    variants
+}
+
+/// A text's words as a line each: `start end content_chars normalized morphemes...`
+/// (a normalized word and its morphemes are runs of letters and digits, never spaces).
+/// The index stores it beside each title, so highlighting a hit reads the words the
+/// indexer cut instead of running the morphological analyser again per hit.
+pub fn encode_words(words: &[Word]) -> String {
+    let mut out = String::new();
+    for word in words {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{} {} {} {}",
+            word.start, word.end, word.content_chars, word.normalized
+        ));
+        for morpheme in &word.morphemes {
+            out.push(' ');
+            out.push_str(morpheme);
+        }
+    }
+    out
+}
+
+/// The words `encode_words` wrote for `text`; None when the line does not fit the text
+/// (a stored value from another analysis), so the caller cuts the text afresh.
+pub fn decode_words(encoded: &str, text: &str) -> Option<Vec<Word>> {
+    encoded
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let mut parts = line.split(' ');
+            let start: usize = parts.next()?.parse().ok()?;
+            let end: usize = parts.next()?.parse().ok()?;
+            let content_chars = parts.next()?.parse().ok()?;
+            let normalized = parts.next()?.to_string();
+            text.get(start..end)?;
+            Some(Word {
+                start,
+                end,
+                normalized,
+                morphemes: parts.map(str::to_string).collect(),
+                content_chars,
+            })
+        })
+        .collect()
 }
 
 fn push_key(keys: &mut Vec<Key>, text: String, start: usize, end: usize) {
@@ -441,6 +498,23 @@ mod tests {
         assert!(syllable_variant_keys("레미제라블")
             .iter()
             .all(|k| k.text.starts_with(SYLLABLE_VARIANT)));
+    }
+
+    #[test]
+    fn words_read_back_as_they_were_cut() {
+        for text in [
+            "뮤지컬 시카고를",
+            "Les Misérables <25>",
+            "오페라의유령 2막",
+            "",
+        ] {
+            let cut = words(text);
+            assert_eq!(decode_words(&encode_words(&cut), text), Some(cut));
+        }
+        // Offsets past the text it is read for: not these words.
+        assert_eq!(decode_words("0 12 3 시카고", "시카고"), None);
+        assert_eq!(decode_words("1 9 3 시카고", "시카고"), None);
+        assert_eq!(decode_words("0 x 3 시카고", "시카고"), None);
     }
 
     #[test]

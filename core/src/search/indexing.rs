@@ -72,7 +72,8 @@ pub struct PassReport {
 /// 2: syllable variants (`analysis::SYLLABLE_VARIANT`) beside the initials.
 /// 3: venue names as match keys (a new field: older generations open without it).
 /// 4: keys spelled one byte per jamo (`spelling::Spelling::Compact`).
-/// 5: the keys of a show's shortest name (`name_keys`, a new field) for ties.
+/// 5: the keys of a show's shortest name (`name_keys`, a new field) for ties, and the
+///    titles' words stored for highlighting (`title_words`, `title_en_words`).
 pub const ANALYSIS_VERSION: u32 = 5;
 
 /// The first analysis version that spells keys one byte per jamo.

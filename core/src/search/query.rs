@@ -621,10 +621,12 @@ pub fn key_match(title_key: &str, query_key: &str) -> Option<f32> {
         return Some(PREFIX);
     }
     let budget = typo_budget(query_chars) as usize;
-    if budget == 0 {
+    if budget == 0 || title_key.chars().count().abs_diff(query_chars) > budget {
         return None;
     }
-    match strsim::damerau_levenshtein(title_key, query_key) {
+    // The restricted distance (a swap counts one, once per letter), as the search's
+    // automata count; strsim's unrestricted one also allocates a map per call.
+    match strsim::osa_distance(title_key, query_key) {
         1 => Some(ONE_TYPO),
         distance if distance <= budget => Some(TWO_TYPOS),
         _ => None,

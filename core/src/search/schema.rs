@@ -62,6 +62,11 @@ pub struct Fields {
     /// equal matches are ordered by. None in an index written before it existed, which
     /// orders them by the title field's length instead.
     pub name_keys: Option<Field>,
+    /// The title's and English title's words as the indexer cut them
+    /// (`analysis::encode_words`), read back to highlight a hit. None in an index
+    /// written before they were stored: hits are then cut again.
+    pub title_words: Option<Field>,
+    pub title_en_words: Option<Field>,
 }
 
 /// Keys need no frequencies or positions: a key either matches or not, and ranking is
@@ -95,6 +100,8 @@ pub fn schema() -> Schema {
     builder.add_date_field("starts_at", INDEXED | STORED | FAST);
     builder.add_i64_field("like_count", STORED | FAST);
     builder.add_i64_field("name_keys", FAST);
+    builder.add_text_field("title_words", STORED);
+    builder.add_text_field("title_en_words", STORED);
     builder.build()
 }
 
@@ -115,6 +122,8 @@ impl Fields {
             starts_at: schema.get_field("starts_at")?,
             like_count: schema.get_field("like_count")?,
             name_keys: schema.get_field("name_keys").ok(),
+            title_words: schema.get_field("title_words").ok(),
+            title_en_words: schema.get_field("title_en_words").ok(),
         })
     }
 }
@@ -173,6 +182,18 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
     doc.add_i64(fields.like_count, show.like_count);
     if let Some(name_keys) = fields.name_keys {
         doc.add_i64(name_keys, shortest_name_keys(show));
+    }
+    if let Some(title_words) = fields.title_words {
+        doc.add_text(
+            title_words,
+            analysis::encode_words(&analysis::words(&show.title)),
+        );
+    }
+    if let (Some(title_en_words), Some(title_en)) = (fields.title_en_words, &show.title_en) {
+        doc.add_text(
+            title_en_words,
+            analysis::encode_words(&analysis::words(title_en)),
+        );
     }
     doc
 }

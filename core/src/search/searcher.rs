@@ -116,18 +116,28 @@ struct OpenIndex {
 }
 
 /// What the last reload saw.
+#[derive(Clone, Copy)]
 struct Loaded {
     /// `meta.json`: (modified, length).
     stamp: Option<(SystemTime, u64)>,
     /// How the generation's keys are spelled, read again at each reload: a generation
     /// opened before its first commit learns it from that commit.
     spelling: Spelling,
+    /// The watermark of that commit: read once per reload rather than per search, which
+    /// asks for it to say whether the index is ready.
+    watermark: Option<FeedPosition>,
 }
 
 impl OpenIndex {
     /// A searcher on the latest commit, reloading when the indexer has committed since,
     /// and the spelling of its keys.
     fn searcher(&self) -> (Searcher, Spelling) {
+        let (searcher, loaded) = self.reloaded();
+        (searcher, loaded.spelling)
+    }
+
+    /// `searcher`, with what the reload read of the commit.
+    fn reloaded(&self) -> (Searcher, Loaded) {
         let stamp = std::fs::metadata(self.generation.join("meta.json"))
             .ok()
             .and_then(|meta| Some((meta.modified().ok()?, meta.len())));
@@ -137,14 +147,24 @@ impl OpenIndex {
                 .reader
                 .reload()
                 .map_err(crate::error::Error::from)
-                .and_then(|()| indexing::spelling(&self.index))
-            {
-                Ok(spelling) => *loaded = Loaded { stamp, spelling },
+                .and_then(|()| {
+                    Ok((
+                        indexing::spelling(&self.index)?,
+                        indexing::watermark(&self.index)?,
+                    ))
+                }) {
+                Ok((spelling, watermark)) => {
+                    *loaded = Loaded {
+                        stamp,
+                        spelling,
+                        watermark,
+                    }
+                }
                 // The previous commit still answers; the next search tries again.
                 Err(err) => tracing::warn!(error = %err, "search index reload failed"),
             }
         }
-        (self.reader.searcher(), loaded.spelling)
+        (self.reader.searcher(), *loaded)
     }
 }
 
@@ -296,6 +316,7 @@ impl ShowSearch {
         let loaded = Loaded {
             stamp: None,
             spelling,
+            watermark: None,
         };
         let fields = Fields::new(&index.schema())?;
         let reader = index
@@ -321,11 +342,11 @@ impl ShowSearch {
                 indexed_until: None,
             });
         };
-        let watermark: Option<FeedPosition> = indexing::watermark(&open.index)?;
+        let (searcher, loaded) = open.reloaded();
         Ok(IndexStatus {
-            ready: watermark.is_some(),
-            documents: open.searcher().0.num_docs(),
-            indexed_until: watermark.map(|w| w.updated_at),
+            ready: loaded.watermark.is_some(),
+            documents: searcher.num_docs(),
+            indexed_until: loaded.watermark.map(|w| w.updated_at),
         })
     }
 
@@ -507,11 +528,20 @@ fn hit(
         "ON_SALE"
     };
     let title_en = first_text(doc, fields.title_en);
+    let marked = |text: &str, stored: Option<tantivy::schema::Field>| {
+        let words = stored
+            .and_then(|field| first_text(doc, field))
+            .and_then(|encoded| analysis::decode_words(&encoded, text))
+            .unwrap_or_else(|| analysis::words(text));
+        highlight_words(text, &words, interpretation)
+    };
     SearchHit {
         id: first_i64(doc, fields.id),
-        title_highlighted: highlight(&title, interpretation),
+        title_highlighted: marked(&title, fields.title_words),
+        title_en_highlighted: title_en
+            .as_deref()
+            .map(|t| marked(t, fields.title_en_words)),
         title,
-        title_en_highlighted: title_en.as_deref().map(|t| highlight(t, interpretation)),
         title_en,
         artists: all_texts(doc, fields.artists),
         category: first_text(doc, fields.category).unwrap_or_default(),
@@ -528,7 +558,20 @@ fn hit(
 
 /// Marks the title words the query matched, by the same rules as the search.
 pub fn highlight(title: &str, interpretation: &Interpretation) -> String {
-    let words = analysis::words(title);
+    highlight_words(title, &analysis::words(title), interpretation)
+}
+
+/// `highlight`, with the title's words already cut.
+fn highlight_words(
+    title: &str,
+    words: &[analysis::Word],
+    interpretation: &Interpretation,
+) -> String {
+    let typed_variants: Vec<&String> = interpretation
+        .groups
+        .iter()
+        .filter_map(|g| g.syllable_variant.as_ref())
+        .collect();
     let mut marked = vec![false; words.len()];
     let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
     if let Some(compact) = &interpretation.compact {
@@ -537,12 +580,10 @@ pub fn highlight(title: &str, interpretation: &Interpretation) -> String {
         }
     }
     for (word, mark) in words.iter().zip(marked.iter_mut()) {
-        let variants = analysis::syllable_variant_keys(&title[word.start..word.end]);
-        *mark |= interpretation
-            .groups
-            .iter()
-            .filter_map(|g| g.syllable_variant.as_ref())
-            .any(|typed| variants.iter().any(|v| &v.text == typed));
+        if !typed_variants.is_empty() {
+            let variants = analysis::word_syllable_variants(&word.normalized);
+            *mark |= typed_variants.iter().any(|typed| variants.contains(typed));
+        }
         let word_key = hangul::keys(&word.normalized);
         let morpheme_keys: Vec<String> = word.morphemes.iter().map(|m| hangul::keys(m)).collect();
         for group in &interpretation.groups {
