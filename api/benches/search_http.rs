@@ -14,9 +14,12 @@
 //!  - the handler's other index work: `ShowSearch::status`;
 //!  - the blocking pool: one `spawn_blocking` round trip of nothing;
 //!  - HTTP, one keep-alive client: `GET /healthz` and a blank query (the stack without
-//!    a search), then `GET /api/v1/search?q=…&limit=10`, answer read whole;
-//!  - HTTP, BENCH_CLIENTS (default 32) keep-alive clients at once: throughput and
-//!    latency.
+//!    a search), then `GET /api/v1/search?q=…&limit=10`, answer read whole; first to a
+//!    router served inside the bench's own process (sharing its runtime with the
+//!    client), then to the real `marquee-api` binary in a process of its own, as
+//!    clients meet it;
+//!  - HTTP, BENCH_CLIENTS (default 32) keep-alive clients at once against the binary:
+//!    throughput and latency.
 //!
 //! Everything shares this machine's cores; compare the rows of one run.
 
@@ -34,7 +37,7 @@ use marquee_core::search::searcher::{SearchFilter, ShowSearch};
 use tantivy::collector::{Count, TopDocs};
 
 mod support;
-use support::{env_usize, start_api, BenchDb, Stats};
+use support::{env_usize, start_api, ApiProcess, BenchDb, Stats};
 
 #[path = "../../indexer/benches/search/catalog.rs"]
 mod catalog;
@@ -197,15 +200,25 @@ async fn main() {
 
     let base = start_api(&bench_db, &index_dir.to_string_lossy(), &[]).await;
     let http = reqwest::Client::new();
-    let urls: Vec<String> = queries.iter().map(|q| search_url(&base, q)).collect();
+    let in_process: Vec<String> = queries.iter().map(|q| search_url(&base, q)).collect();
+    for url in &in_process {
+        get(&http, url).await;
+    }
+    let in_process = one_by_one(&http, &in_process, rounds).await;
+
+    // The binary, in a process of its own.
+    let api = ApiProcess::start(&bench_db, &index_dir);
+    api.wait_until_up("/readyz").await;
+    let http = reqwest::Client::new();
+    let urls: Vec<String> = queries.iter().map(|q| search_url(&api.base, q)).collect();
     for url in &urls {
         get(&http, url).await;
     }
     let one_client = one_by_one(&http, &urls, rounds).await;
     // The same client and stack without the search: the HTTP floor.
-    let floor = vec![format!("{base}/healthz"); urls.len()];
+    let floor = vec![format!("{}/healthz", api.base); urls.len()];
     let floor = one_by_one(&http, &floor, rounds).await;
-    let blank = vec![search_url(&base, " "); urls.len()];
+    let blank = vec![search_url(&api.base, " "); urls.len()];
     let blank = one_by_one(&http, &blank, rounds).await;
     let urls = Arc::new(urls);
     let started = Instant::now();
@@ -250,6 +263,10 @@ async fn main() {
     println!("{}", row("engine on the blocking pool", pooled));
     println!("{}", row("index status (`ShowSearch::status`)", status));
     println!("{}", row("blocking pool round trip", hops));
+    println!(
+        "{}",
+        row("HTTP, 1 client, api inside the bench's process", in_process)
+    );
     println!("{}", row("HTTP, 1 client: `GET /healthz`", floor));
     println!(
         "{}",
@@ -257,6 +274,10 @@ async fn main() {
     );
     println!("{}", row("HTTP, 1 keep-alive client", one_client));
     println!("{}", row(&format!("HTTP, {clients} clients at once"), many));
+    println!(
+        "\nThe HTTP rows from `GET /healthz` down are the `marquee-api` binary in its own process ({:.0} MiB resident at the end).",
+        api.resident_mib()
+    );
     println!(
         "\nThroughput: 1 client {one_client_rate:.0} searches/s; {clients} clients {many_rate:.0} searches/s ({:.2}x).",
         many_rate / one_client_rate

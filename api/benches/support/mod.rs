@@ -75,6 +75,93 @@ pub async fn start_api(bench_db: &BenchDb, index: &str, settings: &[(&str, &str)
     origin
 }
 
+/// A server process of a bench's (the real `marquee-api`, or another engine to compare
+/// with), stopped when dropped.
+pub struct ApiProcess {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl ApiProcess {
+    pub fn new(child: std::process::Child, base: String) -> ApiProcess {
+        ApiProcess { child, base }
+    }
+
+    /// The real api binary over `bench_db` and `index`, as `scripts/run` starts it: its
+    /// own process, its default settings but for the address (a free loopback port,
+    /// read from its banner) and a Redis key prefix of its own.
+    pub fn start(bench_db: &BenchDb, index: &std::path::Path) -> ApiProcess {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let prefix = format!("marquee_bench_{}", std::process::id());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_marquee-api"))
+            .env_clear()
+            .envs([
+                ("JWT_SECRET", SECRET),
+                ("DATABASE_URL", bench_db.url.as_str()),
+                ("INDEX_DIR", &index.to_string_lossy()),
+                ("BIND_ADDR", "127.0.0.1:0"),
+                ("QUEUE_KEY_PREFIX", &prefix),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start marquee-api");
+        // Its log lines share standard output with the banner that names the address.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut base = None;
+        let mut line = String::new();
+        while base.is_none() {
+            line.clear();
+            if stdout.read_line(&mut line).unwrap() == 0 {
+                panic!("marquee-api stopped before it printed its address");
+            }
+            base = line
+                .split_whitespace()
+                .find(|word| word.starts_with("http://"))
+                .map(|url| url.trim_end_matches('/').to_string());
+        }
+        let base = base.unwrap();
+        // Keep reading what it prints, so a full pipe never stalls it.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        ApiProcess { child, base }
+    }
+
+    /// Its resident memory now, in MiB.
+    pub fn resident_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    }
+
+    /// Waits until `path` answers 2xx.
+    pub async fn wait_until_up(&self, path: &str) {
+        let http = reqwest::Client::new();
+        let url = format!("{}{path}", self.base);
+        for _ in 0..600 {
+            if let Ok(response) = http.get(&url).send().await {
+                if response.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{url} did not answer within 30 s");
+    }
+}
+
+impl Drop for ApiProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A schedule on sale with `seats` seats; returns (schedule id, seat ids).
 pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i64>) {
     let show = NewShow {
