@@ -36,7 +36,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod support;
-use support::{env_usize, ApiProcess as Server, BenchDb};
+use support::{env_usize, search_url, ApiProcess as Server, BenchDb};
 
 #[path = "../../indexer/benches/search/catalog.rs"]
 mod catalog;
@@ -103,31 +103,24 @@ async fn meili_documents(pool: &sqlx::MySqlPool) -> Vec<MeiliShow> {
     }
 }
 
+async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// Sends every document in one batch and waits for Meilisearch to finish indexing
 /// them; answers how long that took, from the request to the task's end.
 async fn load_meilisearch(http: &reqwest::Client, base: &str, documents: &[MeiliShow]) -> Duration {
     let started = Instant::now();
-    let task: Value = http
-        .post(format!("{base}/indexes/shows/documents?primaryKey=id"))
-        .json(documents)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let task = json(
+        http.post(format!("{base}/indexes/shows/documents?primaryKey=id"))
+            .json(documents),
+    )
+    .await;
     let uid = task["taskUid"]
         .as_u64()
         .unwrap_or_else(|| panic!("no task in {task}"));
     loop {
-        let task: Value = http
-            .get(format!("{base}/tasks/{uid}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let task = json(http.get(format!("{base}/tasks/{uid}"))).await;
         match task["status"].as_str() {
             Some("succeeded") => return started.elapsed(),
             Some("failed" | "canceled") => panic!("meilisearch indexing failed: {task}"),
@@ -151,27 +144,10 @@ impl Engine {
     }
 }
 
-fn encoded(q: &str) -> String {
-    q.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// One engine's top 10 for `q`, as show ids, best first; the answer is read whole.
 async fn ask(engine: Engine, http: &reqwest::Client, base: &str, q: &str) -> Vec<i64> {
     let (response, hits) = match engine {
-        Engine::Marquee => (
-            http.get(format!("{base}/api/v1/search?limit=10&q={}", encoded(q)))
-                .send()
-                .await
-                .unwrap(),
-            "items",
-        ),
+        Engine::Marquee => (http.get(search_url(base, q)).send().await.unwrap(), "items"),
         Engine::Meilisearch => (
             http.post(format!("{base}/indexes/shows/search"))
                 .json(&serde_json::json!({ "q": q, "limit": 10 }))
@@ -247,12 +223,7 @@ async fn main() {
     std::fs::create_dir_all(&meili_dir).unwrap();
 
     let demo_count = catalog::fill(&pool, target, 0, Utc::now()).await;
-    let demo_catalog: Vec<(i64, String)> =
-        sqlx::query_as("select id, title from shows order by id limit ?")
-            .bind(demo_count as i64)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let demo_catalog = catalog::demo_shows(&pool, demo_count).await;
     let queries = labelled::load();
     let relevant: Vec<HashSet<i64>> = queries
         .iter()
@@ -275,14 +246,7 @@ async fn main() {
     let setup = reqwest::Client::new();
     marquee.wait_until_up("/readyz").await;
     meili.wait_until_up("/health").await;
-    let version: Value = setup
-        .get(format!("{}/version", meili.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let version = json(setup.get(format!("{}/version", meili.base))).await;
     let meili_load = load_meilisearch(&setup, &meili.base, &documents).await;
     eprintln!(
         "Meilisearch {} indexed {} in {:.2} s",

@@ -37,7 +37,7 @@ use marquee_core::search::searcher::{SearchFilter, ShowSearch};
 use tantivy::collector::{Count, TopDocs};
 
 mod support;
-use support::{env_usize, start_api, ApiProcess, BenchDb, Stats};
+use support::{env_usize, search_url, start_api, ApiProcess, BenchDb, Stats};
 
 #[path = "../../indexer/benches/search/catalog.rs"]
 mod catalog;
@@ -70,19 +70,6 @@ fn row(label: &str, latencies: Vec<Duration>) -> String {
         stats.percentile_ms(0.90),
         stats.percentile_ms(0.99)
     )
-}
-
-fn search_url(base: &str, q: &str) -> String {
-    let encoded: String = q
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("{base}/api/v1/search?limit=10&q={encoded}")
 }
 
 async fn get(http: &reqwest::Client, url: &str) {

@@ -75,6 +75,20 @@ pub async fn start_api(bench_db: &BenchDb, index: &str, settings: &[(&str, &str)
     origin
 }
 
+/// Marquee's search URL for `q` (top 10), the query percent-encoded.
+pub fn search_url(base: &str, q: &str) -> String {
+    let encoded: String = q
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{base}/api/v1/search?limit=10&q={encoded}")
+}
+
 /// A server process of a bench's (the real `marquee-api`, or another engine to compare
 /// with), stopped when dropped.
 pub struct ApiProcess {

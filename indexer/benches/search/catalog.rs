@@ -426,3 +426,13 @@ pub async fn fill(pool: &MySqlPool, shows: usize, reserve: usize, now: DateTime<
     insert(pool, &generated).await.unwrap();
     demo_count
 }
+
+/// The demo shows' ids and titles: they went first into the empty database, so they
+/// hold the lowest ids. What the labelled queries are graded against.
+pub async fn demo_shows(pool: &MySqlPool, demo_count: usize) -> Vec<(i64, String)> {
+    sqlx::query_as("select id, title from shows order by id limit ?")
+        .bind(demo_count as i64)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}

@@ -88,13 +88,7 @@ async fn main() {
     let now = Utc::now();
     let started = Instant::now();
     let demo_count = catalog::fill(&pool, target, 0, now).await;
-    // The demo shows went first into the empty database: the lowest ids.
-    let demo_catalog: Vec<(i64, String)> =
-        sqlx::query_as("select id, title from shows order by id limit ?")
-            .bind(demo_count as i64)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let demo_catalog = catalog::demo_shows(&pool, demo_count).await;
     let shows: i64 = sqlx::query_scalar("select count(*) from shows")
         .fetch_one(&pool)
         .await
