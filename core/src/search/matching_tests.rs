@@ -345,6 +345,42 @@ fn aliases_match_as_titles_do_and_the_title_is_what_shows() {
 }
 
 #[test]
+fn hits_are_highlighted_from_the_stored_words_as_from_the_titles_cut_afresh() {
+    let search = catalog();
+    for q in [
+        "시하고",
+        "오페라의유령",
+        "ㅇㅍㄹㅇ",
+        "les miserables",
+        "시고카",
+        "레미라블",
+        "wicked",
+        "뮤지컬 시카고 예매",
+    ] {
+        let interpretation = super::query::interpret(q);
+        let hits = search
+            .search(q, &SearchFilter::default(), 10, 0, Utc::now())
+            .unwrap()
+            .hits;
+        assert!(!hits.is_empty(), "query {q:?}");
+        for hit in hits {
+            assert_eq!(
+                hit.title_highlighted,
+                super::searcher::highlight(&hit.title, &interpretation),
+                "query {q:?}"
+            );
+            assert_eq!(
+                hit.title_en_highlighted,
+                hit.title_en
+                    .as_deref()
+                    .map(|t| super::searcher::highlight(t, &interpretation)),
+                "query {q:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_typo_in_a_short_alias_finds_its_show_before_a_longer_title_as_near() {
     let search = catalog();
     // 어유 is one key from 오유 and from 우유: equal matches, and the shorter name wins.
