@@ -13,9 +13,10 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
+use tantivy::index::SegmentId;
 use tantivy::postings::TermInfo;
 use tantivy::query::{BitSetDocSet, ConstScorer};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -51,7 +52,14 @@ pub struct Matcher {
     prefix: bool,
     /// The Damerau-Levenshtein automaton of the key, when typos count.
     typos: Option<DFA>,
+    /// The terms each walk found, by segment and field. A matcher lives for one search,
+    /// whose second tier (half the words, when no show has them all) asks for the same
+    /// keys again: it reads them from here instead of walking the dictionaries twice.
+    walked: Mutex<Vec<(SegmentId, Field, Arc<Walked>)>>,
 }
+
+/// The terms of each kind of match one walk found, best kind first.
+type Walked = [Vec<TermInfo>; 4];
 
 impl fmt::Debug for Matcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -84,7 +92,36 @@ impl Matcher {
             key: key.as_bytes().into(),
             prefix,
             typos: (typos > 0).then(|| builder(typos).build_dfa(key)),
+            walked: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The terms of `field` in `reader`'s segment that match, by kind: walked once.
+    fn walk(&self, reader: &SegmentReader, field: Field) -> tantivy::Result<Arc<Walked>> {
+        let segment = reader.segment_id();
+        let remembered = |walked: &[(SegmentId, Field, Arc<Walked>)]| {
+            walked
+                .iter()
+                .find(|(s, f, _)| *s == segment && *f == field)
+                .map(|(_, _, kinds)| kinds.clone())
+        };
+        if let Some(kinds) = remembered(&self.walked.lock().expect("walk memory poisoned")) {
+            return Ok(kinds);
+        }
+        let inverted = reader.inverted_index(field)?;
+        let mut terms = inverted.terms().search(self).into_stream()?;
+        let mut kinds: Walked = Default::default();
+        while terms.advance() {
+            if let Some(kind) = self.kind(terms.key()) {
+                kinds[kind].push(terms.value().clone());
+            }
+        }
+        let kinds = Arc::new(kinds);
+        self.walked
+            .lock()
+            .expect("walk memory poisoned")
+            .push((segment, field, kinds.clone()));
+        Ok(kinds)
     }
 
     /// The kind of match `term` is (0 exact, 1 prefix, 2 one typo, 3 two typos).
@@ -216,22 +253,15 @@ impl Query for KeyQuery {
 impl Weight for KeyQuery {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let inverted = reader.inverted_index(self.field)?;
-        let mut terms = inverted.terms().search(&*self.matcher).into_stream()?;
-        // The terms of each kind of match, best kind first.
-        let mut kinds: [Vec<TermInfo>; 4] = Default::default();
-        while terms.advance() {
-            if let Some(kind) = self.matcher.kind(terms.key()) {
-                kinds[kind].push(terms.value().clone());
-            }
-        }
+        let kinds = self.matcher.walk(reader, self.field)?;
         let scores = [
             self.scores.exact,
             self.scores.prefix,
             self.scores.one_typo,
             self.scores.two_typos,
         ];
-        let found: Vec<(Vec<TermInfo>, Score)> = kinds
-            .into_iter()
+        let found: Vec<(&Vec<TermInfo>, Score)> = kinds
+            .iter()
             .zip(scores)
             .filter(|(infos, _)| !infos.is_empty())
             .map(|(infos, score)| (infos, score * boost))
@@ -242,7 +272,7 @@ impl Weight for KeyQuery {
         let mut each_kind = Vec::with_capacity(found.len());
         for (infos, score) in &found {
             let mut docs = several.then(|| BitSet::with_max_value(max_doc));
-            for info in infos {
+            for info in infos.iter() {
                 let mut postings =
                     inverted.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
                 while !postings.docs().is_empty() {
