@@ -6,7 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use super::indexing;
 use super::layout::IndexLayout;
 use super::schema::{self, Fields, ShowDocument};
-use super::searcher::{SearchFilter, ShowSearch};
+use super::searcher::{SearchFilter, SearchHit, ShowSearch};
 
 const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     (
@@ -99,14 +99,16 @@ fn catalog_written_by(analysis: u32) -> ShowSearch {
     ShowSearch::new(root)
 }
 
-fn titles(search: &ShowSearch, q: &str) -> Vec<String> {
+/// The first ten hits for `q`, unfiltered.
+fn hits(search: &ShowSearch, q: &str) -> Vec<SearchHit> {
     search
         .search(q, &SearchFilter::default(), 10, 0, Utc::now())
         .unwrap()
         .hits
-        .into_iter()
-        .map(|h| h.title)
-        .collect()
+}
+
+fn titles(search: &ShowSearch, q: &str) -> Vec<String> {
+    hits(search, q).into_iter().map(|h| h.title).collect()
 }
 
 /// The titles of the first five suggestions for `q`.
@@ -195,16 +197,16 @@ fn a_match_of_more_of_the_title_beats_a_more_liked_partial_one() {
 fn exact_beats_prefix_beats_typo() {
     let search = catalog();
     // 시카고 exactly in 뮤지컬 시카고 and 시카고 타자기; more likes break the tie.
-    let hits = titles(&search, "시카고");
-    assert_eq!(hits[..2], ["뮤지컬 시카고", "시카고 타자기"]);
+    let found = titles(&search, "시카고");
+    assert_eq!(found[..2], ["뮤지컬 시카고", "시카고 타자기"]);
     // 시카고 타자기 matches both words exactly, 뮤지컬 시카고 one.
     assert_eq!(first(&search, "시카고 타자기"), "시카고 타자기");
     // A prefix (시카) ranks above a typo of another word.
-    let hits = search
-        .search("시카", &SearchFilter::default(), 10, 0, Utc::now())
-        .unwrap()
-        .hits;
-    assert!(hits.iter().all(|h| h.title.contains("시카고")), "{hits:?}");
+    let prefixed = hits(&search, "시카");
+    assert!(
+        prefixed.iter().all(|h| h.title.contains("시카고")),
+        "{prefixed:?}"
+    );
 }
 
 #[test]
@@ -230,10 +232,7 @@ fn unrelated_queries_find_nothing() {
 
 /// The score the search gives `title` for `q`.
 fn score(search: &ShowSearch, q: &str, title: &str) -> f32 {
-    search
-        .search(q, &SearchFilter::default(), 10, 0, Utc::now())
-        .unwrap()
-        .hits
+    hits(search, q)
         .into_iter()
         .find(|h| h.title == title)
         .unwrap_or_else(|| panic!("{q:?} does not find {title}"))
@@ -358,12 +357,9 @@ fn hits_are_highlighted_from_the_stored_words_as_from_the_titles_cut_afresh() {
         "뮤지컬 시카고 예매",
     ] {
         let interpretation = super::query::interpret(q);
-        let hits = search
-            .search(q, &SearchFilter::default(), 10, 0, Utc::now())
-            .unwrap()
-            .hits;
-        assert!(!hits.is_empty(), "query {q:?}");
-        for hit in hits {
+        let found = hits(&search, q);
+        assert!(!found.is_empty(), "query {q:?}");
+        for hit in found {
             assert_eq!(
                 hit.title_highlighted,
                 super::searcher::highlight(&hit.title, &interpretation),
