@@ -625,8 +625,10 @@ pub fn key_match(title_key: &str, query_key: &str) -> Option<f32> {
         return None;
     }
     // The restricted distance (a swap counts one, once per letter), as the search's
-    // automata count; strsim's unrestricted one also allocates a map per call.
-    match strsim::osa_distance(title_key, query_key) {
+    // automata count; strsim's unrestricted one also allocates a map per call. A typo
+    // on the first character counts as two (`key_query`).
+    let other_start = title_key.chars().next() != query_key.chars().next();
+    match strsim::osa_distance(title_key, query_key) + usize::from(other_start) {
         1 => Some(ONE_TYPO),
         distance if distance <= budget => Some(TWO_TYPOS),
         _ => None,
@@ -793,5 +795,21 @@ mod tests {
             key_match(&long, &hangul::keys("래미제라볼")),
             Some(TWO_TYPOS)
         );
+    }
+
+    #[test]
+    fn key_match_counts_a_first_character_typo_as_two() {
+        // One typo allowed: none on the first jamo (ㄴ for ㅅ).
+        assert_eq!(
+            key_match(&hangul::keys("시카고"), &hangul::keys("니카고")),
+            None
+        );
+        // Two allowed: a first-jamo typo alone is the two.
+        let long = hangul::keys("레미제라블");
+        assert_eq!(
+            key_match(&long, &hangul::keys("게미제라블")),
+            Some(TWO_TYPOS)
+        );
+        assert_eq!(key_match(&long, &hangul::keys("게미제라볼")), None);
     }
 }
