@@ -479,7 +479,9 @@ mod tests {
 
     #[test]
     fn a_typo_on_the_first_character_counts_as_two() {
-        let titles = ["chicago", "xhicago", "hicago", "hcicago", "chicagx", "xhicagx"];
+        let titles = [
+            "chicago", "xhicago", "hicago", "hcicago", "chicagx", "xhicagx",
+        ];
         // One typo allowed: none of it on the first letter, whether changed, left out
         // or swapped with the second.
         assert_eq!(
