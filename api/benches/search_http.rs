@@ -19,7 +19,11 @@
 //!    client), then to the real `marquee-api` binary in a process of its own, as
 //!    clients meet it;
 //!  - HTTP, BENCH_CLIENTS (default 32) keep-alive clients at once against the binary:
-//!    throughput and latency.
+//!    throughput and latency;
+//!  - with BENCH_BASELINE_API (the path of another build of `marquee-api`, say the
+//!    last commit's): one keep-alive client to each binary, alternating query by query
+//!    on the same index, so that a change is measured against its baseline through the
+//!    same moments of a noisy machine.
 //!
 //! Everything shares this machine's cores; compare the rows of one run.
 
@@ -70,6 +74,109 @@ fn row(label: &str, latencies: Vec<Duration>) -> String {
         stats.percentile_ms(0.90),
         stats.percentile_ms(0.99)
     )
+}
+
+fn percentile_ms(latencies: &[Duration], p: f64) -> f64 {
+    Stats {
+        label: "",
+        elapsed: Duration::ZERO,
+        latencies: latencies.to_vec(),
+    }
+    .percentile_ms(p)
+}
+
+/// The same queries to this build and to `binary`: from one client, alternating which
+/// goes first, after a warm-up round on each; then from half of `clients` to each at
+/// the same time.
+async fn versus_baseline(
+    binary: &str,
+    bench_db: &support::BenchDb,
+    index: &std::path::Path,
+    urls: &[String],
+    rounds: usize,
+    clients: usize,
+) -> Versus {
+    let baseline = ApiProcess::start_binary(binary, bench_db, index);
+    baseline.wait_until_up("/readyz").await;
+    let this = ApiProcess::start(bench_db, index);
+    this.wait_until_up("/readyz").await;
+    let (to_this, to_baseline) = (reqwest::Client::new(), reqwest::Client::new());
+    let rebase = |url: &str, base: &str| format!("{base}{}", &url[url.find("/api/").unwrap()..]);
+    let pairs: Vec<(String, String)> = urls
+        .iter()
+        .map(|url| (rebase(url, &this.base), rebase(url, &baseline.base)))
+        .collect();
+    for (a, b) in &pairs {
+        get(&to_this, a).await;
+        get(&to_baseline, b).await;
+    }
+    let (mut this_latencies, mut baseline_latencies) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            let timed = |http: &reqwest::Client, url: &str| {
+                let (http, url) = (http.clone(), url.to_string());
+                async move {
+                    let started = Instant::now();
+                    get(&http, &url).await;
+                    started.elapsed()
+                }
+            };
+            if (i + round) % 2 == 0 {
+                this_latencies.push(timed(&to_this, a).await);
+                baseline_latencies.push(timed(&to_baseline, b).await);
+            } else {
+                baseline_latencies.push(timed(&to_baseline, b).await);
+                this_latencies.push(timed(&to_this, a).await);
+            }
+        }
+    }
+    // Half the clients to each binary, at the same time: both under the same load.
+    let half = (clients / 2).max(1);
+    let (this_urls, baseline_urls): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
+    let (this_urls, baseline_urls) = (Arc::new(this_urls), Arc::new(baseline_urls));
+    let (this_many, baseline_many) = tokio::join!(
+        many_clients(half, &this_urls, rounds),
+        many_clients(half, &baseline_urls, rounds)
+    );
+    Versus {
+        one: (this_latencies, baseline_latencies),
+        many: (this_many, baseline_many),
+        half,
+    }
+}
+
+/// A build against its baseline: (this build's latencies, the baseline's).
+struct Versus {
+    one: (Vec<Duration>, Vec<Duration>),
+    many: (Vec<Duration>, Vec<Duration>),
+    half: usize,
+}
+
+/// `clients` keep-alive clients at once, each walking `urls` `rounds` times from its
+/// own starting point: every latency.
+async fn many_clients(clients: usize, urls: &Arc<Vec<String>>, rounds: usize) -> Vec<Duration> {
+    let tasks: Vec<_> = (0..clients)
+        .map(|client| {
+            let (http, urls) = (reqwest::Client::new(), urls.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for round in 0..rounds {
+                    for i in 0..urls.len() {
+                        let url = &urls[(i + client * 53 + round) % urls.len()];
+                        let t = Instant::now();
+                        get(&http, url).await;
+                        latencies.push(t.elapsed());
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut many = Vec::new();
+    for task in tasks {
+        many.extend(task.await.unwrap());
+    }
+    many
 }
 
 async fn get(http: &reqwest::Client, url: &str) {
@@ -211,29 +318,14 @@ async fn main() {
     let blank = one_by_one(&http, &blank, rounds).await;
     let urls = Arc::new(urls);
     let started = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|client| {
-            let (http, urls) = (reqwest::Client::new(), urls.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                for round in 0..rounds {
-                    // Each client walks the queries from its own starting point.
-                    for i in 0..urls.len() {
-                        let url = &urls[(i + client * 53 + round) % urls.len()];
-                        let t = Instant::now();
-                        get(&http, url).await;
-                        latencies.push(t.elapsed());
-                    }
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut many = Vec::new();
-    for task in tasks {
-        many.extend(task.await.unwrap());
-    }
+    let many = many_clients(clients, &urls, rounds).await;
     let wall = started.elapsed();
+    let versus = match std::env::var("BENCH_BASELINE_API") {
+        Ok(binary) => {
+            Some(versus_baseline(&binary, &bench_db, &index_dir, &urls, rounds, clients).await)
+        }
+        Err(_) => None,
+    };
     let one_client_rate =
         one_client.len() as f64 / one_client.iter().sum::<Duration>().as_secs_f64();
     let many_rate = many.len() as f64 / wall.as_secs_f64();
@@ -271,6 +363,33 @@ async fn main() {
         "\nThroughput: 1 client {one_client_rate:.0} searches/s; {clients} clients {many_rate:.0} searches/s ({:.2}x).",
         many_rate / one_client_rate
     );
+    if let Some(versus) = versus {
+        let binary = std::env::var("BENCH_BASELINE_API").unwrap();
+        println!("\nThis build beside `{binary}` on the same index:\n");
+        println!("| load | binary | p50 ms | p90 ms | p99 ms |");
+        println!("|---|---|---|---|---|");
+        let ratio = |(this, baseline): &(Vec<Duration>, Vec<Duration>), p: f64| {
+            percentile_ms(this, p) / percentile_ms(baseline, p)
+        };
+        let ratios = [
+            ratio(&versus.one, 0.50),
+            ratio(&versus.one, 0.99),
+            ratio(&versus.many, 0.50),
+            ratio(&versus.many, 0.99),
+        ];
+        let half = versus.half;
+        for (load, (this, baseline)) in [
+            ("1 client, taking turns".to_string(), versus.one),
+            (format!("{half} clients to each at once"), versus.many),
+        ] {
+            println!("| {load} |{}", &row("this build", this)[1..]);
+            println!("| {load} |{}", &row("baseline", baseline)[1..]);
+        }
+        println!(
+            "\nThis build / the baseline: 1 client p50 {:.2}, p99 {:.2}; {half} clients each p50 {:.2}, p99 {:.2}.",
+            ratios[0], ratios[1], ratios[2], ratios[3]
+        );
+    }
 
     if std::env::var("BENCH_KEEP_DB").is_err() {
         bench_db.drop().await;

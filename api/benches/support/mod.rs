@@ -105,10 +105,19 @@ impl ApiProcess {
     /// own process, its default settings but for the address (a free loopback port,
     /// read from its banner) and a Redis key prefix of its own.
     pub fn start(bench_db: &BenchDb, index: &std::path::Path) -> ApiProcess {
+        ApiProcess::start_binary(env!("CARGO_BIN_EXE_marquee-api"), bench_db, index)
+    }
+
+    /// `start`, of another build of the api (a baseline to compare with).
+    pub fn start_binary(binary: &str, bench_db: &BenchDb, index: &std::path::Path) -> ApiProcess {
         use std::io::{BufRead, BufReader};
         use std::process::{Command, Stdio};
-        let prefix = format!("marquee_bench_{}", std::process::id());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_marquee-api"))
+        let prefix = format!(
+            "marquee_bench_{}_{}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
+        let mut child = Command::new(binary)
             .env_clear()
             .envs([
                 ("JWT_SECRET", SECRET),
