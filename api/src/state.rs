@@ -34,8 +34,6 @@ pub struct AppState {
     pub pages: PageCache,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
-    /// How many searches may run at once (`routes::search::blocking_core`).
-    pub search_slots: Arc<tokio::sync::Semaphore>,
     /// Search counts (popular queries, misses), flushed to Redis every second.
     pub trends: Arc<SearchTrends>,
     /// Browser origins allowed by CORS (see `hygiene::cors`).
@@ -106,9 +104,6 @@ impl AppState {
             }),
             pages: PageCache::new(config.catalog_cache_ttl),
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
-            search_slots: Arc::new(tokio::sync::Semaphore::new(
-                2 * std::thread::available_parallelism().map_or(2, |cores| cores.get()),
-            )),
             trends: Arc::new(
                 SearchTrends::new(&config.redis_url, &config.queue_key_prefix)
                     .expect("REDIS_URL was checked when the configuration was read"),

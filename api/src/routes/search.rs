@@ -6,6 +6,8 @@
 //! cut to its first 200 characters. `index_ready: false` tells a client that empty
 //! results mean "not indexed yet", not "no such show".
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
@@ -85,41 +87,23 @@ fn invalid(message: &str) -> ApiError {
     Rejection::InvalidQuery.with(message)
 }
 
-/// Runs index work (`blocking_core`), failing as an API error.
+/// Runs index work on the blocking pool.
 async fn blocking<T: Send + 'static>(
-    state: &AppState,
+    search: &Arc<ShowSearch>,
     work: impl FnOnce(&ShowSearch) -> marquee_core::Result<T> + Send + 'static,
 ) -> ApiResult<T> {
-    Ok(blocking_core(state, work).await?)
+    Ok(blocking_core(search, work).await?)
 }
 
-/// Runs index work on the blocking pool (the pages use it too), at most two searches
-/// per core at a time: the others wait their turn, first come first served.
-///
-/// Searches are CPU work, so more of them at once than the cores can run only share
-/// the cores more thinly, each on a blocking-pool thread of its own (with its memory),
-/// and take the booking handlers' share with them. With the bound, 32 clients at once
-/// saw a lower p99 (32 against 41-49 ms) and 40% less resident memory at the same
-/// throughput; one search per core left a core idle at each hand-over and lost a fifth
-/// of the throughput (BENCHMARKS.md, issue 14).
+/// Runs index work on the blocking pool (the pages use it too).
 pub(crate) async fn blocking_core<T: Send + 'static>(
-    state: &AppState,
+    search: &Arc<ShowSearch>,
     work: impl FnOnce(&ShowSearch) -> marquee_core::Result<T> + Send + 'static,
 ) -> marquee_core::Result<T> {
-    let slot = state
-        .search_slots
-        .clone()
-        .acquire_owned()
+    let search = search.clone();
+    tokio::task::spawn_blocking(move || work(&search))
         .await
-        .map_err(|err| marquee_core::Error::internal(format!("search slots: {err}")))?;
-    let search = state.search.clone();
-    tokio::task::spawn_blocking(move || {
-        let answer = work(&search);
-        drop(slot);
-        answer
-    })
-    .await
-    .map_err(|err| marquee_core::Error::internal(format!("search task: {err}")))?
+        .map_err(|err| marquee_core::Error::internal(format!("search task: {err}")))?
 }
 
 /// Search shows
@@ -155,7 +139,7 @@ pub async fn search(
     // A first page, not typed-so-far, unfiltered: what a person searched for.
     let unfiltered = filter.category.is_none() && filter.from.is_none() && filter.to.is_none();
     let counted = (offset == 0 && query.typing != Some(true) && unfiltered).then(|| text.clone());
-    let (results, status) = blocking(&state, move |search| {
+    let (results, status) = blocking(&state.search, move |search| {
         Ok((
             search.search(&text, &filter, limit as usize, offset as usize, now)?,
             search.status()?,
@@ -252,6 +236,9 @@ pub async fn suggest(
     if limit > 20 {
         return Err(invalid("limit must be 1 to 20"));
     }
-    let items = blocking(&state, move |search| search.suggest(&text, limit as usize)).await?;
+    let items = blocking(&state.search, move |search| {
+        search.suggest(&text, limit as usize)
+    })
+    .await?;
     Ok(Json(SuggestResponse { items }))
 }

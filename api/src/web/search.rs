@@ -148,7 +148,7 @@ pub async fn page(
         (None, None, true)
     } else {
         let text = text.clone();
-        blocking_core(&state, move |search| {
+        blocking_core(&state.search, move |search| {
             let offset = (page - 1) * PAGE_SIZE;
             let found = search.search(&text, &filter, PAGE_SIZE, offset, now)?;
             let suggestion = if found.hits.is_empty() {
