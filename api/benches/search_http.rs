@@ -63,16 +63,11 @@ fn timed(queries: &[String], rounds: usize, mut work: impl FnMut(&str)) -> Vec<D
 }
 
 fn row(label: &str, latencies: Vec<Duration>) -> String {
-    let stats = Stats {
-        label: "",
-        elapsed: latencies.iter().sum(),
-        latencies,
-    };
     format!(
         "| {label} | {:.3} | {:.3} | {:.3} |",
-        stats.percentile_ms(0.50),
-        stats.percentile_ms(0.90),
-        stats.percentile_ms(0.99)
+        percentile_ms(&latencies, 0.50),
+        percentile_ms(&latencies, 0.90),
+        percentile_ms(&latencies, 0.99)
     )
 }
 
@@ -113,20 +108,12 @@ async fn versus_baseline(
     let (mut this_latencies, mut baseline_latencies) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         for (i, (a, b)) in pairs.iter().enumerate() {
-            let timed = |http: &reqwest::Client, url: &str| {
-                let (http, url) = (http.clone(), url.to_string());
-                async move {
-                    let started = Instant::now();
-                    get(&http, &url).await;
-                    started.elapsed()
-                }
-            };
             if (i + round) % 2 == 0 {
-                this_latencies.push(timed(&to_this, a).await);
-                baseline_latencies.push(timed(&to_baseline, b).await);
+                this_latencies.push(timed_get(&to_this, a).await);
+                baseline_latencies.push(timed_get(&to_baseline, b).await);
             } else {
-                baseline_latencies.push(timed(&to_baseline, b).await);
-                this_latencies.push(timed(&to_this, a).await);
+                baseline_latencies.push(timed_get(&to_baseline, b).await);
+                this_latencies.push(timed_get(&to_this, a).await);
             }
         }
     }
@@ -163,9 +150,7 @@ async fn many_clients(clients: usize, urls: &Arc<Vec<String>>, rounds: usize) ->
                 for round in 0..rounds {
                     for i in 0..urls.len() {
                         let url = &urls[(i + client * 53 + round) % urls.len()];
-                        let t = Instant::now();
-                        get(&http, url).await;
-                        latencies.push(t.elapsed());
+                        latencies.push(timed_get(&http, url).await);
                     }
                 }
                 latencies
@@ -185,14 +170,19 @@ async fn get(http: &reqwest::Client, url: &str) {
     response.bytes().await.unwrap();
 }
 
+/// How long `get` took.
+async fn timed_get(http: &reqwest::Client, url: &str) -> Duration {
+    let started = Instant::now();
+    get(http, url).await;
+    started.elapsed()
+}
+
 /// Each of `urls` in turn, `rounds` times, from one keep-alive client.
 async fn one_by_one(http: &reqwest::Client, urls: &[String], rounds: usize) -> Vec<Duration> {
     let mut latencies = Vec::with_capacity(urls.len() * rounds);
     for _ in 0..rounds {
         for url in urls {
-            let started = Instant::now();
-            get(http, url).await;
-            latencies.push(started.elapsed());
+            latencies.push(timed_get(http, url).await);
         }
     }
     latencies
