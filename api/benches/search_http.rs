@@ -25,6 +25,9 @@
 //!    on the same index, so that a change is measured against its baseline through the
 //!    same moments of a noisy machine.
 //!
+//! Then the BENCH_SLOWEST (default 15) queries the engine took longest over, with each
+//! layer's median for them: what the engine's tail is made of.
+//!
 //! Everything shares this machine's cores; compare the rows of one run.
 
 #![allow(dead_code)] // the included search-bench modules carry their own grading code
@@ -78,6 +81,63 @@ fn percentile_ms(latencies: &[Duration], p: f64) -> f64 {
         latencies: latencies.to_vec(),
     }
     .percentile_ms(p)
+}
+
+/// Each query's median over the rounds of a layer timed query by query, round after
+/// round (as `timed` and the collection loop record them).
+fn medians_by_query(latencies: &[Duration], queries: usize) -> Vec<Duration> {
+    (0..queries)
+        .map(|q| {
+            let mut own: Vec<Duration> =
+                latencies.iter().skip(q).step_by(queries).copied().collect();
+            own.sort();
+            own[own.len() / 2]
+        })
+        .collect()
+}
+
+/// The queries whose engine time is highest, with each layer's median for them, and
+/// how much of each layer's p99 is the same queries every round: the p99 of the
+/// queries' own medians beside the p99 of every sample. Where the two are close the
+/// tail is those queries; where the samples' p99 is far above, it is moments, not
+/// queries.
+fn slowest_table(queries: &[String], layers: &[(&str, &[Duration])], shown: usize) -> String {
+    let medians: Vec<Vec<Duration>> = layers
+        .iter()
+        .map(|(_, layer)| medians_by_query(layer, queries.len()))
+        .collect();
+    let engine = &medians[0];
+    let mut order: Vec<usize> = (0..queries.len()).collect();
+    order.sort_by_key(|&q| std::cmp::Reverse(engine[q]));
+    let ms = |d: Duration| format!("{:.3}", d.as_secs_f64() * 1e3);
+    let names: Vec<String> = layers
+        .iter()
+        .map(|(name, _)| format!("{name} ms"))
+        .collect();
+    let mut table = format!(
+        "| query | {} |\n|---|{}\n",
+        names.join(" | "),
+        "---|".repeat(layers.len())
+    );
+    for &q in order.iter().take(shown) {
+        let cells: Vec<String> = medians.iter().map(|layer| ms(layer[q])).collect();
+        table.push_str(&format!(
+            "| {} | {} |\n",
+            queries[q].replace('|', "\\|"),
+            cells.join(" | ")
+        ));
+    }
+    table.push_str(
+        "\n| layer | p99 of the queries' medians | p99 of every sample |\n|---|---|---|\n",
+    );
+    for ((name, layer), own) in layers.iter().zip(&medians) {
+        table.push_str(&format!(
+            "| {name} | {:.3} | {:.3} |\n",
+            percentile_ms(own, 0.99),
+            percentile_ms(layer, 0.99)
+        ));
+    }
+    table
 }
 
 /// The same queries to this build and to `binary`: from one client, alternating which
@@ -327,6 +387,17 @@ async fn main() {
     );
     println!("| layer | p50 ms | p90 ms | p99 ms |");
     println!("|---|---|---|---|");
+    let slowest = slowest_table(
+        &queries,
+        &[
+            ("engine", &engine),
+            ("analysis", &analysis),
+            ("construction", &construction),
+            ("collection", &collection),
+            ("HTTP, 1 client", &one_client),
+        ],
+        env_usize("BENCH_SLOWEST", 15),
+    );
     println!("{}", row("analysis (`query::interpret`)", analysis));
     println!("{}", row("construction (`query::build`)", construction));
     println!("{}", row("collection (Tantivy top 10 + count)", collection));
@@ -352,6 +423,9 @@ async fn main() {
     println!(
         "\nThroughput: 1 client {one_client_rate:.0} searches/s; {clients} clients {many_rate:.0} searches/s ({:.2}x).",
         many_rate / one_client_rate
+    );
+    println!(
+        "\nThe slowest queries in the engine (each layer's median over the rounds):\n\n{slowest}"
     );
     if let Some(versus) = versus {
         let binary = std::env::var("BENCH_BASELINE_API").unwrap();
