@@ -6,10 +6,11 @@
 //! Levenshtein automaton (a 256-way table per state, so building it is most of the cost
 //! of a short query) and walks the term dictionary again, for every field it is asked
 //! of. Measured at 20,000 shows, building automata and walking the dictionary were
-//! about half of all the time a search took. Here a key's automaton is built once per
-//! search (`Matchers` shares it between the title, English title and artist fields and
-//! between the two tiers of a search), and each field's dictionary is walked once for
-//! all four kinds. Which documents match and what they score is unchanged.
+//! about half of all the time a search took. Here each field's dictionary is walked
+//! once for all four kinds, counting a term's edits from the key as it goes (`edits`:
+//! nothing is built per key, where even one automaton per key and search was a quarter
+//! of the slowest searches), and `Matchers` shares a key's walks between the two tiers
+//! of a search. Which documents match and what they score is unchanged.
 //!
 //! A typo on a key's first keystroke counts as two, as Meilisearch counts it: people
 //! look at where a word starts, so a term that starts otherwise is rarely the word
@@ -19,9 +20,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
-use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 use tantivy::index::SegmentId;
 use tantivy::postings::TermInfo;
 use tantivy::query::{BitSetDocSet, ConstScorer};
@@ -29,6 +29,7 @@ use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Wei
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
+use super::edits::{self, Edits, Row};
 use super::spelling::Spelling;
 
 /// What each kind of match scores, best first. A kind a key does not allow (a prefix
@@ -52,18 +53,16 @@ impl Scores {
     }
 }
 
-/// A key with the kinds of match it allows, and its automata, built once.
+/// A key with the kinds of match it allows.
 pub struct Matcher {
     key: Box<[u8]>,
     /// How many bytes the key's first character takes.
     first_len: u32,
     prefix: bool,
-    /// The Damerau-Levenshtein automaton of the key, when typos count: for the terms
-    /// that start with the key's first character.
-    typos: Option<DFA>,
-    /// The automaton for one typo fewer, when two count: for the terms that start
-    /// otherwise, whose first typo counts as two.
-    other_start: Option<DFA>,
+    /// How many edits a term may be from the key (a typo on the first character
+    /// counting as two), and the key as edits are counted against it, when typos count.
+    budget: u8,
+    edits: Option<Edits>,
     /// The terms each walk found, by segment and field. A matcher lives for one search,
     /// whose second tier (half the words, when no show has them all) asks for the same
     /// keys again: it reads them from here instead of walking the dictionaries twice.
@@ -78,23 +77,9 @@ impl fmt::Debug for Matcher {
         f.debug_struct("Matcher")
             .field("key", &String::from_utf8_lossy(&self.key))
             .field("prefix", &self.prefix)
-            .field("typos", &self.typos.is_some())
-            .field("other_start", &self.other_start.is_some())
+            .field("budget", &self.budget)
             .finish()
     }
-}
-
-/// Building a parametric automaton for a distance is costly and the same for every
-/// key, so one per distance is kept for the process (as Tantivy does).
-fn builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
-    static BUILDERS: OnceLock<[LevenshteinAutomatonBuilder; 2]> = OnceLock::new();
-    let builders = BUILDERS.get_or_init(|| {
-        [
-            LevenshteinAutomatonBuilder::new(1, true),
-            LevenshteinAutomatonBuilder::new(2, true),
-        ]
-    });
-    &builders[usize::from(distance.clamp(1, 2)) - 1]
 }
 
 impl Matcher {
@@ -102,12 +87,13 @@ impl Matcher {
     /// character two) a term may be from the key; `prefix`: whether a term that starts
     /// with the key matches.
     pub fn new(key: &str, prefix: bool, typos: u8) -> Matcher {
+        let budget = typos.min(edits::MAX);
         Matcher {
             key: key.as_bytes().into(),
             first_len: key.chars().next().map_or(0, char::len_utf8) as u32,
             prefix,
-            typos: (typos > 0).then(|| builder(typos).build_dfa(key)),
-            other_start: (typos > 1).then(|| builder(typos - 1).build_dfa(key)),
+            budget,
+            edits: (budget > 0).then(|| Edits::new(key)),
             walked: Mutex::new(Vec::new()),
         }
     }
@@ -148,35 +134,30 @@ impl Matcher {
         if self.prefix && term.starts_with(&self.key) {
             return Some(1);
         }
-        if term.starts_with(&self.key[..self.first_len as usize]) {
-            match self.typos.as_ref()?.eval(term) {
-                Distance::Exact(1) => Some(2),
-                Distance::Exact(2) => Some(3),
-                _ => None,
-            }
-        } else {
-            match self.other_start.as_ref()?.eval(term) {
-                Distance::Exact(1) => Some(3),
-                _ => None,
-            }
+        let first_differs = !term.starts_with(&self.key[..self.first_len as usize]);
+        let typos = self.edits.as_ref()?.distance_to(term)? + u8::from(first_differs);
+        match typos {
+            1 if typos <= self.budget => Some(2),
+            2 if typos <= self.budget => Some(3),
+            _ => None,
         }
     }
 
-    /// Whether the automaton of a term that ended in `state` accepts it.
-    fn accepts(dfa: Option<&DFA>, state: u32) -> bool {
-        dfa.is_some_and(|dfa| matches!(dfa.distance(state), Distance::Exact(_)))
+    /// What a typo costs on top of the edits counted so far: one more once the term's
+    /// first character is known to differ from the key's.
+    fn first_character_penalty(state: &WalkState) -> u8 {
+        u8::from(!state.same_start && state.read == OFF)
     }
 }
 
 /// Where the walk is: how many bytes of the key were read (`EXTENDED` once past its
 /// end, `OFF` once they differ), whether the term started with the key's first
-/// character, and both automata's states.
+/// character, and the edits so far.
 #[derive(Clone, Copy)]
 pub struct WalkState {
     read: u32,
     same_start: bool,
-    typos: u32,
-    other_start: u32,
+    edits: Option<Row>,
 }
 
 const OFF: u32 = u32::MAX;
@@ -189,31 +170,31 @@ impl tantivy_fst::Automaton for Matcher {
         WalkState {
             read: 0,
             same_start: self.first_len == 0,
-            typos: self.typos.as_ref().map_or(SINK_STATE, DFA::initial_state),
-            other_start: self
-                .other_start
-                .as_ref()
-                .map_or(SINK_STATE, DFA::initial_state),
+            edits: self.edits.as_ref().map(Edits::start),
         }
     }
 
     fn is_match(&self, state: &WalkState) -> bool {
         state.read as usize == self.key.len()
             || state.read == EXTENDED
-            || if state.same_start {
-                Matcher::accepts(self.typos.as_ref(), state.typos)
-            } else {
-                Matcher::accepts(self.other_start.as_ref(), state.other_start)
+            || match (&self.edits, &state.edits) {
+                (Some(edits), Some(row)) => edits
+                    .distance(row)
+                    .is_some_and(|d| d + Matcher::first_character_penalty(state) <= self.budget),
+                _ => false,
             }
     }
 
-    /// Once the term's first character differs from the key's, only the automaton of
-    /// one typo fewer can still take it.
+    /// Off the key, only a term within the typo budget can still match.
     fn can_match(&self, state: &WalkState) -> bool {
-        match state.read {
-            OFF if state.same_start => state.typos != SINK_STATE,
-            OFF => state.other_start != SINK_STATE,
-            _ => true,
+        if state.read != OFF {
+            return true;
+        }
+        match (&self.edits, &state.edits) {
+            (Some(edits), Some(row)) => {
+                edits.fewest(row) + Matcher::first_character_penalty(state) <= self.budget
+            }
+            _ => false,
         }
     }
 
@@ -232,17 +213,15 @@ impl tantivy_fst::Automaton for Matcher {
             _ => OFF,
         };
         let same_start = state.same_start || (read != OFF && read >= self.first_len);
-        // Until the first character is read whole, either automaton may be the one.
-        let differs = read == OFF && !same_start;
-        let step = |dfa: &Option<DFA>, at: u32, wanted: bool| match dfa {
-            Some(dfa) if wanted && at != SINK_STATE => dfa.transition(at, byte),
-            _ => SINK_STATE,
+        // Past the key's end a term is a prefix match whatever its edits.
+        let edits = match (&self.edits, &state.edits) {
+            (Some(edits), Some(row)) if read != EXTENDED => Some(edits.step(row, byte)),
+            _ => state.edits,
         };
         WalkState {
             read,
             same_start,
-            typos: step(&self.typos, state.typos, !differs),
-            other_start: step(&self.other_start, state.other_start, !same_start),
+            edits,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the searcher. Both binaries use it: the indexer writes the index, the api reads it.
 
 pub mod analysis;
+pub mod edits;
 pub mod hangul;
 pub mod indexing;
 pub mod key_query;
