@@ -526,15 +526,24 @@ pub fn build_with(
 }
 
 /// An intent word's optional clauses: the word in a title, and its category.
+///
+/// The word counts only as a whole word of a title (or a morpheme of one), not by its
+/// typos or as the start of a longer word: it only decides between equals, and 연극 or
+/// 공연 start so many title words that walking for them was most of such a query's time.
 fn push_intent(
     fields: &Fields,
     group: &Group,
     matchers: &mut Matchers,
     out: &mut Vec<(Occur, Box<dyn Query>)>,
 ) {
+    let in_title: Vec<Box<dyn Query>> = group
+        .alternatives
+        .iter()
+        .map(|alternative| morpheme_query(fields, &alternative.key, matchers))
+        .collect();
     out.push((
         Occur::Should,
-        scored(group_query(fields, group, matchers), INTENT_WEIGHT),
+        scored(Box::new(DisjunctionMaxQuery::new(in_title)), INTENT_WEIGHT),
     ));
     if let Some(category) = group.intent.flatten() {
         let term = Term::from_field_text(fields.category, category);
