@@ -136,11 +136,9 @@ impl Matcher {
         }
         let first_differs = !term.starts_with(&self.key[..self.first_len as usize]);
         let typos = self.edits.as_ref()?.distance_to(term)? + u8::from(first_differs);
-        match typos {
-            1 if typos <= self.budget => Some(2),
-            2 if typos <= self.budget => Some(3),
-            _ => None,
-        }
+        (1..=self.budget)
+            .contains(&typos)
+            .then_some(1 + usize::from(typos))
     }
 
     /// What a typo costs on top of the edits counted so far: one more once the term's

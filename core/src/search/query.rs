@@ -533,7 +533,7 @@ pub fn build_with(
 fn push_intent(
     fields: &Fields,
     group: &Group,
-    matchers: &mut Matchers,
+    matchers: &Matchers,
     out: &mut Vec<(Occur, Box<dyn Query>)>,
 ) {
     let in_title: Vec<Box<dyn Query>> = group
@@ -558,11 +558,7 @@ fn push_intent(
 }
 
 /// Shows of the categories the intent words name, or whose titles hold them.
-fn intent_only(
-    fields: &Fields,
-    intents: &[&Group],
-    matchers: &mut Matchers,
-) -> Option<Box<dyn Query>> {
+fn intent_only(fields: &Fields, intents: &[&Group], matchers: &Matchers) -> Option<Box<dyn Query>> {
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for group in intents {
         push_intent(fields, group, matchers, &mut any);
