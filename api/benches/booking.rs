@@ -10,9 +10,11 @@
 //!     HTTP to the real router (auth, JSON, metrics and tracing layers included);
 //!  4. api, hot seat: every client fights for one seat; the winner releases it at once;
 //!  5. core, with the per-person limit: phase 2's hold plus the user-row lock and the
-//!     counts of held seats and tickets that `MAX_TICKETS_PER_SCHEDULE` adds.
+//!     counts of held seats and tickets that `MAX_TICKETS_PER_SCHEDULE` adds;
+//!  6. api, with the per-person limit: phase 3 against a second router configured as
+//!     the api is by default (the limit on).
 //!
-//! Phases 1 to 3 and 5 (single-seat holds) run interleaved for BENCH_ROUNDS rounds (default
+//! Phases 1 to 3, 5 and 6 (single-seat holds) run interleaved for BENCH_ROUNDS rounds (default
 //! 5) and report medians; the API is judged against the faster of the two ceilings.
 //! Knobs: BENCH_CLIENTS (default 32), BENCH_SEATS per phase (default 10000),
 //! BENCH_HOT_SECONDS (default 10). Server and clients share this machine's cores.
@@ -23,7 +25,8 @@ use std::time::{Duration, Instant};
 
 use marquee_api::AppState;
 use marquee_core::accounts::tokens::TokenKeys;
-use marquee_core::booking::holds::{self, HoldRules};
+use marquee_core::accounts::Caller;
+use marquee_core::booking::holds::{self, no_room, HoldRules};
 use marquee_core::booking::purchase;
 use marquee_core::db;
 use marquee_core::points::ledger::{self, LedgerReason};
@@ -33,8 +36,14 @@ use sqlx::MySqlPool;
 mod support;
 use support::{env_usize, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET};
 
+/// A bench user: who they are to core, and their access token for HTTP.
+struct BenchUser {
+    caller: Caller,
+    token: String,
+}
+
 /// Users with a live session, an access token and plenty of points.
-async fn users(pool: &MySqlPool, count: usize) -> Vec<(i64, String)> {
+async fn users(pool: &MySqlPool, count: usize) -> Vec<BenchUser> {
     let keys = TokenKeys::new(SECRET, Duration::from_secs(3600), Duration::from_secs(3600));
     let mut users = Vec::new();
     for i in 0..count {
@@ -57,11 +66,15 @@ async fn users(pool: &MySqlPool, count: usize) -> Vec<(i64, String)> {
         ledger::apply(&mut conn, id, 1_000_000_000, LedgerReason::Charge, "bench")
             .await
             .unwrap();
-        users.push((
-            id,
-            keys.issue_access(id, session, marquee_core::accounts::Role::User)
+        users.push(BenchUser {
+            caller: Caller {
+                user_id: id,
+                session_id: session,
+            },
+            token: keys
+                .issue_access(id, session, marquee_core::accounts::Role::User)
                 .unwrap(),
-        ));
+        });
     }
     users
 }
@@ -122,7 +135,7 @@ async fn ceiling_phase(pool: &MySqlPool, clients: usize, seats: usize, autocommi
 async fn core_hold_phase(
     label: &'static str,
     pool: &MySqlPool,
-    users: &Arc<Vec<(i64, String)>>,
+    users: &Arc<Vec<BenchUser>>,
     rules: HoldRules,
     clients: usize,
     seats: usize,
@@ -132,9 +145,17 @@ async fn core_hold_phase(
     run_partitioned(label, clients, &seats, move |worker, seat| {
         let (pool, users) = (p.clone(), u.clone());
         async move {
-            holds::create(&pool, rules, users[worker].0, schedule, &[seat])
-                .await
-                .is_ok()
+            holds::create(
+                &pool,
+                rules,
+                users[worker].caller,
+                schedule,
+                &[seat],
+                false,
+                no_room,
+            )
+            .await
+            .is_ok()
         }
     })
     .await
@@ -142,30 +163,36 @@ async fn core_hold_phase(
 
 /// POST /holds over loopback HTTP to the real router.
 async fn api_hold_phase(
+    label: &'static str,
     pool: &MySqlPool,
     http: &reqwest::Client,
     base: &str,
-    users: &Arc<Vec<(i64, String)>>,
+    users: &Arc<Vec<BenchUser>>,
     clients: usize,
     seats: usize,
 ) -> Stats {
     let (schedule, seats) = schedule_with_seats(pool, seats).await;
     let (h, u, b) = (http.clone(), users.clone(), base.to_string());
-    run_partitioned(
-        "api: POST /holds (1 seat)",
-        clients,
-        &seats,
-        move |worker, seat| {
-            let (http, users, base) = (h.clone(), u.clone(), b.clone());
-            async move {
-                post_hold(&http, &base, &users[worker].1, schedule, seat)
-                    .await
-                    .status()
-                    == 201
-            }
-        },
-    )
+    run_partitioned(label, clients, &seats, move |worker, seat| {
+        let (http, users, base) = (h.clone(), u.clone(), b.clone());
+        async move {
+            post_hold(&http, &base, &users[worker].token, schedule, seat)
+                .await
+                .status()
+                == 201
+        }
+    })
     .await
+}
+
+/// The real router on a loopback port with its own pool; answers its API base URL.
+async fn serve(url: &str, config: &marquee_core::config::Config) -> String {
+    let api_pool = db::connect(url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    let app = marquee_api::app(AppState::new(api_pool, config));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
 }
 
 #[tokio::main]
@@ -187,16 +214,18 @@ async fn main() {
     };
     let config = bench_db.config(&[("MAX_TICKETS_PER_SCHEDULE", "0")]);
     // The same hold with the limit's user-row lock and counts (set high enough that it
-    // never refuses: each bench user holds hundreds of seats of one schedule).
+    // never refuses: each bench user holds about 300 seats of one schedule), as the api
+    // runs by default.
     let limited = HoldRules {
-        max_per_schedule: 1_000_000,
+        max_per_schedule: 1_000,
         ..rules
     };
-    let api_pool = db::connect(&bench_db.url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
-    let app = marquee_api::app(AppState::new(api_pool, &config));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = serve(&bench_db.url, &config).await;
+    let limited_base = serve(
+        &bench_db.url,
+        &bench_db.config(&[("MAX_TICKETS_PER_SCHEDULE", "1000")]),
+    )
+    .await;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
@@ -204,7 +233,7 @@ async fn main() {
 
     // Phases 1-3 interleaved over several rounds: this machine is shared and noisy, so
     // each round's ratio compares phases run seconds apart, and medians are reported.
-    let mut rounds: Vec<[Stats; 5]> = Vec::new();
+    let mut rounds: Vec<[Stats; 6]> = Vec::new();
     for _ in 0..rounds_count {
         rounds.push([
             ceiling_phase(&pool, clients, seats_per_phase, false).await,
@@ -218,12 +247,31 @@ async fn main() {
                 seats_per_phase,
             )
             .await,
-            api_hold_phase(&pool, &http, &base, &users, clients, seats_per_phase).await,
+            api_hold_phase(
+                "api: POST /holds (1 seat)",
+                &pool,
+                &http,
+                &base,
+                &users,
+                clients,
+                seats_per_phase,
+            )
+            .await,
             core_hold_phase(
                 "core: hold with the per-person limit, no HTTP",
                 &pool,
                 &users,
                 limited,
+                clients,
+                seats_per_phase,
+            )
+            .await,
+            api_hold_phase(
+                "api: POST /holds with the per-person limit",
+                &pool,
+                &http,
+                &limited_base,
+                &users,
                 clients,
                 seats_per_phase,
             )
@@ -240,8 +288,8 @@ async fn main() {
         move |worker, seat| {
             let (pool, users) = (p.clone(), u.clone());
             async move {
-                let user = users[worker].0;
-                let hold = holds::create(&pool, rules, user, schedule, &[seat])
+                let user = users[worker].caller;
+                let hold = holds::create(&pool, rules, user, schedule, &[seat], false, no_room)
                     .await
                     .unwrap();
                 match purchase::purchase(&pool, user, hold.id, None).await {
@@ -265,7 +313,7 @@ async fn main() {
         move |worker, seat| {
             let (http, users, base) = (h.clone(), u.clone(), b.clone());
             async move {
-                let token = &users[worker].1;
+                let token = &users[worker].token;
                 let hold: Value = post_hold(&http, &base, token, schedule, seat)
                     .await
                     .json()
@@ -298,7 +346,8 @@ async fn main() {
                 let mut latencies = Vec::new();
                 while Instant::now() < deadline {
                     let t = Instant::now();
-                    let response = post_hold(&http, &base, &users[worker].1, schedule, hot).await;
+                    let response =
+                        post_hold(&http, &base, &users[worker].token, schedule, hot).await;
                     latencies.push(t.elapsed());
                     let status = response.status().as_u16();
                     let slot = match status {
@@ -311,7 +360,7 @@ async fn main() {
                     if status == 201 {
                         let hold: Value = response.json().await.unwrap();
                         http.delete(format!("{base}/holds/{}", hold["id"]))
-                            .bearer_auth(&users[worker].1)
+                            .bearer_auth(&users[worker].token)
                             .send()
                             .await
                             .unwrap();
@@ -343,7 +392,7 @@ async fn main() {
     println!("\nclients: {clients}, seats per phase: {seats_per_phase}, rounds: {rounds_count}, hot-seat window: {hot_seconds}s\n");
     println!("| phase | operations | per second | p50 ms | p99 ms |");
     println!("|---|---|---|---|---|");
-    for phase in 0..5 {
+    for phase in 0..6 {
         let mut by_rate: Vec<&Stats> = rounds.iter().map(|round| &round[phase]).collect();
         by_rate.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
         let median = by_rate[by_rate.len() / 2];
@@ -386,6 +435,14 @@ async fn main() {
     println!("core hold / autocommit ceiling:     {}", median_ratio(2, 1));
     println!("api holds / core hold (no HTTP):    {}", median_ratio(3, 2));
     println!("core hold, limit on / limit off:    {}", median_ratio(4, 2));
+    println!(
+        "api holds, limit on / core, limit on: {}",
+        median_ratio(5, 4)
+    );
+    println!(
+        "api holds, limit on / transaction ceiling: {}",
+        median_ratio(5, 0)
+    );
     println!(
         "api hold+purchase / core (no HTTP): {:.2}",
         api_pair.per_second() / core.per_second()

@@ -31,7 +31,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_core::booking::holds::{self, HoldRules};
+use marquee_core::accounts::Caller;
+use marquee_core::booking::holds::{self, no_room, HoldRules};
 use marquee_core::catalog::model::Category;
 use marquee_core::search::indexing::Indexer;
 use rand::rngs::StdRng;
@@ -106,6 +107,16 @@ async fn buyer(
     .await
     .unwrap()
     .last_insert_id() as i64;
+    let session = sqlx::query("insert into auth_sessions (user_id) values (?)")
+        .bind(user)
+        .execute(&pool)
+        .await
+        .unwrap()
+        .last_insert_id() as i64;
+    let buyer = Caller {
+        user_id: user,
+        session_id: session,
+    };
     let rules = HoldRules {
         ttl: Duration::from_secs(3),
         max_seats: 4,
@@ -120,7 +131,7 @@ async fn buyer(
     while !stop.load(Ordering::Relaxed) {
         tick.tick().await;
         let pair: Vec<i64> = seats.choose_multiple(&mut rng, 2).copied().collect();
-        if holds::create(&pool, rules, user, schedule, &pair)
+        if holds::create(&pool, rules, buyer, schedule, &pair, false, no_room)
             .await
             .is_ok()
         {

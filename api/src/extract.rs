@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use marquee_core::accounts::service::AuthUser;
+use marquee_core::accounts::Caller;
 use marquee_core::accounts::Role;
 use marquee_core::catalog::model::DayRange;
 use serde::de::DeserializeOwned;
@@ -128,27 +129,61 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let bearer = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty());
-        if let Some(token) = bearer {
+        if let Some(token) = bearer(parts) {
             return Ok(CurrentUser(state.auth.authenticate(token).await?));
         }
-        let secret = browser::cookie(&parts.headers, browser::SESSION_COOKIE)
-            .ok_or(marquee_core::Error::Unauthenticated)?;
-        let given = parts
-            .headers
-            .get(browser::CSRF_HEADER)
-            .and_then(|value| value.to_str().ok());
-        if !browser::allows(&parts.method, &parts.headers, secret, given) {
-            return Err(browser::csrf_refused());
-        }
-        Ok(CurrentUser(state.auth.authenticate_browser(secret).await?))
+        browser_session(parts, &state).await.map(CurrentUser)
     }
+}
+
+/// The caller for the handlers whose core operation confirms the session in a
+/// statement of its own (a hold, a purchase; see `Caller`). A bearer token is checked
+/// by signature and expiry only, which spares the busiest requests of an on-sale the
+/// session look-up's round trip; logout and withdrawal still refuse the very next
+/// request, since that operation reads the session before it changes anything. A
+/// browser cookie names no user, so its session is looked up as for `CurrentUser`.
+pub struct SignedCaller(pub Caller);
+
+impl<S> FromRequestParts<S> for SignedCaller
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        if let Some(token) = bearer(parts) {
+            return Ok(SignedCaller(state.auth.unconfirmed_caller(token)?));
+        }
+        let user = browser_session(parts, &state).await?;
+        Ok(SignedCaller(user.caller()))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
+/// The browser's session cookie, with its CSRF token on a change (see
+/// `crate::browser`), looked up in the database.
+async fn browser_session(parts: &Parts, state: &AppState) -> Result<AuthUser, ApiError> {
+    let secret = browser::cookie(&parts.headers, browser::SESSION_COOKIE)
+        .ok_or(marquee_core::Error::Unauthenticated)?;
+    let given = parts
+        .headers
+        .get(browser::CSRF_HEADER)
+        .and_then(|value| value.to_str().ok());
+    if !browser::allows(&parts.method, &parts.headers, secret, given) {
+        return Err(browser::csrf_refused());
+    }
+    Ok(state.auth.authenticate_browser(secret).await?)
 }
 
 /// The client's address, for per-address rate limits. Behind a reverse proxy

@@ -240,8 +240,17 @@ impl Config {
             .get("REDIS_URL")
             .unwrap_or("redis://127.0.0.1:6379")
             .to_string();
-        if !redis_url.starts_with("redis://") {
-            return Err(env.invalid("REDIS_URL", "must start with redis://"));
+        // One server, or a Redis Cluster by its seed nodes (see `redis_link`).
+        let known_scheme =
+            redis_url.starts_with("redis://") || redis_url.starts_with("redis+cluster://");
+        if !known_scheme {
+            return Err(env.invalid(
+                "REDIS_URL",
+                "must start with redis:// (one server, or several comma-separated for a cluster) or redis+cluster://",
+            ));
+        }
+        if let Err(err) = crate::redis_link::RedisTarget::parse(&redis_url) {
+            return Err(env.invalid("REDIS_URL", &err));
         }
         Ok(Config {
             database_url: env.database_url()?,
@@ -883,6 +892,10 @@ mod tests {
             (&[SECRET, ("METRICS_TOKEN", "short")], "METRICS_TOKEN"),
             (&[SECRET, ("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
             (&[SECRET, ("REDIS_URL", "localhost")], "REDIS_URL"),
+            (
+                &[SECRET, ("REDIS_URL", "redis+cluster://127.0.0.1:x")],
+                "REDIS_URL",
+            ),
             (&[SECRET, ("DEMO_CATALOG", "maybe")], "DEMO_CATALOG"),
             (
                 &[SECRET, ("CLIENT_IP_HEADER", "X-Forwarded-For:")],

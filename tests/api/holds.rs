@@ -267,3 +267,111 @@ async fn schedules_not_yet_open_or_already_started_are_not_on_sale() {
     assert_eq!(before_opening.code(), "NOT_ON_SALE");
     assert_eq!(after_start.code(), "NOT_ON_SALE");
 }
+
+/// A hold confirms the session in its first look rather than in a look-up of its own
+/// (see `SignedCaller`): a token whose session ended, by logout or by withdrawal, is
+/// refused before anything is taken.
+#[tokio::test]
+async fn a_hold_after_logout_or_withdrawal_is_401_and_takes_nothing() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 2).await;
+    let leaver = app.user("leaver@example.com").await;
+    let quitter = app.user("quitter@example.com").await;
+    let other = app.user("other@example.com").await;
+
+    let out = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Some(&leaver.token),
+            None,
+        )
+        .await;
+    let gone = app
+        .send(
+            Method::DELETE,
+            "/api/v1/users/me",
+            Some(&quitter.token),
+            None,
+        )
+        .await;
+    let after_logout = app
+        .post(
+            "/api/v1/holds",
+            Some(&leaver.token),
+            json!({"schedule_id": show.schedule_id, "seat_ids": &show.seat_ids[..1]}),
+        )
+        .await;
+    // Two seats: the transaction path, not the one-statement one.
+    let after_withdrawal = app
+        .post(
+            "/api/v1/holds",
+            Some(&quitter.token),
+            json!({"schedule_id": show.schedule_id, "seat_ids": &show.seat_ids}),
+        )
+        .await;
+    // Nor does the 401 wait for the schedule: one that does not exist is not told.
+    let unknown_schedule = app
+        .post(
+            "/api/v1/holds",
+            Some(&leaver.token),
+            json!({"schedule_id": 999_999_999, "seat_ids": [1]}),
+        )
+        .await;
+
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    assert_eq!(after_logout.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(after_withdrawal.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_schedule.status, StatusCode::UNAUTHORIZED);
+    let marked: i64 = sqlx::query_scalar("select count(*) from seats where hold_id is not null")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(marked, 0, "a refused hold marks no seat");
+    let held = app
+        .post(
+            "/api/v1/holds",
+            Some(&other.token),
+            json!({"schedule_id": show.schedule_id, "seat_ids": &show.seat_ids}),
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
+}
+
+/// A one-seat hold is taken in one statement whose expiry the api's clock writes; the
+/// database refuses it unless it lies within the tolerance of its own now + TTL, and
+/// the expiry answered is the one stored.
+#[tokio::test]
+async fn a_one_seat_holds_expiry_is_the_databases_now_plus_ttl_within_the_tolerance() {
+    let app = TestApp::with_config(&[("HOLD_TTL_SECS", "120")]).await;
+    let show = app.show_on_sale(30, 1).await;
+    let buyer = app.user("buyer@example.com").await;
+
+    let held = app
+        .post(
+            "/api/v1/holds",
+            Some(&buyer.token),
+            json!({"schedule_id": show.schedule_id, "seat_ids": &show.seat_ids}),
+        )
+        .await;
+
+    assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
+    let (stored, left_ms): (chrono::DateTime<chrono::Utc>, i64) = sqlx::query_as(
+        "select hold_expires_at, timestampdiff(microsecond, current_timestamp(6), hold_expires_at) div 1000
+         from seats where id = ?",
+    )
+    .bind(show.seat_ids[0])
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    let answered: chrono::DateTime<chrono::Utc> =
+        held.body["expires_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(answered, stored);
+    let tolerance = marquee_core::booking::holds::CLOCK_TOLERANCE.as_millis() as i64;
+    // Read a moment after the take: up to a few seconds of a busy machine earlier.
+    assert!(
+        (120_000 - tolerance - 5_000..=120_000 + tolerance).contains(&left_ms),
+        "{left_ms} ms left of a 120 s hold"
+    );
+}

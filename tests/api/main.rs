@@ -7,6 +7,8 @@ mod harness;
 #[path = "../support/index_dir.rs"]
 mod index_dir;
 mod oauth_double;
+#[path = "../support/redis_cluster.rs"]
+mod redis_cluster;
 #[path = "../support/test_db.rs"]
 mod test_db;
 
@@ -30,6 +32,7 @@ mod portone;
 mod purchase;
 mod queue;
 mod queue_limits;
+mod redis_cluster_queue;
 mod refunds;
 mod resale;
 mod resale_races;

@@ -202,3 +202,78 @@ async fn a_ticket_is_visible_to_its_holder_only() {
     assert_eq!(mine.body["row"], "A");
     assert_eq!(theirs.code(), "TICKET_NOT_FOUND");
 }
+
+/// A purchase confirms the session in the statement that locks the buyer's row (see
+/// `SignedCaller`): after logout or withdrawal it is 401, sells nothing and moves no
+/// point, and a retry of a paid purchase does not hand its order to the ended session.
+#[tokio::test]
+async fn a_purchase_after_logout_or_withdrawal_is_401_and_sells_nothing() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 3).await;
+    let leaver = app.user("leaver@example.com").await;
+    let quitter = app.user("quitter@example.com").await;
+    for user in [&leaver, &quitter] {
+        app.charge(user, 200_000).await;
+    }
+    let paid_hold = app
+        .hold(&leaver, show.schedule_id, &show.seat_ids[..1])
+        .await;
+    let paid_path = format!("/api/v1/holds/{paid_hold}/purchase");
+    let paid = app.post_with_key(&leaver, &paid_path, None, "k-1").await;
+    let open_hold = app
+        .hold(&leaver, show.schedule_id, &show.seat_ids[1..2])
+        .await;
+    let quitter_hold = app
+        .hold(&quitter, show.schedule_id, &show.seat_ids[2..])
+        .await;
+
+    app.send(
+        Method::POST,
+        "/api/v1/auth/logout",
+        Some(&leaver.token),
+        None,
+    )
+    .await;
+    app.send(
+        Method::DELETE,
+        "/api/v1/users/me",
+        Some(&quitter.token),
+        None,
+    )
+    .await;
+    let open_after_logout = app
+        .post_with_key(
+            &leaver,
+            &format!("/api/v1/holds/{open_hold}/purchase"),
+            None,
+            "k-2",
+        )
+        .await;
+    let replay_after_logout = app.post_with_key(&leaver, &paid_path, None, "k-1").await;
+    let after_withdrawal = app
+        .post(
+            &format!("/api/v1/holds/{quitter_hold}/purchase"),
+            Some(&quitter.token),
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(paid.status, StatusCode::CREATED, "{:?}", paid.body);
+    assert_eq!(open_after_logout.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(replay_after_logout.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(after_withdrawal.status, StatusCode::UNAUTHORIZED);
+    let (orders, sold): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from orders), (select count(*) from seats where is_sold)",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (orders, sold),
+        (1, 1),
+        "only the purchase made while signed in"
+    );
+    assert_eq!(app.balance(&leaver).await, 150_000);
+    assert_eq!(app.balance(&quitter).await, 200_000);
+    assert_eq!(app.ledger_sum(&quitter).await, 200_000);
+}

@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use super::Page;
 use crate::error::ApiResult;
-use crate::extract::{idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
+use crate::extract::{
+    idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging, SignedCaller,
+};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -40,23 +42,35 @@ pub struct HoldRequest {
         (status = 503, description = "QUEUE_UNAVAILABLE: the schedule's waiting room cannot be reached", body = crate::error::ErrorResponse),))]
 pub async fn create_hold(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    SignedCaller(caller): SignedCaller,
     headers: HeaderMap,
     ApiJson(body): ApiJson<HoldRequest>,
 ) -> ApiResult<(StatusCode, Json<Hold>)> {
     let pass = headers
         .get("x-queue-token")
         .and_then(|value| value.to_str().ok());
-    state
-        .waiting_room
-        .check_access(user.user_id, body.schedule_id, pass)
-        .await?;
+    // A pass shown is checked first (in Redis), so the take need not ask about the room.
+    let admitted = match pass {
+        Some(_) => state
+            .waiting_room
+            .check_pass(caller.user_id, body.schedule_id, pass)
+            .await
+            .is_ok(),
+        None => false,
+    };
     let hold = holds::create(
         &state.pool,
         state.hold_rules,
-        user.user_id,
+        caller,
         body.schedule_id,
         &body.seat_ids,
+        admitted,
+        async || {
+            state
+                .waiting_room
+                .check_pass(caller.user_id, body.schedule_id, pass)
+                .await
+        },
     )
     .await?;
     metrics::counter!("marquee_holds_created_total").increment(1);
@@ -97,20 +111,20 @@ pub async fn release_hold(
         (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
 pub async fn purchase(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    SignedCaller(caller): SignedCaller,
     ApiPath(hold_id): ApiPath<i64>,
     headers: HeaderMap,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let key = idempotency_key(&headers)?;
-    let order = purchase::purchase(&state.pool, user.user_id, hold_id, key).await?;
+    let paid = purchase::purchase(&state.pool, caller, hold_id, key).await?;
     metrics::counter!("marquee_purchases_total").increment(1);
-    if let Some(ticket) = order.tickets.first() {
+    if let (true, Some(ticket)) = (paid.waiting_room, paid.order.tickets.first()) {
         state
             .waiting_room
-            .purchase_completed(user.user_id, ticket.schedule_id)
+            .purchase_completed(caller.user_id, ticket.schedule_id)
             .await;
     }
-    Ok((StatusCode::CREATED, Json(order)))
+    Ok((StatusCode::CREATED, Json(paid.order)))
 }
 
 /// Your tickets

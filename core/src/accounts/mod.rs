@@ -14,7 +14,7 @@ pub mod throttle;
 pub mod tokens;
 
 pub use credentials::{Email, Nickname, Password};
-pub use service::{AuthService, BrowserSession, Profile, TokenPair};
+pub use service::{AuthService, AuthUser, BrowserSession, Caller, Profile, TokenPair};
 pub use tokens::AccessClaims;
 
 #[derive(

@@ -9,15 +9,19 @@
 //! acting; the sweeper only clears stale marks. Keeping holds as marks makes a hold cost
 //! about one conditional update (see BENCHMARKS.md, hold anatomy).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use rand::Rng;
 use serde::Serialize;
 use sqlx::{MySqlPool, QueryBuilder};
 
+use crate::accounts::repo::session_live;
+use crate::accounts::Caller;
 use crate::db::{conflict_as, push_ids, retry_on_lock_conflict};
 use crate::error::{Error, Result};
+use crate::queue::settings::room_active;
 
 /// A live hold. Prices are on the seat map; the purchase answers with the total paid.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -42,13 +46,98 @@ pub struct HoldRules {
     pub max_per_schedule: u32,
 }
 
-pub async fn create(
-    pool: &MySqlPool,
-    rules: HoldRules,
+/// What a hold must know before it takes a seat, read in one round trip: whether the
+/// caller's session is live (logout and withdrawal end it), whether the schedule exists
+/// and is on sale, with the expiry a hold taken now gets, and whether its waiting room
+/// is on. Each was a round trip of its own, and round trips are what a hold is made of:
+/// its take is a single statement. The database clock sets the expiry and decides "on
+/// sale" and "room on", so api processes with skewed clocks agree.
+#[derive(Debug, Clone)]
+struct Checked {
     user_id: i64,
     schedule_id: i64,
-    seat_ids: &[i64],
-) -> Result<Hold> {
+    visible: bool,
+    expires_at: Option<DateTime<Utc>>,
+    room_active: bool,
+    /// This node's clock is further from the database's than `CLOCK_TOLERANCE`.
+    clock_off: bool,
+}
+
+/// Schedule `?` exists, its show is not deleted, booking has opened and the schedule
+/// has not started, by the database clock: over `schedules sc join shows s`. A macro
+/// so that both ways of taking a hold splice in the one rule at compile time.
+macro_rules! on_sale {
+    () => {
+        "sc.id = ? and s.deleted_at is null
+           and s.booking_opens_at <= current_timestamp(6) and sc.starts_at > current_timestamp(6)"
+    };
+}
+
+/// Whether schedule `?` has its waiting room on, as one condition.
+macro_rules! room_on {
+    () => {
+        concat!(
+            "exists(select 1 from waiting_rooms w join schedules sc on sc.id = w.schedule_id
+                      join shows s on s.id = sc.show_id
+                    where w.schedule_id = ? and ",
+            room_active!(),
+            ")"
+        )
+    };
+}
+
+/// The hold's first look (see `Checked`); a session that has ended is 401 here, before
+/// anything else is told. Primary-key lookups that lock nothing.
+async fn check(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    caller: Caller,
+    schedule_id: i64,
+) -> Result<Checked> {
+    let (signed_in, visible, expires_at, room_active, now): (
+        bool,
+        bool,
+        Option<DateTime<Utc>>,
+        bool,
+        DateTime<Utc>,
+    ) = sqlx::query_as(concat!(
+        "select ",
+        session_live!(),
+        ",
+               exists(select 1 from schedules sc join shows s on s.id = sc.show_id
+                      where sc.id = ? and s.deleted_at is null),
+               (select current_timestamp(6) + interval ? microsecond
+                  from schedules sc join shows s on s.id = sc.show_id where ",
+        on_sale!(),
+        "), ",
+        room_on!(),
+        ", current_timestamp(6)"
+    ))
+    .bind(caller.session_id)
+    .bind(caller.user_id)
+    .bind(schedule_id)
+    .bind(rules.ttl.as_micros() as i64)
+    .bind(schedule_id)
+    .bind(schedule_id)
+    .fetch_one(pool)
+    .await?;
+    let clock_off = clock_off(now);
+    if !signed_in {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(Checked {
+        user_id: caller.user_id,
+        schedule_id,
+        visible,
+        expires_at,
+        room_active,
+        clock_off,
+    })
+}
+
+/// The seats a request names, sorted and without repeats, or why they cannot be held
+/// at all (none, or more than one hold may take).
+fn requested_seats(rules: HoldRules, seat_ids: &[i64]) -> Result<Vec<i64>> {
     let mut seat_ids = seat_ids.to_vec();
     seat_ids.sort_unstable();
     seat_ids.dedup();
@@ -60,11 +149,207 @@ pub async fn create(
             max: rules.max_seats,
         });
     }
-    // Random, since with no table behind it nothing hands out ids; at most 2^53 - 1, so
-    // a JavaScript client's JSON.parse keeps it exact. A guessed id is worth nothing
-    // anyway: every use of a hold checks it belongs to the caller.
-    let hold_id = rand::rngs::OsRng.gen_range(1..=MAX_HOLD_ID);
-    retry_on_lock_conflict(|| try_create(pool, rules, hold_id, user_id, schedule_id, &seat_ids))
+    Ok(seat_ids)
+}
+
+/// The one-trip take up to its optional room rule (see `take_at_once`).
+macro_rules! take_at_once_sql {
+    () => {
+        concat!(
+            "update seats force index (primary)
+             set hold_id = ?, hold_user_id = ?, hold_seat_count = 1, hold_expires_at = ?
+             where id = ? and schedule_id = ? and not is_sold
+               and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))
+               and ? between current_timestamp(6) + interval ? microsecond
+                         and current_timestamp(6) + interval ? microsecond
+               and ",
+            session_live!(),
+            "
+               and exists(select 1 from schedules sc join shows s on s.id = sc.show_id where ",
+            on_sale!()
+        )
+    };
+}
+
+/// How far a hold's expiry may stray from the database's now + TTL when the one-trip
+/// take (`take_at_once`) writes it from the api's clock. A node whose clock is further
+/// off than this never takes a hold that way: its holds go the two-trip way, whose
+/// expiry the database clock sets exactly (and `check` says so in the log, once).
+pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(1);
+
+/// A one-seat hold with no per-person limit, in one round trip: the conditional update
+/// itself requires the session live, the schedule on sale and, unless the caller has
+/// shown a live admission (`admitted`, checked by the api beforehand), the waiting room
+/// off. MariaDB's UPDATE has no RETURNING, so the expiry cannot be read back from the
+/// database clock in the same trip; the api's clock writes it instead, and the update
+/// refuses it unless it lies within `CLOCK_TOLERANCE` of the database's now + TTL. This
+/// is the whole of an on-sale's typical hold, so it costs about what the database's
+/// own single statement costs.
+async fn take_at_once(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    caller: Caller,
+    schedule_id: i64,
+    seat_ids: &[i64],
+    admitted: bool,
+) -> Result<AtOnce> {
+    let ([seat_id], 0) = (seat_ids, rules.max_per_schedule) else {
+        return Ok(AtOnce::NotTried);
+    };
+    // Microseconds, as the column keeps them: the hold answered is the hold stored.
+    let expires_at = (Utc::now() + rules.ttl).trunc_subsecs(6);
+    let earliest = rules.ttl.saturating_sub(CLOCK_TOLERANCE).as_micros() as i64;
+    let latest = (rules.ttl + CLOCK_TOLERANCE).as_micros() as i64;
+    let hold_id = new_hold_id();
+    let sql = if admitted {
+        concat!(take_at_once_sql!(), ")")
+    } else {
+        concat!(take_at_once_sql!(), ") and not ", room_on!())
+    };
+    let taken = retry_on_lock_conflict(|| async {
+        let mut query = sqlx::query(sql)
+            .bind(hold_id)
+            .bind(caller.user_id)
+            .bind(expires_at)
+            .bind(*seat_id)
+            .bind(schedule_id)
+            .bind(expires_at)
+            .bind(earliest)
+            .bind(latest)
+            .bind(caller.session_id)
+            .bind(caller.user_id)
+            .bind(schedule_id);
+        if !admitted {
+            query = query.bind(schedule_id);
+        }
+        Ok(query.execute(pool).await?.rows_affected())
+    })
+    .await?;
+    if taken != 1 {
+        return Ok(AtOnce::Missed);
+    }
+    Ok(AtOnce::Taken(Hold {
+        id: hold_id,
+        schedule_id,
+        seat_ids: vec![*seat_id],
+        expires_at,
+    }))
+}
+
+/// What the one-trip take did.
+enum AtOnce {
+    Taken(Hold),
+    /// Took nothing: the look must tell why.
+    Missed,
+    /// Several seats, or the per-person limit: not a one-trip hold.
+    NotTried,
+}
+
+/// Random, since with no table behind it nothing hands out ids; at most 2^53 - 1, so
+/// a JavaScript client's JSON.parse keeps it exact. A guessed id is worth nothing
+/// anyway: every use of a hold checks it belongs to the caller.
+fn new_hold_id() -> i64 {
+    rand::rngs::OsRng.gen_range(1..=MAX_HOLD_ID)
+}
+
+/// Whether this node's clock is further from the database's than `CLOCK_TOLERANCE`,
+/// which sends every hold the slower two-trip way; said in the log once per process.
+fn clock_off(database_now: DateTime<Utc>) -> bool {
+    static NOTED: AtomicBool = AtomicBool::new(false);
+    let skew = Utc::now() - database_now;
+    let off = skew.abs().to_std().unwrap_or_default() > CLOCK_TOLERANCE;
+    if off && !NOTED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            skew_ms = skew.num_milliseconds(),
+            "this node's clock is off the database's by more than the hold tolerance; holds take two round trips"
+        );
+    }
+    off
+}
+
+/// A whole hold: the one-trip take where it applies, else (or to explain a miss) the
+/// look, the waiting room and the take. `admitted`: the caller showed a live admission,
+/// already checked. `room_gate` is asked only when the schedule's room is on and the
+/// caller was not `admitted`; it answers whether they may pass now (the api checks a
+/// pass in Redis; callers with none refuse).
+///
+/// After a one-trip miss, the look tells why: an ended session, an unknown schedule or
+/// one not on sale are said as such; otherwise the seat was taken, which is said
+/// without trying the take again (a hot seat's losers touch its row once), unless the
+/// room let the caller in only now or this node's clock kept the one-trip take from
+/// writing its expiry.
+pub async fn create<F>(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    caller: Caller,
+    schedule_id: i64,
+    seat_ids: &[i64],
+    admitted: bool,
+    room_gate: F,
+) -> Result<Hold>
+where
+    F: AsyncFnOnce() -> Result<()>,
+{
+    let seat_ids = requested_seats(rules, seat_ids)?;
+    let tried = match take_at_once(pool, rules, caller, schedule_id, &seat_ids, admitted).await? {
+        AtOnce::Taken(hold) => return Ok(hold),
+        AtOnce::Missed => true,
+        AtOnce::NotTried => false,
+    };
+    let checked = check(pool, rules, caller, schedule_id).await?;
+    let mut take_again = !tried || checked.clock_off;
+    if checked.room_active && !admitted {
+        room_gate().await?;
+        take_again = true;
+    }
+    if take_again {
+        take(pool, rules, &checked, &seat_ids).await
+    } else {
+        Err(why_missed(pool, &checked, &seat_ids).await)
+    }
+}
+
+/// The `room_gate` of a caller with no waiting-room admission to show: a schedule whose
+/// room is on refuses them.
+pub async fn no_room() -> Result<()> {
+    Err(Error::QueueTokenRequired)
+}
+
+/// Why a one-trip take that the look found nothing against took nothing.
+async fn why_missed(pool: &MySqlPool, checked: &Checked, seat_ids: &[i64]) -> Error {
+    if !checked.visible {
+        return Error::NotFound("schedule");
+    }
+    if checked.expires_at.is_none() {
+        return Error::NotOnSale;
+    }
+    missing_or_taken(pool, checked.schedule_id, seat_ids).await
+}
+
+/// Takes the seats for the checked caller and schedule, all or nothing. The caller has
+/// settled the waiting room in between (when it is on).
+async fn take(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    checked: &Checked,
+    seat_ids: &[i64],
+) -> Result<Hold> {
+    let seat_ids = requested_seats(rules, seat_ids)?;
+    if !checked.visible {
+        return Err(Error::NotFound("schedule"));
+    }
+    let Some(expires_at) = checked.expires_at else {
+        return Err(Error::NotOnSale);
+    };
+    let (user_id, schedule_id) = (checked.user_id, checked.schedule_id);
+    let hold_id = new_hold_id();
+    let claim = Claim {
+        hold_id,
+        user_id,
+        schedule_id,
+        expires_at,
+    };
+    retry_on_lock_conflict(|| try_take(pool, rules, claim, &seat_ids))
         .await
         // Losing a deadlock every time means others are fighting over these seats.
         .map_err(|err| {
@@ -77,31 +362,27 @@ pub async fn create(
         })
 }
 
-async fn try_create(
-    pool: &MySqlPool,
-    rules: HoldRules,
+/// The marks a hold puts on its seats.
+#[derive(Debug, Clone, Copy)]
+struct Claim {
     hold_id: i64,
     user_id: i64,
     schedule_id: i64,
+    expires_at: DateTime<Utc>,
+}
+
+async fn try_take(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    claim: Claim,
     seat_ids: &[i64],
 ) -> Result<Hold> {
-    // On sale? Primary-key lookups that lock nothing: under READ COMMITTED this read
-    // would not lock inside the transaction either, so it runs before it. The database
-    // clock sets the expiry, so api processes with skewed clocks agree.
-    let expires_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "select current_timestamp(6) + interval ? microsecond
-         from schedules sc join shows s on s.id = sc.show_id
-         where sc.id = ? and s.deleted_at is null
-           and s.booking_opens_at <= current_timestamp(6) and sc.starts_at > current_timestamp(6)",
-    )
-    .bind(rules.ttl.as_micros() as i64)
-    .bind(schedule_id)
-    .fetch_optional(pool)
-    .await?;
-    let Some(expires_at) = expires_at else {
-        return Err(not_on_sale_reason(pool, schedule_id).await);
-    };
-
+    let Claim {
+        hold_id,
+        user_id,
+        schedule_id,
+        expires_at,
+    } = claim;
     // Point lookups on the primary key, ids sorted: every hold locks its seats in the
     // same order, so overlapping holds queue instead of deadlocking. Without the hint the
     // optimizer may scan the schedule's seats and lock them in another order.
@@ -212,23 +493,6 @@ async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) 
                 .map(|(id, _)| id)
                 .collect(),
         },
-        Err(err) => err.into(),
-    }
-}
-
-/// Why a schedule is not on sale: unknown (or its show deleted), or not open yet /
-/// already started. Only asked after the on-sale check found nothing to book.
-async fn not_on_sale_reason(pool: &MySqlPool, schedule_id: i64) -> Error {
-    let visible: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
-        "select sc.id from schedules sc join shows s on s.id = sc.show_id
-         where sc.id = ? and s.deleted_at is null",
-    )
-    .bind(schedule_id)
-    .fetch_optional(pool)
-    .await;
-    match visible {
-        Ok(None) => Error::NotFound("schedule"),
-        Ok(Some(_)) => Error::NotOnSale,
         Err(err) => err.into(),
     }
 }

@@ -16,6 +16,8 @@ use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
 
 use super::holds;
 use super::tickets::{self, Ticket};
+use crate::accounts::repo::session_live;
+use crate::accounts::Caller;
 use crate::db::{self, retry_on_lock_conflict};
 use crate::error::{is_unique_violation, Error, Result};
 use crate::idempotency;
@@ -29,15 +31,25 @@ pub struct Order {
     pub tickets: Vec<Ticket>,
 }
 
+/// A purchase's answer: the order, and whether its schedule has a waiting room (whose
+/// admission the purchase should end), read with the order rather than asked apart.
+#[derive(Debug, Clone)]
+pub struct Paid {
+    pub order: Order,
+    pub waiting_room: bool,
+}
+
+/// Pays the hold for the caller, whose session is confirmed by the statement that
+/// locks their row (see `Caller`): a purchase after logout or withdrawal is 401.
 pub async fn purchase(
     pool: &MySqlPool,
-    user_id: i64,
+    caller: Caller,
     hold_id: i64,
     idempotency_key: Option<&str>,
-) -> Result<Order> {
+) -> Result<Paid> {
     idempotency::check(idempotency_key)?;
     let order_id =
-        retry_on_lock_conflict(|| try_purchase(pool, user_id, hold_id, idempotency_key)).await?;
+        retry_on_lock_conflict(|| try_purchase(pool, caller, hold_id, idempotency_key)).await?;
     load(pool, order_id).await
 }
 
@@ -75,11 +87,32 @@ struct HeldSeat {
 /// request repeats it.
 async fn try_purchase(
     pool: &MySqlPool,
-    user_id: i64,
+    caller: Caller,
     hold_id: i64,
     key: Option<&str>,
 ) -> Result<i64> {
+    let user_id = caller.user_id;
     let mut tx = pool.begin().await?;
+    // The buyer's row first, exclusively, and the session confirmed in the same
+    // statement. One person's purchases, holds under the per-person limit and refunds
+    // run one at a time from here, so what is read below cannot change under us; the
+    // inserts' foreign keys would otherwise take a shared lock on this row, and
+    // upgrading that to the debit's exclusive lock deadlocks against any other
+    // transaction on the same wallet. `u.deleted_at` is read locked, so a withdrawal
+    // that committed while we waited for the row is seen.
+    let signed_in: Option<bool> = sqlx::query_scalar(concat!(
+        "select u.deleted_at is null and ",
+        session_live!(),
+        " from users u where u.id = ? for update"
+    ))
+    .bind(caller.session_id)
+    .bind(user_id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if signed_in != Some(true) {
+        return Err(Error::Unauthenticated);
+    }
     if let Some(key) = key {
         if let Some(order) = order_by_key(&mut tx, user_id, key).await? {
             return same_request(order, hold_id);
@@ -126,26 +159,6 @@ async fn try_purchase(
     // after this purchase, whose ticket stays valid like every earlier one.
     if !still_on_sale(&mut tx, seats[0].schedule_id).await? {
         return Err(Error::NotOnSale);
-    }
-    // Take the buyer's row exclusively now, before the inserts below: their foreign
-    // keys would otherwise take a shared lock on it, and upgrading that to the debit's
-    // exclusive lock deadlocks against any other transaction on the same wallet.
-    sqlx::query("select id from users where id = ? for update")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    // Liveness again, now that the user row is ours: a hold of this person may have
-    // counted this one as expired (the per-person limit) while we waited for the row.
-    let still_live: i64 = sqlx::query_scalar(
-        "select count(*) from seats
-         where hold_id = ? and hold_user_id = ? and not is_sold and hold_expires_at > current_timestamp(6)",
-    )
-    .bind(hold_id)
-    .bind(user_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if still_live != seats.len() as i64 {
-        return Err(Error::HoldNotActive);
     }
     let mut prices_query = QueryBuilder::new("select id, price from seat_grades where id in (");
     db::push_ids(
@@ -253,16 +266,23 @@ fn same_request(order: OrderRow, hold_id: i64) -> Result<i64> {
     }
 }
 
-async fn load(pool: &MySqlPool, order_id: i64) -> Result<Order> {
-    let (hold_id, total): (i64, i64) =
-        sqlx::query_as("select hold_id, total from orders where id = ?")
-            .bind(order_id)
-            .fetch_one(pool)
-            .await?;
-    Ok(Order {
-        id: order_id,
-        hold_id,
-        total,
-        tickets: tickets::for_order(pool, order_id).await?,
+async fn load(pool: &MySqlPool, order_id: i64) -> Result<Paid> {
+    let (hold_id, total, waiting_room): (i64, i64, bool) = sqlx::query_as(
+        "select o.hold_id, o.total,
+                exists(select 1 from tickets t join waiting_rooms w on w.schedule_id = t.schedule_id
+                       where t.order_id = o.id)
+         from orders o where o.id = ?",
+    )
+    .bind(order_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(Paid {
+        order: Order {
+            id: order_id,
+            hold_id,
+            total,
+            tickets: tickets::for_order(pool, order_id).await?,
+        },
+        waiting_room,
     })
 }

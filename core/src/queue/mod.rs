@@ -256,9 +256,20 @@ impl WaitingRoom {
         pass: Option<&str>,
     ) -> Result<()> {
         match settings::get(&self.pool, schedule_id).await? {
-            Some(room) if room.active => {}
-            _ => return Ok(()),
+            Some(room) if room.active => self.check_pass(user_id, schedule_id, pass).await,
+            _ => Ok(()),
         }
+    }
+
+    /// `check_access` for a schedule already known to have its room on (a hold reads
+    /// that in its first look, `holds::check`): the pass must be this person's, for this
+    /// schedule, and their admission still live in Redis.
+    pub async fn check_pass(
+        &self,
+        user_id: i64,
+        schedule_id: i64,
+        pass: Option<&str>,
+    ) -> Result<()> {
         let pass = pass.ok_or(Error::QueueTokenRequired)?;
         let until_ms = self.passes.verify_access_pass(pass, user_id, schedule_id)?;
         if self.store.is_active(schedule_id, user_id, until_ms).await? {
@@ -268,19 +279,12 @@ impl WaitingRoom {
         }
     }
 
-    /// Ends the buyer's admission once their purchase is paid, freeing the slot for the
-    /// next person. Best effort: the purchase has already committed, and an admission
-    /// that is not ended here still ends with its window.
+    /// Ends the buyer's admission once their purchase of a schedule with a waiting room
+    /// is paid (the purchase reads whether there is one), freeing the slot for the next
+    /// person. Best effort: the purchase has already committed, and an admission that
+    /// is not ended here still ends with its window.
     pub async fn purchase_completed(&self, user_id: i64, schedule_id: i64) {
-        let room = match settings::get(&self.pool, schedule_id).await {
-            Ok(Some(room)) => room,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::warn!(error = %err, schedule_id, "waiting room lookup failed after purchase");
-                return;
-            }
-        };
-        if let Err(err) = self.store.finish(room.schedule_id, user_id).await {
+        if let Err(err) = self.store.finish(schedule_id, user_id).await {
             tracing::warn!(error = %err, schedule_id, "could not end the admission after purchase");
         }
     }

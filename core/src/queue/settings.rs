@@ -90,17 +90,29 @@ impl From<RoomRow> for Room {
     }
 }
 
-/// The room is on while enabled or inside its automatic window, and only until the
-/// show starts: nothing is left to queue for after that.
-const ROOM_SELECT: &str = "select w.schedule_id, w.enabled, w.admission_rate, w.active_cap,
-        w.active_window_secs, w.auto_before_secs,
-        (w.enabled or (w.auto_before_secs is not null
+/// Whether a room is on, over `waiting_rooms w`, `schedules sc` and `shows s`: while
+/// enabled or inside its automatic window, and only until the show starts (nothing is
+/// left to queue for after that). A macro so that statements elsewhere (the hold's
+/// first look) can splice the one rule in at compile time.
+macro_rules! room_active {
+    () => {
+        "((w.enabled or (w.auto_before_secs is not null
             and current_timestamp(6) >= s.booking_opens_at - interval w.auto_before_secs second))
-          and sc.starts_at > current_timestamp(6) and s.deleted_at is null as active,
+          and sc.starts_at > current_timestamp(6) and s.deleted_at is null)"
+    };
+}
+pub(crate) use room_active;
+
+const ROOM_SELECT: &str = concat!(
+    "select w.schedule_id, w.enabled, w.admission_rate, w.active_cap,
+        w.active_window_secs, w.auto_before_secs, ",
+    room_active!(),
+    " as active,
         s.booking_opens_at, s.booking_opens_at > current_timestamp(6) as before_opening
     from waiting_rooms w
     join schedules sc on sc.id = w.schedule_id
-    join shows s on s.id = sc.show_id";
+    join shows s on s.id = sc.show_id"
+);
 
 pub async fn put(pool: &MySqlPool, schedule_id: i64, settings: &RoomSettings) -> Result<Room> {
     settings.validate()?;

@@ -24,12 +24,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
 use redis::Script;
 use tokio::sync::OnceCell;
 
 use crate::error::{Error, Result};
 use crate::queue::limits::{address_bucket, QueueLimits};
+use crate::redis_link::{RedisConn, RedisTarget};
 
 /// A place in the queue or the lack of one, as the status script reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,8 +127,8 @@ pub struct QueueSizes {
 }
 
 pub struct QueueStore {
-    client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
+    target: RedisTarget,
+    conn: OnceCell<RedisConn>,
     prefix: String,
     enter: Script,
     status: Script,
@@ -176,10 +176,10 @@ impl QueueStore {
     /// Does not connect: the first command does, so the api starts while Redis is down
     /// and everything but the waiting room keeps working.
     pub fn new(redis_url: &str, prefix: &str) -> Result<Self> {
-        let client = redis::Client::open(redis_url)
+        let target = RedisTarget::parse(redis_url)
             .map_err(|err| Error::internal(format!("REDIS_URL: {err}")))?;
         Ok(QueueStore {
-            client,
+            target,
             conn: OnceCell::new(),
             prefix: prefix.to_string(),
             enter: Script::new(&format!(
@@ -291,14 +291,10 @@ impl QueueStore {
         })
     }
 
-    async fn conn(&self) -> Result<ConnectionManager> {
+    async fn conn(&self) -> Result<RedisConn> {
         let conn = self
             .conn
-            .get_or_try_init(|| async {
-                crate::redis_link::fail_fast(&self.client)
-                    .await
-                    .map_err(unavailable)
-            })
+            .get_or_try_init(|| async { self.target.connect().await.map_err(unavailable) })
             .await?;
         Ok(conn.clone())
     }
@@ -491,6 +487,24 @@ impl QueueStore {
     pub async fn purge(&self) -> Result<u64> {
         let mut conn = self.conn().await?;
         let pattern = format!("{}:*", self.prefix);
+        if self.target.is_cluster() {
+            // A cursor is one node's; KEYS goes to every master and the answers are
+            // joined. Keys of many schedules span slots, so one DEL each.
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(&pattern)
+                .query_async(&mut conn)
+                .await
+                .map_err(unavailable)?;
+            let mut deleted = 0;
+            for key in keys {
+                deleted += redis::cmd("DEL")
+                    .arg(&key)
+                    .query_async::<u64>(&mut conn)
+                    .await
+                    .map_err(unavailable)?;
+            }
+            return Ok(deleted);
+        }
         let mut cursor: u64 = 0;
         let mut deleted = 0;
         loop {

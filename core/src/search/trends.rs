@@ -16,12 +16,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use redis::aio::ConnectionManager;
 use serde::Serialize;
 use tokio::sync::OnceCell;
 
 use super::{analysis, query};
 use crate::error::{Error, Result};
+use crate::redis_link::{RedisConn, RedisTarget};
 
 /// Longest query counted, in characters: longer is pasted text, not a search term.
 const MAX_COUNTED_CHARS: usize = 40;
@@ -73,8 +73,8 @@ pub enum Outcome {
 }
 
 pub struct SearchTrends {
-    client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
+    target: RedisTarget,
+    conn: OnceCell<RedisConn>,
     prefix: String,
     pending: Mutex<Pending>,
     /// The last popular list read (when, how many asked for, the list): a public page
@@ -96,10 +96,10 @@ pub fn counted_form(text: &str) -> Option<String> {
 impl SearchTrends {
     /// `prefix` keeps deployments (and tests) sharing a Redis apart.
     pub fn new(redis_url: &str, prefix: &str) -> Result<Self> {
-        let client = redis::Client::open(redis_url)
+        let target = RedisTarget::parse(redis_url)
             .map_err(|err| Error::internal(format!("REDIS_URL: {err}")))?;
         Ok(SearchTrends {
-            client,
+            target,
             conn: OnceCell::new(),
             prefix: prefix.to_string(),
             pending: Mutex::new(Pending::default()),
@@ -238,11 +238,12 @@ impl SearchTrends {
         format!("{}:{{search}}:misses:{bucket}", self.prefix)
     }
 
-    async fn conn(&self) -> Result<ConnectionManager> {
+    async fn conn(&self) -> Result<RedisConn> {
         let conn = self
             .conn
             .get_or_try_init(|| async {
-                crate::redis_link::fail_fast(&self.client)
+                self.target
+                    .connect()
                     .await
                     .map_err(|err| Error::TrendsUnavailable(err.to_string()))
             })
