@@ -326,15 +326,15 @@ async fn why_missed(pool: &MySqlPool, checked: &Checked, seat_ids: &[i64]) -> Er
     missing_or_taken(pool, checked.schedule_id, seat_ids).await
 }
 
-/// Takes the seats for the checked caller and schedule, all or nothing. The caller has
-/// settled the waiting room in between (when it is on).
+/// Takes the seats (as `requested_seats` gave them) for the checked caller and
+/// schedule, all or nothing. The caller has settled the waiting room in between (when
+/// it is on).
 async fn take(
     pool: &MySqlPool,
     rules: HoldRules,
     checked: &Checked,
     seat_ids: &[i64],
 ) -> Result<Hold> {
-    let seat_ids = requested_seats(rules, seat_ids)?;
     if !checked.visible {
         return Err(Error::NotFound("schedule"));
     }
@@ -349,7 +349,7 @@ async fn take(
         schedule_id,
         expires_at,
     };
-    retry_on_lock_conflict(|| try_take(pool, rules, claim, &seat_ids))
+    retry_on_lock_conflict(|| try_take(pool, rules, claim, seat_ids))
         .await
         // Losing a deadlock every time means others are fighting over these seats.
         .map_err(|err| {
