@@ -154,6 +154,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!(created, "demo catalog ready");
     }
     marquee_core::sweeper::spawn(pool.clone(), config.hold_sweep_interval);
+    marquee_core::read_replicas::spawn_monitor(state.reads.clone());
     marquee_core::queue::admission::spawn(state.waiting_room.clone(), config.queue_tick);
     marquee_core::search::trends::spawn_flusher(state.trends.clone());
     let listener = tokio::net::TcpListener::bind(config.bind_addr)

@@ -11,6 +11,7 @@ use marquee_core::booking::refund_policy::RefundPolicy;
 use marquee_core::config::{Config, GatewayConfig};
 use marquee_core::points::{ChargeService, DevGateway, PaymentGateway, PortOneGateway};
 use marquee_core::queue::WaitingRoom;
+use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::resale::ResaleRules;
 use marquee_core::search::searcher::ShowSearch;
 use marquee_core::search::trends::SearchTrends;
@@ -21,7 +22,11 @@ use crate::web::SitePayment;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: every write, every decision, and what a user reads about themselves.
     pub pool: MySqlPool,
+    /// Reads that may be a moment stale (the public catalog, resale listings), served
+    /// by a read replica while one keeps up (`DATABASE_READ_URL`).
+    pub reads: ReadReplicas,
     pub auth: AuthService,
     pub charges: ChargeService,
     pub hold_rules: HoldRules,
@@ -126,6 +131,17 @@ impl AppState {
                 .as_ref()
                 .map(|token| Arc::from(token.expose())),
             shutting_down: Arc::new(tokio::sync::watch::Sender::new(false)),
+            reads: ReadReplicas::new(
+                pool.clone(),
+                &config
+                    .read_replicas
+                    .urls
+                    .iter()
+                    .map(|url| url.expose())
+                    .collect::<Vec<_>>(),
+                config.read_replicas.max_lag,
+            )
+            .expect("DATABASE_READ_URL was checked when the configuration was read"),
             pool,
         }
     }

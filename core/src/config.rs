@@ -80,6 +80,7 @@ pub struct AdminBootstrap {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: Secret,
+    pub read_replicas: ReadReplicaConfig,
     pub redis_url: String,
     /// Prefix of every waiting-room key in Redis, so deployments (and tests) can share one.
     pub queue_key_prefix: String,
@@ -158,10 +159,21 @@ fn provider_vars(kind: ProviderKind) -> [&'static str; 5] {
     }
 }
 
+/// MariaDB read replicas for reads that may be a moment stale (`core::read_replicas`).
+#[derive(Debug, Clone, Default)]
+pub struct ReadReplicaConfig {
+    /// `DATABASE_READ_URL`: comma-separated `mysql://` URLs; empty for none.
+    pub urls: Vec<Secret>,
+    /// `READ_REPLICA_MAX_LAG_SECS`: a replica further behind than this serves nothing.
+    pub max_lag: Duration,
+}
+
 /// The indexer's settings: it needs the database and the index, nothing else.
 #[derive(Debug, Clone)]
 pub struct IndexerConfig {
     pub database_url: Secret,
+    /// Where the change feed is read from when a replica keeps up.
+    pub read_replicas: ReadReplicaConfig,
     pub index_dir: PathBuf,
     /// Cron expression with seconds, for `serve`.
     pub schedule: String,
@@ -180,6 +192,7 @@ impl IndexerConfig {
         let env = Env(vars);
         Ok(IndexerConfig {
             database_url: env.database_url()?,
+            read_replicas: env.read_replicas()?,
             index_dir: env.index_dir(),
             schedule: env
                 .get("INDEXER_SCHEDULE")
@@ -254,6 +267,7 @@ impl Config {
         }
         Ok(Config {
             database_url: env.database_url()?,
+            read_replicas: env.read_replicas()?,
             redis_url,
             queue_key_prefix: env.get("QUEUE_KEY_PREFIX").unwrap_or("marquee").to_string(),
             queue_tick: Duration::from_millis(
@@ -360,6 +374,32 @@ impl Env {
             return Err(self.invalid("DATABASE_URL", "must start with mysql://"));
         }
         Ok(Secret::new(database_url))
+    }
+
+    fn read_replicas(&self) -> Result<ReadReplicaConfig, ConfigError> {
+        let urls = match self.get("DATABASE_READ_URL").map(str::trim) {
+            None | Some("") => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .map(|url| {
+                    let scheme_ok = url.starts_with("mysql://") || url.starts_with("mariadb://");
+                    let parses = url.parse::<sqlx::mysql::MySqlConnectOptions>().is_ok();
+                    if scheme_ok && parses {
+                        Ok(Secret::new(url))
+                    } else {
+                        Err(self.invalid(
+                            "DATABASE_READ_URL",
+                            "must be one or more comma-separated mysql:// URLs",
+                        ))
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(ReadReplicaConfig {
+            urls,
+            max_lag: self.seconds("READ_REPLICA_MAX_LAG_SECS", 5, 1..=3_600)?,
+        })
     }
 
     /// An HTTP header name (letters, digits, `-`), lower-cased.
@@ -616,6 +656,41 @@ mod tests {
     const SECRET: (&str, &str) = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
     const PORTONE: (&str, &str) = ("PAYMENT_GATEWAY", "portone");
     const PORTONE_SECRET: (&str, &str) = ("PORTONE_API_SECRET", "portone-secret");
+
+    #[test]
+    fn read_replicas_are_a_comma_separated_list_with_a_lag_bound() {
+        let none = Config::from_vars(vars(&[SECRET])).unwrap().read_replicas;
+        assert!(none.urls.is_empty());
+        assert_eq!(none.max_lag, Duration::from_secs(5));
+
+        let two = IndexerConfig::from_vars(vars(&[
+            (
+                "DATABASE_READ_URL",
+                "mysql://reader:pw@10.0.0.2:3306/marquee, mysql://reader:pw@10.0.0.3/marquee",
+            ),
+            ("READ_REPLICA_MAX_LAG_SECS", "2"),
+        ]))
+        .unwrap()
+        .read_replicas;
+        let urls: Vec<&str> = two.urls.iter().map(Secret::expose).collect();
+        assert_eq!(
+            urls,
+            [
+                "mysql://reader:pw@10.0.0.2:3306/marquee",
+                "mysql://reader:pw@10.0.0.3/marquee"
+            ]
+        );
+        assert_eq!(two.max_lag, Duration::from_secs(2));
+
+        for (var, value) in [
+            ("DATABASE_READ_URL", "postgres://10.0.0.2/marquee"),
+            ("DATABASE_READ_URL", "mysql://10.0.0.2/marquee,"),
+            ("READ_REPLICA_MAX_LAG_SECS", "0"),
+        ] {
+            let err = Config::from_vars(vars(&[SECRET, (var, value)])).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+        }
+    }
 
     #[test]
     fn cors_origins_are_kept_in_canonical_form() {

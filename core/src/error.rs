@@ -196,6 +196,15 @@ impl Error {
         }
     }
 
+    /// The database failed rather than answered: unreachable, or a query it could not
+    /// run. A read served by a replica is tried again on the primary after one of these.
+    pub fn is_database_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::DatabaseUnavailable(_) | Error::Internal(InternalError::Database(_))
+        )
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Error::Internal(InternalError::Other(message.into()))
     }

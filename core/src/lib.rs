@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod lifecycle;
 pub mod points;
 pub mod queue;
+pub mod read_replicas;
 pub mod redis_link;
 pub mod resale;
 pub mod search;

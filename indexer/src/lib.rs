@@ -8,6 +8,14 @@
 //!
 //! Only one indexer may write an index directory; a second one exits with
 //! `IndexLocked` before touching anything.
+//!
+//! With `DATABASE_READ_URL` the feed is read from a read replica while one keeps up
+//! (`marquee_core::read_replicas`), so every api node can run its own indexer without
+//! loading the primary; a pass whose replica fails runs again on the primary. Replica
+//! lag cannot make a pass skip a row: a replica applies commits in the primary's commit
+//! order, so what it shows is a prefix of what the primary shows, and the watermark is
+//! the newest row read, not a clock. Late commits behind the watermark are what
+//! `INDEXER_OVERLAP_SECS` is for, on a replica as on the primary.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -16,8 +24,8 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use marquee_core::config::{ConfigError, IndexerConfig};
 use marquee_core::db;
+use marquee_core::read_replicas::{self, ReadReplicas};
 use marquee_core::search::indexing::{Indexer, PassOptions, PassReport};
-use sqlx::MySqlPool;
 use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
@@ -58,16 +66,48 @@ pub fn log_pass(mode: &str, report: &PassReport) {
     );
 }
 
-async fn connect(config: &IndexerConfig) -> Result<MySqlPool> {
-    Ok(db::connect(config.database_url.expose()).await?)
+/// The primary and the replicas, measured once so the first pass can use a replica.
+async fn connect(config: &IndexerConfig) -> Result<ReadReplicas> {
+    let primary = db::connect(config.database_url.expose()).await?;
+    let urls: Vec<&str> = config
+        .read_replicas
+        .urls
+        .iter()
+        .map(|url| url.expose())
+        .collect();
+    let reads = ReadReplicas::new(primary, &urls, config.read_replicas.max_lag)?;
+    if reads.has_replicas() {
+        reads.check().await;
+    }
+    Ok(reads)
+}
+
+/// One incremental pass, on a replica that keeps up or on the primary; a pass whose
+/// replica fails runs again on the primary (the pages it committed stay done).
+pub async fn pass(
+    indexer: &mut Indexer,
+    reads: &ReadReplicas,
+    options: PassOptions,
+) -> marquee_core::Result<PassReport> {
+    // Spelled out rather than `reads.read_within`: a pass runs inside the scheduler's
+    // boxed `Send` job, where rustc cannot yet prove an async closure's future `Send`.
+    if let Some(replica) = reads.replica() {
+        match indexer.run_pass(replica.pool(), options).await {
+            Err(err) if err.is_database_failure() => {
+                reads.set_aside(&replica, &format!("an indexer pass failed: {err}"));
+            }
+            done => return done,
+        }
+    }
+    indexer.run_pass(reads.primary(), options).await
 }
 
 pub async fn run_once(config: &IndexerConfig) -> Result<PassReport> {
     let mut indexer = Indexer::open(&config.index_dir)?;
-    let pool = connect(config).await?;
-    let report = indexer.run_pass(&pool, pass_options(config)).await?;
+    let reads = connect(config).await?;
+    let report = pass(&mut indexer, &reads, pass_options(config)).await?;
     log_pass("run-once", &report);
-    pool.close().await;
+    reads.primary().close().await;
     Ok(report)
 }
 
@@ -90,7 +130,8 @@ pub async fn serve(
 ) -> Result<()> {
     parse_schedule(&config.schedule)?;
     let indexer = Indexer::open(&config.index_dir)?;
-    let pool = connect(config).await?;
+    let reads = connect(config).await?;
+    read_replicas::spawn_monitor(reads.clone());
     let options = pass_options(config);
     // An Option, so shutdown can drop the indexer (and its lock) even though the
     // scheduler may keep the job closure alive.
@@ -98,16 +139,16 @@ pub async fn serve(
     {
         let mut first = indexer.lock().await;
         let first = first.as_mut().expect("the indexer is there until shutdown");
-        match first.run_pass(&pool, options).await {
+        match pass(first, &reads, options).await {
             Ok(report) => log_pass("serve", &report),
             Err(err) => tracing::error!(error = %err, "indexer pass failed"),
         }
     }
 
     let scheduler = JobScheduler::new().await?;
-    let (job_indexer, job_pool) = (indexer.clone(), pool.clone());
+    let (job_indexer, job_reads) = (indexer.clone(), reads.clone());
     let job = Job::new_async(config.schedule.as_str(), move |_, _| {
-        let (indexer, pool) = (job_indexer.clone(), job_pool.clone());
+        let (indexer, reads) = (job_indexer.clone(), job_reads.clone());
         Box::pin(async move {
             // The previous tick's pass is still running: skip rather than queue, so a
             // slow pass never piles up work behind it.
@@ -118,7 +159,7 @@ pub async fn serve(
             let Some(indexer) = indexer.as_mut() else {
                 return; // shutting down
             };
-            match indexer.run_pass(&pool, options).await {
+            match pass(indexer, &reads, options).await {
                 Ok(report) => log_pass("serve", &report),
                 Err(err) => tracing::error!(error = %err, "indexer pass failed"),
             }
@@ -133,7 +174,7 @@ pub async fn serve(
     scheduler.shutdown().await?;
     // Waits for a pass in progress, then lets the index go.
     drop(indexer.lock().await.take());
-    pool.close().await;
+    reads.primary().close().await;
     tracing::info!("indexer stopped");
     Ok(())
 }
@@ -142,7 +183,7 @@ pub async fn serve(
 /// progress log line per page otherwise.
 pub async fn rebuild(config: &IndexerConfig) -> Result<PassReport> {
     let mut indexer = Indexer::open(&config.index_dir)?;
-    let pool = connect(config).await?;
+    let reads = connect(config).await?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -155,19 +196,37 @@ pub async fn rebuild(config: &IndexerConfig) -> Result<PassReport> {
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     });
-    let report = indexer
-        .rebuild(&pool, config.page_size, |done, total| match &bar {
-            Some(bar) => {
-                bar.set_length(total);
-                bar.set_position(done);
+    let mut progress = |done, total| match &bar {
+        Some(bar) => {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+        None => tracing::info!(done, total, "rebuild progress"),
+    };
+    let mut on_replica = None;
+    if let Some(replica) = reads.replica() {
+        match indexer
+            .rebuild(replica.pool(), config.page_size, &mut progress)
+            .await
+        {
+            Err(err) if err.is_database_failure() => {
+                reads.set_aside(&replica, &format!("a rebuild failed: {err}"));
             }
-            None => tracing::info!(done, total, "rebuild progress"),
-        })
-        .await?;
+            done => on_replica = Some(done),
+        }
+    }
+    let report = match on_replica {
+        Some(done) => done?,
+        None => {
+            indexer
+                .rebuild(reads.primary(), config.page_size, &mut progress)
+                .await?
+        }
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     log_pass("rebuild", &report);
-    pool.close().await;
+    reads.primary().close().await;
     Ok(report)
 }

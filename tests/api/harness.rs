@@ -53,6 +53,8 @@ pub struct TestApp {
     pub index_dir: IndexDir,
     pub router: Router,
     pub config: Config,
+    /// What the router serves from, for tests that look behind it (read replicas).
+    pub state: AppState,
 }
 
 #[derive(Debug)]
@@ -74,13 +76,18 @@ impl TestApp {
     }
 
     pub async fn with_config(overrides: &[(&str, &str)]) -> Self {
+        Self::on_database(TestDb::new().await, overrides).await
+    }
+
+    /// An app on `db` (a private server's) with `overrides`; replicas named in them
+    /// are measured from the start, as `marquee_api::run` does.
+    pub async fn on_database(db: TestDb, overrides: &[(&str, &str)]) -> Self {
         // Logs go through libtest's capture, so a failing test shows the api's own
         // account of what went wrong (for example the cause of a 500).
         let _ = tracing_subscriber::fmt()
             .with_env_filter("warn,marquee_api=info")
             .with_test_writer()
             .try_init();
-        let db = TestDb::new().await;
         let index_dir = index_dir();
         let index_path = index_dir.display().to_string();
         let redis_keys = RedisKeys(db.name.clone());
@@ -90,8 +97,11 @@ impl TestApp {
         ];
         vars.extend_from_slice(overrides);
         let config = test_config(&vars);
-        let router = marquee_api::app(AppState::new(db.pool.clone(), &config));
+        let state = AppState::new(db.pool.clone(), &config);
+        marquee_core::read_replicas::spawn_monitor(state.reads.clone());
+        let router = marquee_api::app(state.clone());
         TestApp {
+            state,
             db,
             _redis_keys: redis_keys,
             index_dir,

@@ -6,6 +6,8 @@ mod db_proxy;
 mod harness;
 #[path = "../support/index_dir.rs"]
 mod index_dir;
+#[path = "../support/mariadb_replica.rs"]
+mod mariadb_replica;
 mod oauth_double;
 #[path = "../support/redis_cluster.rs"]
 mod redis_cluster;
@@ -32,6 +34,7 @@ mod portone;
 mod purchase;
 mod queue;
 mod queue_limits;
+mod read_replicas;
 mod redis_cluster_queue;
 mod refunds;
 mod resale;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use marquee_core::config::{IndexerConfig, Secret};
+use marquee_core::config::{IndexerConfig, ReadReplicaConfig, Secret};
 use serde_json::{json, Value};
 
 use crate::harness::TestApp;
@@ -70,6 +70,7 @@ async fn create_show(
 pub(crate) fn indexer_config(app: &TestApp) -> IndexerConfig {
     IndexerConfig {
         database_url: Secret::new(app.db.url.clone()),
+        read_replicas: ReadReplicaConfig::default(),
         index_dir: app.index_dir.to_path_buf(),
         schedule: "*/1 * * * * *".into(),
         overlap: Duration::from_secs(10),

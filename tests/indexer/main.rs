@@ -3,6 +3,9 @@
 
 #[path = "../support/index_dir.rs"]
 mod index_dir;
+#[path = "../support/mariadb_replica.rs"]
+mod mariadb_replica;
+mod replica;
 #[path = "../support/test_db.rs"]
 mod test_db;
 
@@ -15,7 +18,7 @@ use marquee_core::catalog::model::{
     Category, NewGrade, NewSchedule, NewShow, ShowPatch, VenueInput,
 };
 use marquee_core::catalog::repo as catalog;
-use marquee_core::config::{IndexerConfig, Secret};
+use marquee_core::config::{IndexerConfig, ReadReplicaConfig, Secret};
 use marquee_core::search::indexing::{Indexer, PassOptions};
 use marquee_core::search::searcher::{SearchFilter, ShowSearch};
 use marquee_core::Error;
@@ -397,6 +400,7 @@ async fn serve_makes_a_change_searchable_within_seconds() {
         .unwrap();
     let config = IndexerConfig {
         database_url: Secret::new(db.url.clone()),
+        read_replicas: ReadReplicaConfig::default(),
         index_dir: dir.to_path_buf(),
         schedule: "*/1 * * * * *".into(),
         overlap: Duration::from_secs(10),

@@ -17,6 +17,8 @@ pub fn server_url() -> String {
 }
 
 pub struct TestDb {
+    /// The server it lives on, which drops it at the end.
+    server: String,
     pub name: String,
     pub url: String,
     pub pool: MySqlPool,
@@ -24,8 +26,13 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Self {
+        Self::on(&server_url()).await
+    }
+
+    /// A fresh database on another server (a private primary with replicas).
+    pub async fn on(server: &str) -> Self {
         let name = format!("marquee_test_{:016x}", rand::thread_rng().gen::<u64>());
-        let url = format!("{}/{}", server_url().trim_end_matches('/'), name);
+        let url = format!("{}/{}", server.trim_end_matches('/'), name);
         db::ensure_database(&url)
             .await
             .expect("create test database");
@@ -36,7 +43,12 @@ impl TestDb {
             .run(&pool)
             .await
             .expect("migrate test database");
-        TestDb { name, url, pool }
+        TestDb {
+            server: server.to_string(),
+            name,
+            url,
+            pool,
+        }
     }
 
     /// A second, independent pool on the same database: another api process.
@@ -48,7 +60,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();
-        let server = server_url();
+        let server = self.server.clone();
         // Drop runs outside async context (and during panics), so use a thread with
         // its own runtime.
         let _ = std::thread::spawn(move || {

@@ -19,9 +19,9 @@ use crate::extract::{day_range, Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
 use crate::page_cache::PageKey;
 use crate::state::AppState;
 
-/// The show page, from MySQL (an owned pool: the cache may run it on a task of its own).
-async fn detail(pool: MySqlPool, show_id: i64) -> Result<ShowDetail, Error> {
-    catalog::show_detail(&pool, show_id)
+/// The show page, from the primary: what an admin just wrote, read back.
+async fn detail(pool: &MySqlPool, show_id: i64) -> Result<ShowDetail, Error> {
+    catalog::show_detail(pool, show_id)
         .await?
         .ok_or(Error::NotFound("show"))
 }
@@ -47,7 +47,7 @@ pub async fn create(
     state.pages.forget_catalog();
     Ok((
         StatusCode::CREATED,
-        Json(detail(state.pool.clone(), show_id).await?),
+        Json(detail(&state.pool, show_id).await?),
     ))
 }
 
@@ -74,7 +74,7 @@ pub async fn update(
         return Err(Error::NotFound("show").into());
     }
     state.pages.forget_catalog();
-    Ok(Json(detail(state.pool.clone(), show_id).await?))
+    Ok(Json(detail(&state.pool, show_id).await?))
 }
 
 /// Delete a show (admin)
@@ -139,9 +139,12 @@ pub async fn list(
         limit,
         offset,
     };
-    let pool = state.pool.clone();
+    let reads = state.reads.clone();
     let load = async move {
-        let (items, total) = catalog::list_shows(&pool, &filter, limit, offset).await?;
+        let filter = &filter;
+        let (items, total) = reads
+            .read(|pool| async move { catalog::list_shows(&pool, filter, limit, offset).await })
+            .await?;
         Ok(Page {
             items,
             total,
@@ -166,7 +169,12 @@ pub async fn get(
     headers: HeaderMap,
     ApiPath(show_id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let load = detail(state.pool.clone(), show_id);
+    let reads = state.reads.clone();
+    let load = async move {
+        reads
+            .read(|pool| async move { detail(&pool, show_id).await })
+            .await
+    };
     state
         .pages
         .answer::<ShowDetail, _>(PageKey::Show(show_id), &headers, load)
@@ -192,9 +200,10 @@ pub async fn seats(
     headers: HeaderMap,
     ApiPath((show_id, schedule_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Response> {
-    let pool = state.pool.clone();
+    let reads = state.reads.clone();
     let load = async move {
-        let seats = catalog::seats(&pool, show_id, schedule_id)
+        let seats = reads
+            .read(|pool| async move { catalog::seats(&pool, show_id, schedule_id).await })
             .await?
             .ok_or(Error::NotFound("schedule"))?;
         Ok(SeatMap { schedule_id, seats })

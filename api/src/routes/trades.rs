@@ -100,7 +100,11 @@ pub async fn list(
         max_price: query.max_price,
         sort: query.sort.unwrap_or_default(),
     };
-    let (items, total) = trades::list_open(&state.pool, &filter, limit, offset).await?;
+    let filter = &filter;
+    let (items, total) = state
+        .reads
+        .read(|pool| async move { trades::list_open(&pool, filter, limit, offset).await })
+        .await?;
     Ok(Json(Page {
         items,
         total,

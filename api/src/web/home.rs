@@ -9,9 +9,9 @@ use axum::response::Response;
 use marquee_core::catalog::model::ShowSummary;
 use marquee_core::catalog::repo as catalog;
 use marquee_core::catalog::Category;
+use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::Error;
 use serde::Deserialize;
-use sqlx::MySqlPool;
 
 use super::chips::{category, chips, Chip};
 use super::format;
@@ -95,7 +95,7 @@ pub async fn page(
     // A mangled address shows the whole home page rather than an error.
     let query = query.map(|Query(query)| query).unwrap_or_default();
     let chosen = category(query.category.as_deref());
-    let load = home_html(state.pool.clone(), state.trends.clone(), chosen);
+    let load = home_html(state.reads.clone(), state.trends.clone(), chosen);
     let page = state
         .pages
         .answer_page(PageKey::HomePage(chosen), &headers, load)
@@ -104,12 +104,19 @@ pub async fn page(
 }
 
 async fn home_html(
-    pool: MySqlPool,
+    reads: ReadReplicas,
     trends: Arc<SearchTrends>,
     chosen: Option<Category>,
 ) -> Result<String, Error> {
-    let on_sale = catalog::on_sale_now(&pool, chosen, SECTION_SIZE).await?;
-    let opening = catalog::opening_soon(&pool, chosen, SECTION_SIZE).await?;
+    let (on_sale, opening) = reads
+        .read(|pool| async move {
+            let on_sale = catalog::on_sale_now(&pool, chosen, SECTION_SIZE).await?;
+            Ok((
+                on_sale,
+                catalog::opening_soon(&pool, chosen, SECTION_SIZE).await?,
+            ))
+        })
+        .await?;
     // A hint, not the page: without Redis the home page is drawn without it.
     // At most a moment's wait: a Redis that does not answer must not hold the page.
     let asked = tokio::time::timeout(POPULAR_WAIT, trends.popular(POPULAR_SHOWN)).await;

@@ -84,7 +84,11 @@ pub async fn page(
         sort,
         ..MarketFilter::default()
     };
-    let (found, total) = trades::list_open(&state.pool, &filter, PAGE_SIZE, 0).await?;
+    let filter = &filter;
+    let (found, total) = state
+        .reads
+        .read(|pool| async move { trades::list_open(&pool, filter, PAGE_SIZE, 0).await })
+        .await?;
     let csrf = visitor(&state, &headers)
         .await?
         .map(|(_, secret)| csrf_token(&secret));

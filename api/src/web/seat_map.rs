@@ -130,7 +130,10 @@ pub async fn page(
         Admission::Wait => return Ok(see_other(&queue_path(show_id, schedule_id))),
     };
     let (show, schedule) = performance(&state, show_id, schedule_id).await?;
-    let seats = catalog::seats(&state.pool, show_id, schedule_id)
+    // Availability as a picture: a replica may draw it; the hold itself decides.
+    let seats = state
+        .reads
+        .read(|pool| async move { catalog::seats(&pool, show_id, schedule_id).await })
         .await?
         .ok_or(Error::NotFound("schedule"))?;
     let grades: Vec<String> = schedule.grades.iter().map(|g| g.name.clone()).collect();

@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use marquee_core::catalog::repo as catalog;
+use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::Error;
-use sqlx::MySqlPool;
 
 use super::format;
 use super::{render, with_policy, PageError};
@@ -58,7 +58,7 @@ pub async fn page(
     // Not a number (or not text) is the same as no such show, for a person following
     // a link.
     let show_id = super::path_id(show_id, "show")?;
-    let load = show_html(state.pool.clone(), show_id);
+    let load = show_html(state.reads.clone(), show_id);
     let page = state
         .pages
         .answer_page(PageKey::ShowPage(show_id), &headers, load)
@@ -66,8 +66,9 @@ pub async fn page(
     Ok(with_policy(page))
 }
 
-async fn show_html(pool: MySqlPool, show_id: i64) -> Result<String, Error> {
-    let show = catalog::show_detail(&pool, show_id)
+async fn show_html(reads: ReadReplicas, show_id: i64) -> Result<String, Error> {
+    let show = reads
+        .read(|pool| async move { catalog::show_detail(&pool, show_id).await })
         .await?
         .ok_or(Error::NotFound("show"))?;
     let now = chrono::Utc::now();

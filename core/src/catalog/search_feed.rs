@@ -101,11 +101,20 @@ pub async fn visible_count(pool: &MySqlPool) -> Result<u64> {
     Ok(count as u64)
 }
 
-/// The database clock: a rebuild's starting point in the change feed.
+/// A rebuild's starting point in the change feed: the database clock, or on a read
+/// replica (`read_only`) the newest heartbeat it has applied (`core::read_replicas`).
+/// A replica's own clock runs ahead of what it has applied by its lag, and a rebuild
+/// starting from it would skip whatever the primary committed in that gap; the beat is
+/// the primary's clock at a commit the replica has already applied.
 pub async fn database_now(pool: &MySqlPool) -> Result<DateTime<Utc>> {
-    Ok(sqlx::query_scalar("select current_timestamp(6)")
-        .fetch_one(pool)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "select if(@@read_only, \
+            least(current_timestamp(6), coalesce( \
+                (select beat from replication_heartbeat where id = 1), current_timestamp(6))), \
+            current_timestamp(6))",
+    )
+    .fetch_one(pool)
+    .await?)
 }
 
 async fn with_details(pool: &MySqlPool, rows: Vec<ShowRow>) -> Result<Vec<Change>> {
