@@ -224,6 +224,24 @@ impl ReadReplicas {
     }
 }
 
+impl ReadReplicas {
+    /// Measures until every replica is usable or about a second has passed: for a
+    /// one-shot job (`marquee-indexer run-once`), whose own first beat has not reached
+    /// a replica when it first looks.
+    pub async fn settle(&self) {
+        if !self.has_replicas() {
+            return;
+        }
+        for _ in 0..4 {
+            self.check().await;
+            if self.usable_count() == self.0.replicas.len() {
+                return;
+            }
+            tokio::time::sleep(CHECK_INTERVAL / 2).await;
+        }
+    }
+}
+
 /// Measures the replicas every `CHECK_INTERVAL` for the life of the process; nothing to
 /// do without replicas.
 pub fn spawn_monitor(reads: ReadReplicas) {

@@ -76,9 +76,7 @@ async fn connect(config: &IndexerConfig) -> Result<ReadReplicas> {
         .map(|url| url.expose())
         .collect();
     let reads = ReadReplicas::new(primary, &urls, config.read_replicas.max_lag)?;
-    if reads.has_replicas() {
-        reads.check().await;
-    }
+    reads.settle().await;
     Ok(reads)
 }
 

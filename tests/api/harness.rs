@@ -85,7 +85,7 @@ impl TestApp {
         // Logs go through libtest's capture, so a failing test shows the api's own
         // account of what went wrong (for example the cause of a 500).
         let _ = tracing_subscriber::fmt()
-            .with_env_filter("warn,marquee_api=info")
+            .with_env_filter("warn,marquee_api=info,marquee_core::read_replicas=info")
             .with_test_writer()
             .try_init();
         let index_dir = index_dir();

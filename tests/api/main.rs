@@ -40,6 +40,7 @@ mod refunds;
 mod resale;
 mod resale_races;
 mod search;
+mod search_nodes;
 mod search_trends;
 mod social_login;
 mod ticket_limit;
