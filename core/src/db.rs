@@ -35,6 +35,9 @@ const PATIENT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// gone or hopelessly behind, and the client is better told to retry.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(750);
 
+/// See `pool_options`.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// Pool settings shared by the binaries and the tests. Sessions run in UTC (sqlx sets
 /// `time_zone = '+00:00'`), so `current_timestamp(6)` and the app agree on instants.
 ///
@@ -43,10 +46,25 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(750);
 /// that waited on a row lock would still read from the snapshot its first SELECT took,
 /// and miss what the lock holder had just committed (a purchase retry would not see the
 /// order it must answer with). READ COMMITTED also takes no gap locks, so fewer deadlocks.
+///
+/// A connection is pinged before it is handed out only if it sat idle for longer than
+/// `PING_AFTER_IDLE`. sqlx pings on every acquire by default (and again on every
+/// release, which it does after the answer is sent): for a one-statement hold that
+/// doubled the round trips the request waited for. A connection busy a moment ago is
+/// alive; one that sat through a database restart is idle, and is pinged and replaced.
 pub fn pool_options() -> MySqlPoolOptions {
     MySqlPoolOptions::new()
         .max_connections(32)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 sqlx::query("set session transaction isolation level read committed")
