@@ -89,6 +89,48 @@ async fn the_waiting_room_keeps_order_pace_and_passes_on_every_shard_of_a_cluste
 }
 
 #[tokio::test]
+async fn rate_limits_count_on_every_shard_and_a_refusal_keeps_the_place() {
+    let cluster = RedisCluster::start(3);
+    let url = cluster.url();
+    let app = TestApp::with_config(&[
+        ("REDIS_URL", &url),
+        ("QUEUE_LIMIT_PER_USER", "3"),
+        ("QUEUE_LIMIT_WINDOW_SECS", "60"),
+    ])
+    .await;
+    let schedules = one_schedule_per_shard(&app, &cluster).await;
+    let fans = users(&app, 2).await;
+
+    for (master, show) in &schedules {
+        room_on(&app, show.schedule_id, 1, 1, 600).await;
+        let token = entered(&app, &fans[0], show.schedule_id).await;
+        let other = entered(&app, &fans[1], show.schedule_id).await;
+        // enter + 2 reads are the 3 allowed; the fourth is refused, with a wait.
+        for _ in 0..2 {
+            let read = status(&app, &token, show.schedule_id).await;
+            assert_eq!(
+                read.status,
+                StatusCode::OK,
+                "shard {master}: {:?}",
+                read.body
+            );
+        }
+        let refused = status(&app, &token, show.schedule_id).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "shard {master}"
+        );
+        assert_eq!(refused.code(), "RATE_LIMITED");
+        assert!(refused.headers.contains_key("retry-after"));
+        // Another fan's count is their own, and the refused fan is still first.
+        let read = status(&app, &other, show.schedule_id).await;
+        assert_eq!(read.status, StatusCode::OK);
+        assert_eq!(read.body["position"], 2, "shard {master}");
+    }
+}
+
+#[tokio::test]
 async fn with_a_master_killed_only_its_schedules_answer_503_and_the_others_keep_working() {
     let mut cluster = RedisCluster::start(3);
     let url = cluster.url();
