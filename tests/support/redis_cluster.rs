@@ -21,8 +21,13 @@ pub struct RedisCluster {
 
 impl RedisCluster {
     pub fn start(masters: usize) -> Self {
+        Self::start_with_replicas(masters, 0)
+    }
+
+    /// `masters` shards, each with `replicas` replicas that take over when it dies.
+    pub fn start_with_replicas(masters: usize, replicas: usize) -> Self {
         let dir = std::env::temp_dir().join(format!("marquee-redis-cluster-{}", rand_suffix()));
-        let ports = free_ports(masters);
+        let ports = free_ports(masters * (1 + replicas));
         let mut nodes = Vec::new();
         for port in &ports {
             let node_dir = dir.join(port.to_string());
@@ -56,7 +61,7 @@ impl RedisCluster {
         let created = Command::new("redis-cli")
             .args(["--cluster", "create"])
             .args(&addresses)
-            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -84,16 +89,30 @@ impl RedisCluster {
 
     /// The port of the master serving `key`'s hash slot.
     pub fn master_of(&self, key: &str) -> u16 {
-        let slot: u16 = cli(self.ports[0], &["CLUSTER", "KEYSLOT", key])
+        let asked = *self
+            .ports
+            .iter()
+            .zip(&self.nodes)
+            .find(|(_, node)| node.is_some())
+            .expect("a node is running")
+            .0;
+        self.master_of_via(asked, key)
+            .unwrap_or_else(|| panic!("no master serves {key}"))
+    }
+
+    /// `key`'s master as the node on `asked` sees the cluster; None while no live
+    /// master serves the slot.
+    fn master_of_via(&self, asked: u16, key: &str) -> Option<u16> {
+        let slot: u16 = cli(asked, &["CLUSTER", "KEYSLOT", key])
             .expect("CLUSTER KEYSLOT answers")
             .trim()
             .parse()
             .unwrap();
-        let nodes = cli(self.ports[0], &["CLUSTER", "NODES"]).expect("CLUSTER NODES answers");
+        let nodes = cli(asked, &["CLUSTER", "NODES"]).expect("CLUSTER NODES answers");
         // One line per node: id ip:port@bus flags master ping pong epoch link slots...
         for line in nodes.lines() {
             let fields: Vec<&str> = line.split_whitespace().collect();
-            if fields.len() < 9 || !fields[2].contains("master") {
+            if fields.len() < 9 || !fields[2].contains("master") || fields[2].contains("fail") {
                 continue;
             }
             let serves = fields[8..].iter().any(|range| {
@@ -106,10 +125,10 @@ impl RedisCluster {
             });
             if serves {
                 let address = fields[1].split('@').next().unwrap();
-                return address.rsplit(':').next().unwrap().parse().unwrap();
+                return Some(address.rsplit(':').next().unwrap().parse().unwrap());
             }
         }
-        panic!("no master serves slot {slot}: {nodes}")
+        None
     }
 
     /// Moves `key`'s hash slot, with its keys, to the master on `to`, the way
@@ -140,6 +159,39 @@ impl RedisCluster {
         for port in &self.ports {
             cli(*port, &["CLUSTER", "SETSLOT", slot, "NODE", &to_id]).unwrap();
         }
+    }
+
+    /// Waits until the replicas of `key`'s master have every write it has taken, as
+    /// Redis's `WAIT` counts them.
+    pub fn replicated(&self, key: &str) {
+        let master = self.master_of(key);
+        let replicas = cli(master, &["INFO", "replication"]).unwrap();
+        let count = replicas
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("connected_slaves:"))
+            .unwrap_or("0")
+            .to_string();
+        let acked = cli(master, &["WAIT", &count, "5000"]).unwrap();
+        assert_eq!(acked.trim(), count, "the replicas did not catch up");
+    }
+
+    /// Kills `key`'s master and waits until one of its replicas serves the slot.
+    /// Returns the new master's port.
+    pub fn fail_over(&mut self, key: &str) -> u16 {
+        let old = self.master_of(key);
+        let index = self.ports.iter().position(|p| *p == old).unwrap();
+        if let Some(mut child) = self.nodes[index].take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let survivor = *self.ports.iter().find(|p| **p != old).unwrap();
+        let mut promoted = old;
+        wait_for("a replica to take over", || {
+            let owner = self.master_of_via(survivor, key);
+            promoted = owner.unwrap_or(old);
+            owner.is_some_and(|owner| owner != old)
+        });
+        promoted
     }
 
     /// How many keys the master on `port` holds.
