@@ -90,11 +90,6 @@ impl Replica {
 }
 
 impl ReadReplicas {
-    /// No replicas: every read goes to the primary.
-    pub fn primary_only(primary: MySqlPool) -> Self {
-        Self::with_replicas(primary, Vec::new(), Duration::ZERO)
-    }
-
     /// Pools for the replicas at `urls`, which connect when first used, so a replica
     /// that is down at start-up delays nothing.
     pub fn new(
@@ -115,16 +110,12 @@ impl ReadReplicas {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok(Self::with_replicas(primary, replicas, max_lag))
-    }
-
-    fn with_replicas(primary: MySqlPool, replicas: Vec<Replica>, max_lag: Duration) -> Self {
-        ReadReplicas(Arc::new(Inner {
+        Ok(ReadReplicas(Arc::new(Inner {
             primary,
             replicas,
             max_lag,
             next: AtomicUsize::new(0),
-        }))
+        })))
     }
 
     /// The primary: for everything that writes, decides, or is the reader's own.
