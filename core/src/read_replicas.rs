@@ -213,9 +213,7 @@ impl ReadReplicas {
             }
         }
     }
-}
 
-impl ReadReplicas {
     /// Measures until every replica is usable or about a second has passed: for a
     /// one-shot job (`marquee-indexer run-once`), whose own first beat has not reached
     /// a replica when it first looks.

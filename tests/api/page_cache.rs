@@ -16,7 +16,7 @@ fn seats_path(show_id: i64, schedule_id: i64) -> String {
     format!("/api/v1/shows/{show_id}/schedules/{schedule_id}/seats")
 }
 
-fn status_of(map: &Value, seat_id: i64) -> String {
+pub(crate) fn status_of(map: &Value, seat_id: i64) -> String {
     map["seats"]
         .as_array()
         .unwrap()

@@ -6,10 +6,11 @@
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::harness::{TestApp, TestDb};
 use crate::mariadb_replica::Replication;
+use crate::page_cache::status_of as seat_status;
 
 /// An app on a private primary whose catalog reads may go to the replica, once the
 /// replica is measured as keeping up.
@@ -54,16 +55,6 @@ async fn rename(app: &TestApp, show_id: i64, title: &str) {
         .execute(app.pool())
         .await
         .unwrap();
-}
-
-fn seat_status(seats: &Value, seat_id: i64) -> String {
-    seats["seats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == seat_id)
-        .map(|s| s["status"].as_str().unwrap().to_string())
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
