@@ -29,12 +29,17 @@ pub(crate) fn status_of(map: &Value, seat_id: i64) -> String {
 #[tokio::test]
 async fn within_the_ttl_the_seat_map_is_a_display_and_the_hold_decides() {
     let app = TestApp::with_config(&[("CATALOG_CACHE_TTL_MS", "60000")]).await;
-    let show = app.show_on_sale(30, 4).await; // reads the map, so it is cached
+    let show = app.show_on_sale(30, 4).await;
     let (first, second) = (
         app.user("a@example.com").await,
         app.user("b@example.com").await,
     );
     let seat = show.seat_ids[0];
+    // Read once, so the map is cached with every seat free.
+    let map = app
+        .get(&seats_path(show.show_id, show.schedule_id), None)
+        .await;
+    assert_eq!(status_of(&map.body, seat), "AVAILABLE");
     app.hold(&first, show.schedule_id, &[seat]).await;
 
     let map = app

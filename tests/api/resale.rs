@@ -546,7 +546,7 @@ async fn two_grade_show(app: &TestApp, admin: &TestUser, title: &str) -> (i64, i
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     let show_id = created.body["id"].as_i64().unwrap();
     let schedule_id = created.body["schedules"][0]["id"].as_i64().unwrap();
-    let seat_ids = app.seat_ids(show_id, schedule_id).await;
+    let seat_ids = app.seat_ids(schedule_id).await;
     (show_id, schedule_id, seat_ids)
 }
 
