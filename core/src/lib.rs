@@ -13,6 +13,7 @@ pub mod points;
 pub mod queue;
 pub mod read_replicas;
 pub mod redis_link;
+pub mod redis_script;
 pub mod resale;
 pub mod search;
 pub mod sweeper;

@@ -8,7 +8,9 @@ use std::time::Duration;
 use axum::http::StatusCode;
 
 use crate::harness::{ShowFixture, TestApp};
-use crate::queue::{enter, entered, room_on, run_admission, status, users};
+use crate::queue::{
+    enter, entered, next_event, open_events, room_on, run_admission, status, users,
+};
 use crate::redis_cluster::RedisCluster;
 
 /// The hash tag of a schedule's waiting-room keys (see `queue::store`).
@@ -85,6 +87,50 @@ async fn the_waiting_room_keeps_order_pace_and_passes_on_every_shard_of_a_cluste
     // Each master holds the keys of its own schedule.
     for (master, _) in &schedules {
         assert!(cluster.keys_on(*master) > 0, "shard {master} holds no keys");
+    }
+}
+
+/// The event stream reads through the same script as a status poll, and also claims one
+/// of its user's stream slots, a key of the schedule's slot: it follows a place to
+/// admission on every shard.
+#[tokio::test]
+async fn event_streams_follow_a_place_to_admission_on_every_shard() {
+    let cluster = RedisCluster::start(3);
+    let url = cluster.url();
+    let app = TestApp::with_config(&[("REDIS_URL", &url)]).await;
+    let schedules = one_schedule_per_shard(&app, &cluster).await;
+    let fans = users(&app, 2).await;
+
+    for (master, show) in &schedules {
+        room_on(&app, show.schedule_id, 100, 1, 600).await;
+        entered(&app, &fans[0], show.schedule_id).await;
+        let second = entered(&app, &fans[1], show.schedule_id).await;
+        let (opened, mut body) = open_events(&app.router, &second, show.schedule_id).await;
+        assert_eq!(opened, StatusCode::OK, "shard {master}");
+        let mut buffer = String::new();
+        let (_, at_start) = next_event(&mut body, &mut buffer).await.unwrap();
+        assert_eq!(at_start["position"], 2, "shard {master}: {at_start:?}");
+
+        // The first fan is admitted (a cap of one keeps the second out), then leaves.
+        run_admission(&app, Duration::from_millis(200)).await;
+        let (_, moved_up) = next_event(&mut body, &mut buffer).await.unwrap();
+        assert_eq!(moved_up["position"], 1, "shard {master}: {moved_up:?}");
+        let left = app
+            .send(
+                axum::http::Method::DELETE,
+                &format!("/api/v1/queue/{}", show.schedule_id),
+                Some(&fans[0].token),
+                None,
+            )
+            .await;
+        assert_eq!(left.status, StatusCode::NO_CONTENT);
+        run_admission(&app, Duration::from_millis(200)).await;
+        let (_, admitted) = next_event(&mut body, &mut buffer).await.unwrap();
+        assert_eq!(
+            admitted["state"], "ADMITTED",
+            "shard {master}: {admitted:?}"
+        );
+        assert!(next_event(&mut body, &mut buffer).await.is_none());
     }
 }
 
@@ -199,23 +245,13 @@ async fn with_a_master_killed_only_its_schedules_answer_503_and_the_others_keep_
 
     let (dead, lost) = &schedules[0];
     cluster.kill(*dead);
+    // The live nodes have lost their scripts too (restarted, say), and nothing has
+    // been sent to the dead one since it died: loading the scripts again on the live
+    // ones must not need it.
+    for (master, _) in &schedules[1..] {
+        cluster.flush_scripts(*master);
+    }
 
-    let on_dead = enter(&app, &fans[1], lost.schedule_id).await;
-    assert_eq!(
-        on_dead.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{:?}",
-        on_dead.body
-    );
-    assert_eq!(on_dead.code(), "QUEUE_UNAVAILABLE");
-    // Its holds fail closed: the pass cannot be checked, so nothing is taken.
-    let hold_on_dead = hold(&app, &fans[0], lost, &passes[0]).await;
-    assert_eq!(
-        hold_on_dead.code(),
-        "QUEUE_UNAVAILABLE",
-        "{:?}",
-        hold_on_dead.body
-    );
     for ((master, show), pass) in schedules[1..].iter().zip(&passes[1..]) {
         let entry = enter(&app, &fans[1], show.schedule_id).await;
         assert_eq!(
@@ -233,6 +269,22 @@ async fn with_a_master_killed_only_its_schedules_answer_503_and_the_others_keep_
             held.body
         );
     }
+    let on_dead = enter(&app, &fans[1], lost.schedule_id).await;
+    assert_eq!(
+        on_dead.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{:?}",
+        on_dead.body
+    );
+    assert_eq!(on_dead.code(), "QUEUE_UNAVAILABLE");
+    // Its holds fail closed: the pass cannot be checked, so nothing is taken.
+    let hold_on_dead = hold(&app, &fans[0], lost, &passes[0]).await;
+    assert_eq!(
+        hold_on_dead.code(),
+        "QUEUE_UNAVAILABLE",
+        "{:?}",
+        hold_on_dead.body
+    );
     let sold_or_held: i64 = sqlx::query_scalar(
         "select count(*) from seats where schedule_id = ? and hold_id is not null",
     )

@@ -199,6 +199,12 @@ impl RedisCluster {
         cli(port, &["DBSIZE"]).unwrap().trim().parse().unwrap()
     }
 
+    /// Empties the script cache of the node on `port`, as a restart, a promoted replica
+    /// or a newly joined node has it.
+    pub fn flush_scripts(&self, port: u16) {
+        assert_eq!(cli(port, &["SCRIPT", "FLUSH"]).unwrap().trim(), "OK");
+    }
+
     /// Kills the master on `port` (SIGKILL, no goodbye), as a crashed shard.
     pub fn kill(&mut self, port: u16) {
         let index = self.ports.iter().position(|p| *p == port).unwrap();

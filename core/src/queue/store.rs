@@ -24,12 +24,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use redis::Script;
 use tokio::sync::OnceCell;
 
 use crate::error::{Error, Result};
 use crate::queue::limits::{address_bucket, QueueLimits};
 use crate::redis_link::{RedisConn, RedisTarget};
+use crate::redis_script::{LuaCall, LuaScript};
 
 /// A place in the queue or the lack of one, as the status script reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,12 +130,12 @@ pub struct QueueStore {
     target: RedisTarget,
     conn: OnceCell<RedisConn>,
     prefix: String,
-    enter: Script,
-    status: Script,
-    leave: Script,
-    admit: Script,
-    finish: Script,
-    is_active: Script,
+    enter: LuaScript,
+    status: LuaScript,
+    leave: LuaScript,
+    admit: LuaScript,
+    finish: LuaScript,
+    is_active: LuaScript,
 }
 
 const NOW_MS: &str =
@@ -182,7 +182,7 @@ impl QueueStore {
             target,
             conn: OnceCell::new(),
             prefix: prefix.to_string(),
-            enter: Script::new(&format!(
+            enter: LuaScript::new(&format!(
                 "{NOW_MS} {CHARGE}
                  local queue, active, meta, seq = KEYS[3], KEYS[4], KEYS[5], KEYS[6]
                  local pre_place = ARGV[5]
@@ -198,7 +198,7 @@ impl QueueStore {
                  local rank = redis.call('ZRANK', queue, user)
                  {WAITING_REPLY}"
             )),
-            status: Script::new(&format!(
+            status: LuaScript::new(&format!(
                 "{NOW_MS} {CHARGE}
                  local queue, active, meta = KEYS[3], KEYS[4], KEYS[5]
                  local streams, stream = KEYS[6], ARGV[5]
@@ -221,14 +221,14 @@ impl QueueStore {
                  {WAITING_REPLY}",
                 streams_max = STREAMS_PER_USER
             )),
-            leave: Script::new(
+            leave: LuaScript::new(
                 "local queue, active = KEYS[1], KEYS[2]
                  return redis.call('ZREM', queue, ARGV[1]) + redis.call('ZREM', active, ARGV[1])",
             ),
             // Budget accrues at `rate` per second since the last tick, at most one
             // second's worth, so a stalled scheduler never releases a burst. Two
             // schedulers ticking together: the second finds the budget spent.
-            admit: Script::new(&format!(
+            admit: LuaScript::new(&format!(
                 "{NOW_MS}
                  local queue, active, meta, admits = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
                  local rate, cap, window, opens_at = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -275,14 +275,14 @@ impl QueueStore {
             )),
             // Ends an admission now (the purchase is done): the slot frees at once and
             // the owner reads EXPIRED.
-            finish: Script::new(&format!(
+            finish: LuaScript::new(&format!(
                 "{NOW_MS}
                  if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
                    redis.call('ZADD', KEYS[1], now, ARGV[1]) return 1
                  end
                  return 0"
             )),
-            is_active: Script::new(&format!(
+            is_active: LuaScript::new(&format!(
                 "{NOW_MS}
                  local ends = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]))
                  if ends and ends > now and ends == tonumber(ARGV[2]) then return 1 end
@@ -317,7 +317,7 @@ impl QueueStore {
         throttle: &Throttle,
     ) -> Result<Standing> {
         let mut conn = self.conn().await?;
-        let mut invocation = self.enter.prepare_invoke();
+        let mut invocation = self.enter.call();
         self.charge(&mut invocation, schedule_id, user_id, throttle)
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
@@ -327,7 +327,7 @@ impl QueueStore {
             .arg(pre_place.map(|p| p.to_string()).unwrap_or_default())
             .arg(room.admission_rate)
             .arg(room.opens_at_ms)
-            .invoke_async(&mut conn)
+            .run(&mut conn)
             .await
             .map_err(unavailable)?;
         standing(&reply)
@@ -344,7 +344,7 @@ impl QueueStore {
         slot: StreamSlot<'_>,
     ) -> Result<Standing> {
         let mut conn = self.conn().await?;
-        let mut invocation = self.status.prepare_invoke();
+        let mut invocation = self.status.call();
         self.charge(&mut invocation, schedule_id, user_id, throttle)
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
@@ -358,7 +358,7 @@ impl QueueStore {
             .key(self.key(schedule_id, &format!("streams:{user_id}")))
             .arg(stream)
             .arg(mode)
-            .invoke_async(&mut conn)
+            .run(&mut conn)
             .await
             .map_err(unavailable)?;
         standing(&reply)
@@ -368,11 +368,11 @@ impl QueueStore {
     /// reads: the throttle's two counters, the user, the two limits and the window.
     fn charge<'i, 's>(
         &self,
-        invocation: &'i mut redis::ScriptInvocation<'s>,
+        invocation: &'i mut LuaCall<'s>,
         schedule_id: i64,
         user_id: i64,
         throttle: &Throttle,
-    ) -> &'i mut redis::ScriptInvocation<'s> {
+    ) -> &'i mut LuaCall<'s> {
         let address = throttle.address.as_deref().unwrap_or("-");
         invocation
             .key(self.key(schedule_id, &format!("limit:user:{user_id}")))
@@ -391,7 +391,7 @@ impl QueueStore {
             .key(self.key(schedule_id, "queue"))
             .key(self.key(schedule_id, "active"))
             .arg(user_id)
-            .invoke_async(&mut conn)
+            .run(&mut conn)
             .await
             .map_err(unavailable)?;
         Ok(removed > 0)
@@ -416,7 +416,7 @@ impl QueueStore {
             .arg(active_cap)
             .arg(window.as_millis() as u64)
             .arg(opens_at_ms)
-            .invoke_async(&mut conn)
+            .run(&mut conn)
             .await
             .map_err(unavailable)?;
         Ok(Admission {
@@ -432,7 +432,7 @@ impl QueueStore {
             .finish
             .key(self.key(schedule_id, "active"))
             .arg(user_id)
-            .invoke_async(&mut conn)
+            .run(&mut conn)
             .await
             .map_err(unavailable)?;
         Ok(ended == 1)
@@ -447,7 +447,7 @@ impl QueueStore {
             .key(self.key(schedule_id, "active"))
             .arg(user_id)
             .arg(until_ms)
-            .invoke_async(&mut conn)
+            .run(&mut conn)
             .await
             .map_err(unavailable)?;
         Ok(live == 1)
