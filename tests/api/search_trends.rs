@@ -6,6 +6,7 @@ use marquee_core::search::indexing::{Indexer, PassOptions};
 use serde_json::Value;
 
 use crate::harness::{send, TestApp};
+use crate::redis_cluster::RedisCluster;
 use crate::search::encode;
 
 /// One more api process on the same database, index and Redis keys as `app`.
@@ -47,14 +48,29 @@ fn counts(body: &Value) -> Vec<(String, u64)> {
 #[tokio::test]
 async fn two_processes_add_up_each_client_once_and_only_whole_unfiltered_searches_count() {
     let app = TestApp::with_config(&[("CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
+    two_processes_count(&app).await;
+}
+
+/// The counts' keys share one hash tag (`{search}`), so the union over time buckets runs
+/// on one shard of a cluster.
+#[tokio::test]
+async fn on_a_redis_cluster_two_processes_count_the_same() {
+    let cluster = RedisCluster::start(3);
+    let url = cluster.url();
+    let app =
+        TestApp::with_config(&[("CLIENT_IP_HEADER", "X-Forwarded-For"), ("REDIS_URL", &url)]).await;
+    two_processes_count(&app).await;
+}
+
+async fn two_processes_count(app: &TestApp) {
     app.show_on_sale(10, 2).await; // 시카고 (Chicago)
     let mut indexer = Indexer::open(&*app.index_dir).unwrap();
     indexer
         .run_pass(app.pool(), PassOptions::default())
         .await
         .unwrap();
-    let (first, first_router) = another_process(&app);
-    let (second, second_router) = another_process(&app);
+    let (first, first_router) = another_process(app);
+    let (second, second_router) = another_process(app);
     let (a, b, c) = ("203.0.113.1", "203.0.113.2", "203.0.113.3");
 
     // One client repeating itself counts once.
