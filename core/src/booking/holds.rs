@@ -177,7 +177,8 @@ macro_rules! take_at_once_sql {
 /// expiry the database clock sets exactly (and `check` says so in the log, once).
 pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(1);
 
-/// A one-seat hold with no per-person limit, in one round trip: the conditional update
+/// A one-seat hold in one round trip; with the per-person limit on, as one compound
+/// statement (`take_within_limit_at_once`). Without the limit, the conditional update
 /// itself requires the session live, the schedule on sale and, unless the caller has
 /// shown a live admission (`admitted`, checked by the api beforehand), the waiting room
 /// off. MariaDB's UPDATE has no RETURNING, so the expiry cannot be read back from the
@@ -193,9 +194,13 @@ async fn take_at_once(
     seat_ids: &[i64],
     admitted: bool,
 ) -> Result<AtOnce> {
-    let ([seat_id], 0) = (seat_ids, rules.max_per_schedule) else {
+    let [seat_id] = seat_ids else {
         return Ok(AtOnce::NotTried);
     };
+    if rules.max_per_schedule > 0 {
+        return take_within_limit_at_once(pool, rules, caller, schedule_id, *seat_id, admitted)
+            .await;
+    }
     // Microseconds, as the column keeps them: the hold answered is the hold stored.
     let expires_at = (Utc::now() + rules.ttl).trunc_subsecs(6);
     let earliest = rules.ttl.saturating_sub(CLOCK_TOLERANCE).as_micros() as i64;
@@ -236,12 +241,124 @@ async fn take_at_once(
     }))
 }
 
+/// A one-seat hold under the per-person limit as one compound statement, which MariaDB
+/// runs whole on its side: lock the person's row, count their live holds and valid
+/// tickets of the schedule, take the seat, commit. The same transaction as `try_take`'s,
+/// statement for statement (the lock before the count, so the count is read after every
+/// earlier hold of theirs committed), without a round trip between its statements.
+/// A failing statement rolls back before the error leaves, so no connection goes back
+/// to the pool inside a transaction. Binds: the `declare`s in order, then the spliced
+/// rules' own placeholders (session, user; schedule; schedule).
+const TAKE_WITHIN_LIMIT_SQL: &str = concat!(
+    "begin not atomic
+       declare v_hold bigint default ?;
+       declare v_user bigint default ?;
+       declare v_schedule bigint default ?;
+       declare v_seat bigint default ?;
+       declare v_limit bigint default ?;
+       declare v_ttl_us bigint default ?;
+       declare v_admitted boolean default ?;
+       declare v_locked bigint;
+       declare v_live, v_on_sale, v_room_shut boolean;
+       declare v_count bigint;
+       declare v_expires datetime(6);
+       declare exit handler for sqlexception begin rollback; resignal; end;
+       start transaction;
+       select id into v_locked from users where id = v_user for update;
+       select ",
+    session_live!(),
+    ",
+              exists(select 1 from schedules sc join shows s on s.id = sc.show_id where ",
+    on_sale!(),
+    "),
+              not v_admitted and ",
+    room_on!(),
+    ",
+              (select count(*) from seats
+                where hold_user_id = v_user and schedule_id = v_schedule and not is_sold
+                  and hold_expires_at > current_timestamp(6))
+              + (select count(*) from tickets
+                  where user_id = v_user and schedule_id = v_schedule and status = 'VALID')
+         into v_live, v_on_sale, v_room_shut, v_count;
+       if not (v_live and v_on_sale) or v_room_shut then
+         rollback;
+         select 'MISSED', null, null;
+       elseif v_count >= v_limit then
+         rollback;
+         select 'LIMIT', greatest(v_limit - v_count, 0), null;
+       else
+         set v_expires = current_timestamp(6) + interval v_ttl_us microsecond;
+         update seats force index (primary)
+            set hold_id = v_hold, hold_user_id = v_user, hold_seat_count = 1,
+                hold_expires_at = v_expires
+          where id = v_seat and schedule_id = v_schedule and not is_sold
+            and (hold_expires_at is null or hold_expires_at <= current_timestamp(6));
+         if row_count() = 1 then
+           commit;
+           select 'TAKEN', null, v_expires;
+         else
+           rollback;
+           select 'MISSED', null, null;
+         end if;
+       end if;
+     end"
+);
+
+/// The one-trip take with the per-person limit on (`TAKE_WITHIN_LIMIT_SQL`). A limit
+/// reached is said at once; any other miss (session, sale, waiting room, the seat) is
+/// left to the look, as for `take_at_once`. The expiry is the database clock's.
+async fn take_within_limit_at_once(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    caller: Caller,
+    schedule_id: i64,
+    seat_id: i64,
+    admitted: bool,
+) -> Result<AtOnce> {
+    let hold_id = new_hold_id();
+    let limit = rules.max_per_schedule;
+    let (outcome, remaining, expires_at): (String, Option<i64>, Option<DateTime<Utc>>) =
+        retry_on_lock_conflict(|| async {
+            Ok(sqlx::query_as(TAKE_WITHIN_LIMIT_SQL)
+                .bind(hold_id)
+                .bind(caller.user_id)
+                .bind(schedule_id)
+                .bind(seat_id)
+                .bind(limit)
+                .bind(rules.ttl.as_micros() as i64)
+                .bind(admitted)
+                .bind(caller.session_id)
+                .bind(caller.user_id)
+                .bind(schedule_id)
+                .bind(schedule_id)
+                .fetch_one(pool)
+                .await?)
+        })
+        .await?;
+    match (outcome.as_str(), remaining, expires_at) {
+        ("TAKEN", _, Some(expires_at)) => Ok(AtOnce::Taken(Hold {
+            id: hold_id,
+            schedule_id,
+            seat_ids: vec![seat_id],
+            expires_at,
+        })),
+        ("LIMIT", Some(remaining), _) => Err(Error::TicketLimitReached {
+            limit,
+            remaining: remaining.clamp(0, i64::from(limit)) as u32,
+        }),
+        ("MISSED", _, _) => Ok(AtOnce::Missed),
+        other => Err(Error::internal(format!(
+            "the hold's compound statement answered {other:?}"
+        ))),
+    }
+}
+
 /// What the one-trip take did.
 enum AtOnce {
     Taken(Hold),
     /// Took nothing: the look must tell why.
     Missed,
-    /// Several seats, or the per-person limit: not a one-trip hold.
+    /// Several seats: not a one-trip hold.
     NotTried,
 }
 
