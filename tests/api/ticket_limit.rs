@@ -159,3 +159,47 @@ async fn twenty_racing_holds_on_two_processes_get_one_person_exactly_four_seats(
     assert_eq!((created, refused), (4, 16), "{answers:?}");
     assert_eq!(held, 4);
 }
+
+/// The one-trip limited hold runs its transaction inside MariaDB. A statement failing in
+/// there must roll it back before the error leaves, or the pooled connection would go
+/// on holding the person's row lock for whichever request uses it next.
+#[tokio::test]
+async fn a_limited_hold_failing_inside_the_database_leaves_no_transaction_open() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 4).await;
+    let fan = app.user("fan@example.com").await;
+    // A fault after the user row is locked: the take itself fails.
+    sqlx::raw_sql(&format!(
+        "create trigger seats_fault before update on seats for each row
+           if new.hold_user_id = {} then
+             signal sqlstate '45000' set message_text = 'injected fault';
+           end if",
+        fan.id
+    ))
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let failed = hold(&app, &fan, &show, &show.seat_ids[..1]).await;
+    assert!(failed.status.is_server_error(), "{:?}", failed.body);
+
+    // Nothing keeps the person's row: another connection locks it at once.
+    let mut other = app.pool().begin().await.unwrap();
+    sqlx::query("select id from users where id = ? for update nowait")
+        .bind(fan.id)
+        .execute(&mut *other)
+        .await
+        .expect("no transaction left open holds the user row");
+    other.rollback().await.unwrap();
+    sqlx::raw_sql("drop trigger seats_fault")
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let held = hold(&app, &fan, &show, &show.seat_ids[..1]).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
+    let marked: i64 = sqlx::query_scalar("select count(*) from seats where hold_user_id = ?")
+        .bind(fan.id)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(marked, 1, "the failed attempt left no mark");
+}
