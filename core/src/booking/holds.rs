@@ -152,6 +152,19 @@ fn requested_seats(rules: HoldRules, seat_ids: &[i64]) -> Result<Vec<i64>> {
     Ok(seat_ids)
 }
 
+/// How many seats of schedule `?` person `?` has: live holds and valid tickets
+/// together, what the per-person limit counts. Binds: user, schedule, user, schedule.
+/// A macro so that both ways of taking a limited hold splice in the one count.
+macro_rules! seats_of_person {
+    () => {
+        "(select count(*) from seats
+            where hold_user_id = ? and schedule_id = ? and not is_sold
+              and hold_expires_at > current_timestamp(6))
+         + (select count(*) from tickets
+            where user_id = ? and schedule_id = ? and status = 'VALID')"
+    };
+}
+
 /// The one-trip take up to its optional room rule (see `take_at_once`).
 macro_rules! take_at_once_sql {
     () => {
@@ -248,7 +261,8 @@ async fn take_at_once(
 /// earlier hold of theirs committed), without a round trip between its statements.
 /// A failing statement rolls back before the error leaves, so no connection goes back
 /// to the pool inside a transaction. Binds: the `declare`s in order, then the spliced
-/// rules' own placeholders (session, user; schedule; schedule).
+/// rules' own placeholders (session, user; schedule; schedule; user, schedule, user,
+/// schedule).
 const TAKE_WITHIN_LIMIT_SQL: &str = concat!(
     "begin not atomic
        declare v_hold bigint default ?;
@@ -274,11 +288,9 @@ const TAKE_WITHIN_LIMIT_SQL: &str = concat!(
               not v_admitted and ",
     room_on!(),
     ",
-              (select count(*) from seats
-                where hold_user_id = v_user and schedule_id = v_schedule and not is_sold
-                  and hold_expires_at > current_timestamp(6))
-              + (select count(*) from tickets
-                  where user_id = v_user and schedule_id = v_schedule and status = 'VALID')
+              ",
+    seats_of_person!(),
+    "
          into v_live, v_on_sale, v_room_shut, v_count;
        if not (v_live and v_on_sale) or v_room_shut then
          rollback;
@@ -330,6 +342,10 @@ async fn take_within_limit_at_once(
                 .bind(caller.session_id)
                 .bind(caller.user_id)
                 .bind(schedule_id)
+                .bind(schedule_id)
+                .bind(caller.user_id)
+                .bind(schedule_id)
+                .bind(caller.user_id)
                 .bind(schedule_id)
                 .fetch_one(pool)
                 .await?)
@@ -568,20 +584,14 @@ async fn within_personal_limit(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    let (held, owned): (i64, i64) = sqlx::query_as(
-        "select (select count(*) from seats
-                 where hold_user_id = ? and schedule_id = ? and not is_sold
-                   and hold_expires_at > current_timestamp(6)),
-                (select count(*) from tickets
-                 where user_id = ? and schedule_id = ? and status = 'VALID')",
-    )
-    .bind(user_id)
-    .bind(schedule_id)
-    .bind(user_id)
-    .bind(schedule_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let remaining = (i64::from(limit) - held - owned).max(0);
+    let count: i64 = sqlx::query_scalar(concat!("select ", seats_of_person!()))
+        .bind(user_id)
+        .bind(schedule_id)
+        .bind(user_id)
+        .bind(schedule_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let remaining = (i64::from(limit) - count).max(0);
     if wanted as i64 > remaining {
         return Err(Error::TicketLimitReached {
             limit,
