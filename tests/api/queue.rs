@@ -45,6 +45,17 @@ pub(crate) async fn enter(app: &TestApp, user: &TestUser, schedule_id: i64) -> T
     .await
 }
 
+/// Leaves the queue, or gives up an admission.
+pub(crate) async fn leave(app: &TestApp, user: &TestUser, schedule_id: i64) -> TestResponse {
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/queue/{schedule_id}"),
+        Some(&user.token),
+        None,
+    )
+    .await
+}
+
 /// Enters and returns the queue token.
 pub(crate) async fn entered(app: &TestApp, user: &TestUser, schedule_id: i64) -> String {
     let response = enter(app, user, schedule_id).await;
@@ -176,25 +187,11 @@ async fn entering_again_keeps_the_place_and_leaving_moves_everyone_behind_up() {
     let tokens = enter_in_order(&app, &fans, show.schedule_id).await;
 
     let again = enter(&app, &fans[1], show.schedule_id).await;
-    let left = app
-        .send(
-            Method::DELETE,
-            &format!("/api/v1/queue/{}", show.schedule_id),
-            Some(&fans[0].token),
-            None,
-        )
-        .await;
+    let left = leave(&app, &fans[0], show.schedule_id).await;
     let leaver = status(&app, &tokens[0], show.schedule_id).await;
     let second = status(&app, &tokens[1], show.schedule_id).await;
     let third = status(&app, &tokens[2], show.schedule_id).await;
-    let left_again = app
-        .send(
-            Method::DELETE,
-            &format!("/api/v1/queue/{}", show.schedule_id),
-            Some(&fans[0].token),
-            None,
-        )
-        .await;
+    let left_again = leave(&app, &fans[0], show.schedule_id).await;
 
     assert_eq!(position(&again), 2, "re-entering is not a new place");
     assert_eq!(again.body["queue_length"], 3);
@@ -653,14 +650,7 @@ async fn the_event_stream_follows_a_place_until_admission_at_most_once_a_second(
     let (_, moved_up) = next_event(&mut body, &mut buffer).await.unwrap();
     let first_gap = started.elapsed();
     // The first fan gives up the slot; the next tick lets the second in.
-    let left = app
-        .send(
-            Method::DELETE,
-            &format!("/api/v1/queue/{}", show.schedule_id),
-            Some(&fans[0].token),
-            None,
-        )
-        .await;
+    let left = leave(&app, &fans[0], show.schedule_id).await;
     assert_eq!(left.status, StatusCode::NO_CONTENT);
     run_admission(&app, Duration::from_millis(200)).await;
     let (_, admitted) = next_event(&mut body, &mut buffer).await.unwrap();

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 
 use crate::harness::{ShowFixture, TestApp};
 use crate::queue::{
-    enter, entered, next_event, open_events, room_on, run_admission, status, users,
+    enter, entered, leave, next_event, open_events, room_on, run_admission, status, users,
 };
 use crate::redis_cluster::RedisCluster;
 
@@ -115,14 +115,7 @@ async fn event_streams_follow_a_place_to_admission_on_every_shard() {
         run_admission(&app, Duration::from_millis(200)).await;
         let (_, moved_up) = next_event(&mut body, &mut buffer).await.unwrap();
         assert_eq!(moved_up["position"], 1, "shard {master}: {moved_up:?}");
-        let left = app
-            .send(
-                axum::http::Method::DELETE,
-                &format!("/api/v1/queue/{}", show.schedule_id),
-                Some(&fans[0].token),
-                None,
-            )
-            .await;
+        let left = leave(&app, &fans[0], show.schedule_id).await;
         assert_eq!(left.status, StatusCode::NO_CONTENT);
         run_admission(&app, Duration::from_millis(200)).await;
         let (_, admitted) = next_event(&mut body, &mut buffer).await.unwrap();
