@@ -15,6 +15,7 @@ pub mod read_replicas;
 pub mod redis_link;
 pub mod redis_script;
 pub mod resale;
+pub mod rules;
 pub mod search;
 pub mod sweeper;
 pub mod telemetry;

@@ -205,7 +205,8 @@ pub async fn seats(
         let seats = reads
             .read(|pool| async move { catalog::seats(&pool, show_id, schedule_id).await })
             .await?
-            .ok_or(Error::NotFound("schedule"))?;
+            .ok_or(Error::NotFound("schedule"))?
+            .seats;
         Ok(SeatMap { schedule_id, seats })
     };
     let key = PageKey::Seats {

@@ -137,7 +137,6 @@ pub async fn page(
         .await?
         .ok_or(Error::NotFound("schedule"))?;
     let grades: Vec<String> = schedule.grades.iter().map(|g| g.name.clone()).collect();
-    let now = chrono::Utc::now();
     html(&SeatMapPage {
         csrf: csrf_token(&secret),
         show_id,
@@ -146,7 +145,7 @@ pub async fn page(
         venue: show.venue.name.clone(),
         max_seats: state.hold_rules.max_seats,
         pass,
-        on_sale: show.booking_opens_at <= now && schedule.starts_at > now,
+        on_sale: seats.on_sale,
         legend: schedule
             .grades
             .iter()
@@ -158,7 +157,7 @@ pub async fn page(
                 available: g.available_seats,
             })
             .collect(),
-        rows: rows(seats, &grades),
+        rows: rows(seats.seats, &grades),
         title: show.title,
     })
 }

@@ -242,19 +242,6 @@ pub async fn revoke_session(conn: &mut MySqlConnection, session_id: i64) -> Resu
     Ok(())
 }
 
-/// True when session `?` of user `?` is live, as a macro so that the statements of a
-/// hold and a purchase can splice it in at compile time and confirm the session without
-/// a round trip of its own (see `Caller`). One primary-key lookup: the account need not
-/// be read, since a withdrawal revokes every session in the transaction that marks the
-/// account deleted (`withdraw`), and nothing else deletes one.
-macro_rules! session_live {
-    () => {
-        "exists(select 1 from auth_sessions s
-           where s.id = ? and s.user_id = ? and s.revoked_at is null)"
-    };
-}
-pub(crate) use session_live;
-
 /// The user's current role when the session is live and the account active.
 pub async fn live_session_role(
     pool: &MySqlPool,

@@ -15,13 +15,12 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::Rng;
 use serde::Serialize;
-use sqlx::{MySqlPool, QueryBuilder};
+use sqlx::MySqlPool;
 
-use crate::accounts::repo::session_live;
 use crate::accounts::Caller;
-use crate::db::{conflict_as, push_ids, retry_on_lock_conflict};
+use crate::db::{conflict_as, retry_on_lock_conflict, Statement};
 use crate::error::{Error, Result};
-use crate::queue::settings::room_active;
+use crate::rules;
 
 /// A live hold. Prices are on the seat map; the purchase answers with the total paid.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -63,29 +62,6 @@ struct Checked {
     clock_off: bool,
 }
 
-/// Schedule `?` exists, its show is not deleted, booking has opened and the schedule
-/// has not started, by the database clock: over `schedules sc join shows s`. A macro
-/// so that both ways of taking a hold splice in the one rule at compile time.
-macro_rules! on_sale {
-    () => {
-        "sc.id = ? and s.deleted_at is null
-           and s.booking_opens_at <= current_timestamp(6) and sc.starts_at > current_timestamp(6)"
-    };
-}
-
-/// Whether schedule `?` has its waiting room on, as one condition.
-macro_rules! room_on {
-    () => {
-        concat!(
-            "exists(select 1 from waiting_rooms w join schedules sc on sc.id = w.schedule_id
-                      join shows s on s.id = sc.show_id
-                    where w.schedule_id = ? and ",
-            room_active!(),
-            ")"
-        )
-    };
-}
-
 /// The hold's first look (see `Checked`); a session that has ended is 401 here, before
 /// anything else is told. Primary-key lookups that lock nothing.
 async fn check(
@@ -100,27 +76,10 @@ async fn check(
         Option<DateTime<Utc>>,
         bool,
         DateTime<Utc>,
-    ) = sqlx::query_as(concat!(
-        "select ",
-        session_live!(),
-        ",
-               exists(select 1 from schedules sc join shows s on s.id = sc.show_id
-                      where sc.id = ? and s.deleted_at is null),
-               (select current_timestamp(6) + interval ? microsecond
-                  from schedules sc join shows s on s.id = sc.show_id where ",
-        on_sale!(),
-        "), ",
-        room_on!(),
-        ", current_timestamp(6)"
-    ))
-    .bind(caller.session_id)
-    .bind(caller.user_id)
-    .bind(schedule_id)
-    .bind(rules.ttl.as_micros() as i64)
-    .bind(schedule_id)
-    .bind(schedule_id)
-    .fetch_one(pool)
-    .await?;
+    ) = look_statement(caller, schedule_id, rules.ttl)
+        .query_as()
+        .fetch_one(pool)
+        .await?;
     let clock_off = clock_off(now);
     if !signed_in {
         return Err(Error::Unauthenticated);
@@ -133,6 +92,26 @@ async fn check(
         room_active,
         clock_off,
     })
+}
+
+/// The look's one statement: the session, whether the schedule is visible, the expiry
+/// a hold taken now gets (none unless on sale), whether its waiting room is on, and the
+/// database's clock.
+fn look_statement(caller: Caller, schedule_id: i64, ttl: Duration) -> Statement {
+    let mut sql = Statement::new("select ");
+    rules::session_live(&mut sql, caller)
+        .push(
+            ", exists(select 1 from schedules sc join shows s on s.id = sc.show_id
+                      where sc.id = ",
+        )
+        .bind(schedule_id)
+        .push(" and s.deleted_at is null), case when ");
+    rules::on_sale(&mut sql, schedule_id)
+        .push(" then current_timestamp(6) + interval ")
+        .bind(ttl.as_micros() as i64)
+        .push(" microsecond end, ");
+    rules::room_active(&mut sql, schedule_id).push(", current_timestamp(6)");
+    sql
 }
 
 /// The seats a request names, sorted and without repeats, or why they cannot be held
@@ -150,38 +129,6 @@ fn requested_seats(rules: HoldRules, seat_ids: &[i64]) -> Result<Vec<i64>> {
         });
     }
     Ok(seat_ids)
-}
-
-/// How many seats of schedule `?` person `?` has: live holds and valid tickets
-/// together, what the per-person limit counts. Binds: user, schedule, user, schedule.
-/// A macro so that both ways of taking a limited hold splice in the one count.
-macro_rules! seats_of_person {
-    () => {
-        "(select count(*) from seats
-            where hold_user_id = ? and schedule_id = ? and not is_sold
-              and hold_expires_at > current_timestamp(6))
-         + (select count(*) from tickets
-            where user_id = ? and schedule_id = ? and status = 'VALID')"
-    };
-}
-
-/// The one-trip take up to its optional room rule (see `take_at_once`).
-macro_rules! take_at_once_sql {
-    () => {
-        concat!(
-            "update seats force index (primary)
-             set hold_id = ?, hold_user_id = ?, hold_seat_count = 1, hold_expires_at = ?
-             where id = ? and schedule_id = ? and not is_sold
-               and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))
-               and ? between current_timestamp(6) + interval ? microsecond
-                         and current_timestamp(6) + interval ? microsecond
-               and ",
-            session_live!(),
-            "
-               and exists(select 1 from schedules sc join shows s on s.id = sc.show_id where ",
-            on_sale!()
-        )
-    };
 }
 
 /// How far a hold's expiry may stray from the database's now + TTL when the one-trip
@@ -216,42 +163,75 @@ async fn take_at_once(
     }
     // Microseconds, as the column keeps them: the hold answered is the hold stored.
     let expires_at = (Utc::now() + rules.ttl).trunc_subsecs(6);
-    let earliest = rules.ttl.saturating_sub(CLOCK_TOLERANCE).as_micros() as i64;
-    let latest = (rules.ttl + CLOCK_TOLERANCE).as_micros() as i64;
-    let hold_id = new_hold_id();
-    let sql = if admitted {
-        concat!(take_at_once_sql!(), ")")
-    } else {
-        concat!(take_at_once_sql!(), ") and not ", room_on!())
+    let seat = OneSeat {
+        hold_id: new_hold_id(),
+        caller,
+        schedule_id,
+        seat_id: *seat_id,
     };
-    let taken = retry_on_lock_conflict(|| async {
-        let mut query = sqlx::query(sql)
-            .bind(hold_id)
-            .bind(caller.user_id)
-            .bind(expires_at)
-            .bind(*seat_id)
-            .bind(schedule_id)
-            .bind(expires_at)
-            .bind(earliest)
-            .bind(latest)
-            .bind(caller.session_id)
-            .bind(caller.user_id)
-            .bind(schedule_id);
-        if !admitted {
-            query = query.bind(schedule_id);
-        }
-        Ok(query.execute(pool).await?.rows_affected())
-    })
-    .await?;
+    let take = take_at_once_statement(seat, expires_at, rules.ttl, admitted);
+    let taken =
+        retry_on_lock_conflict(|| async { Ok(take.query().execute(pool).await?.rows_affected()) })
+            .await?;
     if taken != 1 {
         return Ok(AtOnce::Missed);
     }
     Ok(AtOnce::Taken(Hold {
-        id: hold_id,
+        id: seat.hold_id,
         schedule_id,
         seat_ids: vec![*seat_id],
         expires_at,
     }))
+}
+
+/// The seat a one-trip take claims, and for whom.
+#[derive(Debug, Clone, Copy)]
+struct OneSeat {
+    hold_id: i64,
+    caller: Caller,
+    schedule_id: i64,
+    seat_id: i64,
+}
+
+/// The one-trip take without the limit: the seat's conditional update, which itself
+/// requires the expiry near the database's now + TTL, the session live, the schedule on
+/// sale and, unless `admitted`, its waiting room off.
+fn take_at_once_statement(
+    seat: OneSeat,
+    expires_at: DateTime<Utc>,
+    ttl: Duration,
+    admitted: bool,
+) -> Statement {
+    let earliest = ttl.saturating_sub(CLOCK_TOLERANCE).as_micros() as i64;
+    let latest = (ttl + CLOCK_TOLERANCE).as_micros() as i64;
+    let mut sql = Statement::new("update seats force index (primary) set hold_id = ");
+    sql.bind(seat.hold_id)
+        .push(", hold_user_id = ")
+        .bind(seat.caller.user_id)
+        .push(", hold_seat_count = 1, hold_expires_at = ")
+        .bind(expires_at)
+        .push(" where id = ")
+        .bind(seat.seat_id)
+        .push(" and schedule_id = ")
+        .bind(seat.schedule_id)
+        .push(
+            " and not is_sold
+               and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))
+               and ",
+        )
+        .bind(expires_at)
+        .push(" between current_timestamp(6) + interval ")
+        .bind(earliest)
+        .push(" microsecond and current_timestamp(6) + interval ")
+        .bind(latest)
+        .push(" microsecond and ");
+    rules::session_live(&mut sql, seat.caller).push(" and ");
+    rules::on_sale(&mut sql, seat.schedule_id);
+    if !admitted {
+        sql.push(" and not ");
+        rules::room_active(&mut sql, seat.schedule_id);
+    }
+    sql
 }
 
 /// A one-seat hold under the per-person limit as one compound statement, which MariaDB
@@ -260,18 +240,36 @@ async fn take_at_once(
 /// statement for statement (the lock before the count, so the count is read after every
 /// earlier hold of theirs committed), without a round trip between its statements.
 /// A failing statement rolls back before the error leaves, so no connection goes back
-/// to the pool inside a transaction. Binds: the `declare`s in order, then the spliced
-/// rules' own placeholders (session, user; schedule; schedule; user, schedule, user,
-/// schedule).
-const TAKE_WITHIN_LIMIT_SQL: &str = concat!(
-    "begin not atomic
-       declare v_hold bigint default ?;
-       declare v_user bigint default ?;
-       declare v_schedule bigint default ?;
-       declare v_seat bigint default ?;
-       declare v_limit bigint default ?;
-       declare v_ttl_us bigint default ?;
-       declare v_admitted boolean default ?;
+/// to the pool inside a transaction. It answers one row: the outcome (TAKEN, LIMIT or
+/// MISSED), the seats still allowed when the limit is reached, and the expiry taken.
+fn take_within_limit_statement(
+    seat: OneSeat,
+    limit: u32,
+    ttl: Duration,
+    admitted: bool,
+) -> Statement {
+    let OneSeat {
+        hold_id,
+        caller,
+        schedule_id,
+        seat_id,
+    } = seat;
+    let mut sql = Statement::new("begin not atomic\n declare v_hold bigint default ");
+    sql.bind(hold_id)
+        .push(";\n declare v_user bigint default ")
+        .bind(caller.user_id)
+        .push(";\n declare v_schedule bigint default ")
+        .bind(schedule_id)
+        .push(";\n declare v_seat bigint default ")
+        .bind(seat_id)
+        .push(";\n declare v_limit bigint default ")
+        .bind(limit)
+        .push(";\n declare v_ttl_us bigint default ")
+        .bind(ttl.as_micros() as i64)
+        .push(";\n declare v_admitted boolean default ")
+        .bind(admitted)
+        .push(
+            ";
        declare v_locked bigint;
        declare v_live, v_on_sale, v_room_shut boolean;
        declare v_count bigint;
@@ -280,17 +278,12 @@ const TAKE_WITHIN_LIMIT_SQL: &str = concat!(
        start transaction;
        select id into v_locked from users where id = v_user for update;
        select ",
-    session_live!(),
-    ",
-              exists(select 1 from schedules sc join shows s on s.id = sc.show_id where ",
-    on_sale!(),
-    "),
-              not v_admitted and ",
-    room_on!(),
-    ",
-              ",
-    seats_of_person!(),
-    "
+        );
+    rules::session_live(&mut sql, caller).push(", ");
+    rules::on_sale(&mut sql, schedule_id).push(", not v_admitted and ");
+    rules::room_active(&mut sql, schedule_id).push(", ");
+    rules::seats_of_person(&mut sql, caller.user_id, schedule_id).push(
+        "
          into v_live, v_on_sale, v_room_shut, v_count;
        if not (v_live and v_on_sale) or v_room_shut then
          rollback;
@@ -313,12 +306,14 @@ const TAKE_WITHIN_LIMIT_SQL: &str = concat!(
            select 'MISSED', null, null;
          end if;
        end if;
-     end"
-);
+     end",
+    );
+    sql
+}
 
-/// The one-trip take with the per-person limit on (`TAKE_WITHIN_LIMIT_SQL`). A limit
-/// reached is said at once; any other miss (session, sale, waiting room, the seat) is
-/// left to the look, as for `take_at_once`. The expiry is the database clock's.
+/// The one-trip take with the per-person limit on (`take_within_limit_statement`). A
+/// limit reached is said at once; any other miss (session, sale, waiting room, the
+/// seat) is left to the look, as for `take_at_once`. The expiry is the database clock's.
 async fn take_within_limit_at_once(
     pool: &MySqlPool,
     rules: HoldRules,
@@ -329,28 +324,15 @@ async fn take_within_limit_at_once(
 ) -> Result<AtOnce> {
     let hold_id = new_hold_id();
     let limit = rules.max_per_schedule;
+    let seat = OneSeat {
+        hold_id,
+        caller,
+        schedule_id,
+        seat_id,
+    };
+    let take = take_within_limit_statement(seat, limit, rules.ttl, admitted);
     let (outcome, remaining, expires_at): (String, Option<i64>, Option<DateTime<Utc>>) =
-        retry_on_lock_conflict(|| async {
-            Ok(sqlx::query_as(TAKE_WITHIN_LIMIT_SQL)
-                .bind(hold_id)
-                .bind(caller.user_id)
-                .bind(schedule_id)
-                .bind(seat_id)
-                .bind(limit)
-                .bind(rules.ttl.as_micros() as i64)
-                .bind(admitted)
-                .bind(caller.session_id)
-                .bind(caller.user_id)
-                .bind(schedule_id)
-                .bind(schedule_id)
-                .bind(caller.user_id)
-                .bind(schedule_id)
-                .bind(caller.user_id)
-                .bind(schedule_id)
-                .fetch_one(pool)
-                .await?)
-        })
-        .await?;
+        retry_on_lock_conflict(|| async { Ok(take.query_as().fetch_one(pool).await?) }).await?;
     match (outcome.as_str(), remaining, expires_at) {
         ("TAKEN", _, Some(expires_at)) => Ok(AtOnce::Taken(Hold {
             id: hold_id,
@@ -519,25 +501,25 @@ async fn try_take(
     // Point lookups on the primary key, ids sorted: every hold locks its seats in the
     // same order, so overlapping holds queue instead of deadlocking. Without the hint the
     // optimizer may scan the schedule's seats and lock them in another order.
-    let mut take = QueryBuilder::new("update seats force index (primary) set hold_id = ");
-    take.push_bind(hold_id)
+    let mut take = Statement::new("update seats force index (primary) set hold_id = ");
+    take.bind(hold_id)
         .push(", hold_user_id = ")
-        .push_bind(user_id)
+        .bind(user_id)
         .push(", hold_seat_count = ")
-        .push_bind(seat_ids.len() as i32)
+        .bind(seat_ids.len() as i32)
         .push(", hold_expires_at = ")
-        .push_bind(expires_at)
+        .bind(expires_at)
         .push(" where not is_sold and (hold_expires_at is null or hold_expires_at <= current_timestamp(6)) and schedule_id = ")
-        .push_bind(schedule_id)
-        .push(" and id in (");
-    push_ids(&mut take, seat_ids);
-    take.push(")");
+        .bind(schedule_id)
+        .push(" and id in (")
+        .bind_list(seat_ids)
+        .push(")");
 
     // One seat and no per-person limit: the statement is all or nothing by itself, so
     // it runs in autocommit and skips the BEGIN and COMMIT round trips. Otherwise a
     // transaction, rolled back unless every seat was taken.
     let taken = if let ([_], 0) = (seat_ids, rules.max_per_schedule) {
-        take.build().execute(pool).await?.rows_affected()
+        take.query().execute(pool).await?.rows_affected()
     } else {
         let mut tx = pool.begin().await?;
         if rules.max_per_schedule > 0 {
@@ -550,7 +532,7 @@ async fn try_take(
             )
             .await?;
         }
-        let taken = take.build().execute(&mut *tx).await?.rows_affected();
+        let taken = take.query().execute(&mut *tx).await?.rows_affected();
         if taken == seat_ids.len() as u64 {
             tx.commit().await?;
         } else {
@@ -584,13 +566,9 @@ async fn within_personal_limit(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    let count: i64 = sqlx::query_scalar(concat!("select ", seats_of_person!()))
-        .bind(user_id)
-        .bind(schedule_id)
-        .bind(user_id)
-        .bind(schedule_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let mut count = Statement::new("select ");
+    rules::seats_of_person(&mut count, user_id, schedule_id);
+    let count: i64 = count.query_scalar().fetch_one(&mut *conn).await?;
     let remaining = (i64::from(limit) - count).max(0);
     if wanted as i64 > remaining {
         return Err(Error::TicketLimitReached {
@@ -604,14 +582,15 @@ async fn within_personal_limit(
 /// Seats that do not belong to the schedule are a 404, not a conflict: retrying will
 /// never help. Otherwise a conflict naming the seats that are sold or held now.
 async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) -> Error {
-    let mut look = QueryBuilder::new(
+    let mut look = Statement::new(
         "select id, is_sold or coalesce(hold_expires_at > current_timestamp(6), false)
          from seats where schedule_id = ",
     );
-    look.push_bind(schedule_id).push(" and id in (");
-    push_ids(&mut look, seat_ids);
-    look.push(")");
-    match look.build_query_as::<(i64, bool)>().fetch_all(pool).await {
+    look.bind(schedule_id)
+        .push(" and id in (")
+        .bind_list(seat_ids)
+        .push(")");
+    match look.query_as::<(i64, bool)>().fetch_all(pool).await {
         Ok(found) if found.len() != seat_ids.len() => Error::NotFound("seat"),
         Ok(found) => Error::SeatUnavailable {
             seat_ids: found
@@ -761,4 +740,83 @@ pub async fn sweep_expired(pool: &MySqlPool) -> Result<u64> {
     .execute(pool)
     .await?
     .rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values that say what they are: a placeholder bound to the wrong one shows.
+    const SEAT: OneSeat = OneSeat {
+        hold_id: 5005,
+        caller: Caller {
+            user_id: 2002,
+            session_id: 1001,
+        },
+        schedule_id: 3003,
+        seat_id: 4004,
+    };
+
+    #[test]
+    fn the_limited_hold_binds_what_it_means() {
+        let sql = take_within_limit_statement(SEAT, 4, Duration::from_secs(7), true);
+        let spelled = sql.spelled();
+        for declared in [
+            "declare v_hold bigint default 5005;",
+            "declare v_user bigint default 2002;",
+            "declare v_schedule bigint default 3003;",
+            "declare v_seat bigint default 4004;",
+            "declare v_limit bigint default 4;",
+            "declare v_ttl_us bigint default 7000000;",
+            "declare v_admitted boolean default true;",
+        ] {
+            assert!(spelled.contains(declared), "{declared} in {spelled}");
+        }
+        for rule in [
+            "live_session.id = 1001 and live_session.user_id = 2002",
+            "where sale_sc.id = 3003 and",
+            "not v_admitted and exists(select 1 from waiting_rooms room_w",
+            "where room_w.schedule_id = 3003 and",
+            "from seats where hold_user_id = 2002 and schedule_id = 3003 and",
+            "from tickets where user_id = 2002 and schedule_id = 3003 and",
+        ] {
+            assert!(spelled.contains(rule), "{rule} in {spelled}");
+        }
+        assert_eq!(sql.values().len(), 7 + 2 + 1 + 1 + 4);
+    }
+
+    #[test]
+    fn the_one_trip_take_binds_what_it_means() {
+        let expires_at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let sql = take_at_once_statement(SEAT, expires_at, Duration::from_secs(7), false);
+        let spelled = sql.spelled();
+        for part in [
+            "set hold_id = 5005, hold_user_id = 2002, hold_seat_count = 1, \
+             hold_expires_at = '2027-01-15 08:00:00.000000' where id = 4004 and schedule_id = 3003",
+            "and '2027-01-15 08:00:00.000000' between current_timestamp(6) + interval 6000000 \
+             microsecond and current_timestamp(6) + interval 8000000 microsecond",
+            "live_session.id = 1001 and live_session.user_id = 2002",
+            "where sale_sc.id = 3003 and",
+            "and not exists(select 1 from waiting_rooms room_w",
+            "where room_w.schedule_id = 3003 and",
+        ] {
+            assert!(spelled.contains(part), "{part} in {spelled}");
+        }
+        let admitted = take_at_once_statement(SEAT, expires_at, Duration::from_secs(7), true);
+        assert!(!admitted.sql().contains("waiting_rooms"));
+    }
+
+    #[test]
+    fn the_look_binds_what_it_means() {
+        let spelled = look_statement(SEAT.caller, 3003, Duration::from_secs(7)).spelled();
+        for part in [
+            "live_session.id = 1001 and live_session.user_id = 2002",
+            "where sc.id = 3003 and s.deleted_at is null",
+            "where sale_sc.id = 3003 and",
+            "then current_timestamp(6) + interval 7000000 microsecond end",
+            "where room_w.schedule_id = 3003 and",
+        ] {
+            assert!(spelled.contains(part), "{part} in {spelled}");
+        }
+    }
 }

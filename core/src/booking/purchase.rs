@@ -12,16 +12,16 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
+use sqlx::{MySqlConnection, MySqlPool};
 
 use super::holds;
 use super::tickets::{self, Ticket};
-use crate::accounts::repo::session_live;
 use crate::accounts::Caller;
-use crate::db::{self, retry_on_lock_conflict};
+use crate::db::{retry_on_lock_conflict, Statement};
 use crate::error::{is_unique_violation, Error, Result};
 use crate::idempotency;
 use crate::points::ledger::{self, LedgerReason};
+use crate::rules;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Order {
@@ -100,16 +100,12 @@ async fn try_purchase(
     // upgrading that to the debit's exclusive lock deadlocks against any other
     // transaction on the same wallet. `u.deleted_at` is read locked, so a withdrawal
     // that committed while we waited for the row is seen.
-    let signed_in: Option<bool> = sqlx::query_scalar(concat!(
-        "select u.deleted_at is null and ",
-        session_live!(),
-        " from users u where u.id = ? for update"
-    ))
-    .bind(caller.session_id)
-    .bind(user_id)
-    .bind(user_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let mut lock_buyer = Statement::new("select u.deleted_at is null and ");
+    rules::session_live(&mut lock_buyer, caller)
+        .push(" from users u where u.id = ")
+        .bind(user_id)
+        .push(" for update");
+    let signed_in: Option<bool> = lock_buyer.query_scalar().fetch_optional(&mut *tx).await?;
     if signed_in != Some(true) {
         return Err(Error::Unauthenticated);
     }
@@ -160,14 +156,12 @@ async fn try_purchase(
     if !still_on_sale(&mut tx, seats[0].schedule_id).await? {
         return Err(Error::NotOnSale);
     }
-    let mut prices_query = QueryBuilder::new("select id, price from seat_grades where id in (");
-    db::push_ids(
-        &mut prices_query,
-        &seats.iter().map(|seat| seat.grade_id).collect::<Vec<_>>(),
-    );
-    prices_query.push(")");
+    let mut prices_query = Statement::new("select id, price from seat_grades where id in (");
+    prices_query
+        .bind_list(&seats.iter().map(|seat| seat.grade_id).collect::<Vec<_>>())
+        .push(")");
     let prices: HashMap<i64, i64> = prices_query
-        .build_query_as::<(i64, i64)>()
+        .query_as::<(i64, i64)>()
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
@@ -229,33 +223,23 @@ async fn try_purchase(
         .execute(&mut *tx)
         .await?;
     }
-    let mut sell = QueryBuilder::new(
+    let mut sell = Statement::new(
         "update seats set is_sold = true, hold_id = null, hold_user_id = null, hold_seat_count = null,
          hold_expires_at = null where id in (",
     );
-    db::push_ids(
-        &mut sell,
-        &seats.iter().map(|seat| seat.id).collect::<Vec<_>>(),
-    );
-    sell.push(")");
-    sell.build().execute(&mut *tx).await?;
+    sell.bind_list(&seats.iter().map(|seat| seat.id).collect::<Vec<_>>())
+        .push(")");
+    sell.query().execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(order_id)
 }
 
-/// The same rule a hold is taken under (show not deleted, booking open, schedule not
-/// started), by the database clock: an admin may have moved the opening since.
+/// The rule a hold is taken under, asked again: an admin may have moved the opening
+/// since.
 async fn still_on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
-    Ok(sqlx::query_scalar(
-        "select s.deleted_at is null and s.booking_opens_at <= current_timestamp(6)
-                and sc.starts_at > current_timestamp(6)
-         from schedules sc join shows s on s.id = sc.show_id
-         where sc.id = ?",
-    )
-    .bind(schedule_id)
-    .fetch_optional(conn)
-    .await?
-    .unwrap_or(false))
+    let mut sql = Statement::new("select ");
+    rules::on_sale(&mut sql, schedule_id);
+    Ok(sql.query_scalar().fetch_one(conn).await?)
 }
 
 fn same_request(order: OrderRow, hold_id: i64) -> Result<i64> {

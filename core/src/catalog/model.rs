@@ -346,6 +346,14 @@ pub struct SeatView {
     pub status: String,
 }
 
+/// A schedule's seats, and whether it is on sale now (`rules::on_sale`, by the
+/// database clock): what the seat map page draws.
+#[derive(Debug, Clone)]
+pub struct ScheduleSeats {
+    pub on_sale: bool,
+    pub seats: Vec<SeatView>,
+}
+
 /// The instant a Korean calendar day starts: the unit people pick dates in. Only for
 /// days a `DayRange` accepts; at chrono's extremes the instant does not exist.
 fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
 
 use super::model::*;
-use crate::db::retry_on_lock_conflict;
+use crate::db::{column, retry_on_lock_conflict, Statement};
 use crate::error::{is_unique_violation, Error, Result};
+use crate::rules;
 
 /// Creates a show with its venue, artists and schedules in one transaction. Catalog
 /// writes run concurrently (shows sharing a new venue or artist included): the
@@ -506,23 +507,23 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     }))
 }
 
-/// The seat map of one schedule of a visible show; `None` when either is unknown.
+/// The seat map of one schedule of a visible show, and whether it is on sale now by
+/// the rule a hold is taken under; `None` when either is unknown.
 pub async fn seats(
     pool: &MySqlPool,
     show_id: i64,
     schedule_id: i64,
-) -> Result<Option<Vec<SeatView>>> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "select sc.id from schedules sc join shows s on s.id = sc.show_id
-         where sc.id = ? and s.id = ? and s.deleted_at is null",
-    )
-    .bind(schedule_id)
-    .bind(show_id)
-    .fetch_optional(pool)
-    .await?;
-    if found.is_none() {
+) -> Result<Option<ScheduleSeats>> {
+    let mut found = Statement::new("select ");
+    rules::on_sale(&mut found, column("sc.id"))
+        .push(" from schedules sc join shows s on s.id = sc.show_id where sc.id = ")
+        .bind(schedule_id)
+        .push(" and s.id = ")
+        .bind(show_id)
+        .push(" and s.deleted_at is null");
+    let Some(on_sale) = found.query_scalar().fetch_optional(pool).await? else {
         return Ok(None);
-    }
+    };
     let seats = sqlx::query_as(
         "select st.id, g.name as grade, g.price, st.row_label as `row`, st.seat_number as number,
                 case when st.is_sold then 'SOLD'
@@ -535,7 +536,7 @@ pub async fn seats(
     .bind(schedule_id)
     .fetch_all(pool)
     .await?;
-    Ok(Some(seats))
+    Ok(Some(ScheduleSeats { on_sale, seats }))
 }
 
 pub async fn show_exists(pool: &MySqlPool, show_id: i64) -> Result<()> {

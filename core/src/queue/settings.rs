@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::MySqlPool;
 
+use crate::db::{column, Statement};
 use crate::error::{Error, Result};
+use crate::rules;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -90,29 +92,22 @@ impl From<RoomRow> for Room {
     }
 }
 
-/// Whether a room is on, over `waiting_rooms w`, `schedules sc` and `shows s`: while
-/// enabled or inside its automatic window, and only until the show starts (nothing is
-/// left to queue for after that). A macro so that statements elsewhere (the hold's
-/// first look) can splice the one rule in at compile time.
-macro_rules! room_active {
-    () => {
-        "((w.enabled or (w.auto_before_secs is not null
-            and current_timestamp(6) >= s.booking_opens_at - interval w.auto_before_secs second))
-          and sc.starts_at > current_timestamp(6) and s.deleted_at is null)"
-    };
+/// Rooms with whether each is on now (`rules::room_active`, per row), for the
+/// `where` that follows.
+fn select_rooms() -> Statement {
+    let mut sql = Statement::new(
+        "select w.schedule_id, w.enabled, w.admission_rate, w.active_cap,
+            w.active_window_secs, w.auto_before_secs, ",
+    );
+    rules::room_active(&mut sql, column("w.schedule_id")).push(
+        " as active,
+            s.booking_opens_at, s.booking_opens_at > current_timestamp(6) as before_opening
+        from waiting_rooms w
+        join schedules sc on sc.id = w.schedule_id
+        join shows s on s.id = sc.show_id",
+    );
+    sql
 }
-pub(crate) use room_active;
-
-const ROOM_SELECT: &str = concat!(
-    "select w.schedule_id, w.enabled, w.admission_rate, w.active_cap,
-        w.active_window_secs, w.auto_before_secs, ",
-    room_active!(),
-    " as active,
-        s.booking_opens_at, s.booking_opens_at > current_timestamp(6) as before_opening
-    from waiting_rooms w
-    join schedules sc on sc.id = w.schedule_id
-    join shows s on s.id = sc.show_id"
-);
 
 pub async fn put(pool: &MySqlPool, schedule_id: i64, settings: &RoomSettings) -> Result<Room> {
     settings.validate()?;
@@ -149,21 +144,20 @@ pub async fn put(pool: &MySqlPool, schedule_id: i64, settings: &RoomSettings) ->
 
 /// The schedule's room, or `None` when it never had one.
 pub async fn get(pool: &MySqlPool, schedule_id: i64) -> Result<Option<Room>> {
-    let sql = format!("{ROOM_SELECT} where w.schedule_id = ?");
-    let row: Option<RoomRow> = sqlx::query_as(&sql)
-        .bind(schedule_id)
-        .fetch_optional(pool)
-        .await?;
+    let mut sql = select_rooms();
+    sql.push(" where w.schedule_id = ").bind(schedule_id);
+    let row: Option<RoomRow> = sql.query_as().fetch_optional(pool).await?;
     Ok(row.map(Room::from))
 }
 
 /// Rooms that are on now: what the admission scheduler works through each tick.
 pub async fn active_rooms(pool: &MySqlPool) -> Result<Vec<Room>> {
-    let sql = format!(
-        "{ROOM_SELECT} where (w.enabled or w.auto_before_secs is not null)
-           and sc.starts_at > current_timestamp(6)"
+    let mut sql = select_rooms();
+    sql.push(
+        " where (w.enabled or w.auto_before_secs is not null)
+           and sc.starts_at > current_timestamp(6)",
     );
-    let rows: Vec<RoomRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
+    let rows: Vec<RoomRow> = sql.query_as().fetch_all(pool).await?;
     Ok(rows
         .into_iter()
         .map(Room::from)

@@ -1,4 +1,8 @@
-//! Connecting to MySQL and applying migrations.
+//! Connecting to MariaDB, applying migrations, retrying a transaction that lost a lock
+//! conflict, and the typed statement builder (`Statement`) for SQL that cannot be a
+//! literal.
+
+mod statement;
 
 use std::time::Duration;
 
@@ -6,6 +10,8 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::MySqlPool;
 
 use crate::error::{Error, Result};
+
+pub use statement::{column, Operand, Statement, Value};
 
 /// The schema, embedded in every binary so start-up can migrate without the source tree.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
