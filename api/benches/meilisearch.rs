@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marquee_core::catalog::search_feed;
+use marquee_core::search::feed;
 use marquee_core::search::indexing::Indexer;
 use serde::Serialize;
 use serde_json::Value;
@@ -83,7 +83,7 @@ async fn meili_documents(pool: &sqlx::MySqlPool) -> Vec<MeiliShow> {
     let mut documents = Vec::new();
     let mut after = 0;
     loop {
-        let page = search_feed::visible_after(pool, after, 1000).await.unwrap();
+        let page = feed::visible_after(pool, after, 1000).await.unwrap();
         let Some(last) = page.last() else {
             return documents;
         };

@@ -5,7 +5,6 @@
 //! before exiting. Secrets are wrapped in [`Secret`] so they never reach a log.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,31 +15,13 @@ use crate::accounts::throttle::{self, LoginLimits};
 use crate::booking::refund_policy::RefundPolicy;
 use crate::queue::limits::{self, QueueLimits};
 use crate::resale::ResaleRules;
+use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {var}: {message}")]
 pub struct ConfigError {
     pub var: &'static str,
     pub message: String,
-}
-
-/// A value that must never be printed.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
 }
 
 #[derive(Debug, Clone)]

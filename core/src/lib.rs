@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod booking;
 pub mod catalog;
+pub mod client_address;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -17,7 +18,9 @@ pub mod redis_script;
 pub mod resale;
 pub mod rules;
 pub mod search;
+pub mod secret;
 pub mod sweeper;
 pub mod telemetry;
+pub mod withdrawal;
 
 pub use error::{Error, Result};

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use marquee_core::config::{IndexerConfig, ReadReplicaConfig, Secret};
+use marquee_core::config::{IndexerConfig, ReadReplicaConfig};
+use marquee_core::secret::Secret;
 use serde_json::{json, Value};
 
 use crate::harness::TestApp;

@@ -6,7 +6,8 @@
 use axum::http::{Method, StatusCode};
 use axum::Router;
 use marquee_api::AppState;
-use marquee_core::config::{IndexerConfig, ReadReplicaConfig, Secret};
+use marquee_core::config::{IndexerConfig, ReadReplicaConfig};
+use marquee_core::secret::Secret;
 use serde_json::json;
 use std::time::Duration;
 

@@ -18,9 +18,10 @@ use marquee_core::catalog::model::{
     Category, NewGrade, NewSchedule, NewShow, ShowPatch, VenueInput,
 };
 use marquee_core::catalog::repo as catalog;
-use marquee_core::config::{IndexerConfig, ReadReplicaConfig, Secret};
+use marquee_core::config::{IndexerConfig, ReadReplicaConfig};
 use marquee_core::search::indexing::{Indexer, PassOptions};
 use marquee_core::search::searcher::{SearchFilter, ShowSearch};
+use marquee_core::secret::Secret;
 use marquee_core::Error;
 use test_db::TestDb;
 

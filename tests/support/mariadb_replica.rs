@@ -7,7 +7,7 @@
 //! The replica starts from a copy of the primary's freshly installed data directory and
 //! replicates the primary's binlog from its first event, so every database a test
 //! creates on the primary (and everything in it) arrives on the replica. It runs
-//! `read_only`, as a production replica should (`search_feed::database_now` reads it).
+//! `read_only`, as a production replica should (`search::feed::database_now` reads it).
 
 #![allow(dead_code)]
 

@@ -86,7 +86,7 @@ pub async fn withdraw(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<StatusCode> {
-    state.auth.withdraw(user.user_id).await?;
+    marquee_core::withdrawal::withdraw(&state.pool, user.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

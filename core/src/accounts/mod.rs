@@ -8,37 +8,13 @@
 pub mod credentials;
 pub mod hashing;
 pub mod repo;
+mod role;
 pub mod service;
 pub mod social;
 pub mod throttle;
 pub mod tokens;
 
 pub use credentials::{Email, Nickname, Password};
+pub use role::Role;
 pub use service::{AuthService, AuthUser, BrowserSession, Caller, Profile, TokenPair};
 pub use tokens::AccessClaims;
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Role {
-    User,
-    Admin,
-}
-
-impl Role {
-    pub fn as_db(self) -> &'static str {
-        match self {
-            Role::User => "USER",
-            Role::Admin => "ADMIN",
-        }
-    }
-
-    pub fn from_db(value: &str) -> Self {
-        if value == "ADMIN" {
-            Role::Admin
-        } else {
-            Role::User
-        }
-    }
-}

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
-use super::Role;
+use super::role::Role;
 use crate::error::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,6 +18,10 @@ pub struct UserRow {
 }
 
 const USER_COLUMNS: &str = "id, email, password_hash, nickname, role, point_balance, created_at";
+
+/// What a social account stores as its password: no argon2 hash at all, so no
+/// password ever matches it and the account signs in through its provider only.
+pub(crate) const NO_PASSWORD: &str = "!social";
 
 /// Inserts an active user. A unique violation means the email is taken.
 pub async fn insert_user(
@@ -62,12 +66,12 @@ pub async fn upsert_admin(pool: &MySqlPool, email: &str, password_hash: &str) ->
     )
     .bind(password_hash)
     .bind(email)
-    .bind(super::service::NO_PASSWORD)
+    .bind(NO_PASSWORD)
     .execute(pool)
     .await?;
     if updated.rows_affected() == 0 {
         if let Some(existing) = find_active_by_email(pool, email).await? {
-            if existing.password_hash == super::service::NO_PASSWORD {
+            if existing.password_hash == NO_PASSWORD {
                 return Err(crate::error::Error::internal(format!(
                     "ADMIN_EMAIL {email} belongs to a social-login account; choose another"
                 )));
@@ -105,22 +109,19 @@ pub async fn update_password_hash(
     Ok(())
 }
 
-/// Soft-deletes the user and revokes every session, in one transaction.
-pub async fn withdraw(pool: &MySqlPool, user_id: i64) -> Result<bool> {
-    let mut tx = pool.begin().await?;
-    // Before the user row: see `cancel_all_for_seller` for the lock order.
-    crate::resale::listings::cancel_all_for_seller(&mut tx, user_id).await?;
+/// Soft-deletes the user and revokes every session, inside the caller's transaction
+/// (`crate::withdrawal`); false when there is no such active account.
+pub async fn close_account(conn: &mut MySqlConnection, user_id: i64) -> Result<bool> {
     let updated = sqlx::query(
         "update users set deleted_at = current_timestamp(6) where id = ? and deleted_at is null",
     )
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query("update auth_sessions set revoked_at = current_timestamp(6) where user_id = ? and revoked_at is null")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(updated.rows_affected() == 1)
 }
 

@@ -9,10 +9,10 @@ use std::net::IpAddr;
 use super::credentials::{Email, Nickname, Password};
 use super::hashing::{HashingGate, HashingLimits};
 use super::repo;
+use super::role::Role;
 use super::social::{ProviderKind, SocialProfile};
 use super::throttle::{self, LoginLimits};
 use super::tokens::{new_refresh_token, refresh_token_digest, TokenKeys};
-use super::Role;
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 
@@ -355,15 +355,6 @@ impl AuthService {
         self.profile(user_id).await
     }
 
-    /// Soft delete: tickets and ledger stay for the record, every session ends.
-    pub async fn withdraw(&self, user_id: i64) -> Result<()> {
-        if repo::withdraw(&self.pool, user_id).await? {
-            Ok(())
-        } else {
-            Err(Error::NotFound("user"))
-        }
-    }
-
     /// A token session for an account a social login identified (the API's flow).
     pub async fn social_tokens(&self, user_id: i64) -> Result<TokenPair> {
         let profile = self.profile(user_id).await?;
@@ -450,10 +441,6 @@ fn kind_name(kind: ProviderKind) -> &'static str {
     }
 }
 
-/// What a social account stores as its password: no argon2 hash at all, so no
-/// password ever matches it and the account signs in through its provider only.
-pub(crate) const NO_PASSWORD: &str = "!social";
-
 /// A social account's row: the provider's email when it is valid and free, otherwise
 /// an address of our own under `.invalid` (a name that can never receive mail), so an
 /// email someone already uses is never taken over by a social login.
@@ -464,7 +451,7 @@ async fn create_social_user(
     nickname: &str,
 ) -> std::result::Result<i64, sqlx::Error> {
     if let Some(email) = profile.email.as_deref().and_then(|e| Email::parse(e).ok()) {
-        match repo::insert_user_in(tx, email.as_str(), NO_PASSWORD, nickname).await {
+        match repo::insert_user_in(tx, email.as_str(), repo::NO_PASSWORD, nickname).await {
             Ok(id) => return Ok(id),
             Err(err) if is_unique_violation(&err) => {}
             Err(err) => return Err(err),
@@ -473,7 +460,7 @@ async fn create_social_user(
     let digest = refresh_token_digest(&profile.subject);
     let tag: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let email = format!("{}-{tag}@social.marquee.invalid", kind.key());
-    repo::insert_user_in(tx, &email, NO_PASSWORD, nickname).await
+    repo::insert_user_in(tx, &email, repo::NO_PASSWORD, nickname).await
 }
 
 /// An argon2id hash of a random string nobody knows; see `login`.

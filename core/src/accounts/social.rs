@@ -15,8 +15,8 @@ use rand::RngCore;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::config::Secret;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// A provider Marquee knows, with its public endpoints by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use sqlx::MySqlPool;
 
+use crate::client_address::address_bucket;
 use crate::error::{Error, Result};
-use crate::queue::limits::address_bucket;
 
 /// Failed logins one email may have per window: enough for a person who forgot a
 /// password, far too few for guessing.

@@ -7,6 +7,5 @@ pub mod demo;
 pub mod likes;
 pub mod model;
 pub mod repo;
-pub mod search_feed;
 
 pub use model::{Category, NewGrade, NewSchedule, NewShow, ShowPatch, VenueInput};

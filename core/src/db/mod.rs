@@ -171,14 +171,6 @@ pub fn conflict_as(err: Error, busy: Error) -> Error {
     }
 }
 
-/// Appends `?, ?, ...` bound to `ids`, for an `in (...)` list.
-pub(crate) fn push_ids(query: &mut sqlx::QueryBuilder<'_, sqlx::MySql>, ids: &[i64]) {
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,8 +26,9 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::client_address::address_bucket;
 use crate::error::{Error, Result};
-use crate::queue::limits::{address_bucket, QueueLimits};
+use crate::queue::limits::QueueLimits;
 use crate::redis_link::{RedisConn, RedisTarget};
 use crate::redis_script::{LuaCall, LuaScript};
 

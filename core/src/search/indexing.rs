@@ -25,8 +25,8 @@ use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, T
 use super::layout::{IndexLayout, WriterLock};
 use super::schema::{self, Fields};
 use super::spelling::Spelling;
-use crate::catalog::search_feed::{self, Change, FeedPosition};
 use crate::error::{Error, Result};
+use crate::search::feed::{self, Change, FeedPosition};
 
 /// Memory for the Tantivy writer: enough for large pages, small beside the api.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -231,7 +231,7 @@ impl Indexer {
             if options.max_pages.is_some_and(|max| report.pages >= max) {
                 break;
             }
-            let changes = search_feed::changed_after(pool, cursor, options.page_size).await?;
+            let changes = feed::changed_after(pool, cursor, options.page_size).await?;
             let Some(last) = changes.last() else {
                 break;
             };
@@ -277,8 +277,8 @@ impl Indexer {
         mut progress: impl FnMut(u64, u64),
     ) -> Result<PassReport> {
         let started = Instant::now();
-        let since = search_feed::database_now(pool).await?;
-        let total = search_feed::visible_count(pool).await?;
+        let since = feed::database_now(pool).await?;
+        let total = feed::visible_count(pool).await?;
         let generation = self.layout.new_generation(&self.lock)?;
         open_or_create(&generation)?;
         let (index, fields, writer, _) = open_for_writing(&generation, REBUILD_THREADS)?;
@@ -291,7 +291,7 @@ impl Indexer {
         let mut report = PassReport::default();
         let mut after_id = 0;
         loop {
-            let changes = search_feed::visible_after(pool, after_id, page_size).await?;
+            let changes = feed::visible_after(pool, after_id, page_size).await?;
             let Some(last) = changes.last() else {
                 break;
             };

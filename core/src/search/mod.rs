@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod edits;
+pub mod feed;
 pub mod hangul;
 pub mod indexing;
 pub mod key_query;

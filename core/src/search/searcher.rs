@@ -32,8 +32,8 @@ use super::layout::IndexLayout;
 use super::query::{self, Interpretation, Required};
 use super::schema::{self, Fields};
 use super::spelling::Spelling;
-use crate::catalog::search_feed::FeedPosition;
 use crate::error::Result;
+use crate::search::feed::FeedPosition;
 
 /// Most results a page may ask for.
 pub const MAX_LIMIT: usize = 100;

@@ -1,6 +1,6 @@
-//! What the search indexer reads from the catalog: shows changed after a point in
-//! `(updated_at, id)` order, and all visible shows in id order for a rebuild, each
-//! joined with what a search document needs.
+//! The search's change feed: what the indexer reads from the catalog. Shows changed
+//! after a point in `(updated_at, id)` order, and all visible shows in id order for a
+//! rebuild, each joined with what a search document needs.
 //!
 //! Pages are keyset pages on `ix_shows_updated (updated_at, id)`; the artist and
 //! alias and schedule lists of a page are read in one query each, not per show.
@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{MySqlPool, QueryBuilder};
+use sqlx::MySqlPool;
 
-use crate::db::push_ids;
+use crate::db::Statement;
 use crate::error::Result;
 use crate::search::schema::ShowDocument;
 
@@ -43,16 +43,6 @@ struct ShowRow {
     deleted: bool,
 }
 
-/// `straight_join` keeps shows the driving table, read in page order along the page's
-/// index. Left to itself, MariaDB judged a freshly loaded catalog's statistics to favour
-/// reading the small venues table first and sorting every show after the page start
-/// (`Using temporary; Using filesort`) for each page: a 100,000-show rebuild then spent
-/// 17 of its 20 s in these reads, and each page cost more than the one before.
-const SHOW_COLUMNS: &str = "select s.id, s.title, s.title_en, cast(s.category as char) as category,
-        v.name as venue, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at,
-        s.deleted_at is not null as deleted
-     from shows s straight_join venues v on v.id = s.venue_id";
-
 /// Up to `limit` shows whose `(updated_at, id)` comes after `after`, oldest first,
 /// deleted ones included (as deletions).
 pub async fn changed_after(
@@ -61,13 +51,21 @@ pub async fn changed_after(
     limit: u32,
 ) -> Result<Vec<Change>> {
     // The OR form keeps MariaDB on a range scan of (updated_at, id); a row-constructor
-    // comparison may not.
-    let rows: Vec<ShowRow> = sqlx::query_as(&format!(
-        "{SHOW_COLUMNS}
+    // comparison may not. `straight_join` keeps shows the driving table, read in page
+    // order along the page's index. Left to itself, MariaDB judged a freshly loaded
+    // catalog's statistics to favour reading the small venues table first and sorting
+    // every show after the page start (`Using temporary; Using filesort`) for each
+    // page: a 100,000-show rebuild then spent 17 of its 20 s in these reads, and each
+    // page cost more than the one before.
+    let rows: Vec<ShowRow> = sqlx::query_as(
+        "select s.id, s.title, s.title_en, cast(s.category as char) as category,
+                v.name as venue, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at,
+                s.deleted_at is not null as deleted
+         from shows s straight_join venues v on v.id = s.venue_id
          where s.updated_at > ? or (s.updated_at = ? and s.id > ?)
          order by s.updated_at, s.id
-         limit ?"
-    ))
+         limit ?",
+    )
     .bind(after.updated_at)
     .bind(after.updated_at)
     .bind(after.id)
@@ -80,12 +78,16 @@ pub async fn changed_after(
 /// Up to `limit` visible shows with an id above `after_id`, in id order: a rebuild's
 /// pages.
 pub async fn visible_after(pool: &MySqlPool, after_id: i64, limit: u32) -> Result<Vec<Change>> {
-    let rows: Vec<ShowRow> = sqlx::query_as(&format!(
-        "{SHOW_COLUMNS}
+    // The same columns and join order as `changed_after`'s.
+    let rows: Vec<ShowRow> = sqlx::query_as(
+        "select s.id, s.title, s.title_en, cast(s.category as char) as category,
+                v.name as venue, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at,
+                s.deleted_at is not null as deleted
+         from shows s straight_join venues v on v.id = s.venue_id
          where s.id > ? and s.deleted_at is null
          order by s.id
-         limit ?"
-    ))
+         limit ?",
+    )
     .bind(after_id)
     .bind(limit)
     .fetch_all(pool)
@@ -123,39 +125,30 @@ async fn with_details(pool: &MySqlPool, rows: Vec<ShowRow>) -> Result<Vec<Change
     let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
     let mut starts: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
     if !live.is_empty() {
-        let mut query = QueryBuilder::new(
+        let mut query = Statement::new(
             "select show_id, cast(alias as char) from show_aliases where show_id in (",
         );
-        push_ids(&mut query, &live);
-        query.push(") order by show_id, position");
-        for (show_id, alias) in query
-            .build_query_as::<(i64, String)>()
-            .fetch_all(pool)
-            .await?
-        {
+        query.bind_list(&live).push(") order by show_id, position");
+        for (show_id, alias) in query.query_as::<(i64, String)>().fetch_all(pool).await? {
             aliases.entry(show_id).or_default().push(alias);
         }
 
-        let mut query = QueryBuilder::new(
+        let mut query = Statement::new(
             "select sa.show_id, a.name from show_artists sa join artists a on a.id = sa.artist_id
              where sa.show_id in (",
         );
-        push_ids(&mut query, &live);
-        query.push(") order by sa.show_id, sa.position");
-        for (show_id, name) in query
-            .build_query_as::<(i64, String)>()
-            .fetch_all(pool)
-            .await?
-        {
+        query
+            .bind_list(&live)
+            .push(") order by sa.show_id, sa.position");
+        for (show_id, name) in query.query_as::<(i64, String)>().fetch_all(pool).await? {
             artists.entry(show_id).or_default().push(name);
         }
 
         let mut query =
-            QueryBuilder::new("select show_id, starts_at from schedules where show_id in (");
-        push_ids(&mut query, &live);
-        query.push(") order by show_id, starts_at");
+            Statement::new("select show_id, starts_at from schedules where show_id in (");
+        query.bind_list(&live).push(") order by show_id, starts_at");
         for (show_id, starts_at) in query
-            .build_query_as::<(i64, DateTime<Utc>)>()
+            .query_as::<(i64, DateTime<Utc>)>()
             .fetch_all(pool)
             .await?
         {
