@@ -4,15 +4,10 @@
 //! `run()` does start-up (database, migrations, admin bootstrap, sweepers) and serves
 //! until SIGTERM or Ctrl-C, finishing in-flight requests.
 
-pub mod browser;
-pub mod error;
-pub mod extract;
-pub mod hygiene;
 pub mod openapi;
-pub mod page_cache;
+pub mod plumbing;
 pub mod routes;
 pub mod serve;
-pub mod state;
 pub mod telemetry;
 pub mod web;
 
@@ -28,7 +23,8 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use state::AppState;
+pub use plumbing::state::AppState;
+use plumbing::{error, fallback, hygiene};
 
 /// Large enough for a show with 200 schedules; anything bigger is a mistake or abuse.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -97,7 +93,6 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 }
 
 pub fn app(state: AppState) -> Router {
-    use routes::*;
     let (api, document) = api_routes().split_for_parts();
     let document = openapi::finish(document);
 
@@ -107,8 +102,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(web::routes())
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", document))
-        .fallback(ops::not_found)
-        .method_not_allowed_fallback(ops::method_not_allowed)
+        .fallback(fallback::not_found)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(error::panic_layer())
         .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(hygiene::secure_headers))

@@ -11,7 +11,7 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use crate::error::{status_and_code, Rejection, Takes};
+use crate::plumbing::error::{status_and_code, Rejection, Takes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -65,7 +65,7 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "browser",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::browser::SESSION_COOKIE,
+                crate::plumbing::browser::SESSION_COOKIE,
                 "The site's own scripts: the HttpOnly session cookie set by the web login. \
                  A change (POST, PUT, PATCH, DELETE) made with it also needs the X-CSRF-Token \
                  header of the same session, or it is answered 401 CSRF_TOKEN_INVALID.",
@@ -132,7 +132,7 @@ impl Modify for GenericErrors {
                     .as_ref()
                     .is_some_and(|s| s.contains(&by_browser))
                 {
-                    let (status, code) = crate::browser::CSRF_REFUSAL;
+                    let (status, code) = crate::plumbing::browser::CSRF_REFUSAL;
                     document(operation, status, code);
                 }
             }

@@ -267,7 +267,7 @@ async fn a_panicking_handler_answers_500_in_the_error_shape_instead_of_dropping_
                 parts[3].to_string()
             }),
         )
-        .layer(marquee_api::error::panic_layer());
+        .layer(marquee_api::plumbing::error::panic_layer());
 
     let response = send_raw(
         &router,

@@ -1,7 +1,7 @@
 //! Popular searches and misses, counted by several api processes into one Redis.
 
 use axum::http::{Method, StatusCode};
-use marquee_api::state::AppState;
+use marquee_api::plumbing::state::AppState;
 use marquee_core::search::indexing::{Indexer, PassOptions};
 use serde_json::Value;
 

@@ -6,9 +6,9 @@ use axum::Json;
 use marquee_core::accounts::{Email, Nickname, Password, Profile, TokenPair};
 use serde::Deserialize;
 
-use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiPath, ClientIp, CurrentUser};
-use crate::state::AppState;
+use crate::plumbing::error::ApiResult;
+use crate::plumbing::extract::{ApiJson, ApiPath, ClientIp, CurrentUser};
+use crate::plumbing::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -25,10 +25,10 @@ pub struct SignupRequest {
 /// log in to get tokens.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 201, description = "account created", body = Profile),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 409, description = "EMAIL_TAKEN", body = crate::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),
-        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "EMAIL_TAKEN", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn signup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignupRequest>,
@@ -54,10 +54,10 @@ pub struct LoginRequest {
 /// address; unknown emails are answered exactly like wrong passwords.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "access and refresh tokens", body = TokenPair),
-        (status = 429, description = "TOO_MANY_ATTEMPTS: 10 failed logins for this email, or 100 from this address, within 15 minutes (LOGIN_LIMIT_*); see Retry-After", body = crate::error::ErrorResponse),
-        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::error::ErrorResponse),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "INVALID_CREDENTIALS", body = crate::error::ErrorResponse),))]
+        (status = 429, description = "TOO_MANY_ATTEMPTS: 10 failed logins for this email, or 100 from this address, within 15 minutes (LOGIN_LIMIT_*); see Retry-After", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::plumbing::error::ErrorResponse),
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "INVALID_CREDENTIALS", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
@@ -84,8 +84,8 @@ pub struct RefreshRequest {
 /// session, since it means the token was stolen.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, description = "rotated tokens; the old refresh token is spent", body = TokenPair),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "INVALID_REFRESH_TOKEN (a reused token also revokes its session)", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "INVALID_REFRESH_TOKEN (a reused token also revokes its session)", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
@@ -100,7 +100,7 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     security(("bearer" = [])),
     responses((status = 204, description = "session ended"),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn logout(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -132,16 +132,16 @@ pub struct SocialLoginRequest {
     params(("provider" = String, Path, description = "kakao, naver or google, as configured (SOCIAL_LOGIN)")),
     request_body = SocialLoginRequest,
     responses((status = 200, description = "access and refresh tokens of the linked account", body = TokenPair),
-        (status = 401, description = "SOCIAL_LOGIN_FAILED: the provider refused the code or verifier", body = crate::error::ErrorResponse),
-        (status = 404, description = "SOCIAL_PROVIDER_NOT_FOUND: not configured", body = crate::error::ErrorResponse),
-        (status = 422, description = "VALIDATION_FAILED: a field is empty or too long", body = crate::error::ErrorResponse),
-        (status = 502, description = "SOCIAL_PROVIDER_UNAVAILABLE", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "SOCIAL_LOGIN_FAILED: the provider refused the code or verifier", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "SOCIAL_PROVIDER_NOT_FOUND: not configured", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "VALIDATION_FAILED: a field is empty or too long", body = crate::plumbing::error::ErrorResponse),
+        (status = 502, description = "SOCIAL_PROVIDER_UNAVAILABLE", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn social(
     State(state): State<AppState>,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<SocialLoginRequest>,
 ) -> ApiResult<Json<TokenPair>> {
-    let provider = crate::web::social_provider(&state, &key)?;
+    let provider = state.social_provider(&key)?;
     let field = |name: &'static str, value: &str, max: usize| {
         if value.is_empty() || value.len() > max {
             Err(marquee_core::Error::validation(

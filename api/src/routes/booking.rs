@@ -10,11 +10,11 @@ use marquee_core::booking::tickets::{self, Ticket};
 use serde::Deserialize;
 
 use super::Page;
-use crate::error::ApiResult;
-use crate::extract::{
+use crate::plumbing::error::ApiResult;
+use crate::plumbing::extract::{
     idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging, SignedCaller,
 };
-use crate::state::AppState;
+use crate::plumbing::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -33,13 +33,13 @@ pub struct HoldRequest {
     params(("X-Queue-Token" = Option<String>, Header, description = "the access token from an ADMITTED waiting-room status; required while the schedule's waiting room is on")),
     security(("bearer" = [])),
     responses((status = 201, description = "seats held until expires_at", body = Hold),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "QUEUE_TOKEN_REQUIRED, QUEUE_TOKEN_INVALID, QUEUE_ACCESS_EXPIRED", body = crate::error::ErrorResponse),
-        (status = 404, description = "SCHEDULE_NOT_FOUND, SEAT_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "SEAT_UNAVAILABLE (with unavailable_seat_ids: the requested seats sold or held now), NOT_ON_SALE, TICKET_LIMIT_REACHED (with limit and remaining: held and valid seats of this schedule per person, MAX_TICKETS_PER_SCHEDULE)", body = crate::error::ErrorResponse),
-        (status = 422, description = "TOO_MANY_SEATS, VALIDATION_FAILED", body = crate::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE: the schedule's waiting room cannot be reached", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "QUEUE_TOKEN_REQUIRED, QUEUE_TOKEN_INVALID, QUEUE_ACCESS_EXPIRED", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "SCHEDULE_NOT_FOUND, SEAT_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "SEAT_UNAVAILABLE (with unavailable_seat_ids: the requested seats sold or held now), NOT_ON_SALE, TICKET_LIMIT_REACHED (with limit and remaining: held and valid seats of this schedule per person, MAX_TICKETS_PER_SCHEDULE)", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "TOO_MANY_SEATS, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE: the schedule's waiting room cannot be reached", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn create_hold(
     State(state): State<AppState>,
     SignedCaller(caller): SignedCaller,
@@ -83,9 +83,9 @@ pub async fn create_hold(
 #[utoipa::path(delete, path = "/api/v1/holds/{id}", tag = "booking", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 204, description = "released, seats back on sale"),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "HOLD_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "HOLD_NOT_ACTIVE", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "HOLD_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "HOLD_NOT_ACTIVE", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn release_hold(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -104,11 +104,11 @@ pub async fn release_hold(
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same order")),
     security(("bearer" = [])),
     responses((status = 201, description = "paid; one ticket per seat", body = Order),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::error::ErrorResponse),
-        (status = 404, description = "HOLD_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "HOLD_NOT_ACTIVE, NOT_ON_SALE (the show was deleted, its booking moved, or it started)", body = crate::error::ErrorResponse),
-        (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "HOLD_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "HOLD_NOT_ACTIVE, NOT_ON_SALE (the show was deleted, its booking moved, or it started)", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn purchase(
     State(state): State<AppState>,
     SignedCaller(caller): SignedCaller,
@@ -133,8 +133,8 @@ pub async fn purchase(
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "booking", params(Paging),
     security(("bearer" = [])),
     responses((status = 200, body = Page<Ticket>),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -156,8 +156,8 @@ pub async fn list_tickets(
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "booking", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = Ticket),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "TICKET_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn get_ticket(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -177,11 +177,11 @@ pub async fn get_ticket(
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the first refund instead of 409")),
     security(("bearer" = [])),
     responses((status = 200, description = "refunded by policy; net amount back to points", body = Ticket),
-        (status = 400, description = "INVALID_HEADER: Idempotency-Key is not ASCII", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "TICKET_NOT_REFUNDABLE, TICKET_LISTED (cancel the resale listing first), REFUND_WINDOW_CLOSED", body = crate::error::ErrorResponse),
-        (status = 422, description = "IDEMPOTENCY_KEY_REUSED (the key refunded another ticket), VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "INVALID_HEADER: Idempotency-Key is not ASCII", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "TICKET_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "TICKET_NOT_REFUNDABLE, TICKET_LISTED (cancel the resale listing first), REFUND_WINDOW_CLOSED", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED (the key refunded another ticket), VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn refund(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -6,8 +6,8 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::plumbing::error::ApiError;
+use crate::plumbing::state::AppState;
 
 /// Liveness
 ///
@@ -83,8 +83,8 @@ const REDIS_DEADLINE: std::time::Duration = std::time::Duration::from_millis(300
 /// unless METRICS_TOKEN is set, then only with it as a bearer token.
 #[utoipa::path(get, path = "/metrics", tag = "ops", security(("metrics_token" = [])),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
-        (status = 401, description = "UNAUTHENTICATED: missing or wrong metrics token", body = crate::error::ErrorResponse),
-        (status = 404, description = "NOT_FOUND: METRICS_TOKEN is not set, so metrics are off", body = crate::error::ErrorResponse)))]
+        (status = 401, description = "UNAUTHENTICATED: missing or wrong metrics token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "NOT_FOUND: METRICS_TOKEN is not set, so metrics are off", body = crate::plumbing::error::ErrorResponse)))]
 pub async fn metrics(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -122,27 +122,4 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
             .zip(expected)
             .fold(0u8, |differ, (a, b)| differ | (a ^ b))
             == 0
-}
-
-/// An unknown address: a page for a browser outside the API (a mistyped or old link
-/// to the site), the JSON error for everything else.
-pub async fn not_found(request: axum::extract::Request) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let browser = request
-        .headers()
-        .get(axum::http::header::ACCEPT)
-        .and_then(|accept| accept.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
-    if browser && !request.uri().path().starts_with("/api/") {
-        return crate::web::PageError::from(marquee_core::Error::NotFound("page")).into_response();
-    }
-    ApiError::request(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "no such route").into_response()
-}
-
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::request(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        "method not allowed on this route",
-    )
 }

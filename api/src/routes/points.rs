@@ -6,9 +6,9 @@ use axum::Json;
 use marquee_core::points::{ledger, ChargeOutcome, LedgerEntry};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiResult;
-use crate::extract::{page_limit, ApiJson, ApiQuery, CurrentUser};
-use crate::state::AppState;
+use crate::plumbing::error::ApiResult;
+use crate::plumbing::extract::{page_limit, ApiJson, ApiQuery, CurrentUser};
+use crate::plumbing::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -33,8 +33,8 @@ pub struct PointsView {
 #[utoipa::path(get, path = "/api/v1/points", tag = "points", params(HistoryQuery),
     security(("bearer" = [])),
     responses((status = 200, body = PointsView),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn balance_and_history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -71,11 +71,11 @@ pub struct ChargeRequest {
 #[utoipa::path(post, path = "/api/v1/points/charges", tag = "points", request_body = ChargeRequest,
     security(("bearer" = [])),
     responses((status = 201, description = "credited now", body = ChargeOutcome), (status = 200, description = "credited before; nothing changed", body = ChargeOutcome),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 409, description = "PAYMENT_ALREADY_USED (another account's), PAYMENT_AMOUNT_MISMATCH (credited before for another amount, with credited_amount)", body = crate::error::ErrorResponse),
-        (status = 422, description = "PAYMENT_NOT_CONFIRMED, VALIDATION_FAILED", body = crate::error::ErrorResponse),
-        (status = 502, description = "GATEWAY_UNAVAILABLE", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "PAYMENT_ALREADY_USED (another account's), PAYMENT_AMOUNT_MISMATCH (credited before for another amount, with credited_amount)", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "PAYMENT_NOT_CONFIRMED, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),
+        (status = 502, description = "GATEWAY_UNAVAILABLE", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn charge(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

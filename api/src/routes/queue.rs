@@ -13,9 +13,9 @@ use marquee_core::queue::settings::{Room, RoomSettings};
 use marquee_core::queue::{QueueEntry, QueueStatus, WaitingRoom};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{status_and_code, ApiError, ApiResult};
-use crate::extract::{Admin, ApiJson, ApiPath, ApiQuery, ClientIp, CurrentUser};
-use crate::state::AppState;
+use crate::plumbing::error::{status_and_code, ApiError, ApiResult};
+use crate::plumbing::extract::{Admin, ApiJson, ApiPath, ApiQuery, ClientIp, CurrentUser};
+use crate::plumbing::state::AppState;
 
 /// Set up a waiting room (admin)
 ///
@@ -24,10 +24,10 @@ use crate::state::AppState;
 #[utoipa::path(put, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), request_body = RoomSettings, security(("bearer" = [])),
     responses((status = 200, description = "the room's settings and whether it is on now", body = Room),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
-        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 422, description = "VALIDATION_FAILED, INVALID_BODY", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "VALIDATION_FAILED, INVALID_BODY", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn configure(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -58,9 +58,9 @@ pub struct RoomReport {
 #[utoipa::path(get, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = RoomReport),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
-        (status = 404, description = "WAITING_ROOM_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "WAITING_ROOM_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn report(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -83,10 +83,10 @@ pub async fn report(
 #[utoipa::path(post, path = "/api/v1/queue/{schedule_id}/enter", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, description = "your place (the same one if you had entered already) and a queue token", body = QueueEntry),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 409, description = "WAITING_ROOM_OFF", body = crate::error::ErrorResponse),
-        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "WAITING_ROOM_OFF", body = crate::plumbing::error::ErrorResponse),
+        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn enter(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -115,11 +115,11 @@ pub struct TokenQuery {
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "WAITING with position and ETA, ADMITTED with an access token, or EXPIRED", body = QueueStatus),
-        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::error::ErrorResponse),
-        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
-        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE", body = crate::plumbing::error::ErrorResponse),
+        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn status(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
@@ -165,11 +165,11 @@ const EVENT_INTERVAL: Duration = Duration::from_secs(1);
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}` (close the EventSource then; STREAM_REPLACED: the same user opened three newer streams), or, when this server shuts down, with a `reconnect` event `{\"code\":\"SERVER_SHUTTING_DOWN\"}` and `retry: 1000` (let the EventSource reconnect)", content_type = "text/event-stream"),
-        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::error::ErrorResponse),
-        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
-        (status = 429, description = "RATE_LIMITED: opening a stream counts as a status read; see Retry-After", body = crate::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE", body = crate::plumbing::error::ErrorResponse),
+        (status = 429, description = "RATE_LIMITED: opening a stream counts as a status read; see Retry-After", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn events(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
@@ -283,9 +283,9 @@ fn reconnect_elsewhere() -> Event {
 #[utoipa::path(delete, path = "/api/v1/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 204, description = "left; everyone behind moves up"),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE", body = crate::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "NOT_IN_QUEUE", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn leave(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

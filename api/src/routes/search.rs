@@ -15,12 +15,13 @@ use marquee_core::catalog::Category;
 use marquee_core::search::searcher::{
     SearchFilter, SearchHit, SearchSort, ShowSearch, Suggestion, MAX_OFFSET,
 };
-use marquee_core::search::trends::{Outcome, QueryCount};
+use marquee_core::search::trends::QueryCount;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult, Rejection};
-use crate::extract::{day_range, page_limit, Admin, ApiQuery, ClientIp, Paging};
-use crate::state::AppState;
+use crate::plumbing::error::{ApiError, ApiResult, Rejection};
+use crate::plumbing::extract::{day_range, page_limit, Admin, ApiQuery, ClientIp, Paging};
+use crate::plumbing::searching::{blocking_core, outcome, UNKNOWN_CLIENT};
+use crate::plumbing::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -68,21 +69,6 @@ pub struct SuggestResponse {
     pub items: Vec<Suggestion>,
 }
 
-/// Who counts when the address is unknown (tests; no peer address): one client.
-pub(crate) const UNKNOWN_CLIENT: std::net::IpAddr =
-    std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
-
-/// What a search found, as counting sees it.
-pub(crate) fn outcome(results: &marquee_core::search::searcher::SearchResults) -> Outcome {
-    if results.every_word {
-        Outcome::Found
-    } else if results.total == 0 {
-        Outcome::Nothing
-    } else {
-        Outcome::Partly
-    }
-}
-
 fn invalid(message: &str) -> ApiError {
     Rejection::InvalidQuery.with(message)
 }
@@ -95,17 +81,6 @@ async fn blocking<T: Send + 'static>(
     Ok(blocking_core(search, work).await?)
 }
 
-/// Runs index work on the blocking pool (the pages use it too).
-pub(crate) async fn blocking_core<T: Send + 'static>(
-    search: &Arc<ShowSearch>,
-    work: impl FnOnce(&ShowSearch) -> marquee_core::Result<T> + Send + 'static,
-) -> marquee_core::Result<T> {
-    let search = search.clone();
-    tokio::task::spawn_blocking(move || work(&search))
-        .await
-        .map_err(|err| marquee_core::Error::internal(format!("search task: {err}")))?
-}
-
 /// Search shows
 ///
 /// Typo-tolerant Korean and Latin search over titles, artists and venues: particles and
@@ -113,7 +88,7 @@ pub(crate) async fn blocking_core<T: Send + 'static>(
 /// case and accents.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
     responses((status = 200, description = "ranked shows, best first, with the matched title words in <em>", body = SearchResponse),
-        (status = 400, description = "INVALID_QUERY: q missing, bad date, limit or offset out of range", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "INVALID_QUERY: q missing, bad date, limit or offset out of range", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn search(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
@@ -187,8 +162,8 @@ fn trends_limit(limit: Option<u32>) -> ApiResult<usize> {
 /// past the first are not counted.
 #[utoipa::path(get, path = "/api/v1/search/popular", tag = "search", params(TrendsQuery),
     responses((status = 200, description = "queries, most searched first", body = TrendsResponse),
-        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::error::ErrorResponse),
-        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer (search itself is unaffected)", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer (search itself is unaffected)", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn popular(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TrendsQuery>,
@@ -206,10 +181,10 @@ pub async fn popular(
 #[utoipa::path(get, path = "/api/v1/admin/search/misses", tag = "search", params(TrendsQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "queries that found nothing, most searched first", body = TrendsResponse),
-        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
-        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn misses(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -226,7 +201,7 @@ pub async fn misses(
 /// Titles that complete what was typed so far, best first.
 #[utoipa::path(get, path = "/api/v1/search/suggest", tag = "search", params(SuggestQuery),
     responses((status = 200, description = "titles completing what was typed, best first", body = SuggestResponse),
-        (status = 400, description = "INVALID_QUERY: q missing or limit out of range", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "INVALID_QUERY: q missing or limit out of range", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn suggest(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<SuggestQuery>,

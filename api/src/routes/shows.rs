@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::MySqlPool;
 
 use super::Page;
-use crate::error::ApiResult;
-use crate::extract::{day_range, Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
-use crate::page_cache::PageKey;
-use crate::state::AppState;
+use crate::plumbing::error::ApiResult;
+use crate::plumbing::extract::{day_range, Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
+use crate::plumbing::page_cache::PageKey;
+use crate::plumbing::state::AppState;
 
 /// The show page, from the primary: what an admin just wrote, read back.
 async fn detail(pool: &MySqlPool, show_id: i64) -> Result<ShowDetail, Error> {
@@ -33,10 +33,10 @@ async fn detail(pool: &MySqlPool, show_id: i64) -> Result<ShowDetail, Error> {
 #[utoipa::path(post, path = "/api/v1/shows", tag = "shows", request_body = NewShow,
     security(("bearer" = [])),
     responses((status = 201, body = ShowDetail),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn create(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -58,11 +58,11 @@ pub async fn create(
 #[utoipa::path(patch, path = "/api/v1/shows/{id}", tag = "shows", request_body = ShowPatch, params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = ShowDetail),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN", body = crate::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn update(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -84,9 +84,9 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 204, description = "soft-deleted"),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN", body = crate::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn delete(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -117,13 +117,13 @@ pub struct ListQuery {
 /// calendar days with a performance.
 #[utoipa::path(get, path = "/api/v1/shows", tag = "shows", params(ListQuery),
     responses((status = 200, body = Page<ShowSummary>),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Response> {
-    let (limit, offset) = crate::extract::Paging {
+    let (limit, offset) = crate::plumbing::extract::Paging {
         limit: query.limit,
         offset: query.offset,
     }
@@ -163,7 +163,7 @@ pub async fn list(
 /// The show, its schedules and per-grade seat availability.
 #[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
     responses((status = 200, description = "the show with per-grade availability", body = ShowDetail),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -194,7 +194,7 @@ pub struct SeatMap {
 #[utoipa::path(get, path = "/api/v1/shows/{id}/schedules/{schedule_id}/seats", tag = "shows",
     params(("id" = i64, Path), ("schedule_id" = i64, Path)),
     responses((status = 200, body = SeatMap),
-        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn seats(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -222,8 +222,8 @@ pub async fn seats(
 #[utoipa::path(post, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "liked (idempotent)", body = LikeState),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn like(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -238,8 +238,8 @@ pub async fn like(
 #[utoipa::path(delete, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "not liked (idempotent)", body = LikeState),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn unlike(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -13,9 +13,9 @@ use marquee_core::resale::trades::{
 use serde::Deserialize;
 
 use super::Page;
-use crate::error::{ApiResult, Rejection};
-use crate::extract::{idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
-use crate::state::AppState;
+use crate::plumbing::error::{ApiResult, Rejection};
+use crate::plumbing::extract::{idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
+use crate::plumbing::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,11 +34,11 @@ pub struct ListingRequest {
     params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the trade the first attempt listed")),
     security(("bearer" = [])),
     responses((status = 201, description = "listed (or listed before under this Idempotency-Key, shown as it is now); the ticket stays yours until it sells", body = Trade),
-        (status = 400, description = "MALFORMED_JSON, INVALID_HEADER", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND (also for someone else's ticket)", body = crate::error::ErrorResponse),
-        (status = 409, description = "TICKET_NOT_LISTABLE (refunded or resold), TICKET_LISTED, SHOW_STARTED", body = crate::error::ErrorResponse),
-        (status = 422, description = "PRICE_OVER_CAP with max_price, IDEMPOTENCY_KEY_REUSED (the key listed another ticket), VALIDATION_FAILED, INVALID_BODY", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "MALFORMED_JSON, INVALID_HEADER", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "TICKET_NOT_FOUND (also for someone else's ticket)", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "TICKET_NOT_LISTABLE (refunded or resold), TICKET_LISTED, SHOW_STARTED", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "PRICE_OVER_CAP with max_price, IDEMPOTENCY_KEY_REUSED (the key listed another ticket), VALIDATION_FAILED, INVALID_BODY", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -77,7 +77,7 @@ pub struct MarketQuery {
 /// price.
 #[utoipa::path(get, path = "/api/v1/trades", tag = "resale", params(MarketQuery),
     responses((status = 200, description = "open trades of shows that have not started", body = Page<Trade>),
-        (status = 400, description = "INVALID_QUERY", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "INVALID_QUERY", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<MarketQuery>,
@@ -118,7 +118,7 @@ pub async fn list(
 /// A trade in any status.
 #[utoipa::path(get, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     responses((status = 200, description = "the trade with its show, schedule, seat and grade", body = Trade),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::error::ErrorResponse),))]
+        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn get(
     State(state): State<AppState>,
     ApiPath(trade_id): ApiPath<i64>,
@@ -138,11 +138,11 @@ pub struct RepriceRequest {
 #[utoipa::path(patch, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     request_body = RepriceRequest, security(("bearer" = [])),
     responses((status = 200, description = "repriced", body = Trade),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: not your trade", body = crate::error::ErrorResponse),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "TRADE_NOT_OPEN", body = crate::error::ErrorResponse),
-        (status = 422, description = "PRICE_OVER_CAP with max_price, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: not your trade", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "TRADE_NOT_OPEN", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "PRICE_OVER_CAP with max_price, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn reprice(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -167,10 +167,10 @@ pub async fn reprice(
 #[utoipa::path(delete, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "cancelled; the ticket can be used, refunded or listed again", body = Trade),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: not your trade", body = crate::error::ErrorResponse),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "TRADE_NOT_OPEN", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 403, description = "FORBIDDEN: not your trade", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "TRADE_NOT_OPEN", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn cancel(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -189,11 +189,11 @@ pub async fn cancel(
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same ticket")),
     security(("bearer" = [])),
     responses((status = 201, description = "bought: a new ticket for the seat is yours, the seller's is RESOLD", body = TradePurchase),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::error::ErrorResponse),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::error::ErrorResponse),
-        (status = 409, description = "TRADE_NOT_OPEN (sold, cancelled or expired), OWN_TRADE", body = crate::error::ErrorResponse),
-        (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
+        (status = 409, description = "TRADE_NOT_OPEN (sold, cancelled or expired), OWN_TRADE", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn purchase(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -225,8 +225,8 @@ pub struct HistoryQuery {
 #[utoipa::path(get, path = "/api/v1/users/me/trades", tag = "resale", params(HistoryQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "trades you listed or bought, newest listing first", body = Page<MyTrade>),
-        (status = 400, description = "INVALID_QUERY", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "INVALID_QUERY", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -261,8 +261,8 @@ pub async fn history(
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/lineage", tag = "resale", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "the seat's chain of tickets, original first", body = Lineage),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND, also when you never held a ticket of the chain", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 404, description = "TICKET_NOT_FOUND, also when you never held a ticket of the chain", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn ticket_lineage(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -10,9 +10,9 @@ use marquee_core::Error;
 use serde::Deserialize;
 
 use super::Page;
-use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, CurrentUser, Paging};
-use crate::state::AppState;
+use crate::plumbing::error::ApiResult;
+use crate::plumbing::extract::{ApiJson, ApiQuery, CurrentUser, Paging};
+use crate::plumbing::state::AppState;
 
 /// Your profile
 ///
@@ -20,7 +20,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users",
     security(("bearer" = [])),
     responses((status = 200, body = Profile),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -42,10 +42,10 @@ pub struct UpdateProfile {
 #[utoipa::path(patch, path = "/api/v1/users/me", tag = "users", request_body = UpdateProfile,
     security(("bearer" = [])),
     responses((status = 200, body = Profile),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::error::ErrorResponse),
-        (status = 503, description = "OVERLOADED: a password change waited too long for a hashing slot; see Retry-After", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
+        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 503, description = "OVERLOADED: a password change waited too long for a hashing slot; see Retry-After", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn update_me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -81,7 +81,7 @@ pub async fn update_me(
 #[utoipa::path(delete, path = "/api/v1/users/me", tag = "users",
     security(("bearer" = [])),
     responses((status = 204, description = "account withdrawn"),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn withdraw(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -96,8 +96,8 @@ pub async fn withdraw(
 #[utoipa::path(get, path = "/api/v1/users/me/likes", tag = "users", params(Paging),
     security(("bearer" = [])),
     responses((status = 200, body = Page<ShowSummary>),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::error::ErrorResponse),))]
+        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
+        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
 pub async fn my_likes(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -1,81 +1,25 @@
 //! Signing up, in and out in the browser: forms posted to the pages themselves, calling
 //! the same `AuthService` as the JSON API, answered with the session cookie instead of
-//! tokens (see `crate::browser`). A token never reaches the page or a script.
+//! tokens (see `crate::plumbing::browser`). A token never reaches the page or a script.
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use marquee_core::accounts::service::AuthUser;
 use marquee_core::accounts::{Email, Nickname, Password};
 use marquee_core::Error;
 use serde::Deserialize;
 
-use super::{html as html_with, PageError};
-use crate::browser::{self, FormBinding, CSRF_COOKIE, SESSION_COOKIE};
-use crate::error::retry_after;
-use crate::extract::ClientIp;
-use crate::state::AppState;
-
-/// Where to go after signing in: a path on this site only, so a crafted link cannot
-/// send a person elsewhere (`//evil.example`, `/\evil.example` are not paths here).
-pub fn local_path(next: Option<&str>) -> &str {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && path.len() <= 2_000
-                && !path.chars().any(char::is_control) =>
-        {
-            path
-        }
-        _ => "/",
-    }
-}
-
-/// A 303 to `location` (a local path).
-pub fn see_other(location: &str) -> Response {
-    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
-    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
-}
-
-/// The signed-in visitor, if the session cookie names a live session, with the cookie's
-/// secret (which the page's forms are bound to).
-pub async fn visitor(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<(AuthUser, String)>, Error> {
-    let Some(secret) = browser::cookie(headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    match state.auth.authenticate_browser(secret).await {
-        Ok(user) => Ok(Some((user, secret.to_string()))),
-        Err(Error::Unauthenticated) => Ok(None),
-        Err(err) => Err(err),
-    }
-}
-
-/// A signed-in page's visitor, or the way to the login page and back.
-pub async fn require_visitor(
-    state: &AppState,
-    headers: &HeaderMap,
-    here: &str,
-) -> Result<Result<(AuthUser, String), Response>, Error> {
-    Ok(match visitor(state, headers).await? {
-        Some(found) => Ok(found),
-        None => Err(see_other(&format!("/login?next={}", urlencode(here)))),
-    })
-}
-
-fn urlencode(text: &str) -> String {
-    serde_urlencoded::to_string([("", text)])
-        .map(|pair| pair[1..].to_string())
-        .unwrap_or_default()
-}
+use super::visitor::{local_path, see_other, signed_in, visitor};
+use crate::plumbing::browser::{self, FormBinding, SESSION_COOKIE};
+use crate::plumbing::error::retry_after;
+use crate::plumbing::extract::ClientIp;
+use crate::plumbing::html::html as html_with;
+use crate::plumbing::html::PageError;
+use crate::plumbing::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
@@ -168,7 +112,7 @@ fn refused_form(
     error: &Error,
     body: Result<Response, PageError>,
 ) -> Response {
-    let (status, _) = crate::error::status_and_code(error);
+    let (status, _) = crate::plumbing::error::status_and_code(error);
     let mut response = form_page(binding, status, body);
     if let Some(seconds) = retry_after(error) {
         response.headers_mut().insert(RETRY_AFTER, seconds.into());
@@ -179,38 +123,11 @@ fn refused_form(
 /// A form that fails its CSRF check: the page was open too long, or another site
 /// made the browser post it.
 fn stale_form() -> Response {
-    super::message_page(
+    crate::plumbing::html::message_page(
         StatusCode::FORBIDDEN,
         "페이지가 만료되었어요",
         "페이지를 새로 고친 뒤 다시 시도해 주세요.",
     )
-}
-
-/// An answer that signs the browser in with `session` and goes to `next`, forgetting
-/// the pre-sign-in CSRF cookie (and a social login's state cookie).
-pub fn signed_in(
-    state: &AppState,
-    session: &marquee_core::accounts::BrowserSession,
-    next: &str,
-) -> Response {
-    let mut response = see_other(next);
-    let headers = response.headers_mut();
-    headers.append(
-        SET_COOKIE,
-        browser::set_cookie(
-            SESSION_COOKIE,
-            &session.secret,
-            session.max_age,
-            state.secure_cookies,
-        ),
-    );
-    for cookie in [CSRF_COOKIE, super::social::STATE_COOKIE] {
-        headers.append(
-            SET_COOKIE,
-            browser::clear_cookie(cookie, state.secure_cookies),
-        );
-    }
-    response
 }
 
 pub async fn login(
@@ -382,33 +299,4 @@ pub async fn session(
         axum::Json(body),
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(local_path(Some("/me")), "/me");
-        assert_eq!(local_path(Some("/shows/7?x=1")), "/shows/7?x=1");
-        for outside in [
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "me",
-            "/a\nb",
-        ] {
-            assert_eq!(local_path(Some(outside)), "/", "{outside}");
-        }
-        assert_eq!(local_path(None), "/");
-    }
-
-    #[test]
-    fn next_paths_are_encoded_into_the_login_link() {
-        assert_eq!(
-            urlencode("/shows/7?a=1&b=2"),
-            "%2Fshows%2F7%3Fa%3D1%26b%3D2"
-        );
-    }
 }

@@ -16,9 +16,11 @@ use marquee_core::catalog::repo as catalog;
 use marquee_core::queue::settings::RoomSettings;
 use marquee_core::Error;
 
-use super::account::require_visitor;
-use super::{format, html, message_page, PageError};
-use crate::state::AppState;
+use super::format;
+use super::visitor::require_visitor;
+use crate::plumbing::html::html;
+use crate::plumbing::html::{message_page, PageError};
+use crate::plumbing::state::AppState;
 
 /// The signed-in admin and their session's secret; a page for anyone else.
 pub async fn require_admin(
@@ -113,7 +115,7 @@ pub async fn show(
     headers: HeaderMap,
     show_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let show_id = super::path_id(show_id, "show")?;
+    let show_id = crate::plumbing::html::path_id(show_id, "show")?;
     let (_, secret) =
         match require_admin(&state, &headers, &format!("/admin/shows/{show_id}")).await? {
             Ok(found) => found,

@@ -14,8 +14,10 @@ use marquee_core::Error;
 
 use super::admin::require_admin;
 use super::chips::CATEGORIES;
-use super::{format, html, PageError};
-use crate::state::AppState;
+use super::format;
+use crate::plumbing::html::html;
+use crate::plumbing::html::PageError;
+use crate::plumbing::state::AppState;
 
 pub struct CategoryOption {
     pub code: &'static str,
@@ -87,7 +89,7 @@ pub async fn edit(
     headers: HeaderMap,
     show_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let show_id = super::path_id(show_id, "show")?;
+    let show_id = crate::plumbing::html::path_id(show_id, "show")?;
     let here = format!("/admin/shows/{show_id}/edit");
     let (_, secret) = match require_admin(&state, &headers, &here).await? {
         Ok(found) => found,

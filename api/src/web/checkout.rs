@@ -12,10 +12,11 @@ use marquee_core::accounts::tokens::csrf_token;
 use marquee_core::booking::holds;
 use marquee_core::Error;
 
-use super::account::require_visitor;
+use super::format;
 use super::top_up::{html_paying, TopUp};
-use super::{format, message_page, PageError};
-use crate::state::AppState;
+use super::visitor::require_visitor;
+use crate::plumbing::html::{message_page, PageError};
+use crate::plumbing::state::AppState;
 
 pub struct Line {
     pub grade: String,
@@ -53,7 +54,7 @@ pub async fn page(
     headers: HeaderMap,
     hold_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let hold_id = super::path_id(hold_id, "hold")?;
+    let hold_id = crate::plumbing::html::path_id(hold_id, "hold")?;
     let here = format!("/checkout/{hold_id}");
     let (user, secret) = match require_visitor(&state, &headers, &here).await? {
         Ok(found) => found,

@@ -15,8 +15,9 @@ use serde::Deserialize;
 
 use super::chips::{category, chips, Chip};
 use super::format;
-use super::{render, with_policy, PageError};
-use crate::page_cache::PageKey;
+use crate::plumbing::html::PageError;
+use crate::plumbing::html::{render, with_policy};
+use crate::plumbing::page_cache::PageKey;
 use marquee_core::search::trends::SearchTrends;
 use std::sync::Arc;
 
@@ -24,7 +25,7 @@ use std::sync::Arc;
 const POPULAR_SHOWN: usize = 8;
 /// How long the home page waits for them.
 const POPULAR_WAIT: std::time::Duration = std::time::Duration::from_millis(150);
-use crate::state::AppState;
+use crate::plumbing::state::AppState;
 
 /// How many shows each section lists.
 const SECTION_SIZE: u32 = 12;

@@ -11,9 +11,11 @@ use marquee_core::accounts::tokens::csrf_token;
 use marquee_core::resale::trades::{self, MarketFilter, Trade, TradeSort};
 use serde::Deserialize;
 
-use super::account::visitor;
-use super::{format, html, PageError};
-use crate::state::AppState;
+use super::format;
+use super::visitor::visitor;
+use crate::plumbing::html::html;
+use crate::plumbing::html::PageError;
+use crate::plumbing::state::AppState;
 
 const PAGE_SIZE: u32 = 30;
 

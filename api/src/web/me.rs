@@ -17,11 +17,12 @@ use marquee_core::points::{ledger, LedgerEntry};
 use marquee_core::resale::trades::{self, MyTrade};
 use serde::Deserialize;
 
-use super::account::require_visitor;
 use super::home::Card;
 use super::top_up::{html_paying, TopUp};
-use super::{format, qr, PageError};
-use crate::state::AppState;
+use super::visitor::require_visitor;
+use super::{format, qr};
+use crate::plumbing::html::PageError;
+use crate::plumbing::state::AppState;
 
 /// Tickets, ledger entries, likes and trades shown, newest first.
 const TICKETS_SHOWN: u32 = 20;

@@ -4,7 +4,9 @@
 //! Every page has a stable URL and reads without JavaScript; small scripts, where a
 //! page must react as you type or tap, come on top (`api/static/`).
 //!
-//! Pages answer HTML errors (`PageError`) with the status the JSON API would give.
+//! Pages answer HTML errors (`plumbing::html::PageError`) with the status the
+//! JSON API would give. The HTML helpers, the visitor's session and the rest they share
+//! with the JSON API are in `crate::plumbing`.
 
 mod account;
 mod admin;
@@ -16,7 +18,7 @@ mod format;
 mod home;
 mod market;
 mod me;
-mod page_error;
+mod performance;
 mod qr;
 mod queue;
 mod search;
@@ -24,26 +26,12 @@ mod seat_map;
 mod show;
 mod social;
 mod top_up;
+mod visitor;
 
-use askama::Template;
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use page_error::{message_page, PageError};
-pub use social::provider as social_provider;
-pub use top_up::SitePayment;
-
-use crate::state::AppState;
-
-/// What a page may load: only this origin's styles and scripts (no CDN: the site works
-/// offline), and posters from wherever the admin points them (validation takes http
-/// and https addresses).
-const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' https: http: data:; \
-     style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; \
-     form-action 'self'; frame-ancestors 'none'";
+use crate::plumbing::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -69,62 +57,4 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/shows/new", get(admin_show_form::new))
         .route("/admin/shows/{id}", get(admin::show))
         .route("/admin/shows/{id}/edit", get(admin_show_form::edit))
-}
-
-/// The id in a page's path. Not a number (or not text) names nothing: the same 404 as
-/// an id that is gone, for a person following a link.
-fn path_id(
-    path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
-    what: &'static str,
-) -> Result<i64, marquee_core::Error> {
-    path.ok()
-        .and_then(|axum::extract::Path(id)| id.parse().ok())
-        .ok_or(marquee_core::Error::NotFound(what))
-}
-
-/// A performance's path: the show's id and the schedule's, as `path_id` reads one.
-fn performance_ids(
-    path: Result<axum::extract::Path<(String, String)>, axum::extract::rejection::PathRejection>,
-) -> Result<(i64, i64), marquee_core::Error> {
-    path.ok()
-        .and_then(|axum::extract::Path((show, schedule))| {
-            Some((show.parse().ok()?, schedule.parse().ok()?))
-        })
-        .ok_or(marquee_core::Error::NotFound("schedule"))
-}
-
-/// Renders a page's HTML.
-fn render(template: &impl Template) -> Result<String, marquee_core::Error> {
-    template
-        .render()
-        .map_err(|err| marquee_core::Error::internal(format!("rendering a page: {err}")))
-}
-
-/// The content type of every page.
-pub const HTML: &str = "text/html; charset=utf-8";
-
-/// A rendered page as an answer, with the site's content type and policy.
-fn html(template: &impl Template) -> Result<Response, PageError> {
-    Ok(page(StatusCode::OK, render(template)?))
-}
-
-/// A page's HTML as an answer with `status`, the content type and the policy.
-fn page(status: StatusCode, body: String) -> Response {
-    with_policy(
-        (
-            status,
-            [(CONTENT_TYPE, HeaderValue::from_static(HTML))],
-            body,
-        )
-            .into_response(),
-    )
-}
-
-/// Adds the pages' Content-Security-Policy (a cached page has only its content type).
-fn with_policy(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PAGE_POLICY),
-    );
-    response
 }

@@ -17,10 +17,13 @@ use marquee_core::accounts::tokens::csrf_token;
 use marquee_core::Error;
 use serde::Deserialize;
 
-use super::account::{require_visitor, see_other, visitor};
-use super::{format, html, PageError};
-use crate::browser;
-use crate::state::AppState;
+use super::format;
+use super::performance::performance;
+use super::visitor::{require_visitor, see_other, visitor};
+use crate::plumbing::browser;
+use crate::plumbing::html::html;
+use crate::plumbing::html::PageError;
+use crate::plumbing::state::AppState;
 
 pub fn queue_path(show_id: i64, schedule_id: i64) -> String {
     format!("/shows/{show_id}/queue/{schedule_id}")
@@ -92,7 +95,7 @@ pub async fn page(
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let (show_id, schedule_id) = super::performance_ids(path)?;
+    let (show_id, schedule_id) = crate::plumbing::html::performance_ids(path)?;
     let (user, secret) =
         match require_visitor(&state, &headers, &queue_path(show_id, schedule_id)).await? {
             Ok(found) => found,
@@ -105,7 +108,7 @@ pub async fn page(
     ) {
         return Ok(see_other(&seat_map_path(show_id, schedule_id)));
     }
-    let (show, schedule) = super::seat_map::performance(&state, show_id, schedule_id).await?;
+    let (show, schedule) = performance(&state, show_id, schedule_id).await?;
     html(&QueuePage {
         csrf: csrf_token(&secret),
         show_id,
@@ -133,7 +136,7 @@ pub async fn admit(
     path: Result<Path<(String, String)>, PathRejection>,
     form: Result<Form<PassForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let (show_id, schedule_id) = super::performance_ids(path)?;
+    let (show_id, schedule_id) = crate::plumbing::html::performance_ids(path)?;
     let back = see_other(&queue_path(show_id, schedule_id));
     let (Ok(Form(form)), Some((user, _))) = (form, visitor(&state, &headers).await?) else {
         return Ok(back);

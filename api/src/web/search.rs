@@ -16,10 +16,11 @@ use serde::Deserialize;
 
 use super::chips::{category, chips, Chip};
 use super::format;
-use super::{html, PageError};
-use crate::extract::ClientIp;
-use crate::routes::search::{blocking_core, outcome, UNKNOWN_CLIENT};
-use crate::state::AppState;
+use crate::plumbing::extract::ClientIp;
+use crate::plumbing::html::html;
+use crate::plumbing::html::PageError;
+use crate::plumbing::searching::{blocking_core, outcome, UNKNOWN_CLIENT};
+use crate::plumbing::state::AppState;
 
 const PAGE_SIZE: usize = 20;
 

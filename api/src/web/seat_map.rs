@@ -9,14 +9,17 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use marquee_core::accounts::tokens::csrf_token;
-use marquee_core::catalog::model::{ScheduleDetail, SeatView, ShowDetail};
+use marquee_core::catalog::model::SeatView;
 use marquee_core::catalog::repo as catalog;
 use marquee_core::Error;
 
-use super::account::{require_visitor, see_other};
+use super::format;
+use super::performance::performance;
 use super::queue::{admission, queue_path, Admission};
-use super::{format, html, PageError};
-use crate::state::AppState;
+use super::visitor::{require_visitor, see_other};
+use crate::plumbing::html::html;
+use crate::plumbing::html::PageError;
+use crate::plumbing::state::AppState;
 
 /// How many grade colours the stylesheet has (`.grade-0` … `.grade-5`); a schedule with
 /// more grades repeats them, each grade still named in the legend.
@@ -95,30 +98,12 @@ fn rows(seats: Vec<SeatView>, grades: &[String]) -> Vec<Row> {
     rows
 }
 
-/// A show and one of its performances, or SCHEDULE_NOT_FOUND.
-pub(super) async fn performance(
-    state: &AppState,
-    show_id: i64,
-    schedule_id: i64,
-) -> Result<(ShowDetail, ScheduleDetail), Error> {
-    let show = catalog::show_detail(&state.pool, show_id)
-        .await?
-        .ok_or(Error::NotFound("schedule"))?;
-    let schedule = show
-        .schedules
-        .iter()
-        .find(|s| s.id == schedule_id)
-        .cloned()
-        .ok_or(Error::NotFound("schedule"))?;
-    Ok((show, schedule))
-}
-
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
     ids: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let (show_id, schedule_id) = super::performance_ids(ids)?;
+    let (show_id, schedule_id) = crate::plumbing::html::performance_ids(ids)?;
     let here = format!("/shows/{show_id}/book/{schedule_id}");
     let (user, secret) = match require_visitor(&state, &headers, &here).await? {
         Ok(found) => found,

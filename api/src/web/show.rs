@@ -12,9 +12,10 @@ use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::Error;
 
 use super::format;
-use super::{render, with_policy, PageError};
-use crate::page_cache::PageKey;
-use crate::state::AppState;
+use crate::plumbing::html::PageError;
+use crate::plumbing::html::{render, with_policy};
+use crate::plumbing::page_cache::PageKey;
+use crate::plumbing::state::AppState;
 
 pub struct Grade {
     pub name: String,
@@ -57,7 +58,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     // Not a number (or not text) is the same as no such show, for a person following
     // a link.
-    let show_id = super::path_id(show_id, "show")?;
+    let show_id = crate::plumbing::html::path_id(show_id, "show")?;
     let load = show_html(state.reads.clone(), show_id);
     let page = state
         .pages

@@ -12,28 +12,18 @@ use axum::http::header::{HOST, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use marquee_core::accounts::repo;
-use marquee_core::accounts::social::{new_state, pkce_pair, ProviderConfig, SocialClient};
+use marquee_core::accounts::social::{new_state, pkce_pair, SocialClient};
 use marquee_core::accounts::tokens::refresh_token_digest;
 use marquee_core::Error;
 use serde::Deserialize;
 
-use super::account::{local_path, signed_in};
-use super::{message_page, PageError};
-use crate::browser;
-use crate::state::AppState;
+use super::visitor::{local_path, signed_in, STATE_COOKIE};
+use crate::plumbing::browser;
+use crate::plumbing::html::{message_page, PageError};
+use crate::plumbing::state::AppState;
 
-pub const STATE_COOKIE: &str = "marquee_oauth_state";
 /// How long a person may take at the provider's consent page.
 const REQUEST_TTL: std::time::Duration = std::time::Duration::from_secs(600);
-
-/// The configured provider named in the path.
-pub fn provider<'a>(state: &'a AppState, key: &str) -> Result<&'a ProviderConfig, Error> {
-    state
-        .social
-        .iter()
-        .find(|p| p.kind.key() == key)
-        .ok_or(Error::NotFound("social provider"))
-}
 
 /// Where the provider sends the browser back: from `SITE_URL`, or the origin the
 /// browser asked for (the provider only accepts a registered one either way).
@@ -68,7 +58,7 @@ pub async fn start(
     query: Result<Query<StartQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let key = key.map(|Path(k)| k).unwrap_or_default();
-    let provider = provider(&state, &key)?;
+    let provider = state.social_provider(&key)?;
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let next = local_path(query.next.as_deref());
     let request_state = new_state();
@@ -127,7 +117,7 @@ pub async fn callback(
     query: Result<Query<CallbackQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let key = key.map(|Path(k)| k).unwrap_or_default();
-    let provider = provider(&state, &key)?;
+    let provider = state.social_provider(&key)?;
     let query = query.map(|Query(q)| q).unwrap_or_default();
     if query.error.is_some() {
         return Ok(failed("로그인을 취소했어요. 다시 시도해 주세요."));

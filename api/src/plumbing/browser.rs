@@ -19,7 +19,7 @@ use axum::http::header::{COOKIE, HOST, ORIGIN};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use marquee_core::accounts::tokens::{csrf_matches, csrf_token, new_refresh_token};
 
-use crate::error::ApiError;
+use crate::plumbing::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "marquee_session";
 /// Binds the forms shown before sign-in; a session's forms are bound to the session.

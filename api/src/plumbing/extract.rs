@@ -14,9 +14,9 @@ use marquee_core::catalog::model::DayRange;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::browser;
-use crate::error::{ApiError, Rejection};
-use crate::state::AppState;
+use crate::plumbing::browser;
+use crate::plumbing::error::{ApiError, Rejection};
+use crate::plumbing::state::AppState;
 
 /// JSON body. Broken JSON is 400, JSON of the wrong shape 422, a missing content type
 /// 415 and an oversized body 413.
@@ -116,7 +116,7 @@ pub fn day_range(
 
 /// The caller, from `Authorization: Bearer <access token>` or, for the site's own
 /// scripts, the browser's session cookie (with its CSRF token on a change; see
-/// `crate::browser`). Either is checked against the database so logout and withdrawal
+/// `crate::plumbing::browser`). Either is checked against the database so logout and withdrawal
 /// take effect at once.
 pub struct CurrentUser(pub AuthUser);
 
@@ -172,7 +172,7 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 /// The browser's session cookie, with its CSRF token on a change (see
-/// `crate::browser`), looked up in the database.
+/// `crate::plumbing::browser`), looked up in the database.
 async fn browser_session(parts: &Parts, state: &AppState) -> Result<AuthUser, ApiError> {
     let secret = browser::cookie(&parts.headers, browser::SESSION_COOKIE)
         .ok_or(marquee_core::Error::Unauthenticated)?;

@@ -33,8 +33,16 @@ pub async fn secure_headers(request: Request, next: Next) -> Response {
     // A signed-in browser's answers are its own (MY page's ticket codes, checkout, the
     // admitted seat map), as is any answer that sets a cookie (a form's CSRF binding).
     let private = request.headers().contains_key(AUTHORIZATION)
-        || crate::browser::cookie(request.headers(), crate::browser::SESSION_COOKIE).is_some()
-        || crate::browser::cookie(request.headers(), crate::browser::CSRF_COOKIE).is_some()
+        || crate::plumbing::browser::cookie(
+            request.headers(),
+            crate::plumbing::browser::SESSION_COOKIE,
+        )
+        .is_some()
+        || crate::plumbing::browser::cookie(
+            request.headers(),
+            crate::plumbing::browser::CSRF_COOKIE,
+        )
+        .is_some()
         || PRIVATE_PREFIXES
             .iter()
             .any(|prefix| request.uri().path().starts_with(prefix))

@@ -382,3 +382,29 @@ const QUEUE_RETRY_AFTER_SECS: u64 = 5;
 const DATABASE_RETRY_AFTER_SECS: u64 = 2;
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Why an answer could not be given: a failure of this request's own, or one that
+/// every request waiting for the same load shares (logged once, where it happened).
+#[derive(Debug)]
+pub enum Failure {
+    Fresh(CoreError),
+    Shared(std::sync::Arc<CoreError>),
+}
+
+impl Failure {
+    pub fn error(&self) -> &CoreError {
+        match self {
+            Failure::Fresh(err) => err,
+            Failure::Shared(err) => err,
+        }
+    }
+}
+
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Fresh(err) => ApiError::Core(err),
+            Failure::Shared(err) => ApiError::Shared(err),
+        }
+    }
+}

@@ -30,8 +30,8 @@ use marquee_core::catalog::Category;
 use marquee_core::Error as CoreError;
 use serde::Serialize;
 
-use crate::error::{log_failure, ApiError, ApiResult};
-use crate::web::HTML;
+use super::error::{log_failure, ApiResult, Failure};
+use super::html::HTML;
 
 /// The most memory the cached answers may take (their identity and gzip bytes): a
 /// 20,000-seat map is about 1.8 MB of it.
@@ -241,32 +241,6 @@ async fn off_the_runtime(
     tokio::task::spawn_blocking(encode)
         .await
         .map_err(|err| CoreError::internal(format!("encoding a page: {err}")))?
-}
-
-/// Why an answer could not be given: a failure of this request's own, or one that
-/// every request waiting for the same load shares (logged once, where it happened).
-#[derive(Debug)]
-pub enum Failure {
-    Fresh(CoreError),
-    Shared(Arc<CoreError>),
-}
-
-impl Failure {
-    pub fn error(&self) -> &CoreError {
-        match self {
-            Failure::Fresh(err) => err,
-            Failure::Shared(err) => err,
-        }
-    }
-}
-
-impl From<Failure> for ApiError {
-    fn from(failure: Failure) -> Self {
-        match failure {
-            Failure::Fresh(err) => ApiError::Core(err),
-            Failure::Shared(err) => ApiError::Shared(err),
-        }
-    }
 }
 
 async fn load_into<L>(

@@ -15,10 +15,11 @@ use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::resale::ResaleRules;
 use marquee_core::search::searcher::ShowSearch;
 use marquee_core::search::trends::SearchTrends;
+use marquee_core::Error;
 use sqlx::MySqlPool;
 
-use crate::page_cache::PageCache;
-use crate::web::SitePayment;
+use super::page_cache::PageCache;
+use super::site_payment::SitePayment;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -60,6 +61,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The configured social login provider named in a path (`kakao`, `naver`, `google`).
+    pub fn social_provider(&self, key: &str) -> Result<&ProviderConfig, Error> {
+        self.social
+            .iter()
+            .find(|p| p.kind.key() == key)
+            .ok_or(Error::NotFound("social provider"))
+    }
+
     /// Tells every open event stream to send its last event and end.
     pub fn begin_shutdown(&self) {
         self.shutting_down.send_replace(true);
