@@ -11,10 +11,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use marquee_core::accounts::tokens::csrf_token;
-use marquee_core::booking::tickets::{self, Ticket};
+use marquee_core::booking::tickets::{self, Ticket, TicketStatus};
 use marquee_core::catalog::repo as catalog;
 use marquee_core::points::{ledger, LedgerEntry};
-use marquee_core::resale::trades::{self, MyTrade};
+use marquee_core::resale::trades::{self, MyTrade, TradeStatus};
 use serde::Deserialize;
 
 use super::home::Card;
@@ -75,7 +75,7 @@ pub struct TradeLine {
 }
 
 fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCard {
-    let valid = ticket.status == "VALID";
+    let valid = ticket.status == TicketStatus::Valid;
     let changeable = valid && ticket.open_trade_id.is_none();
     let seat = format!("{} {}열 {}번", ticket.grade, ticket.row, ticket.number);
     let refund = changeable
@@ -103,11 +103,11 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
                 )
             })
             .flatten(),
-        status: match (ticket.status.as_str(), ticket.open_trade_id) {
-            ("VALID", Some(_)) => "양도 등록 중",
-            ("VALID", None) => "예매 완료",
-            ("REFUNDED", _) => "환불됨",
-            _ => "양도됨",
+        status: match (ticket.status, ticket.open_trade_id) {
+            (TicketStatus::Valid, Some(_)) => "양도 등록 중",
+            (TicketStatus::Valid, None) => "예매 완료",
+            (TicketStatus::Refunded, _) => "환불됨",
+            (TicketStatus::Resold, _) => "양도됨",
         },
         valid,
         when: format::when(ticket.starts_at),
@@ -153,11 +153,11 @@ fn trade_line(mine: MyTrade) -> TradeLine {
         } else {
             "구매"
         },
-        status: match trade.status.as_str() {
-            "OPEN" => "판매 중",
-            "SOLD" => "거래 완료",
-            "CANCELLED" => "취소",
-            _ => "기간 만료",
+        status: match trade.status {
+            TradeStatus::Open => "판매 중",
+            TradeStatus::Sold => "거래 완료",
+            TradeStatus::Cancelled => "취소",
+            TradeStatus::Expired => "기간 만료",
         },
         price: format::won(trade.price),
         title: trade.show_title,

@@ -9,4 +9,5 @@ pub mod holds;
 pub mod purchase;
 pub mod refund_policy;
 pub mod refunds;
+pub mod store;
 pub mod tickets;

@@ -1,6 +1,7 @@
 //! Refunds by policy: the ticket becomes REFUNDED, its seat goes back on sale and the
-//! net amount goes back to points - all in one transaction, after a conditional update
-//! on the ticket's status, so refunding twice pays once.
+//! net amount goes back to points - all in one transaction (`try_refund`, its steps
+//! named, its statements in `store`), after a conditional update on the ticket's
+//! status, so refunding twice pays once.
 //!
 //! The refund is figured on what this holder paid, capped at the face value: a ticket
 //! bought on resale never refunds more than the seat's original price. A ticket with an
@@ -12,26 +13,15 @@
 //! retry after a lost answer finds its own refund and answers it, instead of 409 for
 //! the REFUNDED state the first attempt left behind.
 
-use chrono::{DateTime, Utc};
-use sqlx::MySqlPool;
+use sqlx::{MySqlConnection, MySqlPool};
 
-use super::refund_policy::RefundPolicy;
-use super::tickets::{self, Ticket};
+use super::refund_policy::{RefundPolicy, RefundQuote};
+use super::store::{self, RefundTarget};
+use super::tickets::{self, Ticket, TicketStatus};
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 use crate::idempotency;
 use crate::points::ledger::{self, LedgerReason};
-
-#[derive(sqlx::FromRow)]
-struct RefundTarget {
-    status: String,
-    paid_amount: i64,
-    face_value: i64,
-    listed: bool,
-    seat_id: i64,
-    starts_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-}
 
 pub async fn refund(
     pool: &MySqlPool,
@@ -55,104 +45,81 @@ async fn try_refund(
     key: Option<&str>,
 ) -> Result<()> {
     let mut tx = pool.begin().await?;
-    // Lock the ticket row alone: a locking read over a join would also lock the
-    // schedule row, which every concurrent purchase of that schedule needs to share for
-    // its ticket inserts - a deadlock waiting to happen.
-    let locked: Option<i64> =
-        sqlx::query_scalar("select id from tickets where id = ? and user_id = ? for update")
-            .bind(ticket_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if locked.is_none() {
+    if !store::lock_ticket(&mut tx, ticket_id, Some(user_id)).await? {
         return Err(Error::NotFound("ticket"));
     }
-    // After the lock, so a concurrent retry with the same key sees the first one's
-    // commit (READ COMMITTED reads the newest committed row).
-    if let Some(key) = key {
-        if let Some(refunded) = ticket_by_refund_key(&mut tx, user_id, key).await? {
-            return same_ticket(refunded, ticket_id);
-        }
+    if let Some(refunded) = replay_by_key(&mut tx, user_id, key).await? {
+        return same_ticket(refunded, ticket_id);
     }
-    let target: Option<RefundTarget> = sqlx::query_as(
-        "select t.status, t.paid_amount, t.face_value,
-                exists (select 1 from trades where open_ticket_id = t.id) as listed,
-                t.seat_id, sc.starts_at, current_timestamp(6) as now
-         from tickets t join schedules sc on sc.id = t.schedule_id
-         where t.id = ?",
-    )
-    .bind(ticket_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let target = target.ok_or(Error::NotFound("ticket"))?;
-    if target.status != "VALID" {
-        return Err(Error::TicketNotRefundable);
-    }
-    if target.listed {
-        return Err(Error::TicketListed);
-    }
-    let quote = policy
-        .quote(
-            target.paid_amount.min(target.face_value),
-            target.now,
-            target.starts_at,
-        )
-        .ok_or(Error::RefundWindowClosed)?;
-    let updated = sqlx::query(
-        "update tickets set status = 'REFUNDED', refund_fee = ?, refund_amount = ?,
-                refunded_at = current_timestamp(6), refund_key = ?
-         where id = ? and status = 'VALID'",
-    )
-    .bind(quote.fee)
-    .bind(quote.net)
-    .bind(key)
-    .bind(ticket_id)
-    .execute(&mut *tx)
-    .await;
-    match updated {
-        Ok(done) if done.rows_affected() == 1 => {}
-        Ok(_) => return Err(Error::TicketNotRefundable),
-        // The key refunded another ticket of this user, committed meanwhile.
-        Err(err) if is_unique_violation(&err) => return Err(Error::IdempotencyKeyReused),
-        Err(err) => return Err(err.into()),
-    }
+    let target = store::refund_target(&mut tx, ticket_id)
+        .await?
+        .ok_or(Error::NotFound("ticket"))?;
+    let quote = refund_quote(policy, &target)?;
+    mark_refunded(&mut tx, ticket_id, &quote, key).await?;
     // The user row before the seat, whether or not any points move: the lock order.
-    sqlx::query("select id from users where id = ? for update")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    store::lock_user(&mut tx, user_id).await?;
     if quote.net > 0 {
+        let reference = format!("ticket:{ticket_id}");
         ledger::apply(
             &mut tx,
             user_id,
             quote.net,
             LedgerReason::Refund,
-            &format!("ticket:{ticket_id}"),
+            &reference,
         )
         .await?;
     }
-    sqlx::query(
-        "update seats set is_sold = false, hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null where id = ?",
-    )
-    .bind(target.seat_id)
-    .execute(&mut *tx)
-    .await?;
+    store::free_seat(&mut tx, target.seat_id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn ticket_by_refund_key(
-    conn: &mut sqlx::MySqlConnection,
+/// The ticket this key already refunded, read after the ticket's lock so a concurrent
+/// retry with the same key sees the first one's commit (READ COMMITTED reads the
+/// newest committed row).
+async fn replay_by_key(
+    conn: &mut MySqlConnection,
     user_id: i64,
-    key: &str,
+    key: Option<&str>,
 ) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("select id from tickets where user_id = ? and refund_key = ?")
-            .bind(user_id)
-            .bind(key)
-            .fetch_optional(conn)
-            .await?,
-    )
+    match key {
+        Some(key) => store::ticket_by_refund_key(conn, user_id, key).await,
+        None => Ok(None),
+    }
+}
+
+/// What the policy gives back for this ticket now: a valid ticket without an open
+/// listing, refunded on what its holder paid, never more than the face value.
+fn refund_quote(policy: &RefundPolicy, target: &RefundTarget) -> Result<RefundQuote> {
+    if target.status != TicketStatus::Valid {
+        return Err(Error::TicketNotRefundable);
+    }
+    if target.listed {
+        return Err(Error::TicketListed);
+    }
+    policy
+        .quote(
+            target.paid_amount.min(target.face_value),
+            target.now,
+            target.starts_at,
+        )
+        .ok_or(Error::RefundWindowClosed)
+}
+
+/// The conditional update that refunds once: a ticket no longer valid changes nothing.
+async fn mark_refunded(
+    conn: &mut MySqlConnection,
+    ticket_id: i64,
+    quote: &RefundQuote,
+    key: Option<&str>,
+) -> Result<()> {
+    match store::mark_refunded(conn, ticket_id, quote.fee, quote.net, key).await {
+        Ok(1) => Ok(()),
+        Ok(_) => Err(Error::TicketNotRefundable),
+        // The key refunded another ticket of this user, committed meanwhile.
+        Err(err) if is_unique_violation(&err) => Err(Error::IdempotencyKeyReused),
+        Err(err) => Err(err.into()),
+    }
 }
 
 fn same_ticket(refunded_ticket_id: i64, ticket_id: i64) -> Result<()> {

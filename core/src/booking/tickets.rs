@@ -10,9 +10,24 @@ use rand::RngCore;
 use serde::Serialize;
 use sqlx::MySqlPool;
 
+use crate::db::text_enum;
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// A ticket is VALID until it is REFUNDED or RESOLD (re-issued to a resale's buyer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TicketStatus {
+    Valid,
+    Refunded,
+    Resold,
+}
+text_enum!(TicketStatus {
+    Valid => "VALID",
+    Refunded => "REFUNDED",
+    Resold => "RESOLD",
+});
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Ticket {
     pub id: i64,
     pub code: String,
@@ -22,8 +37,7 @@ pub struct Ticket {
     pub trade_id: Option<i64>,
     /// The ticket this one replaced on resale.
     pub parent_ticket_id: Option<i64>,
-    /// VALID, REFUNDED or RESOLD.
-    pub status: String,
+    pub status: TicketStatus,
     /// The open resale listing of this ticket, if any: while it is open the ticket can
     /// be neither refunded nor listed again.
     pub open_trade_id: Option<i64>,
@@ -34,7 +48,6 @@ pub struct Ticket {
     pub starts_at: DateTime<Utc>,
     pub seat_id: i64,
     pub grade: String,
-    #[sqlx(rename = "row_label")]
     pub row: String,
     pub number: i32,
     /// The original price of the seat, unchanged by resales.
@@ -48,20 +61,6 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
 }
 
-const TICKET_SELECT: &str =
-    "select t.id, cast(t.code as char) as code, t.order_id, t.trade_id, t.parent_ticket_id, t.status,
-        tr.id as open_trade_id, s.id as show_id, s.title as show_title,
-        v.name as venue, sc.id as schedule_id, sc.starts_at, st.id as seat_id, g.name as grade,
-        st.row_label, st.seat_number as number, t.face_value, t.paid_amount, t.refund_fee,
-        t.refund_amount, t.refunded_at, t.resold_at, t.created_at
-    from tickets t
-    left join trades tr on tr.open_ticket_id = t.id
-    join seats st on st.id = t.seat_id
-    join seat_grades g on g.id = st.grade_id
-    join schedules sc on sc.id = t.schedule_id
-    join shows s on s.id = sc.show_id
-    join venues v on v.id = s.venue_id";
-
 /// A ticket code: 128 random bits, base64url without padding (22 characters). Knowing
 /// one code tells nothing about any other.
 pub fn new_code() -> String {
@@ -70,37 +69,54 @@ pub fn new_code() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Tickets as their holders see them (the `ticket_details` view), by the rest of the
+/// statement: its condition and order, whose values follow it. The one column list of
+/// every ticket read, checked at compile time with each condition.
+macro_rules! select_tickets {
+    ($rest:literal $(, $value:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Ticket,
+            r#"select id, code as "code!", order_id, trade_id, parent_ticket_id,
+                      status as "status: TicketStatus", open_trade_id, show_id, show_title,
+                      venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
+                      row_label as row, number, face_value, paid_amount, refund_fee,
+                      refund_amount, refunded_at as "refunded_at: _",
+                      resold_at as "resold_at: _", created_at as "created_at: _"
+               from ticket_details "# + $rest
+            $(, $value)*
+        )
+    };
+}
+
 pub async fn list_for_user(
     pool: &MySqlPool,
     user_id: i64,
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<Ticket>, i64)> {
-    let total: i64 = sqlx::query_scalar("select count(*) from tickets where user_id = ?")
-        .bind(user_id)
+    let total = sqlx::query_scalar!("select count(*) from tickets where user_id = ?", user_id)
         .fetch_one(pool)
         .await?;
-    let sql = format!("{TICKET_SELECT} where t.user_id = ? order by t.id desc limit ? offset ?");
-    let tickets = sqlx::query_as(&sql)
-        .bind(user_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?;
+    let tickets = select_tickets!(
+        "where user_id = ? order by id desc limit ? offset ?",
+        user_id,
+        limit,
+        offset
+    )
+    .fetch_all(pool)
+    .await?;
     Ok((tickets, total))
 }
 
 pub async fn for_order(pool: &MySqlPool, order_id: i64) -> Result<Vec<Ticket>> {
-    let sql = format!("{TICKET_SELECT} where t.order_id = ? order by t.id");
-    Ok(sqlx::query_as(&sql).bind(order_id).fetch_all(pool).await?)
+    Ok(select_tickets!("where order_id = ? order by id", order_id)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// Another user's ticket is reported as not found: ids must not reveal who owns what.
 pub async fn get_for_user(pool: &MySqlPool, user_id: i64, ticket_id: i64) -> Result<Ticket> {
-    let sql = format!("{TICKET_SELECT} where t.id = ? and t.user_id = ?");
-    sqlx::query_as(&sql)
-        .bind(ticket_id)
-        .bind(user_id)
+    select_tickets!("where id = ? and user_id = ?", ticket_id, user_id)
         .fetch_optional(pool)
         .await?
         .ok_or(Error::NotFound("ticket"))

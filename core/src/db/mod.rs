@@ -3,6 +3,7 @@
 //! literal.
 
 mod statement;
+mod text_enum;
 
 use std::time::Duration;
 
@@ -12,6 +13,8 @@ use sqlx::MySqlPool;
 use crate::error::{Error, Result};
 
 pub use statement::{column, Operand, Statement, Value};
+pub(crate) use text_enum::text_enum;
+pub use text_enum::UnknownText;
 
 /// The schema, embedded in every binary so start-up can migrate without the source tree.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

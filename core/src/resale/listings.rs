@@ -9,8 +9,11 @@
 
 use sqlx::{MySqlConnection, MySqlPool};
 
+use super::store::{self, KeyedTrade, ListableTicket, LockedTrade, NewTrade};
 use super::trades::{self, Trade};
 use super::ResaleRules;
+use crate::booking::store as booking_store;
+use crate::booking::tickets::TicketStatus;
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 use crate::idempotency;
@@ -42,16 +45,6 @@ fn check_price(price: i64) -> Result<()> {
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct ListableTicket {
-    status: String,
-    face_value: i64,
-    show_id: i64,
-    schedule_id: i64,
-    grade_id: i64,
-    started: bool,
-}
-
 /// Returns the id of the trade for this listing: the new one, or the one an earlier
 /// request with the same key made.
 async fn try_create(
@@ -60,37 +53,52 @@ async fn try_create(
     seller_id: i64,
     listing: Listing<'_>,
 ) -> Result<i64> {
-    let Listing {
-        ticket_id,
-        price,
-        idempotency_key: key,
-    } = listing;
     let mut tx = pool.begin().await?;
     // Someone else's ticket is not found: ids must not reveal who owns what.
-    lock_ticket(&mut tx, ticket_id, Some(seller_id))
-        .await?
-        .ok_or(Error::NotFound("ticket"))?;
-    // After the ticket lock, so a concurrent retry with the same key sees the first
-    // attempt's committed trade.
-    if let Some(key) = key {
-        if let Some(earlier) = trade_by_listing_key(&mut tx, seller_id, key).await? {
-            return earlier.same_request(listing);
-        }
+    if !booking_store::lock_ticket(&mut tx, listing.ticket_id, Some(seller_id)).await? {
+        return Err(Error::NotFound("ticket"));
     }
-    let ticket: ListableTicket = sqlx::query_as(
-        "select t.status, t.face_value, sc.show_id, t.schedule_id, st.grade_id,
-                sc.starts_at <= current_timestamp(6) as started
-         from tickets t
-         join schedules sc on sc.id = t.schedule_id
-         join seats st on st.id = t.seat_id
-         where t.id = ?",
-    )
-    .bind(ticket_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if ticket.status != "VALID" {
+    if let Some(earlier) = replay_by_key(&mut tx, seller_id, listing.idempotency_key).await? {
+        return same_listing(earlier, listing);
+    }
+    let ticket = store::listable_ticket(&mut tx, listing.ticket_id).await?;
+    ensure_listable(rules, &ticket, listing.price)?;
+    let trade = NewTrade {
+        ticket_id: listing.ticket_id,
+        seller_id,
+        key: listing.idempotency_key,
+        price: listing.price,
+    };
+    let trade_id = match store::insert_trade(&mut tx, trade, &ticket).await {
+        Ok(trade_id) => trade_id,
+        Err(err) if is_unique_violation(&err) => {
+            tx.rollback().await?;
+            return listed_meanwhile(pool, seller_id, listing).await;
+        }
+        Err(err) => return Err(err.into()),
+    };
+    tx.commit().await?;
+    Ok(trade_id)
+}
+
+/// The trade this key already listed, read after the ticket's lock so a concurrent
+/// retry with the same key sees the first attempt's committed trade.
+async fn replay_by_key(
+    conn: &mut MySqlConnection,
+    seller_id: i64,
+    key: Option<&str>,
+) -> Result<Option<KeyedTrade>> {
+    match key {
+        Some(key) => store::listed_with_key(conn, seller_id, key).await,
+        None => Ok(None),
+    }
+}
+
+/// A valid ticket of a performance that has not started, at no more than the cap.
+fn ensure_listable(rules: ResaleRules, ticket: &ListableTicket, price: i64) -> Result<()> {
+    if ticket.status != TicketStatus::Valid {
         return Err(Error::TicketNotListable {
-            status: ticket.status,
+            status: ticket.status.to_string(),
         });
     }
     if ticket.started {
@@ -100,152 +108,32 @@ async fn try_create(
     if price > max_price {
         return Err(Error::PriceOverCap { max_price });
     }
-    let inserted = sqlx::query(
-        "insert into trades (ticket_id, seller_id, listing_key, show_id, schedule_id, grade_id, price)
-         values (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(ticket_id)
-    .bind(seller_id)
-    .bind(key)
-    .bind(ticket.show_id)
-    .bind(ticket.schedule_id)
-    .bind(ticket.grade_id)
-    .bind(price)
-    .execute(&mut *tx)
-    .await;
-    let trade_id = match inserted {
-        Ok(result) => result.last_insert_id() as i64,
-        // Either the ticket's open listing or this key's, committed meanwhile by
-        // another of the seller's requests (the ticket lock rules out the first for
-        // the same ticket, so a key that is there now names another listing).
-        Err(err) if is_unique_violation(&err) => {
-            tx.rollback().await?;
-            let mut conn = pool.acquire().await?;
-            return match key {
-                Some(key) => match trade_by_listing_key(&mut conn, seller_id, key).await? {
-                    Some(earlier) => earlier.same_request(listing),
-                    None => Err(Error::TicketListed),
-                },
-                None => Err(Error::TicketListed),
-            };
-        }
-        Err(err) => return Err(err.into()),
+    Ok(())
+}
+
+/// After a unique violation on the insert: either the ticket's open listing or this
+/// key's, committed meanwhile by another of the seller's requests (the ticket lock
+/// rules out the first for the same ticket, so a key that is there now names another
+/// listing).
+async fn listed_meanwhile(pool: &MySqlPool, seller_id: i64, listing: Listing<'_>) -> Result<i64> {
+    let Some(key) = listing.idempotency_key else {
+        return Err(Error::TicketListed);
     };
-    tx.commit().await?;
-    Ok(trade_id)
-}
-
-#[derive(sqlx::FromRow)]
-struct KeyedTrade {
-    id: i64,
-    ticket_id: i64,
-}
-
-impl KeyedTrade {
-    /// The same key for another ticket is another request, refused. The price is not
-    /// compared: the seller may have repriced the trade since the first answer.
-    fn same_request(self, listing: Listing<'_>) -> Result<i64> {
-        if self.ticket_id == listing.ticket_id {
-            Ok(self.id)
-        } else {
-            Err(Error::IdempotencyKeyReused)
-        }
+    let mut conn = pool.acquire().await?;
+    match store::listed_with_key(&mut conn, seller_id, key).await? {
+        Some(earlier) => same_listing(earlier, listing),
+        None => Err(Error::TicketListed),
     }
 }
 
-async fn trade_by_listing_key(
-    conn: &mut MySqlConnection,
-    seller_id: i64,
-    key: &str,
-) -> Result<Option<KeyedTrade>> {
-    Ok(
-        sqlx::query_as("select id, ticket_id from trades where seller_id = ? and listing_key = ?")
-            .bind(seller_id)
-            .bind(key)
-            .fetch_optional(conn)
-            .await?,
-    )
-}
-
-/// Locks the ticket row alone (a locking read over a join would also lock the schedule
-/// row, which concurrent purchases of the schedule share). `owner` narrows it to one
-/// holder. Returns `None` when there is no such ticket.
-pub(super) async fn lock_ticket(
-    conn: &mut MySqlConnection,
-    ticket_id: i64,
-    owner: Option<i64>,
-) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "select id from tickets where id = ? and (? is null or user_id = ?) for update",
-    )
-    .bind(ticket_id)
-    .bind(owner)
-    .bind(owner)
-    .fetch_optional(conn)
-    .await?)
-}
-
-/// A trade locked for a change, with what the change needs to decide.
-#[derive(sqlx::FromRow)]
-pub(super) struct LockedTrade {
-    pub id: i64,
-    pub ticket_id: i64,
-    pub seller_id: i64,
-    pub status: String,
-    pub price: i64,
-    pub buyer_id: Option<i64>,
-    pub purchase_key: Option<String>,
-    pub issued_ticket_id: Option<i64>,
-    pub face_value: i64,
-    pub started: bool,
-}
-
-impl LockedTrade {
-    /// The status readers see: an OPEN trade of a started show is EXPIRED.
-    pub fn effective_status(&self) -> &str {
-        if self.status == "OPEN" && self.started {
-            "EXPIRED"
-        } else {
-            &self.status
-        }
+/// The same key for another ticket is another request, refused. The price is not
+/// compared: the seller may have repriced the trade since the first answer.
+fn same_listing(earlier: KeyedTrade, listing: Listing<'_>) -> Result<i64> {
+    if earlier.ticket_id == listing.ticket_id {
+        Ok(earlier.id)
+    } else {
+        Err(Error::IdempotencyKeyReused)
     }
-
-    /// Fails unless the trade can still be bought or changed.
-    pub fn ensure_open(&self) -> Result<()> {
-        match self.effective_status() {
-            "OPEN" => Ok(()),
-            status => Err(Error::TradeNotOpen {
-                status: status.to_string(),
-            }),
-        }
-    }
-}
-
-/// Locks a trade in the market's lock order - its ticket, then the trade - and reads it.
-/// The trade's ticket never changes, so reading it unlocked first is safe.
-pub(super) async fn lock_trade(conn: &mut MySqlConnection, trade_id: i64) -> Result<LockedTrade> {
-    let ticket_id: i64 = sqlx::query_scalar("select ticket_id from trades where id = ?")
-        .bind(trade_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(Error::NotFound("trade"))?;
-    lock_ticket(conn, ticket_id, None).await?;
-    sqlx::query("select id from trades where id = ? for update")
-        .bind(trade_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(sqlx::query_as(
-        "select tr.id, tr.ticket_id, tr.seller_id, tr.status, tr.price, tr.buyer_id,
-                cast(tr.purchase_key as char) as purchase_key, tr.issued_ticket_id, t.face_value,
-                sc.starts_at <= current_timestamp(6) as started
-         from trades tr
-         join tickets t on t.id = tr.ticket_id
-         join schedules sc on sc.id = tr.schedule_id
-         where tr.id = ?",
-    )
-    .bind(trade_id)
-    .fetch_one(&mut *conn)
-    .await?)
 }
 
 /// Locks the caller's own trade; anyone else's is forbidden (trades are public, so a
@@ -255,7 +143,7 @@ async fn lock_own_open_trade(
     seller_id: i64,
     trade_id: i64,
 ) -> Result<LockedTrade> {
-    let trade = lock_trade(conn, trade_id).await?;
+    let trade = store::lock_trade(conn, trade_id).await?;
     if trade.seller_id != seller_id {
         return Err(Error::Forbidden);
     }
@@ -279,11 +167,7 @@ pub async fn reprice(
         if price > max_price {
             return Err(Error::PriceOverCap { max_price });
         }
-        sqlx::query("update trades set price = ? where id = ?")
-            .bind(price)
-            .bind(trade.id)
-            .execute(&mut *tx)
-            .await?;
+        store::reprice(&mut tx, trade.id, price).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -296,12 +180,7 @@ pub async fn cancel(pool: &MySqlPool, seller_id: i64, trade_id: i64) -> Result<T
     retry_on_lock_conflict(|| async move {
         let mut tx = pool.begin().await?;
         let trade = lock_own_open_trade(&mut tx, seller_id, trade_id).await?;
-        sqlx::query(
-            "update trades set status = 'CANCELLED', closed_at = current_timestamp(6) where id = ?",
-        )
-        .bind(trade.id)
-        .execute(&mut *tx)
-        .await?;
+        store::cancel(&mut tx, trade.id).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -314,12 +193,5 @@ pub async fn cancel(pool: &MySqlPool, seller_id: i64, trade_id: i64) -> Result<T
 /// the seller's row, so this order cannot deadlock with one, and no one can buy from an
 /// account that is gone.
 pub async fn cancel_all_for_seller(conn: &mut MySqlConnection, seller_id: i64) -> Result<u64> {
-    Ok(sqlx::query(
-        "update trades set status = 'CANCELLED', closed_at = current_timestamp(6)
-         where seller_id = ? and status = 'OPEN'",
-    )
-    .bind(seller_id)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    store::cancel_all_for_seller(conn, seller_id).await
 }

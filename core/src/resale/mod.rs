@@ -17,6 +17,7 @@ pub mod expiry;
 pub mod lineage;
 pub mod listings;
 pub mod purchase;
+pub mod store;
 pub mod trades;
 
 /// The market's two knobs, from `RESALE_PRICE_CAP_PERCENT` and `RESALE_FEE_PERCENT`.

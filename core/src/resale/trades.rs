@@ -1,20 +1,21 @@
 //! Reading trades: the public market, one trade, and each user's own history.
 //!
-//! Status is read through `STATUS`: an OPEN trade whose show has started is EXPIRED
-//! whether or not the expiry sweep has written it down yet, so no reader ever offers a
-//! trade that can no longer be bought.
+//! Trades are read through the `trade_details` view, whose `status` is what readers
+//! see: an OPEN trade whose show has started is EXPIRED whether or not the expiry sweep
+//! has written it down yet, so no reader ever offers a trade that can no longer be
+//! bought.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{MySqlPool, QueryBuilder};
+use sqlx::MySqlPool;
 
+use crate::db::{text_enum, Statement};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Trade {
     pub id: i64,
-    /// OPEN, SOLD, CANCELLED or EXPIRED.
-    pub status: String,
+    pub status: TradeStatus,
     pub price: i64,
     /// The seat's original price; the cap is a percentage of it.
     pub face_value: i64,
@@ -25,7 +26,6 @@ pub struct Trade {
     pub starts_at: DateTime<Utc>,
     pub seat_id: i64,
     pub grade: String,
-    #[sqlx(rename = "row_label")]
     pub row: String,
     pub number: i32,
     pub created_at: DateTime<Utc>,
@@ -50,43 +50,25 @@ pub struct MyTrade {
     pub proceeds: Option<i64>,
 }
 
-/// A macro so the column list below can `concat!` it.
-macro_rules! status_sql {
-    () => {
-        "(case when tr.status = 'OPEN' and sc.starts_at <= current_timestamp(6)
-            then 'EXPIRED' else tr.status end)"
-    };
-}
-
-const STATUS: &str = status_sql!();
-
-const TRADE_COLUMNS: &str = concat!(
-    "tr.id, ",
-    status_sql!(),
-    " as status, tr.price, t.face_value, s.id as show_id, s.title as show_title, v.name as venue,
-    sc.id as schedule_id, sc.starts_at, st.id as seat_id, g.name as grade, st.row_label,
-    st.seat_number as number, tr.created_at, tr.updated_at, tr.closed_at"
-);
-
-const TRADE_FROM: &str = " from trades tr
-    join tickets t on t.id = tr.ticket_id
-    join seats st on st.id = t.seat_id
-    join seat_grades g on g.id = tr.grade_id
-    join schedules sc on sc.id = tr.schedule_id
-    join shows s on s.id = tr.show_id
-    join venues v on v.id = s.venue_id";
-
-fn select_trades() -> String {
-    format!("select {TRADE_COLUMNS}{TRADE_FROM}")
-}
+/// The columns of a `Trade` from `trade_details`, for the lists whose conditions are
+/// built (`get` writes them in its checked statement).
+const TRADE_COLUMNS: &str = "id, status, price, face_value, show_id, show_title, venue,
+    schedule_id, starts_at, seat_id, grade, row_label as row, number, created_at, updated_at,
+    closed_at";
 
 pub async fn get(pool: &MySqlPool, trade_id: i64) -> Result<Trade> {
-    let sql = format!("{} where tr.id = ?", select_trades());
-    sqlx::query_as(&sql)
-        .bind(trade_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or(Error::NotFound("trade"))
+    sqlx::query_as!(
+        Trade,
+        r#"select id, status as "status: TradeStatus", price, face_value, show_id, show_title,
+                  venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
+                  row_label as row, number, created_at as "created_at: _",
+                  updated_at as "updated_at: _", closed_at as "closed_at: _"
+           from trade_details where id = ?"#,
+        trade_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound("trade"))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -117,48 +99,62 @@ pub async fn list_open(
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<Trade>, i64)> {
-    let mut count = QueryBuilder::new(
+    // The count joins only what the filters read.
+    let mut count = Statement::new(
         "select count(*) from trades tr
          join schedules sc on sc.id = tr.schedule_id
          join shows s on s.id = tr.show_id
-         join seat_grades g on g.id = tr.grade_id",
+         join seat_grades g on g.id = tr.grade_id
+         where tr.status = 'OPEN' and sc.starts_at > current_timestamp(6)
+           and s.deleted_at is null",
     );
-    push_market_filter(&mut count, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    push_market_filter(&mut count, filter, "tr.", "g.name");
+    let total: i64 = count.query_scalar().fetch_one(pool).await?;
 
-    let mut page = QueryBuilder::new(select_trades());
-    push_market_filter(&mut page, filter);
+    let mut page = Statement::new("select ");
+    page.push(TRADE_COLUMNS).push(
+        " from trade_details
+         where recorded_status = 'OPEN' and starts_at > current_timestamp(6)
+           and show_deleted_at is null",
+    );
+    push_market_filter(&mut page, filter, "", "grade");
     page.push(match filter.sort {
-        TradeSort::Price => " order by tr.price, tr.id",
-        TradeSort::PriceDesc => " order by tr.price desc, tr.id",
-        TradeSort::Newest => " order by tr.id desc",
+        TradeSort::Price => " order by price, id",
+        TradeSort::PriceDesc => " order by price desc, id",
+        TradeSort::Newest => " order by id desc",
     });
     page.push(" limit ")
-        .push_bind(limit)
+        .bind(limit)
         .push(" offset ")
-        .push_bind(offset);
-    let trades = page.build_query_as().fetch_all(pool).await?;
+        .bind(offset);
+    let trades = page.query_as().fetch_all(pool).await?;
     Ok((trades, total))
 }
 
-fn push_market_filter(query: &mut QueryBuilder<'_, sqlx::MySql>, filter: &MarketFilter) {
-    query.push(
-        " where tr.status = 'OPEN' and sc.starts_at > current_timestamp(6) and s.deleted_at is null",
-    );
-    if let Some(show_id) = filter.show_id {
-        query.push(" and tr.show_id = ").push_bind(show_id);
+/// The market's optional filters, on a trades table named `trades` (`tr.` or none)
+/// and a grade name column `grade`.
+fn push_market_filter(
+    sql: &mut Statement,
+    filter: &MarketFilter,
+    trades: &'static str,
+    grade: &'static str,
+) {
+    let conditions = [
+        ("show_id = ", filter.show_id),
+        ("schedule_id = ", filter.schedule_id),
+        ("price >= ", filter.min_price),
+        ("price <= ", filter.max_price),
+    ];
+    for (condition, value) in conditions {
+        if let Some(value) = value {
+            sql.push(" and ").push(trades).push(condition).bind(value);
+        }
     }
-    if let Some(schedule_id) = filter.schedule_id {
-        query.push(" and tr.schedule_id = ").push_bind(schedule_id);
-    }
-    if let Some(grade) = &filter.grade {
-        query.push(" and g.name = ").push_bind(grade.clone());
-    }
-    if let Some(min) = filter.min_price {
-        query.push(" and tr.price >= ").push_bind(min);
-    }
-    if let Some(max) = filter.max_price {
-        query.push(" and tr.price <= ").push_bind(max);
+    if let Some(name) = &filter.grade {
+        sql.push(" and ")
+            .push(grade)
+            .push(" = ")
+            .bind(name.as_str());
     }
 }
 
@@ -169,7 +165,9 @@ pub enum TradeRole {
     Buyer,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+/// A trade is OPEN until it is SOLD or CANCELLED; an open trade whose performance has
+/// started is EXPIRED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TradeStatus {
     Open,
@@ -177,17 +175,12 @@ pub enum TradeStatus {
     Cancelled,
     Expired,
 }
-
-impl TradeStatus {
-    fn as_db(self) -> &'static str {
-        match self {
-            TradeStatus::Open => "OPEN",
-            TradeStatus::Sold => "SOLD",
-            TradeStatus::Cancelled => "CANCELLED",
-            TradeStatus::Expired => "EXPIRED",
-        }
-    }
-}
+text_enum!(TradeStatus {
+    Open => "OPEN",
+    Sold => "SOLD",
+    Cancelled => "CANCELLED",
+    Expired => "EXPIRED",
+});
 
 /// Trades the user sold, bought, listed or cancelled, newest listing first.
 pub async fn history(
@@ -198,45 +191,40 @@ pub async fn history(
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<MyTrade>, i64)> {
-    let push_where = |query: &mut QueryBuilder<'_, sqlx::MySql>| {
+    let push_where = |sql: &mut Statement| {
         match role {
-            Some(TradeRole::Seller) => query.push(" where tr.seller_id = ").push_bind(user_id),
-            Some(TradeRole::Buyer) => query.push(" where tr.buyer_id = ").push_bind(user_id),
-            None => query
-                .push(" where (tr.seller_id = ")
-                .push_bind(user_id)
-                .push(" or tr.buyer_id = ")
-                .push_bind(user_id)
+            Some(TradeRole::Seller) => sql.push(" where seller_id = ").bind(user_id),
+            Some(TradeRole::Buyer) => sql.push(" where buyer_id = ").bind(user_id),
+            None => sql
+                .push(" where (seller_id = ")
+                .bind(user_id)
+                .push(" or buyer_id = ")
+                .bind(user_id)
                 .push(")"),
         };
         if let Some(status) = status {
-            query
-                .push(format!(" and {STATUS} = "))
-                .push_bind(status.as_db());
+            sql.push(" and status = ").bind(status.as_str());
         }
     };
-    let mut count = QueryBuilder::new(
-        "select count(*) from trades tr join schedules sc on sc.id = tr.schedule_id",
-    );
+    let mut count = Statement::new("select count(*) from trade_details");
     push_where(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    let total: i64 = count.query_scalar().fetch_one(pool).await?;
 
-    let mut page = QueryBuilder::new("select ");
+    let mut page = Statement::new("select ");
     page.push(TRADE_COLUMNS)
-        .push(", case when tr.seller_id = ")
-        .push_bind(user_id)
-        .push(" then 'SELLER' else 'BUYER' end as role, case when tr.seller_id = ")
-        .push_bind(user_id)
+        .push(", case when seller_id = ")
+        .bind(user_id)
+        .push(" then 'SELLER' else 'BUYER' end as role, case when seller_id = ")
+        .bind(user_id)
         .push(
-            " then tr.ticket_id else tr.issued_ticket_id end as ticket_id, tr.fee,
-            tr.price - tr.fee as proceeds",
-        )
-        .push(TRADE_FROM);
+            " then ticket_id else issued_ticket_id end as ticket_id, fee,
+            price - fee as proceeds from trade_details",
+        );
     push_where(&mut page);
-    page.push(" order by tr.id desc limit ")
-        .push_bind(limit)
+    page.push(" order by id desc limit ")
+        .bind(limit)
         .push(" offset ")
-        .push_bind(offset);
-    let trades = page.build_query_as().fetch_all(pool).await?;
+        .bind(offset);
+    let trades = page.query_as().fetch_all(pool).await?;
     Ok((trades, total))
 }

@@ -1,0 +1,328 @@
+//! The statements of a purchase and a refund, each one step of their transactions
+//! (`purchase`, `refunds`), checked at compile time where the text is fixed.
+//!
+//! Every locking read here takes one kind of row, in the lock order of `booking`:
+//! a ticket, then a user, then seats by id. A locking read over a join would also lock
+//! the joined rows (a schedule every concurrent purchase of it shares), which is how
+//! deadlocks start.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{MySqlConnection, MySqlPool};
+
+use super::tickets::{self, TicketStatus};
+use crate::accounts::Caller;
+use crate::db::Statement;
+use crate::error::Result;
+use crate::rules;
+
+/// Locks the buyer's row and says whether their session is still live and their
+/// account not withdrawn (read after the lock, so a withdrawal that committed while
+/// this waited is seen).
+pub async fn lock_buyer(conn: &mut MySqlConnection, caller: Caller) -> Result<bool> {
+    let mut sql = Statement::new("select u.deleted_at is null and ");
+    rules::session_live(&mut sql, caller)
+        .push(" from users u where u.id = ")
+        .bind(caller.user_id)
+        .push(" for update");
+    let signed_in: Option<bool> = sql.query_scalar().fetch_optional(conn).await?;
+    Ok(signed_in == Some(true))
+}
+
+/// Locks a user's row: the wallet's lock, which also makes one person's holds under
+/// the limit, purchases and refunds run one at a time.
+pub async fn lock_user(conn: &mut MySqlConnection, user_id: i64) -> Result<()> {
+    sqlx::query!("select id from users where id = ? for update", user_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(())
+}
+
+/// An order as a repeated purchase finds it.
+pub struct OrderRow {
+    pub id: i64,
+    pub hold_id: i64,
+    pub idempotency_key: Option<String>,
+}
+
+/// The user's order made with this Idempotency-Key, if any.
+pub async fn order_by_key(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<OrderRow>> {
+    Ok(sqlx::query_as!(
+        OrderRow,
+        "select id, hold_id, cast(idempotency_key as char) as idempotency_key
+         from orders where user_id = ? and idempotency_key = ?",
+        user_id,
+        key
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The user's order that paid this hold, if any.
+pub async fn order_of_hold(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    hold_id: i64,
+) -> Result<Option<OrderRow>> {
+    Ok(sqlx::query_as!(
+        OrderRow,
+        "select id, hold_id, cast(idempotency_key as char) as idempotency_key
+         from orders where hold_id = ? and user_id = ?",
+        hold_id,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A seat of a hold being paid, locked.
+pub struct HeldSeat {
+    pub id: i64,
+    pub schedule_id: i64,
+    pub grade_id: i64,
+    /// How many seats the hold took: fewer found means it lost one after expiring.
+    pub hold_seat_count: i32,
+    /// The hold has not expired.
+    pub live: bool,
+}
+
+/// Locks the seats the user's hold still marks, in id order (every purchase and hold
+/// locks seats in that order): concurrent purchases of one hold run one at a time, and
+/// the second finds the marks gone.
+pub async fn lock_held_seats(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    hold_id: i64,
+) -> Result<Vec<HeldSeat>> {
+    Ok(sqlx::query_as!(
+        HeldSeat,
+        r#"select id, schedule_id, grade_id, hold_seat_count as "hold_seat_count!",
+                  hold_expires_at > current_timestamp(6) as "live!: bool"
+           from seats where hold_id = ? and hold_user_id = ? and not is_sold
+           order by id for update"#,
+        hold_id,
+        user_id
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The rule the hold was taken under, asked again inside the purchase.
+pub async fn on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
+    let mut sql = Statement::new("select ");
+    rules::on_sale(&mut sql, schedule_id);
+    Ok(sql.query_scalar().fetch_one(conn).await?)
+}
+
+/// The price of each of these grades.
+pub async fn grade_prices(
+    conn: &mut MySqlConnection,
+    grade_ids: &[i64],
+) -> Result<HashMap<i64, i64>> {
+    let mut sql = Statement::new("select id, price from seat_grades where id in (");
+    sql.bind_list(grade_ids).push(")");
+    Ok(sql
+        .query_as::<(i64, i64)>()
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Records the order; a unique violation (this key, or this hold, ordered meanwhile)
+/// is left to the caller to tell apart.
+pub async fn insert_order(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    hold_id: i64,
+    key: Option<&str>,
+    total: i64,
+) -> Result<i64, sqlx::Error> {
+    let inserted = sqlx::query!(
+        "insert into orders (user_id, hold_id, idempotency_key, total) values (?, ?, ?, ?)",
+        user_id,
+        hold_id,
+        key,
+        total
+    )
+    .execute(conn)
+    .await?;
+    Ok(inserted.last_insert_id() as i64)
+}
+
+/// Links the order to the ledger entry that paid it.
+pub async fn link_order_payment(
+    conn: &mut MySqlConnection,
+    order_id: i64,
+    ledger_id: i64,
+) -> Result<()> {
+    sqlx::query!(
+        "update orders set ledger_id = ? where id = ?",
+        ledger_id,
+        order_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Issues one ticket of an order for a seat at its price, with a fresh code.
+pub async fn insert_order_ticket(
+    conn: &mut MySqlConnection,
+    order_id: i64,
+    user_id: i64,
+    seat: &HeldSeat,
+    price: i64,
+) -> Result<()> {
+    sqlx::query!(
+        "insert into tickets (code, order_id, user_id, seat_id, schedule_id, face_value, paid_amount)
+         values (?, ?, ?, ?, ?, ?, ?)",
+        tickets::new_code(),
+        order_id,
+        user_id,
+        seat.id,
+        seat.schedule_id,
+        price,
+        price
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Turns the seats from held to sold.
+pub async fn sell_seats(conn: &mut MySqlConnection, seat_ids: &[i64]) -> Result<()> {
+    let mut sql = Statement::new(
+        "update seats set is_sold = true, hold_id = null, hold_user_id = null,
+         hold_seat_count = null, hold_expires_at = null where id in (",
+    );
+    sql.bind_list(seat_ids).push(")");
+    sql.query().execute(conn).await?;
+    Ok(())
+}
+
+/// What a purchase answers besides its tickets.
+pub struct PaidOrder {
+    pub hold_id: i64,
+    pub total: i64,
+    /// The schedule has a waiting room, whose admission the purchase should end.
+    pub waiting_room: bool,
+}
+
+pub async fn paid_order(pool: &MySqlPool, order_id: i64) -> Result<PaidOrder> {
+    Ok(sqlx::query_as!(
+        PaidOrder,
+        r#"select o.hold_id, o.total,
+                  exists(select 1 from tickets t join waiting_rooms w on w.schedule_id = t.schedule_id
+                         where t.order_id = o.id) as "waiting_room!: bool"
+           from orders o where o.id = ?"#,
+        order_id
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Locks the ticket row alone; `owner` narrows it to one holder. False when there is no
+/// such ticket (someone else's included: ids must not reveal who owns what).
+pub async fn lock_ticket(
+    conn: &mut MySqlConnection,
+    ticket_id: i64,
+    owner: Option<i64>,
+) -> Result<bool> {
+    Ok(sqlx::query!(
+        "select id from tickets where id = ? and (? is null or user_id = ?) for update",
+        ticket_id,
+        owner,
+        owner
+    )
+    .fetch_optional(conn)
+    .await?
+    .is_some())
+}
+
+/// The user's ticket refunded with this Idempotency-Key, if any.
+pub async fn ticket_by_refund_key(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        "select id from tickets where user_id = ? and refund_key = ?",
+        user_id,
+        key
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// What a refund decides on, read after the ticket's lock.
+pub struct RefundTarget {
+    pub status: TicketStatus,
+    pub paid_amount: i64,
+    pub face_value: i64,
+    /// The ticket has an open resale listing.
+    pub listed: bool,
+    pub seat_id: i64,
+    pub starts_at: DateTime<Utc>,
+    /// The database clock, which the refund policy's windows are measured by.
+    pub now: DateTime<Utc>,
+}
+
+pub async fn refund_target(
+    conn: &mut MySqlConnection,
+    ticket_id: i64,
+) -> Result<Option<RefundTarget>> {
+    Ok(sqlx::query_as!(
+        RefundTarget,
+        r#"select t.status as "status: TicketStatus", t.paid_amount, t.face_value,
+                  exists (select 1 from trades where open_ticket_id = t.id) as "listed!: bool",
+                  t.seat_id, sc.starts_at as "starts_at: _",
+                  current_timestamp(6) as "now!: _"
+           from tickets t join schedules sc on sc.id = t.schedule_id
+           where t.id = ?"#,
+        ticket_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Marks a valid ticket refunded with its fee and net amount: 1 row when it was valid.
+/// A unique violation means the key refunded another ticket of this user meanwhile.
+pub async fn mark_refunded(
+    conn: &mut MySqlConnection,
+    ticket_id: i64,
+    fee: i64,
+    net: i64,
+    key: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        "update tickets set status = 'REFUNDED', refund_fee = ?, refund_amount = ?,
+                refunded_at = current_timestamp(6), refund_key = ?
+         where id = ? and status = 'VALID'",
+        fee,
+        net,
+        key,
+        ticket_id
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Puts a seat back on sale, unheld.
+pub async fn free_seat(conn: &mut MySqlConnection, seat_id: i64) -> Result<()> {
+    sqlx::query!(
+        "update seats set is_sold = false, hold_id = null, hold_user_id = null,
+                hold_seat_count = null, hold_expires_at = null
+         where id = ?",
+        seat_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
