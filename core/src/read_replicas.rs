@@ -248,9 +248,9 @@ pub fn spawn_monitor(reads: ReadReplicas) {
 }
 
 async fn beat(primary: &MySqlPool) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into replication_heartbeat (id, beat) values (1, current_timestamp(6)) \
-         on duplicate key update beat = greatest(beat, values(beat))",
+    sqlx::query!(
+        "insert into replication_heartbeat (id, beat) values (1, current_timestamp(6))
+         on duplicate key update beat = greatest(beat, values(beat))"
     )
     .execute(primary)
     .await?;
@@ -260,9 +260,9 @@ async fn beat(primary: &MySqlPool) -> Result<(), sqlx::Error> {
 /// The replica's clock minus the newest beat it has applied; None before the first.
 /// A replica clock behind the primary's reads as no lag at all.
 async fn lag(replica: &MySqlPool) -> Result<Option<Duration>, sqlx::Error> {
-    let micros: Option<i64> = sqlx::query_scalar(
-        "select timestampdiff(microsecond, beat, current_timestamp(6)) \
-         from replication_heartbeat where id = 1",
+    let micros = sqlx::query_scalar!(
+        r#"select timestampdiff(microsecond, beat, current_timestamp(6)) as "micros!: i64"
+           from replication_heartbeat where id = 1"#
     )
     .fetch_optional(replica)
     .await?;

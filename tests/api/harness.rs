@@ -331,7 +331,7 @@ pub async fn make_user(pool: &MySqlPool, email: &str, role: Role) -> TestUser {
     )
     .bind(email)
     .bind(known_hash())
-    .bind(role.as_db())
+    .bind(role.as_str())
     .execute(pool)
     .await
     .expect("insert user")

@@ -25,6 +25,7 @@ mod field_limits;
 mod holds;
 mod hygiene;
 mod identifiers;
+mod layers;
 mod login_flood;
 mod openapi;
 mod ops;

@@ -35,10 +35,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         .and_then(Result::ok)
         .and_then(Result::ok)
     };
-    let database = tokio::time::timeout(
-        READINESS_DEADLINE,
-        sqlx::query("select 1").execute(&state.pool),
-    );
+    let database = tokio::time::timeout(READINESS_DEADLINE, marquee_core::db::ping(&state.pool));
     let redis = tokio::time::timeout(REDIS_DEADLINE, state.waiting_room.store().ping());
     let (index, database, redis) = tokio::join!(index, database, redis);
     let search = match &index {

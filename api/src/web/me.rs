@@ -13,7 +13,8 @@ use chrono::{DateTime, Utc};
 use marquee_core::accounts::tokens::csrf_token;
 use marquee_core::booking::tickets::{self, Ticket, TicketStatus};
 use marquee_core::catalog::repo as catalog;
-use marquee_core::points::{ledger, LedgerEntry};
+use marquee_core::points::ledger::{self, LedgerReason};
+use marquee_core::points::LedgerEntry;
 use marquee_core::resale::trades::{self, MyTrade, TradeStatus};
 use serde::Deserialize;
 
@@ -127,13 +128,12 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
 fn ledger_line(entry: LedgerEntry) -> LedgerLine {
     LedgerLine {
         when: format::when(entry.created_at),
-        reason: match entry.reason.as_str() {
-            "CHARGE" => "충전",
-            "PURCHASE" => "예매",
-            "REFUND" => "환불",
-            "RESALE_PURCHASE" => "양도 티켓 구매",
-            "RESALE_SALE" => "양도 판매 대금",
-            _ => "기타",
+        reason: match entry.reason {
+            LedgerReason::Charge => "충전",
+            LedgerReason::Purchase => "예매",
+            LedgerReason::Refund => "환불",
+            LedgerReason::ResalePurchase => "양도 티켓 구매",
+            LedgerReason::ResaleSale => "양도 판매 대금",
         },
         amount: if entry.amount > 0 {
             format!("+{}", format::won(entry.amount))

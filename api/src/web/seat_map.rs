@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use marquee_core::accounts::tokens::csrf_token;
-use marquee_core::catalog::model::SeatView;
+use marquee_core::catalog::model::{SeatState, SeatView};
 use marquee_core::catalog::repo as catalog;
 use marquee_core::Error;
 
@@ -84,7 +84,7 @@ fn rows(seats: Vec<SeatView>, grades: &[String]) -> Vec<Row> {
             grade,
             price_text: format::won(seat.price),
             price: seat.price,
-            free: seat.status == "AVAILABLE",
+            free: seat.status == SeatState::Available,
             grade_name: seat.grade,
         };
         match rows.last_mut() {

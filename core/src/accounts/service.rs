@@ -41,7 +41,7 @@ impl From<repo::UserRow> for Profile {
             id: row.id,
             email: row.email,
             nickname: row.nickname,
-            role: Role::from_db(&row.role),
+            role: row.role,
             point_balance: row.point_balance,
             created_at: row.created_at,
         }
@@ -143,7 +143,7 @@ impl AuthService {
         address: Option<IpAddr>,
     ) -> Result<TokenPair> {
         let user = self.check_login(email, password, address).await?;
-        self.open_session(user.id, Role::from_db(&user.role)).await
+        self.open_session(user.id, user.role).await
     }
 
     /// Logs a browser in: the same checks and throttle as `login`, answered with a
@@ -293,7 +293,7 @@ impl AuthService {
         repo::mark_refresh_token_used(&mut tx, row.id).await?;
         let next = self.store_refresh_token(&mut tx, row.session_id).await?;
         tx.commit().await?;
-        self.pair(row.user_id, row.session_id, Role::from_db(&row.role), next)
+        self.pair(row.user_id, row.session_id, row.role, next)
     }
 
     pub async fn logout(&self, auth: AuthUser) -> Result<()> {
@@ -302,7 +302,6 @@ impl AuthService {
     }
 
     /// Checks the access token, then that its session is live and the account active.
-    /// The role comes from the database, so a demotion takes effect at once.
     /// The caller a valid access token names, without reading the session (see
     /// `Caller`: whoever acts on it must confirm the session itself).
     pub fn unconfirmed_caller(&self, access_token: &str) -> Result<Caller> {
@@ -313,6 +312,7 @@ impl AuthService {
         })
     }
 
+    /// The role comes from the database, so a demotion takes effect at once.
     pub async fn authenticate(&self, access_token: &str) -> Result<AuthUser> {
         let claims = self.keys.verify_access(access_token)?;
         let role = repo::live_session_role(&self.pool, claims.sub, claims.sid)

@@ -94,17 +94,20 @@ pub async fn reserve(
 /// up to its limit per window: unbounded, one account's successes could pay for
 /// endless guesses at other emails.
 pub async fn succeeded(pool: &MySqlPool, reservation: Reservation) -> Result<()> {
-    sqlx::query("delete from login_attempts where scope = 'EMAIL' and subject = ?")
-        .bind(&reservation.email)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "delete from login_attempts where scope = 'EMAIL' and subject = ?",
+        reservation.email
+    )
+    .execute(pool)
+    .await?;
     if let Some(address) = &reservation.address {
-        sqlx::query(
-            "update login_attempts set attempts = greatest(attempts - 1, 0), given_back = given_back + 1
+        sqlx::query!(
+            "update login_attempts
+             set attempts = greatest(attempts - 1, 0), given_back = given_back + 1
              where scope = 'ADDRESS' and subject = ? and given_back < ?",
+            address,
+            reservation.address_limit
         )
-        .bind(address)
-        .bind(reservation.address_limit)
         .execute(pool)
         .await?;
     }
@@ -122,8 +125,8 @@ async fn charge(
     // LAST_INSERT_ID(expr) hands the count this statement wrote back in its own answer:
     // 1 for a new row or a window that has run out, else one more (held at limit + 1,
     // so a flood does not grow it). The window conditions read the old start time,
-    // since MySQL assigns the columns left to right and the start is assigned last.
-    let counted = sqlx::query(
+    // since MariaDB assigns the columns left to right and the start is assigned last.
+    let counted = sqlx::query!(
         "insert into login_attempts (scope, subject, attempts, window_started_at)
          values (?, ?, last_insert_id(1), current_timestamp(6))
          on duplicate key update
@@ -132,26 +135,27 @@ async fn charge(
            given_back = if(window_started_at <= current_timestamp(6) - interval ? second, 0, given_back),
            window_started_at = if(window_started_at <= current_timestamp(6) - interval ? second,
                                   current_timestamp(6), window_started_at)",
+        scope.as_db(),
+        subject,
+        window_secs,
+        limit.saturating_add(1),
+        window_secs,
+        window_secs
     )
-    .bind(scope.as_db())
-    .bind(subject)
-    .bind(window_secs)
-    .bind(limit.saturating_add(1))
-    .bind(window_secs)
-    .bind(window_secs)
     .execute(pool)
     .await?
     .last_insert_id();
     if counted <= u64::from(limit) {
         return Ok(());
     }
-    let remaining: Option<i64> = sqlx::query_scalar(
-        "select timestampdiff(second, current_timestamp(6), window_started_at + interval ? second)
-         from login_attempts where scope = ? and subject = ?",
+    let remaining = sqlx::query_scalar!(
+        r#"select timestampdiff(second, current_timestamp(6), window_started_at + interval ? second)
+                  as "seconds!: i64"
+           from login_attempts where scope = ? and subject = ?"#,
+        window_secs,
+        scope.as_db(),
+        subject
     )
-    .bind(window_secs)
-    .bind(scope.as_db())
-    .bind(subject)
     .fetch_optional(pool)
     .await?;
     Err(Error::TooManyAttempts {

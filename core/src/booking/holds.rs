@@ -17,6 +17,7 @@ use rand::Rng;
 use serde::Serialize;
 use sqlx::MySqlPool;
 
+use super::store;
 use crate::accounts::Caller;
 use crate::db::{conflict_as, retry_on_lock_conflict, Statement};
 use crate::error::{Error, Result};
@@ -562,10 +563,7 @@ async fn within_personal_limit(
     schedule_id: i64,
     wanted: usize,
 ) -> Result<()> {
-    sqlx::query("select id from users where id = ? for update")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    store::lock_user(conn, user_id).await?;
     let mut count = Statement::new("select ");
     rules::seats_of_person(&mut count, user_id, schedule_id);
     let count: i64 = count.query_scalar().fetch_one(&mut *conn).await?;
@@ -607,18 +605,18 @@ async fn missing_or_taken(pool: &MySqlPool, schedule_id: i64, seat_ids: &[i64]) 
 /// or expired but not yet swept are 409; anything else - released, swept, never this
 /// user's - is 404, as a hold with no marks left no longer exists.
 pub(crate) async fn gone_reason(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Error {
-    let traces: Result<(i64, i64), sqlx::Error> = sqlx::query_as(
-        "select (select count(*) from orders where hold_id = ? and user_id = ?),
-                (select count(*) from seats where hold_id = ? and hold_user_id = ?)",
+    let traces = sqlx::query!(
+        r#"select (select count(*) from orders where hold_id = ? and user_id = ?) as "orders!",
+                  (select count(*) from seats where hold_id = ? and hold_user_id = ?) as "marks!""#,
+        hold_id,
+        user_id,
+        hold_id,
+        user_id
     )
-    .bind(hold_id)
-    .bind(user_id)
-    .bind(hold_id)
-    .bind(user_id)
     .fetch_one(pool)
     .await;
     match traces {
-        Ok((0, 0)) => Error::NotFound("hold"),
+        Ok(traces) if traces.orders == 0 && traces.marks == 0 => Error::NotFound("hold"),
         Ok(_) => Error::HoldNotActive,
         Err(err) => err.into(),
     }
@@ -644,12 +642,11 @@ impl HoldDetail {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct HeldSeat {
     pub id: i64,
     pub grade: String,
     pub price: i64,
-    #[sqlx(rename = "row_label")]
     pub row: String,
     pub number: i32,
 }
@@ -657,35 +654,22 @@ pub struct HeldSeat {
 /// The user's live hold `hold_id`; HOLD_NOT_FOUND when it never was theirs,
 /// HOLD_NOT_ACTIVE when it expired, was released or was bought.
 pub async fn live_for_user(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<HoldDetail> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        id: i64,
-        grade: String,
-        price: i64,
-        row_label: String,
-        number: i32,
-        schedule_id: i64,
-        starts_at: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-        show_id: i64,
-        show_title: String,
-        venue: String,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
-        "select st.id, g.name as grade, g.price, st.row_label, st.seat_number as number,
-                sc.id as schedule_id, sc.starts_at, st.hold_expires_at as expires_at,
-                s.id as show_id, s.title as show_title, v.name as venue
-         from seats st
-         join seat_grades g on g.id = st.grade_id
-         join schedules sc on sc.id = st.schedule_id
-         join shows s on s.id = sc.show_id
-         join venues v on v.id = s.venue_id
-         where st.hold_id = ? and st.hold_user_id = ? and not st.is_sold
-           and st.hold_expires_at > current_timestamp(6)
-         order by st.row_label, st.seat_number",
+    let rows = sqlx::query!(
+        r#"select st.id, g.name as grade, g.price, st.row_label, st.seat_number as number,
+                  sc.id as schedule_id, sc.starts_at as "starts_at: DateTime<Utc>",
+                  st.hold_expires_at as "expires_at!: DateTime<Utc>",
+                  s.id as show_id, s.title as show_title, v.name as venue
+           from seats st
+           join seat_grades g on g.id = st.grade_id
+           join schedules sc on sc.id = st.schedule_id
+           join shows s on s.id = sc.show_id
+           join venues v on v.id = s.venue_id
+           where st.hold_id = ? and st.hold_user_id = ? and not st.is_sold
+             and st.hold_expires_at > current_timestamp(6)
+           order by st.row_label, st.seat_number"#,
+        hold_id,
+        user_id
     )
-    .bind(hold_id)
-    .bind(user_id)
     .fetch_all(pool)
     .await?;
     let Some(first) = rows.first() else {
@@ -714,12 +698,14 @@ pub async fn live_for_user(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Resu
 
 /// Ends a live hold early and frees its seats: one statement, so all of them at once.
 pub async fn release(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<()> {
-    let released = sqlx::query(
-        "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null
-         where hold_id = ? and hold_user_id = ? and not is_sold and hold_expires_at > current_timestamp(6)",
+    let released = sqlx::query!(
+        "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null,
+                hold_expires_at = null
+         where hold_id = ? and hold_user_id = ? and not is_sold
+           and hold_expires_at > current_timestamp(6)",
+        hold_id,
+        user_id
     )
-    .bind(hold_id)
-    .bind(user_id)
     .execute(pool)
     .await?
     .rows_affected();
@@ -733,9 +719,10 @@ pub async fn release(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<()>
 /// Clears the marks of expired holds. Availability never depends on this running; it
 /// keeps the seat rows tidy. Safe to run from several processes at once: idempotent.
 pub async fn sweep_expired(pool: &MySqlPool) -> Result<u64> {
-    Ok(sqlx::query(
-        "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null, hold_expires_at = null
-         where hold_expires_at <= current_timestamp(6) limit 20000",
+    Ok(sqlx::query!(
+        "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null,
+                hold_expires_at = null
+         where hold_expires_at <= current_timestamp(6) limit 20000"
     )
     .execute(pool)
     .await?

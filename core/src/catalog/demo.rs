@@ -907,7 +907,7 @@ fn grades(rng: &mut Lcg, category: Category) -> Vec<NewGrade> {
 /// Loads the demo catalog unless the catalog already has shows. Returns how many
 /// shows were created.
 pub async fn seed(pool: &MySqlPool) -> Result<usize> {
-    let existing: i64 = sqlx::query_scalar("select count(*) from shows")
+    let existing = sqlx::query_scalar!("select count(*) from shows")
         .fetch_one(pool)
         .await?;
     if existing > 0 {

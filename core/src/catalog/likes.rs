@@ -25,33 +25,43 @@ async fn set(pool: &MySqlPool, user_id: i64, show_id: i64, liked: bool) -> Resul
     let mut tx = pool.begin().await?;
     // Lock the show first: every like of one show then runs in the same order, and a
     // deleted show cannot be liked.
-    let found: Option<i64> =
-        sqlx::query_scalar("select id from shows where id = ? and deleted_at is null for update")
-            .bind(show_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let found = sqlx::query_scalar!(
+        "select id from shows where id = ? and deleted_at is null for update",
+        show_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     if found.is_none() {
         return Err(Error::NotFound("show"));
     }
     let changed = if liked {
-        sqlx::query("insert ignore into likes (user_id, show_id) values (?, ?)")
+        sqlx::query!(
+            "insert ignore into likes (user_id, show_id) values (?, ?)",
+            user_id,
+            show_id
+        )
+        .execute(&mut *tx)
+        .await?
     } else {
-        sqlx::query("delete from likes where user_id = ? and show_id = ?")
+        sqlx::query!(
+            "delete from likes where user_id = ? and show_id = ?",
+            user_id,
+            show_id
+        )
+        .execute(&mut *tx)
+        .await?
     }
-    .bind(user_id)
-    .bind(show_id)
-    .execute(&mut *tx)
-    .await?
     .rows_affected();
     if changed == 1 {
-        sqlx::query("update shows set like_count = like_count + ? where id = ?")
-            .bind(if liked { 1 } else { -1 })
-            .bind(show_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update shows set like_count = like_count + ? where id = ?",
+            if liked { 1 } else { -1 },
+            show_id
+        )
+        .execute(&mut *tx)
+        .await?;
     }
-    let like_count: i32 = sqlx::query_scalar("select like_count from shows where id = ?")
-        .bind(show_id)
+    let like_count = sqlx::query_scalar!("select like_count from shows where id = ?", show_id)
         .fetch_one(&mut *tx)
         .await?;
     tx.commit().await?;

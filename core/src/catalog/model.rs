@@ -3,6 +3,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::db::text_enum;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -324,7 +325,7 @@ pub struct ScheduleDetail {
     pub grades: Vec<GradeAvailability>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GradeAvailability {
     #[serde(skip)]
     pub schedule_id: i64,
@@ -335,16 +336,30 @@ pub struct GradeAvailability {
     pub available_seats: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SeatView {
     pub id: i64,
     pub grade: String,
     pub price: i64,
     pub row: String,
     pub number: i32,
-    /// AVAILABLE, HELD or SOLD.
-    pub status: String,
+    pub status: SeatState,
 }
+
+/// A seat is AVAILABLE, HELD by a live hold, or SOLD. Availability as a picture: the
+/// hold itself decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SeatState {
+    Available,
+    Held,
+    Sold,
+}
+text_enum!(SeatState {
+    Available => "AVAILABLE",
+    Held => "HELD",
+    Sold => "SOLD",
+});
 
 /// A schedule's seats, and whether it is on sale now (`rules::on_sale`, by the
 /// database clock): what the seat map page draws.

@@ -1,7 +1,7 @@
 //! SQL for the catalog.
 
 use chrono::{DateTime, Utc};
-use sqlx::{MySqlConnection, MySqlPool, QueryBuilder};
+use sqlx::{MySqlConnection, MySqlPool};
 
 use super::model::*;
 use crate::db::{column, retry_on_lock_conflict, Statement};
@@ -18,17 +18,17 @@ pub async fn create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
 async fn try_create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
     let mut tx = pool.begin().await?;
     let venue_id = venue_id(&mut tx, &show.venue).await?;
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "insert into shows (title, title_en, description, category, venue_id, poster_url, booking_opens_at)
          values (?, ?, ?, ?, ?, ?, ?)",
+        show.title.trim(),
+        non_empty(show.title_en.as_deref()),
+        show.description,
+        show.category.as_db(),
+        venue_id,
+        non_empty(show.poster_url.as_deref()),
+        show.booking_opens_at
     )
-    .bind(show.title.trim())
-    .bind(non_empty(show.title_en.as_deref()))
-    .bind(&show.description)
-    .bind(show.category.as_db())
-    .bind(venue_id)
-    .bind(non_empty(show.poster_url.as_deref()))
-    .bind(show.booking_opens_at)
     .execute(&mut *tx)
     .await?;
     let show_id = inserted.last_insert_id() as i64;
@@ -52,11 +52,13 @@ async fn venue_id(conn: &mut MySqlConnection, venue: &VenueInput) -> Result<i64>
     let address = venue.address.trim();
     let (id, current) = match find_venue(conn, name).await? {
         Some(found) => found,
-        None => match sqlx::query("insert into venues (name, address) values (?, ?)")
-            .bind(name)
-            .bind(address)
-            .execute(&mut *conn)
-            .await
+        None => match sqlx::query!(
+            "insert into venues (name, address) values (?, ?)",
+            name,
+            address
+        )
+        .execute(&mut *conn)
+        .await
         {
             Ok(result) => return Ok(result.last_insert_id() as i64),
             // Another show named this new venue at the same moment and committed first:
@@ -68,9 +70,7 @@ async fn venue_id(conn: &mut MySqlConnection, venue: &VenueInput) -> Result<i64>
         },
     };
     if !address.is_empty() && address != current {
-        sqlx::query("update venues set address = ? where id = ?")
-            .bind(address)
-            .bind(id)
+        sqlx::query!("update venues set address = ? where id = ?", address, id)
             .execute(&mut *conn)
             .await?;
     }
@@ -78,37 +78,36 @@ async fn venue_id(conn: &mut MySqlConnection, venue: &VenueInput) -> Result<i64>
 }
 
 async fn find_venue(conn: &mut MySqlConnection, name: &str) -> Result<Option<(i64, String)>> {
-    Ok(
-        sqlx::query_as("select id, address from venues where name = ?")
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    let found = sqlx::query!("select id, address from venues where name = ?", name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.map(|venue| (venue.id, venue.address)))
 }
 
 /// Finds or creates an artist. Two shows naming a new artist at once may both try to
 /// insert; the loser of the unique key reads the winner's row.
 async fn artist_id(conn: &mut MySqlConnection, name: &str) -> Result<i64> {
-    let find = "select id from artists where name = ?";
-    if let Some(id) = sqlx::query_scalar(find)
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?
-    {
+    if let Some(id) = find_artist(conn, name).await? {
         return Ok(id);
     }
-    match sqlx::query("insert into artists (name) values (?)")
-        .bind(name)
+    match sqlx::query!("insert into artists (name) values (?)", name)
         .execute(&mut *conn)
         .await
     {
         Ok(result) => Ok(result.last_insert_id() as i64),
-        Err(err) if is_unique_violation(&err) => Ok(sqlx::query_scalar(find)
-            .bind(name)
-            .fetch_one(&mut *conn)
-            .await?),
+        Err(err) if is_unique_violation(&err) => find_artist(conn, name)
+            .await?
+            .ok_or_else(|| Error::internal("artist vanished after a unique violation")),
         Err(err) => Err(err.into()),
     }
+}
+
+async fn find_artist(conn: &mut MySqlConnection, name: &str) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar!("select id from artists where name = ?", name)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 async fn replace_aliases(
@@ -116,24 +115,24 @@ async fn replace_aliases(
     show_id: i64,
     aliases: &[String],
 ) -> Result<()> {
-    sqlx::query("delete from show_aliases where show_id = ?")
-        .bind(show_id)
+    sqlx::query!("delete from show_aliases where show_id = ?", show_id)
         .execute(&mut *conn)
         .await?;
     for (position, alias) in aliases.iter().enumerate() {
-        sqlx::query("insert into show_aliases (show_id, position, alias) values (?, ?, ?)")
-            .bind(show_id)
-            .bind(position as i32)
-            .bind(alias.trim())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "insert into show_aliases (show_id, position, alias) values (?, ?, ?)",
+            show_id,
+            position as i32,
+            alias.trim()
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
 
 async fn replace_artists(conn: &mut MySqlConnection, show_id: i64, names: &[String]) -> Result<()> {
-    sqlx::query("delete from show_artists where show_id = ?")
-        .bind(show_id)
+    sqlx::query!("delete from show_artists where show_id = ?", show_id)
         .execute(&mut *conn)
         .await?;
     // New artists are created in one order (case-folded name) whatever order the show
@@ -150,12 +149,14 @@ async fn replace_artists(conn: &mut MySqlConnection, show_id: i64, names: &[Stri
     for (position, name) in names.iter().enumerate() {
         let id = ids[name.trim()];
         if seen.insert(id) {
-            sqlx::query("insert into show_artists (show_id, artist_id, position) values (?, ?, ?)")
-                .bind(show_id)
-                .bind(id)
-                .bind(position as i32)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query!(
+                "insert into show_artists (show_id, artist_id, position) values (?, ?, ?)",
+                show_id,
+                id,
+                position as i32
+            )
+            .execute(&mut *conn)
+            .await?;
         }
     }
     Ok(())
@@ -166,31 +167,34 @@ async fn insert_schedule(
     show_id: i64,
     schedule: &NewSchedule,
 ) -> Result<i64> {
-    let schedule_id = sqlx::query("insert into schedules (show_id, starts_at) values (?, ?)")
-        .bind(show_id)
-        .bind(schedule.starts_at)
-        .execute(&mut *conn)
-        .await?
-        .last_insert_id() as i64;
+    let schedule_id = sqlx::query!(
+        "insert into schedules (show_id, starts_at) values (?, ?)",
+        show_id,
+        schedule.starts_at
+    )
+    .execute(&mut *conn)
+    .await?
+    .last_insert_id() as i64;
     // Validation refuses labels equal but for case; the collation also equates some
     // others (full-width "Ａ" and "A"), which only the unique keys see: those are
     // refused as the same validation errors, not 500s.
     for grade in &schedule.grades {
-        let grade_id =
-            sqlx::query("insert into seat_grades (schedule_id, name, price) values (?, ?, ?)")
-                .bind(schedule_id)
-                .bind(grade.name.trim())
-                .bind(grade.price)
-                .execute(&mut *conn)
-                .await
-                .map_err(|err| {
-                    label_clash(
-                        err,
-                        "grades.name",
-                        "grade names must be unique, ignoring case",
-                    )
-                })?
-                .last_insert_id() as i64;
+        let grade_id = sqlx::query!(
+            "insert into seat_grades (schedule_id, name, price) values (?, ?, ?)",
+            schedule_id,
+            grade.name.trim(),
+            grade.price
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(|err| {
+            label_clash(
+                err,
+                "grades.name",
+                "grade names must be unique, ignoring case",
+            )
+        })?
+        .last_insert_id() as i64;
         let seats: Vec<(&str, u32)> = grade
             .rows
             .iter()
@@ -198,16 +202,22 @@ async fn insert_schedule(
             .collect();
         // Multi-row inserts in chunks keep a 20,000-seat hall to a few round trips.
         for chunk in seats.chunks(1_000) {
-            let mut insert = QueryBuilder::new(
-                "insert into seats (schedule_id, grade_id, row_label, seat_number) ",
+            let mut insert = Statement::new(
+                "insert into seats (schedule_id, grade_id, row_label, seat_number) values ",
             );
-            insert.push_values(chunk, |mut row, (label, number)| {
-                row.push_bind(schedule_id)
-                    .push_bind(grade_id)
-                    .push_bind(*label)
-                    .push_bind(*number);
-            });
-            insert.build().execute(&mut *conn).await.map_err(|err| {
+            for (i, (label, number)) in chunk.iter().enumerate() {
+                insert
+                    .push(if i == 0 { "(" } else { ", (" })
+                    .bind(schedule_id)
+                    .push(", ")
+                    .bind(grade_id)
+                    .push(", ")
+                    .bind(*label)
+                    .push(", ")
+                    .bind(*number)
+                    .push(")");
+            }
+            insert.query().execute(&mut *conn).await.map_err(|err| {
                 label_clash(
                     err,
                     "grades.rows",
@@ -234,11 +244,12 @@ pub async fn update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
 
 async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> Result<bool> {
     let mut tx = pool.begin().await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("select id from shows where id = ? and deleted_at is null for update")
-            .bind(show_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        "select id from shows where id = ? and deleted_at is null for update",
+        show_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     if exists.is_none() {
         return Ok(false);
     }
@@ -248,7 +259,7 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
     };
     // `coalesce(?, column)` keeps a column when its field is absent; for the optional
     // text columns an empty string (mapped to '' here) clears the value.
-    sqlx::query(
+    sqlx::query!(
         "update shows set
             title = coalesce(?, title),
             title_en = if(? is null, title_en, nullif(?, '')),
@@ -258,17 +269,17 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
             poster_url = if(? is null, poster_url, nullif(?, '')),
             booking_opens_at = coalesce(?, booking_opens_at)
          where id = ?",
+        patch.title.as_deref().map(str::trim),
+        patch.title_en.as_deref(),
+        patch.title_en.as_deref().map(str::trim),
+        patch.description.as_deref(),
+        patch.category.map(Category::as_db),
+        venue_id,
+        patch.poster_url.as_deref(),
+        patch.poster_url.as_deref().map(str::trim),
+        patch.booking_opens_at,
+        show_id
     )
-    .bind(patch.title.as_deref().map(str::trim))
-    .bind(patch.title_en.as_deref())
-    .bind(patch.title_en.as_deref().map(str::trim))
-    .bind(patch.description.as_deref())
-    .bind(patch.category.map(Category::as_db))
-    .bind(venue_id)
-    .bind(patch.poster_url.as_deref())
-    .bind(patch.poster_url.as_deref().map(str::trim))
-    .bind(patch.booking_opens_at)
-    .bind(show_id)
     .execute(&mut *tx)
     .await?;
     if let Some(names) = &patch.artists {
@@ -285,10 +296,10 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
 }
 
 pub async fn soft_delete_show(pool: &MySqlPool, show_id: i64) -> Result<bool> {
-    let result = sqlx::query(
+    let result = sqlx::query!(
         "update shows set deleted_at = current_timestamp(6) where id = ? and deleted_at is null",
+        show_id
     )
-    .bind(show_id)
     .execute(pool)
     .await?;
     Ok(result.rows_affected() == 1)
@@ -314,33 +325,33 @@ pub async fn list_shows(
     offset: u32,
 ) -> Result<(Vec<ShowSummary>, i64)> {
     let build = |select: &str| {
-        let mut query = QueryBuilder::new(select);
+        let mut query = Statement::new(select);
         query.push(" where s.deleted_at is null");
         if let Some(category) = filter.category {
-            query.push(" and s.category = ").push_bind(category.as_db());
+            query.push(" and s.category = ").bind(category.as_db());
         }
         if !filter.days.is_unbounded() {
             query.push(" and exists (select 1 from schedules x where x.show_id = s.id");
             if let Some(start) = filter.days.start() {
-                query.push(" and x.starts_at >= ").push_bind(start);
+                query.push(" and x.starts_at >= ").bind(start);
             }
             if let Some(end) = filter.days.end() {
-                query.push(" and x.starts_at < ").push_bind(end);
+                query.push(" and x.starts_at < ").bind(end);
             }
             query.push(")");
         }
         query
     };
     let total: i64 = build("select count(*) from shows s")
-        .build_query_scalar()
+        .query_scalar()
         .fetch_one(pool)
         .await?;
     let mut page = build(SUMMARY_SELECT);
     page.push(" order by s.id desc limit ")
-        .push_bind(limit)
+        .bind(limit)
         .push(" offset ")
-        .push_bind(offset);
-    let shows = page.build_query_as().fetch_all(pool).await?;
+        .bind(offset);
+    let shows = page.query_as().fetch_all(pool).await?;
     Ok((shows, total))
 }
 
@@ -354,17 +365,17 @@ pub async fn on_sale_now(
     category: Option<Category>,
     limit: u32,
 ) -> Result<Vec<ShowSummary>> {
-    let mut query = QueryBuilder::new(SUMMARY_SELECT);
+    let mut query = Statement::new(SUMMARY_SELECT);
     query.push(
         " where s.deleted_at is null and s.booking_opens_at <= current_timestamp(6)
           and (select max(x.starts_at) from schedules x where x.show_id = s.id)
               > current_timestamp(6)",
     );
     if let Some(category) = category {
-        query.push(" and s.category = ").push_bind(category.as_db());
+        query.push(" and s.category = ").bind(category.as_db());
     }
-    query.push(" order by s.id desc limit ").push_bind(limit);
-    Ok(query.build_query_as().fetch_all(pool).await?)
+    query.push(" order by s.id desc limit ").bind(limit);
+    Ok(query.query_as().fetch_all(pool).await?)
 }
 
 /// Shows whose booking opens later, soonest first (`ix_shows_opens`).
@@ -373,15 +384,15 @@ pub async fn opening_soon(
     category: Option<Category>,
     limit: u32,
 ) -> Result<Vec<ShowSummary>> {
-    let mut query = QueryBuilder::new(SUMMARY_SELECT);
+    let mut query = Statement::new(SUMMARY_SELECT);
     query.push(" where s.deleted_at is null and s.booking_opens_at > current_timestamp(6)");
     if let Some(category) = category {
-        query.push(" and s.category = ").push_bind(category.as_db());
+        query.push(" and s.category = ").bind(category.as_db());
     }
     query
         .push(" order by s.booking_opens_at, s.id limit ")
-        .push_bind(limit);
-    Ok(query.build_query_as().fetch_all(pool).await?)
+        .bind(limit);
+    Ok(query.query_as().fetch_all(pool).await?)
 }
 
 pub async fn liked_shows(
@@ -390,26 +401,26 @@ pub async fn liked_shows(
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<ShowSummary>, i64)> {
-    let total: i64 = sqlx::query_scalar(
-        "select count(*) from likes l join shows s on s.id = l.show_id where l.user_id = ? and s.deleted_at is null",
+    let total = sqlx::query_scalar!(
+        "select count(*) from likes l join shows s on s.id = l.show_id
+         where l.user_id = ? and s.deleted_at is null",
+        user_id
     )
-    .bind(user_id)
     .fetch_one(pool)
     .await?;
-    let sql = format!(
-        "{SUMMARY_SELECT} join likes l on l.show_id = s.id and l.user_id = ?
-         where s.deleted_at is null order by l.created_at desc, s.id desc limit ? offset ?"
-    );
-    let shows = sqlx::query_as(&sql)
+    // Summaries share one column list with the filtered lists above, so this one is
+    // built the same way rather than written out again.
+    let mut page = Statement::new(SUMMARY_SELECT);
+    page.push(" join likes l on l.show_id = s.id and l.user_id = ")
         .bind(user_id)
+        .push(" where s.deleted_at is null order by l.created_at desc, s.id desc limit ")
         .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?;
+        .push(" offset ")
+        .bind(offset);
+    let shows = page.query_as().fetch_all(pool).await?;
     Ok((shows, total))
 }
 
-#[derive(sqlx::FromRow)]
 struct ShowRow {
     id: i64,
     title: String,
@@ -425,33 +436,38 @@ struct ShowRow {
 }
 
 pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDetail>> {
-    let row: Option<ShowRow> = sqlx::query_as(
-        "select s.id, s.title, s.title_en, s.description, s.category, v.name as venue_name,
-                v.address as venue_address, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at
-         from shows s join venues v on v.id = s.venue_id
-         where s.id = ? and s.deleted_at is null",
+    let row = sqlx::query_as!(
+        ShowRow,
+        r#"select s.id, s.title, s.title_en, s.description, s.category, v.name as venue_name,
+                  v.address as venue_address, s.poster_url,
+                  s.booking_opens_at as "booking_opens_at: _", s.like_count,
+                  s.updated_at as "updated_at: _"
+           from shows s join venues v on v.id = s.venue_id
+           where s.id = ? and s.deleted_at is null"#,
+        show_id
     )
-    .bind(show_id)
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let artists: Vec<String> = sqlx::query_scalar(
+    let artists = sqlx::query_scalar!(
         "select a.name from show_artists sa join artists a on a.id = sa.artist_id
          where sa.show_id = ? order by sa.position",
+        show_id
     )
-    .bind(show_id)
     .fetch_all(pool)
     .await?;
-    let aliases: Vec<String> = sqlx::query_scalar(
-        "select cast(alias as char) from show_aliases where show_id = ? order by position",
+    let aliases = sqlx::query_scalar!(
+        r#"select cast(alias as char) as "alias!" from show_aliases
+           where show_id = ? order by position"#,
+        show_id
     )
-    .bind(show_id)
     .fetch_all(pool)
     .await?;
-    let schedules: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
-        "select id, starts_at from schedules where show_id = ? order by starts_at, id",
+    let schedules = sqlx::query!(
+        r#"select id, starts_at as "starts_at: DateTime<Utc>" from schedules
+           where show_id = ? order by starts_at, id"#,
+        show_id
     )
-    .bind(show_id)
     .fetch_all(pool)
     .await?;
     // Availability counts a seat free when it is unsold and its hold (if any) has
@@ -460,29 +476,30 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     // grades, each grade's seats by `grade_id`): left to itself MariaDB sometimes
     // planned it as a scan of every seat in the catalog, so a page cost more as the
     // catalog grew.
-    let grades: Vec<GradeAvailability> = sqlx::query_as(
-        "select g.schedule_id, g.id, g.name, g.price, count(*) as total_seats,
-                cast(coalesce(sum(not st.is_sold
-                    and (st.hold_expires_at is null or st.hold_expires_at <= current_timestamp(6))), 0) as signed)
-                    as available_seats
-         from schedules sc
-         straight_join seat_grades g on g.schedule_id = sc.id
-         straight_join seats st on st.grade_id = g.id
-         where sc.show_id = ?
-         group by g.schedule_id, g.id, g.name, g.price
-         order by g.schedule_id, g.price desc, g.id",
+    let grades = sqlx::query_as!(
+        GradeAvailability,
+        r#"select g.schedule_id, g.id, g.name, g.price, count(*) as total_seats,
+                  cast(coalesce(sum(not st.is_sold
+                      and (st.hold_expires_at is null or st.hold_expires_at <= current_timestamp(6))), 0) as signed)
+                      as "available_seats!"
+           from schedules sc
+           straight_join seat_grades g on g.schedule_id = sc.id
+           straight_join seats st on st.grade_id = g.id
+           where sc.show_id = ?
+           group by g.schedule_id, g.id, g.name, g.price
+           order by g.schedule_id, g.price desc, g.id"#,
+        show_id
     )
-    .bind(show_id)
     .fetch_all(pool)
     .await?;
     let schedules = schedules
         .into_iter()
-        .map(|(id, starts_at)| ScheduleDetail {
-            id,
-            starts_at,
+        .map(|schedule| ScheduleDetail {
+            id: schedule.id,
+            starts_at: schedule.starts_at,
             grades: grades
                 .iter()
-                .filter(|g| g.schedule_id == id)
+                .filter(|g| g.schedule_id == schedule.id)
                 .cloned()
                 .collect(),
         })
@@ -524,26 +541,28 @@ pub async fn seats(
     let Some(on_sale) = found.query_scalar().fetch_optional(pool).await? else {
         return Ok(None);
     };
-    let seats = sqlx::query_as(
-        "select st.id, g.name as grade, g.price, st.row_label as `row`, st.seat_number as number,
-                case when st.is_sold then 'SOLD'
-                     when st.hold_expires_at > current_timestamp(6) then 'HELD'
-                     else 'AVAILABLE' end as status
-         from seats st join seat_grades g on g.id = st.grade_id
-         where st.schedule_id = ?
-         order by st.id",
+    let seats = sqlx::query_as!(
+        SeatView,
+        r#"select st.id, g.name as grade, g.price, st.row_label as `row`, st.seat_number as number,
+                  case when st.is_sold then 'SOLD'
+                       when st.hold_expires_at > current_timestamp(6) then 'HELD'
+                       else 'AVAILABLE' end as "status!: SeatState"
+           from seats st join seat_grades g on g.id = st.grade_id
+           where st.schedule_id = ?
+           order by st.id"#,
+        schedule_id
     )
-    .bind(schedule_id)
     .fetch_all(pool)
     .await?;
     Ok(Some(ScheduleSeats { on_sale, seats }))
 }
 
 pub async fn show_exists(pool: &MySqlPool, show_id: i64) -> Result<()> {
-    let found: Option<i64> =
-        sqlx::query_scalar("select id from shows where id = ? and deleted_at is null")
-            .bind(show_id)
-            .fetch_optional(pool)
-            .await?;
+    let found = sqlx::query_scalar!(
+        "select id from shows where id = ? and deleted_at is null",
+        show_id
+    )
+    .fetch_optional(pool)
+    .await?;
     found.map(|_| ()).ok_or(Error::NotFound("show"))
 }

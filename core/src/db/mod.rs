@@ -3,7 +3,7 @@
 //! literal.
 
 mod statement;
-mod text_enum;
+pub mod text_enum;
 
 use std::time::Duration;
 
@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 
 pub use statement::{column, Operand, Statement, Value};
 pub(crate) use text_enum::text_enum;
-pub use text_enum::UnknownText;
 
 /// The schema, embedded in every binary so start-up can migrate without the source tree.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -76,7 +75,7 @@ pub fn pool_options() -> MySqlPoolOptions {
         })
         .after_connect(|conn, _meta| {
             Box::pin(async move {
-                sqlx::query("set session transaction isolation level read committed")
+                sqlx::query!("set session transaction isolation level read committed")
                     .execute(conn)
                     .await?;
                 Ok(())
@@ -112,12 +111,19 @@ pub async fn ensure_database(database_url: &str) -> Result<(), sqlx::Error> {
                 .await?
         }
     };
+    // sql-identifier: a database name cannot be bound; it was checked to be [A-Za-z0-9_].
     sqlx::query(&format!(
         "create database if not exists `{name}` character set utf8mb4 collate utf8mb4_unicode_ci"
     ))
     .execute(&server)
     .await?;
     server.close().await;
+    Ok(())
+}
+
+/// Whether the database answers a statement: readiness.
+pub async fn ping(pool: &MySqlPool) -> Result<(), sqlx::Error> {
+    sqlx::query!("select 1 as alive").fetch_one(pool).await?;
     Ok(())
 }
 

@@ -27,12 +27,12 @@ macro_rules! text_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = $crate::db::UnknownText;
+            type Err = $crate::db::text_enum::UnknownText;
 
             fn from_str(text: &str) -> Result<Self, Self::Err> {
                 match text {
                     $($text => Ok($name::$variant),)+
-                    other => Err($crate::db::UnknownText {
+                    other => Err($crate::db::text_enum::UnknownText {
                         kind: stringify!($name),
                         text: other.to_string(),
                     }),

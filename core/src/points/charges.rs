@@ -42,7 +42,6 @@ pub struct ChargeService {
     gateway: Arc<dyn PaymentGateway>,
 }
 
-#[derive(sqlx::FromRow)]
 struct ChargeRow {
     id: i64,
     user_id: i64,
@@ -86,14 +85,15 @@ impl ChargeService {
             &reference,
         )
         .await?;
-        let inserted = sqlx::query(
-            "insert into point_charges (user_id, payment_id, gateway, amount, ledger_id) values (?, ?, ?, ?, ?)",
+        let inserted = sqlx::query!(
+            "insert into point_charges (user_id, payment_id, gateway, amount, ledger_id)
+             values (?, ?, ?, ?, ?)",
+            user_id,
+            payment_id,
+            self.gateway.name(),
+            verified.amount,
+            entry.id
         )
-        .bind(user_id)
-        .bind(payment_id)
-        .bind(self.gateway.name())
-        .bind(verified.amount)
-        .bind(entry.id)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -120,13 +120,14 @@ impl ChargeService {
     /// The earlier charge for this payment id, if any. Another user's charge is an error:
     /// one payment cannot fund two accounts.
     async fn existing(&self, user_id: i64, payment_id: &str) -> Result<Option<ChargeOutcome>> {
-        let row: Option<ChargeRow> = sqlx::query_as(
+        let row = sqlx::query_as!(
+            ChargeRow,
             "select c.id, c.user_id, c.amount, l.balance_after
              from point_charges c join point_ledger l on l.id = c.ledger_id
              where c.gateway = ? and c.payment_id = ?",
+            self.gateway.name(),
+            payment_id
         )
-        .bind(self.gateway.name())
-        .bind(payment_id)
         .fetch_optional(&self.pool)
         .await?;
         match row {

@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{MySqlConnection, MySqlPool};
 
+use crate::db::text_enum;
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Why points moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LedgerReason {
     Charge,
@@ -18,23 +20,19 @@ pub enum LedgerReason {
     ResaleSale,
 }
 
-impl LedgerReason {
-    fn as_db(self) -> &'static str {
-        match self {
-            LedgerReason::Charge => "CHARGE",
-            LedgerReason::Purchase => "PURCHASE",
-            LedgerReason::Refund => "REFUND",
-            LedgerReason::ResalePurchase => "RESALE_PURCHASE",
-            LedgerReason::ResaleSale => "RESALE_SALE",
-        }
-    }
-}
+text_enum!(LedgerReason {
+    Charge => "CHARGE",
+    Purchase => "PURCHASE",
+    Refund => "REFUND",
+    ResalePurchase => "RESALE_PURCHASE",
+    ResaleSale => "RESALE_SALE",
+});
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LedgerEntry {
     pub id: i64,
     pub amount: i64,
-    pub reason: String,
+    pub reason: LedgerReason,
     pub reference: String,
     pub balance_after: i64,
     pub created_at: DateTime<Utc>,
@@ -59,21 +57,19 @@ pub async fn apply(
         reference.len() <= MAX_REFERENCE_LEN,
         "ledger reference too long"
     );
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "update users set point_balance = point_balance + ?
          where id = ? and point_balance + ? >= 0",
+        amount,
+        user_id,
+        amount
     )
-    .bind(amount)
-    .bind(user_id)
-    .bind(amount)
     .execute(&mut *conn)
     .await?;
     if updated.rows_affected() == 0 {
-        let balance: Option<i64> =
-            sqlx::query_scalar("select point_balance from users where id = ?")
-                .bind(user_id)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let balance = sqlx::query_scalar!("select point_balance from users where id = ?", user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
         return match balance {
             Some(balance) => Err(Error::InsufficientPoints {
                 shortfall: -amount - balance,
@@ -81,24 +77,25 @@ pub async fn apply(
             None => Err(Error::NotFound("user")),
         };
     }
-    let balance_after: i64 = sqlx::query_scalar("select point_balance from users where id = ?")
-        .bind(user_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let inserted = sqlx::query(
-        "insert into point_ledger (user_id, amount, reason, reference, balance_after) values (?, ?, ?, ?, ?)",
+    let balance_after =
+        sqlx::query_scalar!("select point_balance from users where id = ?", user_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let inserted = sqlx::query!(
+        "insert into point_ledger (user_id, amount, reason, reference, balance_after)
+         values (?, ?, ?, ?, ?)",
+        user_id,
+        amount,
+        reason,
+        reference,
+        balance_after
     )
-    .bind(user_id)
-    .bind(amount)
-    .bind(reason.as_db())
-    .bind(reference)
-    .bind(balance_after)
     .execute(&mut *conn)
     .await?;
     Ok(LedgerEntry {
         id: inserted.last_insert_id() as i64,
         amount,
-        reason: reason.as_db().to_string(),
+        reason,
         reference: reference.to_string(),
         balance_after,
         created_at: Utc::now(),
@@ -106,11 +103,13 @@ pub async fn apply(
 }
 
 pub async fn balance(pool: &MySqlPool, user_id: i64) -> Result<i64> {
-    sqlx::query_scalar("select point_balance from users where id = ? and deleted_at is null")
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or(Error::NotFound("user"))
+    sqlx::query_scalar!(
+        "select point_balance from users where id = ? and deleted_at is null",
+        user_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound("user"))
 }
 
 /// Newest first; `before_id` is the keyset cursor (the last id of the previous page).
@@ -120,14 +119,16 @@ pub async fn history(
     before_id: Option<i64>,
     limit: u32,
 ) -> Result<Vec<LedgerEntry>> {
-    Ok(sqlx::query_as(
-        "select id, amount, reason, reference, balance_after, created_at
-         from point_ledger where user_id = ? and id < ?
-         order by id desc limit ?",
+    Ok(sqlx::query_as!(
+        LedgerEntry,
+        r#"select id, amount, reason as "reason: LedgerReason", reference, balance_after,
+                  created_at as "created_at: _"
+           from point_ledger where user_id = ? and id < ?
+           order by id desc limit ?"#,
+        user_id,
+        before_id.unwrap_or(i64::MAX),
+        limit
     )
-    .bind(user_id)
-    .bind(before_id.unwrap_or(i64::MAX))
-    .bind(limit)
     .fetch_all(pool)
     .await?)
 }

@@ -111,30 +111,30 @@ fn select_rooms() -> Statement {
 
 pub async fn put(pool: &MySqlPool, schedule_id: i64, settings: &RoomSettings) -> Result<Room> {
     settings.validate()?;
-    let exists: Option<i64> = sqlx::query_scalar(
+    let exists = sqlx::query_scalar!(
         "select sc.id from schedules sc join shows s on s.id = sc.show_id
          where sc.id = ? and s.deleted_at is null",
+        schedule_id
     )
-    .bind(schedule_id)
     .fetch_optional(pool)
     .await?;
     if exists.is_none() {
         return Err(Error::NotFound("schedule"));
     }
-    sqlx::query(
+    sqlx::query!(
         "insert into waiting_rooms
             (schedule_id, enabled, admission_rate, active_cap, active_window_secs, auto_before_secs)
          values (?, ?, ?, ?, ?, ?)
          on duplicate key update enabled = values(enabled), admission_rate = values(admission_rate),
             active_cap = values(active_cap), active_window_secs = values(active_window_secs),
             auto_before_secs = values(auto_before_secs)",
+        schedule_id,
+        settings.enabled,
+        settings.admission_rate,
+        settings.active_cap,
+        settings.active_window_secs,
+        settings.auto_before_secs
     )
-    .bind(schedule_id)
-    .bind(settings.enabled)
-    .bind(settings.admission_rate)
-    .bind(settings.active_cap)
-    .bind(settings.active_window_secs)
-    .bind(settings.auto_before_secs)
     .execute(pool)
     .await?;
     get(pool, schedule_id)

@@ -9,11 +9,11 @@ use sqlx::MySqlPool;
 use crate::error::Result;
 
 pub async fn expire_started(pool: &MySqlPool) -> Result<u64> {
-    Ok(sqlx::query(
+    Ok(sqlx::query!(
         "update trades set status = 'EXPIRED', closed_at = current_timestamp(6)
          where status = 'OPEN'
            and schedule_id in (select id from schedules where starts_at <= current_timestamp(6))
-         limit 20000",
+         limit 20000"
     )
     .execute(pool)
     .await?

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::MySqlPool;
 
+use crate::booking::tickets::TicketStatus;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -25,8 +26,7 @@ pub struct Lineage {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LineageEntry {
     pub ticket_id: i64,
-    /// VALID, REFUNDED or RESOLD.
-    pub status: String,
+    pub status: TicketStatus,
     /// ORDER (box office) or RESALE.
     pub acquired_via: String,
     pub order_id: Option<i64>,
@@ -44,10 +44,9 @@ pub struct LineageEntry {
     pub held_until: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     ticket_id: i64,
-    status: String,
+    status: TicketStatus,
     order_id: Option<i64>,
     trade_id: Option<i64>,
     user_id: i64,
@@ -66,22 +65,25 @@ pub async fn for_ticket(
     caller_is_admin: bool,
     ticket_id: i64,
 ) -> Result<Lineage> {
-    let origin_ticket_id: i64 =
-        sqlx::query_scalar("select coalesce(origin_ticket_id, id) from tickets where id = ?")
-            .bind(ticket_id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or(Error::NotFound("ticket"))?;
-    let rows: Vec<Row> = sqlx::query_as(
-        "select t.id as ticket_id, t.status, t.order_id, t.trade_id, t.user_id, u.nickname,
-                t.paid_amount, t.face_value, t.seat_id, t.schedule_id, t.created_at as held_from,
-                coalesce(t.resold_at, t.refunded_at) as held_until
-         from tickets t join users u on u.id = t.user_id
-         where t.id = ? or t.origin_ticket_id = ?
-         order by t.id",
+    let origin_ticket_id = sqlx::query_scalar!(
+        r#"select coalesce(origin_ticket_id, id) as "origin!: i64" from tickets where id = ?"#,
+        ticket_id
     )
-    .bind(origin_ticket_id)
-    .bind(origin_ticket_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound("ticket"))?;
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select t.id as ticket_id, t.status as "status: TicketStatus", t.order_id, t.trade_id,
+                  t.user_id, u.nickname, t.paid_amount, t.face_value, t.seat_id, t.schedule_id,
+                  t.created_at as "held_from: _",
+                  coalesce(t.resold_at, t.refunded_at) as "held_until: _"
+           from tickets t join users u on u.id = t.user_id
+           where t.id = ? or t.origin_ticket_id = ?
+           order by t.id"#,
+        origin_ticket_id,
+        origin_ticket_id
+    )
     .fetch_all(pool)
     .await?;
     // Strangers learn nothing, not even that the ticket exists.

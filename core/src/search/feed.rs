@@ -29,7 +29,6 @@ pub struct Change {
     pub document: Option<ShowDocument>,
 }
 
-#[derive(sqlx::FromRow)]
 struct ShowRow {
     id: i64,
     title: String,
@@ -43,6 +42,28 @@ struct ShowRow {
     deleted: bool,
 }
 
+/// Shows with what a search document needs of their own row, by the rest of the
+/// statement (its condition, order and limit), whose values follow it.
+///
+/// `straight_join` keeps shows the driving table, read in page order along the page's
+/// index. Left to itself, MariaDB judged a freshly loaded catalog's statistics to
+/// favour reading the small venues table first and sorting every show after the page
+/// start (`Using temporary; Using filesort`) for each page: a 100,000-show rebuild then
+/// spent 17 of its 20 s in these reads, and each page cost more than the one before.
+macro_rules! select_shows {
+    ($rest:literal $(, $value:expr)* $(,)?) => {
+        sqlx::query_as!(
+            ShowRow,
+            r#"select s.id, s.title, s.title_en, cast(s.category as char) as "category!",
+                      v.name as venue, s.poster_url, s.booking_opens_at as "booking_opens_at: _",
+                      s.like_count, s.updated_at as "updated_at: _",
+                      s.deleted_at is not null as "deleted!: bool"
+               from shows s straight_join venues v on v.id = s.venue_id "# + $rest
+            $(, $value)*
+        )
+    };
+}
+
 /// Up to `limit` shows whose `(updated_at, id)` comes after `after`, oldest first,
 /// deleted ones included (as deletions).
 pub async fn changed_after(
@@ -51,25 +72,16 @@ pub async fn changed_after(
     limit: u32,
 ) -> Result<Vec<Change>> {
     // The OR form keeps MariaDB on a range scan of (updated_at, id); a row-constructor
-    // comparison may not. `straight_join` keeps shows the driving table, read in page
-    // order along the page's index. Left to itself, MariaDB judged a freshly loaded
-    // catalog's statistics to favour reading the small venues table first and sorting
-    // every show after the page start (`Using temporary; Using filesort`) for each
-    // page: a 100,000-show rebuild then spent 17 of its 20 s in these reads, and each
-    // page cost more than the one before.
-    let rows: Vec<ShowRow> = sqlx::query_as(
-        "select s.id, s.title, s.title_en, cast(s.category as char) as category,
-                v.name as venue, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at,
-                s.deleted_at is not null as deleted
-         from shows s straight_join venues v on v.id = s.venue_id
-         where s.updated_at > ? or (s.updated_at = ? and s.id > ?)
+    // comparison may not.
+    let rows = select_shows!(
+        "where s.updated_at > ? or (s.updated_at = ? and s.id > ?)
          order by s.updated_at, s.id
          limit ?",
+        after.updated_at,
+        after.updated_at,
+        after.id,
+        limit
     )
-    .bind(after.updated_at)
-    .bind(after.updated_at)
-    .bind(after.id)
-    .bind(limit)
     .fetch_all(pool)
     .await?;
     with_details(pool, rows).await
@@ -78,18 +90,11 @@ pub async fn changed_after(
 /// Up to `limit` visible shows with an id above `after_id`, in id order: a rebuild's
 /// pages.
 pub async fn visible_after(pool: &MySqlPool, after_id: i64, limit: u32) -> Result<Vec<Change>> {
-    // The same columns and join order as `changed_after`'s.
-    let rows: Vec<ShowRow> = sqlx::query_as(
-        "select s.id, s.title, s.title_en, cast(s.category as char) as category,
-                v.name as venue, s.poster_url, s.booking_opens_at, s.like_count, s.updated_at,
-                s.deleted_at is not null as deleted
-         from shows s straight_join venues v on v.id = s.venue_id
-         where s.id > ? and s.deleted_at is null
-         order by s.id
-         limit ?",
+    let rows = select_shows!(
+        "where s.id > ? and s.deleted_at is null order by s.id limit ?",
+        after_id,
+        limit
     )
-    .bind(after_id)
-    .bind(limit)
     .fetch_all(pool)
     .await?;
     with_details(pool, rows).await
@@ -97,7 +102,7 @@ pub async fn visible_after(pool: &MySqlPool, after_id: i64, limit: u32) -> Resul
 
 /// How many visible shows there are: a rebuild's progress total.
 pub async fn visible_count(pool: &MySqlPool) -> Result<u64> {
-    let count: i64 = sqlx::query_scalar("select count(*) from shows where deleted_at is null")
+    let count = sqlx::query_scalar!("select count(*) from shows where deleted_at is null")
         .fetch_one(pool)
         .await?;
     Ok(count as u64)
@@ -109,11 +114,12 @@ pub async fn visible_count(pool: &MySqlPool) -> Result<u64> {
 /// starting from it would skip whatever the primary committed in that gap; the beat is
 /// the primary's clock at a commit the replica has already applied.
 pub async fn database_now(pool: &MySqlPool) -> Result<DateTime<Utc>> {
-    Ok(sqlx::query_scalar(
-        "select if(@@read_only, \
-            least(current_timestamp(6), coalesce( \
-                (select beat from replication_heartbeat where id = 1), current_timestamp(6))), \
-            current_timestamp(6))",
+    Ok(sqlx::query_scalar!(
+        r#"select if(@@read_only,
+                     least(current_timestamp(6), coalesce(
+                         (select beat from replication_heartbeat where id = 1),
+                         current_timestamp(6))),
+                     current_timestamp(6)) as "now!: DateTime<Utc>""#
     )
     .fetch_one(pool)
     .await?)
