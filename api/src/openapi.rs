@@ -1,17 +1,16 @@
 //! The OpenAPI 3 document, served at `/openapi.json` and browsed at `/docs` (Swagger
 //! UI bundled into the binary, so the page works with no network).
 
-use axum::http::StatusCode;
-use marquee_core::Error as CoreError;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
-use crate::plumbing::error::{status_and_code, Rejection, Takes};
+use crate::plumbing::codes::{self, Code};
+use crate::plumbing::error::{Rejection, Takes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +18,11 @@ use crate::plumbing::error::{status_and_code, Rejection, Takes};
         title = "Marquee API",
         description = "Korean show and concert ticketing: accounts, catalog, seat holds, purchase with points, refunds, a price-capped resale market, a fair waiting room, likes.\n\nErrors always have the shape `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`; branch on `code`."
     ),
+    components(schemas(
+        crate::plumbing::error::ErrorResponse,
+        // A query parameter names it by reference; nothing else would register it.
+        marquee_core::search::searcher::SearchSort,
+    )),
     tags(
         (name = "auth", description = "Sign-up, login, rotating refresh tokens"),
         (name = "users", description = "The signed-in account"),
@@ -99,12 +103,12 @@ impl Modify for BearerAuth {
 /// the api's request refusals for what the operation takes (a JSON body, a query, path
 /// parameters, an Idempotency-Key), 401 where it needs a token, 503 where it needs the
 /// database, and 500 everywhere. Statuses and codes come from the one error table
-/// (`error::Rejection`, `error::status_and_code`), so the document cannot drift from
-/// what the code answers; a status a handler documents already gains the code in its
-/// description.
+/// (`codes`, with `error::Rejection` for what each kind of route takes), so the
+/// document cannot drift from what the code answers; a status a handler documents
+/// already gains the code in its description.
 struct GenericErrors;
 
-/// Routes that never touch MySQL (search reads the index, queue status and streams read
+/// Routes that never touch MariaDB (search reads the index, queue status and streams read
 /// Redis), and readiness, whose 503 is its own report rather than an error.
 const WITHOUT_DATABASE: [&str; 6] = [
     "/api/v1/search",
@@ -132,13 +136,12 @@ impl Modify for GenericErrors {
                     .as_ref()
                     .is_some_and(|s| s.contains(&by_browser))
                 {
-                    let (status, code) = crate::plumbing::browser::CSRF_REFUSAL;
-                    document(operation, status, code);
+                    document(operation, Code::CsrfTokenInvalid);
                 }
             }
             for operation in operations_mut(item) {
-                for (status, code) in generic_errors(operation, uses_database) {
-                    document(operation, status, code);
+                for code in generic_errors(operation, uses_database) {
+                    document(operation, code);
                 }
             }
         }
@@ -217,7 +220,7 @@ impl Modify for FlattenedPartsAllowTheRest {
     }
 }
 
-fn generic_errors(operation: &Operation, uses_database: bool) -> Vec<(StatusCode, &'static str)> {
+fn generic_errors(operation: &Operation, uses_database: bool) -> Vec<Code> {
     let parameters = operation.parameters.as_deref().unwrap_or_default();
     let takes = |what: Takes| match what {
         Takes::JsonBody => operation.request_body.is_some(),
@@ -231,44 +234,36 @@ fn generic_errors(operation: &Operation, uses_database: bool) -> Vec<(StatusCode
             .iter()
             .any(|p| p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key"),
     };
-    let mut errors: Vec<(StatusCode, &'static str)> = Rejection::ALL
+    let mut errors: Vec<Code> = Rejection::ALL
         .into_iter()
         .filter(|rejection| takes(rejection.happens_with()))
-        .map(Rejection::status_and_code)
+        .map(Rejection::code)
         .collect();
     if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
-        errors.push(status_and_code(&CoreError::Unauthenticated));
+        errors.push(Code::Unauthenticated);
     }
     if uses_database {
-        errors.push(status_and_code(&CoreError::DatabaseUnavailable(
-            sqlx::Error::PoolTimedOut,
-        )));
+        errors.push(Code::DatabaseUnavailable);
     }
-    errors.push(status_and_code(&CoreError::internal("")));
+    errors.push(Code::Internal);
     errors
 }
 
-fn document(operation: &mut Operation, status: StatusCode, code: &str) {
+/// Adds `code` to the operation's response for its status, or that response.
+fn document(operation: &mut Operation, code: Code) {
     let responses = &mut operation.responses.responses;
-    match responses.get_mut(status.as_str()) {
+    match responses.get_mut(code.status().as_str()) {
         Some(RefOr::T(response)) => {
-            if !response.description.contains(code) {
-                response.description.push_str(&format!("; {code}"));
+            if !response.description.contains(code.as_str()) {
+                response.description.push_str("; ");
+                response.description.push_str(&codes::describe(code));
             }
         }
         Some(RefOr::Ref(_)) => {}
         None => {
-            let error_body = ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorResponse")))
-                .build();
             responses.insert(
-                status.as_str().to_string(),
-                RefOr::T(
-                    ResponseBuilder::new()
-                        .description(code)
-                        .content("application/json", error_body)
-                        .build(),
-                ),
+                code.status().as_str().to_string(),
+                RefOr::T(codes::error_response(codes::describe(code))),
             );
         }
     }

@@ -191,3 +191,30 @@ fn every_operation_has_a_summary_a_description_and_a_unique_id() {
         }
     }
 }
+
+#[test]
+fn every_reference_in_the_document_names_one_of_its_components() {
+    let document = serde_json::to_value(marquee_api::openapi_document()).unwrap();
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    let mut references = Vec::new();
+    let mut stack = vec![&document];
+    while let Some(value) = stack.pop() {
+        match value {
+            serde_json::Value::Object(object) => {
+                if let Some(serde_json::Value::String(target)) = object.get("$ref") {
+                    references.push(target.clone());
+                }
+                stack.extend(object.values());
+            }
+            serde_json::Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    assert!(references.iter().any(|r| r.ends_with("/ErrorResponse")));
+    for target in references {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{target} is not a schema reference"));
+        assert!(schemas.contains_key(name), "{target} names no component");
+    }
+}

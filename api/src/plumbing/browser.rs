@@ -16,10 +16,11 @@
 use std::time::Duration;
 
 use axum::http::header::{COOKIE, HOST, ORIGIN};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use marquee_core::accounts::tokens::{csrf_matches, csrf_token, new_refresh_token};
 
-use crate::plumbing::error::ApiError;
+use super::codes::Code;
+use super::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "marquee_session";
 /// Binds the forms shown before sign-in; a session's forms are bound to the session.
@@ -81,17 +82,11 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Status and code of `csrf_refused`, which the OpenAPI document adds to every change
-/// a cookie may make.
-pub const CSRF_REFUSAL: (StatusCode, &str) = (StatusCode::UNAUTHORIZED, "CSRF_TOKEN_INVALID");
-
 /// Refusal of a cookie-authenticated change without its CSRF token. A 401: without
 /// the token the cookie does not count as credentials for a change.
 pub fn csrf_refused() -> ApiError {
-    let (status, code) = CSRF_REFUSAL;
     ApiError::request(
-        status,
-        code,
+        Code::CsrfTokenInvalid,
         "a change made with the session cookie needs the X-CSRF-Token header of the same session",
     )
 }

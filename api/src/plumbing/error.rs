@@ -1,14 +1,17 @@
 //! The one place where errors become HTTP answers.
 //!
 //! Every failure leaves as `{"error": {"code": "...", "message": "..."}}` with a stable
-//! upper-snake `code` that clients may branch on; the message is for people. Internal
-//! failures are logged here with their cause and answered with an opaque 500.
+//! upper-snake `code` from the one table (`codes`) that clients may branch on; the
+//! message is for people. Internal failures are logged here with their cause and
+//! answered with an opaque 500.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use marquee_core::Error as CoreError;
 use serde::Serialize;
+
+use super::codes::{code_of, Code};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -18,16 +21,14 @@ pub enum ApiError {
     Shared(std::sync::Arc<CoreError>),
     /// A request the api itself refuses before any domain code runs.
     Request {
-        status: StatusCode,
-        code: &'static str,
+        code: Code,
         message: String,
     },
 }
 
 impl ApiError {
-    pub fn request(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn request(code: Code, message: impl Into<String>) -> Self {
         ApiError::Request {
-            status,
             code,
             message: message.into(),
         }
@@ -78,18 +79,16 @@ impl Rejection {
         Rejection::InvalidHeader,
     ];
 
-    pub fn status_and_code(self) -> (StatusCode, &'static str) {
+    pub fn code(self) -> Code {
         match self {
-            Rejection::MalformedJson => (StatusCode::BAD_REQUEST, "MALFORMED_JSON"),
-            Rejection::InvalidBody => (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_BODY"),
-            Rejection::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
-            }
-            Rejection::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
-            Rejection::BadBody => (StatusCode::BAD_REQUEST, "BAD_REQUEST"),
-            Rejection::InvalidQuery => (StatusCode::BAD_REQUEST, "INVALID_QUERY"),
-            Rejection::PathNotFound => (StatusCode::NOT_FOUND, "NOT_FOUND"),
-            Rejection::InvalidHeader => (StatusCode::BAD_REQUEST, "INVALID_HEADER"),
+            Rejection::MalformedJson => Code::MalformedJson,
+            Rejection::InvalidBody => Code::InvalidBody,
+            Rejection::UnsupportedMediaType => Code::UnsupportedMediaType,
+            Rejection::PayloadTooLarge => Code::PayloadTooLarge,
+            Rejection::BadBody => Code::BadRequest,
+            Rejection::InvalidQuery => Code::InvalidQuery,
+            Rejection::PathNotFound => Code::NotFound,
+            Rejection::InvalidHeader => Code::InvalidHeader,
         }
     }
 
@@ -107,8 +106,7 @@ impl Rejection {
     }
 
     pub fn with(self, message: impl Into<String>) -> ApiError {
-        let (status, code) = self.status_and_code();
-        ApiError::request(status, code, message)
+        ApiError::request(self.code(), message)
     }
 }
 
@@ -154,63 +152,10 @@ pub struct ErrorBody {
     unavailable_seat_ids: Option<Vec<i64>>,
 }
 
-/// Status and code of each domain error. Adding a variant to `CoreError` fails the
-/// build here until it has an answer.
+/// Status and code of each domain error, from the one table (`codes`).
 pub fn status_and_code(err: &CoreError) -> (StatusCode, &'static str) {
-    use CoreError::*;
-    match err {
-        Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
-        NotFound("show") => (StatusCode::NOT_FOUND, "SHOW_NOT_FOUND"),
-        NotFound("schedule") => (StatusCode::NOT_FOUND, "SCHEDULE_NOT_FOUND"),
-        NotFound("seat") => (StatusCode::NOT_FOUND, "SEAT_NOT_FOUND"),
-        NotFound("hold") => (StatusCode::NOT_FOUND, "HOLD_NOT_FOUND"),
-        NotFound("ticket") => (StatusCode::NOT_FOUND, "TICKET_NOT_FOUND"),
-        NotFound("user") => (StatusCode::NOT_FOUND, "USER_NOT_FOUND"),
-        NotFound("trade") => (StatusCode::NOT_FOUND, "TRADE_NOT_FOUND"),
-        NotFound("waiting room") => (StatusCode::NOT_FOUND, "WAITING_ROOM_NOT_FOUND"),
-        NotFound("social provider") => (StatusCode::NOT_FOUND, "SOCIAL_PROVIDER_NOT_FOUND"),
-        NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
-        EmailTaken => (StatusCode::CONFLICT, "EMAIL_TAKEN"),
-        InvalidCredentials => (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS"),
-        TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_ATTEMPTS"),
-        Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "OVERLOADED"),
-        Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
-        InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN"),
-        Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
-        SocialLoginFailed => (StatusCode::UNAUTHORIZED, "SOCIAL_LOGIN_FAILED"),
-        SocialProviderUnavailable(_) => (StatusCode::BAD_GATEWAY, "SOCIAL_PROVIDER_UNAVAILABLE"),
-        SeatUnavailable { .. } => (StatusCode::CONFLICT, "SEAT_UNAVAILABLE"),
-        TooManySeats { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "TOO_MANY_SEATS"),
-        TicketLimitReached { .. } => (StatusCode::CONFLICT, "TICKET_LIMIT_REACHED"),
-        HoldNotActive => (StatusCode::CONFLICT, "HOLD_NOT_ACTIVE"),
-        InsufficientPoints { .. } => (StatusCode::PAYMENT_REQUIRED, "INSUFFICIENT_POINTS"),
-        IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED"),
-        PaymentNotConfirmed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_NOT_CONFIRMED"),
-        PaymentAlreadyUsed => (StatusCode::CONFLICT, "PAYMENT_ALREADY_USED"),
-        PaymentAmountMismatch { .. } => (StatusCode::CONFLICT, "PAYMENT_AMOUNT_MISMATCH"),
-        GatewayUnavailable(_) => (StatusCode::BAD_GATEWAY, "GATEWAY_UNAVAILABLE"),
-        RefundWindowClosed => (StatusCode::CONFLICT, "REFUND_WINDOW_CLOSED"),
-        TicketNotRefundable => (StatusCode::CONFLICT, "TICKET_NOT_REFUNDABLE"),
-        NotOnSale => (StatusCode::CONFLICT, "NOT_ON_SALE"),
-        PriceOverCap { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "PRICE_OVER_CAP"),
-        TicketNotListable { .. } => (StatusCode::CONFLICT, "TICKET_NOT_LISTABLE"),
-        TicketListed => (StatusCode::CONFLICT, "TICKET_LISTED"),
-        ShowStarted => (StatusCode::CONFLICT, "SHOW_STARTED"),
-        TradeNotOpen { .. } => (StatusCode::CONFLICT, "TRADE_NOT_OPEN"),
-        OwnTrade => (StatusCode::CONFLICT, "OWN_TRADE"),
-        QueueUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "QUEUE_UNAVAILABLE"),
-        TrendsUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "TRENDS_UNAVAILABLE"),
-        DatabaseUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE"),
-        RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"),
-        NotInQueue => (StatusCode::NOT_FOUND, "NOT_IN_QUEUE"),
-        StreamReplaced => (StatusCode::CONFLICT, "STREAM_REPLACED"),
-        WaitingRoomOff => (StatusCode::CONFLICT, "WAITING_ROOM_OFF"),
-        QueueTokenRequired => (StatusCode::FORBIDDEN, "QUEUE_TOKEN_REQUIRED"),
-        QueueTokenInvalid => (StatusCode::FORBIDDEN, "QUEUE_TOKEN_INVALID"),
-        QueueAccessExpired => (StatusCode::FORBIDDEN, "QUEUE_ACCESS_EXPIRED"),
-        IndexLocked { .. } => (StatusCode::SERVICE_UNAVAILABLE, "INDEX_UNAVAILABLE"),
-        Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"),
-    }
+    let code = code_of(err);
+    (code.status(), code.as_str())
 }
 
 /// Logs a domain failure the client only learns the kind of (an internal error, an
@@ -313,14 +258,10 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body, retry_after) = match self {
-            ApiError::Request {
-                status,
-                code,
-                message,
-            } => (
-                status,
+            ApiError::Request { code, message } => (
+                code.status(),
                 ErrorBody {
-                    code,
+                    code: code.as_str(),
                     message,
                     field: None,
                     shortfall: None,
@@ -367,12 +308,7 @@ fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     tracing::error!(panic = message, "request handler panicked");
-    ApiError::request(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL",
-        "internal error",
-    )
-    .into_response()
+    ApiError::request(Code::Internal, "internal error").into_response()
 }
 
 /// Redis outages are usually short; clients retry after this long.

@@ -1,7 +1,6 @@
 //! What the router answers for an address or a method it has no route for.
 
-use axum::http::StatusCode;
-
+use super::codes::Code;
 use super::error::ApiError;
 use super::html::PageError;
 
@@ -17,13 +16,9 @@ pub async fn not_found(request: axum::extract::Request) -> axum::response::Respo
     if browser && !request.uri().path().starts_with("/api/") {
         return PageError::from(marquee_core::Error::NotFound("page")).into_response();
     }
-    ApiError::request(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "no such route").into_response()
+    ApiError::request(Code::RouteNotFound, "no such route").into_response()
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::request(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        "method not allowed on this route",
-    )
+    ApiError::request(Code::MethodNotAllowed, "method not allowed on this route")
 }

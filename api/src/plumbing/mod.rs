@@ -4,6 +4,7 @@
 //! catalog's page cache, the pages' HTML helpers, the fallbacks and the search runner.
 
 pub mod browser;
+pub mod codes;
 pub mod error;
 pub mod extract;
 pub mod fallback;

@@ -6,6 +6,7 @@ use axum::Json;
 use marquee_core::accounts::{Email, Nickname, Password, Profile, TokenPair};
 use serde::Deserialize;
 
+use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::ApiResult;
 use crate::plumbing::extract::{ApiJson, ApiPath, ClientIp, CurrentUser};
 use crate::plumbing::state::AppState;
@@ -18,6 +19,8 @@ pub struct SignupRequest {
     nickname: String,
 }
 
+api_errors!(SignupErrors = [EmailTaken, ValidationFailed, Overloaded]);
+
 /// Create an account
 ///
 /// Creates a USER account from an email (normalised to lower case; one active account
@@ -25,10 +28,7 @@ pub struct SignupRequest {
 /// log in to get tokens.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 201, description = "account created", body = Profile),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "EMAIL_TAKEN", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::plumbing::error::ErrorResponse),))]
+        SignupErrors,))]
 pub async fn signup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignupRequest>,
@@ -47,6 +47,8 @@ pub struct LoginRequest {
     password: String,
 }
 
+api_errors!(LoginErrors = [TooManyAttempts, Overloaded, InvalidCredentials]);
+
 /// Log in
 ///
 /// Exchanges email and password for an access token (15 minutes) and a refresh token
@@ -54,10 +56,7 @@ pub struct LoginRequest {
 /// address; unknown emails are answered exactly like wrong passwords.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "access and refresh tokens", body = TokenPair),
-        (status = 429, description = "TOO_MANY_ATTEMPTS: 10 failed logins for this email, or 100 from this address, within 15 minutes (LOGIN_LIMIT_*); see Retry-After", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "OVERLOADED: every password-hashing slot stayed busy for 2 s; see Retry-After", body = crate::plumbing::error::ErrorResponse),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "INVALID_CREDENTIALS", body = crate::plumbing::error::ErrorResponse),))]
+        LoginErrors,))]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
@@ -77,6 +76,8 @@ pub struct RefreshRequest {
     refresh_token: String,
 }
 
+api_errors!(RefreshErrors = [InvalidRefreshToken]);
+
 /// Rotate the refresh token
 ///
 /// Trades a refresh token for a new access and refresh token pair in the same session.
@@ -84,8 +85,7 @@ pub struct RefreshRequest {
 /// session, since it means the token was stolen.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, description = "rotated tokens; the old refresh token is spent", body = TokenPair),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "INVALID_REFRESH_TOKEN (a reused token also revokes its session)", body = crate::plumbing::error::ErrorResponse),))]
+        RefreshErrors,))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
@@ -99,8 +99,7 @@ pub async fn refresh(
 /// stop working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     security(("bearer" = [])),
-    responses((status = 204, description = "session ended"),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 204, description = "session ended"),))]
 pub async fn logout(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -121,6 +120,15 @@ pub struct SocialLoginRequest {
     redirect_uri: String,
 }
 
+api_errors!(
+    SocialErrors = [
+        SocialLoginFailed,
+        SocialProviderNotFound,
+        ValidationFailed,
+        SocialProviderUnavailable
+    ]
+);
+
 /// Log in with Kakao, Naver or Google
 ///
 /// For apps: the app sends the person to the provider itself (authorization code with
@@ -132,10 +140,7 @@ pub struct SocialLoginRequest {
     params(("provider" = String, Path, description = "kakao, naver or google, as configured (SOCIAL_LOGIN)")),
     request_body = SocialLoginRequest,
     responses((status = 200, description = "access and refresh tokens of the linked account", body = TokenPair),
-        (status = 401, description = "SOCIAL_LOGIN_FAILED: the provider refused the code or verifier", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "SOCIAL_PROVIDER_NOT_FOUND: not configured", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "VALIDATION_FAILED: a field is empty or too long", body = crate::plumbing::error::ErrorResponse),
-        (status = 502, description = "SOCIAL_PROVIDER_UNAVAILABLE", body = crate::plumbing::error::ErrorResponse),))]
+        SocialErrors,))]
 pub async fn social(
     State(state): State<AppState>,
     ApiPath(key): ApiPath<String>,

@@ -10,6 +10,7 @@ use marquee_core::booking::tickets::{self, Ticket};
 use serde::Deserialize;
 
 use super::Page;
+use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::ApiResult;
 use crate::plumbing::extract::{
     idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging, SignedCaller,
@@ -23,6 +24,22 @@ pub struct HoldRequest {
     seat_ids: Vec<i64>,
 }
 
+api_errors!(
+    CreateHoldErrors = [
+        QueueTokenRequired,
+        QueueTokenInvalid,
+        QueueAccessExpired,
+        ScheduleNotFound,
+        SeatNotFound,
+        SeatUnavailable,
+        NotOnSale,
+        TicketLimitReached,
+        TooManySeats,
+        ValidationFailed,
+        QueueUnavailable
+    ]
+);
+
 /// Hold seats
 ///
 /// Holds 1 to 4 seats of one schedule, all or nothing, until `expires_at`. One person
@@ -33,13 +50,7 @@ pub struct HoldRequest {
     params(("X-Queue-Token" = Option<String>, Header, description = "the access token from an ADMITTED waiting-room status; required while the schedule's waiting room is on")),
     security(("bearer" = [])),
     responses((status = 201, description = "seats held until expires_at", body = Hold),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "QUEUE_TOKEN_REQUIRED, QUEUE_TOKEN_INVALID, QUEUE_ACCESS_EXPIRED", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "SCHEDULE_NOT_FOUND, SEAT_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "SEAT_UNAVAILABLE (with unavailable_seat_ids: the requested seats sold or held now), NOT_ON_SALE, TICKET_LIMIT_REACHED (with limit and remaining: held and valid seats of this schedule per person, MAX_TICKETS_PER_SCHEDULE)", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "TOO_MANY_SEATS, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE: the schedule's waiting room cannot be reached", body = crate::plumbing::error::ErrorResponse),))]
+        CreateHoldErrors,))]
 pub async fn create_hold(
     State(state): State<AppState>,
     SignedCaller(caller): SignedCaller,
@@ -77,15 +88,15 @@ pub async fn create_hold(
     Ok((StatusCode::CREATED, Json(hold)))
 }
 
+api_errors!(ReleaseHoldErrors = [HoldNotFound, HoldNotActive]);
+
 /// Release a hold
 ///
 /// Ends a live hold early; its seats go back on sale at once.
 #[utoipa::path(delete, path = "/api/v1/holds/{id}", tag = "booking", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 204, description = "released, seats back on sale"),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "HOLD_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "HOLD_NOT_ACTIVE", body = crate::plumbing::error::ErrorResponse),))]
+        ReleaseHoldErrors,))]
 pub async fn release_hold(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -94,6 +105,17 @@ pub async fn release_hold(
     holds::release(&state.pool, user.user_id, hold_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+api_errors!(
+    PurchaseErrors = [
+        InsufficientPoints,
+        HoldNotFound,
+        HoldNotActive,
+        NotOnSale,
+        IdempotencyKeyReused,
+        ValidationFailed
+    ]
+);
 
 /// Pay a hold with points
 ///
@@ -104,11 +126,7 @@ pub async fn release_hold(
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same order")),
     security(("bearer" = [])),
     responses((status = 201, description = "paid; one ticket per seat", body = Order),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "HOLD_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "HOLD_NOT_ACTIVE, NOT_ON_SALE (the show was deleted, its booking moved, or it started)", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
+        PurchaseErrors,))]
 pub async fn purchase(
     State(state): State<AppState>,
     SignedCaller(caller): SignedCaller,
@@ -132,9 +150,7 @@ pub async fn purchase(
 /// Your tickets, newest first, in every status.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "booking", params(Paging),
     security(("bearer" = [])),
-    responses((status = 200, body = Page<Ticket>),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, body = Page<Ticket>),))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -150,14 +166,15 @@ pub async fn list_tickets(
     }))
 }
 
+api_errors!(GetTicketErrors = [TicketNotFound]);
+
 /// One of your tickets
 ///
 /// A ticket of yours; someone else's answers 404.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "booking", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = Ticket),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        GetTicketErrors,))]
 pub async fn get_ticket(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -168,6 +185,17 @@ pub async fn get_ticket(
     ))
 }
 
+api_errors!(
+    RefundErrors = [
+        TicketNotFound,
+        TicketNotRefundable,
+        TicketListed,
+        RefundWindowClosed,
+        IdempotencyKeyReused,
+        ValidationFailed
+    ]
+);
+
 /// Refund a ticket
 ///
 /// Refunds by policy (Korean calendar days before the show) and puts the seat back on
@@ -177,11 +205,7 @@ pub async fn get_ticket(
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the first refund instead of 409")),
     security(("bearer" = [])),
     responses((status = 200, description = "refunded by policy; net amount back to points", body = Ticket),
-        (status = 400, description = "INVALID_HEADER: Idempotency-Key is not ASCII", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "TICKET_NOT_REFUNDABLE, TICKET_LISTED (cancel the resale listing first), REFUND_WINDOW_CLOSED", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "IDEMPOTENCY_KEY_REUSED (the key refunded another ticket), VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
+        RefundErrors,))]
 pub async fn refund(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

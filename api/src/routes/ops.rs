@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 
+use crate::plumbing::codes::{api_errors, Code};
 use crate::plumbing::error::ApiError;
 use crate::plumbing::state::AppState;
 
@@ -13,7 +14,7 @@ use crate::plumbing::state::AppState;
 ///
 /// The process is up. Says nothing about dependencies, so an orchestrator does not
 /// restart a healthy api because the database blinked.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "process is up")))]
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "process is up"),))]
 pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
@@ -22,7 +23,8 @@ pub async fn healthz() -> impl IntoResponse {
 ///
 /// Ready means the database answers. The search index and Redis are reported beside it
 /// as parts that may be degraded; the answer comes within a second.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable; `search` and `redis` say how those parts are"), (status = 503, description = "database unreachable")))]
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "database reachable; `search` and `redis` say how those parts are"),
+        (status = 503, description = "database unreachable"),))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let search = state.search.clone();
     let index = async {
@@ -74,22 +76,22 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 const READINESS_DEADLINE: std::time::Duration = std::time::Duration::from_millis(800);
 const REDIS_DEADLINE: std::time::Duration = std::time::Duration::from_millis(300);
 
+api_errors!(MetricsErrors = [Unauthenticated, NotFound]);
+
 /// Prometheus metrics
 ///
 /// Request counts and latencies by route template, and booking counters. Off (404)
 /// unless METRICS_TOKEN is set, then only with it as a bearer token.
 #[utoipa::path(get, path = "/metrics", tag = "ops", security(("metrics_token" = [])),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
-        (status = 401, description = "UNAUTHENTICATED: missing or wrong metrics token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "NOT_FOUND: METRICS_TOKEN is not set, so metrics are off", body = crate::plumbing::error::ErrorResponse)))]
+        MetricsErrors,))]
 pub async fn metrics(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let Some(expected) = &state.metrics_token else {
         return Err(ApiError::request(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            Code::NotFound,
             "metrics are off: set METRICS_TOKEN",
         ));
     };

@@ -6,6 +6,7 @@ use axum::Json;
 use marquee_core::points::{ledger, ChargeOutcome, LedgerEntry};
 use serde::{Deserialize, Serialize};
 
+use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::ApiResult;
 use crate::plumbing::extract::{page_limit, ApiJson, ApiQuery, CurrentUser};
 use crate::plumbing::state::AppState;
@@ -32,9 +33,7 @@ pub struct PointsView {
 /// (`before`).
 #[utoipa::path(get, path = "/api/v1/points", tag = "points", params(HistoryQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = PointsView),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, body = PointsView),))]
 pub async fn balance_and_history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -60,6 +59,16 @@ pub struct ChargeRequest {
     amount: i64,
 }
 
+api_errors!(
+    ChargeErrors = [
+        PaymentAlreadyUsed,
+        PaymentAmountMismatch,
+        PaymentNotConfirmed,
+        ValidationFailed,
+        GatewayUnavailable
+    ]
+);
+
 /// Credit a gateway payment
 ///
 /// Credits a payment the client made through the payment gateway, after the gateway
@@ -70,12 +79,9 @@ pub struct ChargeRequest {
 /// another amount is 409 PAYMENT_AMOUNT_MISMATCH.
 #[utoipa::path(post, path = "/api/v1/points/charges", tag = "points", request_body = ChargeRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "credited now", body = ChargeOutcome), (status = 200, description = "credited before; nothing changed", body = ChargeOutcome),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "PAYMENT_ALREADY_USED (another account's), PAYMENT_AMOUNT_MISMATCH (credited before for another amount, with credited_amount)", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "PAYMENT_NOT_CONFIRMED, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),
-        (status = 502, description = "GATEWAY_UNAVAILABLE", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 201, description = "credited now", body = ChargeOutcome),
+        (status = 200, description = "credited before; nothing changed", body = ChargeOutcome),
+        ChargeErrors,))]
 pub async fn charge(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

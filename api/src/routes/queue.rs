@@ -13,9 +13,12 @@ use marquee_core::queue::settings::{Room, RoomSettings};
 use marquee_core::queue::{QueueEntry, QueueStatus, WaitingRoom};
 use serde::{Deserialize, Serialize};
 
+use crate::plumbing::codes::{api_errors, Code};
 use crate::plumbing::error::{status_and_code, ApiError, ApiResult};
 use crate::plumbing::extract::{Admin, ApiJson, ApiPath, ApiQuery, ClientIp, CurrentUser};
 use crate::plumbing::state::AppState;
+
+api_errors!(ConfigureErrors = [Forbidden, ScheduleNotFound, ValidationFailed]);
 
 /// Set up a waiting room (admin)
 ///
@@ -24,10 +27,7 @@ use crate::plumbing::state::AppState;
 #[utoipa::path(put, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), request_body = RoomSettings, security(("bearer" = [])),
     responses((status = 200, description = "the room's settings and whether it is on now", body = Room),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "VALIDATION_FAILED, INVALID_BODY", body = crate::plumbing::error::ErrorResponse),))]
+        ConfigureErrors,))]
 pub async fn configure(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -51,6 +51,8 @@ pub struct RoomReport {
     admitted_total: Option<u64>,
 }
 
+api_errors!(ReportErrors = [Forbidden, WaitingRoomNotFound]);
+
 /// A waiting room's state (admin)
 ///
 /// The room's settings, whether it is on, and live queue sizes (null while Redis cannot
@@ -58,9 +60,7 @@ pub struct RoomReport {
 #[utoipa::path(get, path = "/api/v1/admin/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = RoomReport),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "WAITING_ROOM_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        ReportErrors,))]
 pub async fn report(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -76,6 +76,8 @@ pub async fn report(
     }))
 }
 
+api_errors!(EnterErrors = [WaitingRoomOff, RateLimited, QueueUnavailable]);
+
 /// Enter the waiting room
 ///
 /// Takes your place (the same one if you entered already) and answers a queue token for
@@ -83,10 +85,7 @@ pub async fn report(
 #[utoipa::path(post, path = "/api/v1/queue/{schedule_id}/enter", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, description = "your place (the same one if you had entered already) and a queue token", body = QueueEntry),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "WAITING_ROOM_OFF", body = crate::plumbing::error::ErrorResponse),
-        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
+        EnterErrors,))]
 pub async fn enter(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -108,6 +107,16 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
+api_errors!(
+    StatusErrors = [
+        Unauthenticated,
+        QueueTokenInvalid,
+        NotInQueue,
+        RateLimited,
+        QueueUnavailable
+    ]
+);
+
 /// Your place in the waiting room
 ///
 /// WAITING with position and ETA, ADMITTED with an access token for holds, or EXPIRED.
@@ -115,11 +124,7 @@ pub struct TokenQuery {
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "WAITING with position and ETA, ADMITTED with an access token, or EXPIRED", body = QueueStatus),
-        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE", body = crate::plumbing::error::ErrorResponse),
-        (status = 429, description = "RATE_LIMITED: too many enter/status requests from this user or address; see Retry-After", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
+        StatusErrors,))]
 pub async fn status(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
@@ -144,8 +149,7 @@ fn queue_ticket(
         .or(query.token.as_deref())
         .ok_or_else(|| {
             ApiError::request(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
+                Code::Unauthenticated,
                 "send the queue token as X-Queue-Token or ?token=",
             )
         })?;
@@ -158,6 +162,16 @@ fn queue_ticket(
 /// How often a stream looks again; also the most updates a client gets per second.
 const EVENT_INTERVAL: Duration = Duration::from_secs(1);
 
+api_errors!(
+    EventsErrors = [
+        Unauthenticated,
+        QueueTokenInvalid,
+        NotInQueue,
+        RateLimited,
+        QueueUnavailable
+    ]
+);
+
 /// Your place, as it changes
 ///
 /// Server-Sent Events: the status at once and on each change, at most once a second.
@@ -165,11 +179,7 @@ const EVENT_INTERVAL: Duration = Duration::from_secs(1);
     params(("schedule_id" = i64, Path), TokenQuery,
         ("X-Queue-Token" = Option<String>, Header, description = "the queue token from enter")),
     responses((status = 200, description = "Server-Sent Events: a `status` event (the status JSON) at once and whenever it changes, at most once a second; the stream ends after ADMITTED or EXPIRED, or with an `error` event `{code}` (close the EventSource then; STREAM_REPLACED: the same user opened three newer streams), or, when this server shuts down, with a `reconnect` event `{\"code\":\"SERVER_SHUTTING_DOWN\"}` and `retry: 1000` (let the EventSource reconnect)", content_type = "text/event-stream"),
-        (status = 401, description = "UNAUTHENTICATED: no queue token in X-Queue-Token or ?token=", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "QUEUE_TOKEN_INVALID", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE", body = crate::plumbing::error::ErrorResponse),
-        (status = 429, description = "RATE_LIMITED: opening a stream counts as a status read; see Retry-After", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
+        EventsErrors,))]
 pub async fn events(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
@@ -277,15 +287,15 @@ fn reconnect_elsewhere() -> Event {
         .data(serde_json::json!({ "code": "SERVER_SHUTTING_DOWN" }).to_string())
 }
 
+api_errors!(LeaveErrors = [NotInQueue, QueueUnavailable]);
+
 /// Leave the waiting room
 ///
 /// Gives up your place; everyone behind moves up.
 #[utoipa::path(delete, path = "/api/v1/queue/{schedule_id}", tag = "queue",
     params(("schedule_id" = i64, Path)), security(("bearer" = [])),
     responses((status = 204, description = "left; everyone behind moves up"),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "NOT_IN_QUEUE", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "QUEUE_UNAVAILABLE, with Retry-After", body = crate::plumbing::error::ErrorResponse),))]
+        LeaveErrors,))]
 pub async fn leave(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

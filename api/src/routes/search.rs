@@ -18,6 +18,7 @@ use marquee_core::search::searcher::{
 use marquee_core::search::trends::QueryCount;
 use serde::{Deserialize, Serialize};
 
+use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::{ApiError, ApiResult, Rejection};
 use crate::plumbing::extract::{day_range, page_limit, Admin, ApiQuery, ClientIp, Paging};
 use crate::plumbing::searching::{blocking_core, outcome, UNKNOWN_CLIENT};
@@ -87,8 +88,7 @@ async fn blocking<T: Send + 'static>(
 /// compounds, one or two wrong jamo, initial consonants, the other keyboard layout,
 /// case and accents.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
-    responses((status = 200, description = "ranked shows, best first, with the matched title words in <em>", body = SearchResponse),
-        (status = 400, description = "INVALID_QUERY: q missing, bad date, limit or offset out of range", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, description = "ranked shows, best first, with the matched title words in <em>", body = SearchResponse),))]
 pub async fn search(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
@@ -154,6 +154,8 @@ fn trends_limit(limit: Option<u32>) -> ApiResult<usize> {
     }
 }
 
+api_errors!(PopularErrors = [TrendsUnavailable]);
+
 /// Popular searches of the last hour
 ///
 /// What people searched most in the last hour (about: counts are kept per five
@@ -162,8 +164,7 @@ fn trends_limit(limit: Option<u32>) -> ApiResult<usize> {
 /// past the first are not counted.
 #[utoipa::path(get, path = "/api/v1/search/popular", tag = "search", params(TrendsQuery),
     responses((status = 200, description = "queries, most searched first", body = TrendsResponse),
-        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer (search itself is unaffected)", body = crate::plumbing::error::ErrorResponse),))]
+        PopularErrors,))]
 pub async fn popular(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TrendsQuery>,
@@ -174,6 +175,8 @@ pub async fn popular(
     }))
 }
 
+api_errors!(MissesErrors = [Forbidden, TrendsUnavailable]);
+
 /// Searches that found nothing (admins)
 ///
 /// The queries of the last seven days that found no show, most searched first: a
@@ -181,10 +184,7 @@ pub async fn popular(
 #[utoipa::path(get, path = "/api/v1/admin/search/misses", tag = "search", params(TrendsQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "queries that found nothing, most searched first", body = TrendsResponse),
-        (status = 400, description = "INVALID_QUERY: limit out of range", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "TRENDS_UNAVAILABLE: Redis did not answer", body = crate::plumbing::error::ErrorResponse),))]
+        MissesErrors,))]
 pub async fn misses(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -200,8 +200,7 @@ pub async fn misses(
 ///
 /// Titles that complete what was typed so far, best first.
 #[utoipa::path(get, path = "/api/v1/search/suggest", tag = "search", params(SuggestQuery),
-    responses((status = 200, description = "titles completing what was typed, best first", body = SuggestResponse),
-        (status = 400, description = "INVALID_QUERY: q missing or limit out of range", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, description = "titles completing what was typed, best first", body = SuggestResponse),))]
 pub async fn suggest(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<SuggestQuery>,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::MySqlPool;
 
 use super::Page;
+use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::ApiResult;
 use crate::plumbing::extract::{day_range, Admin, ApiJson, ApiPath, ApiQuery, CurrentUser};
 use crate::plumbing::page_cache::PageKey;
@@ -26,6 +27,8 @@ async fn detail(pool: &MySqlPool, show_id: i64) -> Result<ShowDetail, Error> {
         .ok_or(Error::NotFound("show"))
 }
 
+api_errors!(CreateErrors = [Forbidden, ValidationFailed]);
+
 /// Create a show (admin)
 ///
 /// Creates a show with its venue, artists, schedules and each schedule's seat map
@@ -33,10 +36,7 @@ async fn detail(pool: &MySqlPool, show_id: i64) -> Result<ShowDetail, Error> {
 #[utoipa::path(post, path = "/api/v1/shows", tag = "shows", request_body = NewShow,
     security(("bearer" = [])),
     responses((status = 201, body = ShowDetail),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: admins only", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),))]
+        CreateErrors,))]
 pub async fn create(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -51,6 +51,8 @@ pub async fn create(
     ))
 }
 
+api_errors!(UpdateErrors = [Forbidden, ShowNotFound, ValidationFailed]);
+
 /// Change a show (admin)
 ///
 /// Changes the fields it names; an empty string clears `title_en` or `poster_url`;
@@ -58,11 +60,7 @@ pub async fn create(
 #[utoipa::path(patch, path = "/api/v1/shows/{id}", tag = "shows", request_body = ShowPatch, params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = ShowDetail),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),))]
+        UpdateErrors,))]
 pub async fn update(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -77,6 +75,8 @@ pub async fn update(
     Ok(Json(detail(&state.pool, show_id).await?))
 }
 
+api_errors!(DeleteErrors = [Forbidden, ShowNotFound]);
+
 /// Delete a show (admin)
 ///
 /// A soft delete: the show leaves lists and search and can no longer be booked; its
@@ -84,9 +84,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 204, description = "soft-deleted"),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        DeleteErrors,))]
 pub async fn delete(
     State(state): State<AppState>,
     Admin(_admin): Admin,
@@ -116,8 +114,7 @@ pub struct ListQuery {
 /// Shows that are not deleted, newest first, filtered by category and by Korean
 /// calendar days with a performance.
 #[utoipa::path(get, path = "/api/v1/shows", tag = "shows", params(ListQuery),
-    responses((status = 200, body = Page<ShowSummary>),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, body = Page<ShowSummary>),))]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -158,12 +155,14 @@ pub async fn list(
         .await
 }
 
+api_errors!(GetErrors = [ShowNotFound]);
+
 /// A show with availability
 ///
 /// The show, its schedules and per-grade seat availability.
 #[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows", params(("id" = i64, Path)),
     responses((status = 200, description = "the show with per-grade availability", body = ShowDetail),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        GetErrors,))]
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -187,6 +186,8 @@ pub struct SeatMap {
     seats: Vec<SeatView>,
 }
 
+api_errors!(SeatsErrors = [ScheduleNotFound]);
+
 /// A schedule's seat map
 ///
 /// Every seat of the schedule with its grade, price, row, number and status (AVAILABLE,
@@ -194,7 +195,7 @@ pub struct SeatMap {
 #[utoipa::path(get, path = "/api/v1/shows/{id}/schedules/{schedule_id}/seats", tag = "shows",
     params(("id" = i64, Path), ("schedule_id" = i64, Path)),
     responses((status = 200, body = SeatMap),
-        (status = 404, description = "SCHEDULE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        SeatsErrors,))]
 pub async fn seats(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -216,14 +217,15 @@ pub async fn seats(
     state.pages.answer::<SeatMap, _>(key, &headers, load).await
 }
 
+api_errors!(LikeErrors = [ShowNotFound]);
+
 /// Like a show
 ///
 /// Idempotent: liking twice counts once.
 #[utoipa::path(post, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "liked (idempotent)", body = LikeState),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        LikeErrors,))]
 pub async fn like(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -232,14 +234,15 @@ pub async fn like(
     Ok(Json(likes::like(&state.pool, user.user_id, show_id).await?))
 }
 
+api_errors!(UnlikeErrors = [ShowNotFound]);
+
 /// Stop liking a show
 ///
 /// Idempotent: unliking a show you do not like changes nothing.
 #[utoipa::path(delete, path = "/api/v1/shows/{id}/like", tag = "likes", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "not liked (idempotent)", body = LikeState),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "SHOW_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        UnlikeErrors,))]
 pub async fn unlike(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

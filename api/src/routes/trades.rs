@@ -13,6 +13,7 @@ use marquee_core::resale::trades::{
 use serde::Deserialize;
 
 use super::Page;
+use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::{ApiResult, Rejection};
 use crate::plumbing::extract::{idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging};
 use crate::plumbing::state::AppState;
@@ -26,6 +27,18 @@ pub struct ListingRequest {
     price: i64,
 }
 
+api_errors!(
+    CreateErrors = [
+        TicketNotFound,
+        TicketNotListable,
+        TicketListed,
+        ShowStarted,
+        PriceOverCap,
+        IdempotencyKeyReused,
+        ValidationFailed
+    ]
+);
+
 /// List a ticket for resale
 ///
 /// Offers a VALID ticket of yours at a price up to the cap. The ticket stays yours
@@ -34,11 +47,7 @@ pub struct ListingRequest {
     params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key answers the trade the first attempt listed")),
     security(("bearer" = [])),
     responses((status = 201, description = "listed (or listed before under this Idempotency-Key, shown as it is now); the ticket stays yours until it sells", body = Trade),
-        (status = 400, description = "MALFORMED_JSON, INVALID_HEADER", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND (also for someone else's ticket)", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "TICKET_NOT_LISTABLE (refunded or resold), TICKET_LISTED, SHOW_STARTED", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "PRICE_OVER_CAP with max_price, IDEMPOTENCY_KEY_REUSED (the key listed another ticket), VALIDATION_FAILED, INVALID_BODY", body = crate::plumbing::error::ErrorResponse),))]
+        CreateErrors,))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -76,8 +85,7 @@ pub struct MarketQuery {
 /// Open trades of shows that have not started, filtered by show, schedule, grade and
 /// price.
 #[utoipa::path(get, path = "/api/v1/trades", tag = "resale", params(MarketQuery),
-    responses((status = 200, description = "open trades of shows that have not started", body = Page<Trade>),
-        (status = 400, description = "INVALID_QUERY", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, description = "open trades of shows that have not started", body = Page<Trade>),))]
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<MarketQuery>,
@@ -113,12 +121,14 @@ pub async fn list(
     }))
 }
 
+api_errors!(GetErrors = [TradeNotFound]);
+
 /// One trade
 ///
 /// A trade in any status.
 #[utoipa::path(get, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     responses((status = 200, description = "the trade with its show, schedule, seat and grade", body = Trade),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),))]
+        GetErrors,))]
 pub async fn get(
     State(state): State<AppState>,
     ApiPath(trade_id): ApiPath<i64>,
@@ -132,17 +142,23 @@ pub struct RepriceRequest {
     price: i64,
 }
 
+api_errors!(
+    RepriceErrors = [
+        Forbidden,
+        TradeNotFound,
+        TradeNotOpen,
+        PriceOverCap,
+        ValidationFailed
+    ]
+);
+
 /// Reprice your trade
 ///
 /// Changes the price of your open trade, up to the cap.
 #[utoipa::path(patch, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     request_body = RepriceRequest, security(("bearer" = [])),
     responses((status = 200, description = "repriced", body = Trade),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: not your trade", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "TRADE_NOT_OPEN", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "PRICE_OVER_CAP with max_price, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
+        RepriceErrors,))]
 pub async fn reprice(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -161,16 +177,15 @@ pub async fn reprice(
     ))
 }
 
+api_errors!(CancelErrors = [Forbidden, TradeNotFound, TradeNotOpen]);
+
 /// Cancel your trade
 ///
 /// Takes your open trade off the market.
 #[utoipa::path(delete, path = "/api/v1/trades/{id}", tag = "resale", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "cancelled; the ticket can be used, refunded or listed again", body = Trade),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 403, description = "FORBIDDEN: not your trade", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "TRADE_NOT_OPEN", body = crate::plumbing::error::ErrorResponse),))]
+        CancelErrors,))]
 pub async fn cancel(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -181,6 +196,17 @@ pub async fn cancel(
     ))
 }
 
+api_errors!(
+    PurchaseErrors = [
+        InsufficientPoints,
+        TradeNotFound,
+        TradeNotOpen,
+        OwnTrade,
+        IdempotencyKeyReused,
+        ValidationFailed
+    ]
+);
+
 /// Buy a trade
 ///
 /// Pays the price, credits the seller the price less the fee, and issues you a new
@@ -189,11 +215,7 @@ pub async fn cancel(
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same ticket")),
     security(("bearer" = [])),
     responses((status = 201, description = "bought: a new ticket for the seat is yours, the seller's is RESOLD", body = TradePurchase),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 402, description = "INSUFFICIENT_POINTS, with shortfall", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "TRADE_NOT_FOUND", body = crate::plumbing::error::ErrorResponse),
-        (status = 409, description = "TRADE_NOT_OPEN (sold, cancelled or expired), OWN_TRADE", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::plumbing::error::ErrorResponse),))]
+        PurchaseErrors,))]
 pub async fn purchase(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -224,9 +246,7 @@ pub struct HistoryQuery {
 /// Trades you listed or bought, by role and status.
 #[utoipa::path(get, path = "/api/v1/users/me/trades", tag = "resale", params(HistoryQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "trades you listed or bought, newest listing first", body = Page<MyTrade>),
-        (status = 400, description = "INVALID_QUERY", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, description = "trades you listed or bought, newest listing first", body = Page<MyTrade>),))]
 pub async fn history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -254,6 +274,8 @@ pub async fn history(
     }))
 }
 
+api_errors!(TicketLineageErrors = [TicketNotFound]);
+
 /// A seat's chain of tickets
 ///
 /// Who held the seat from when until when, and how each got it; readable by anyone who
@@ -261,8 +283,7 @@ pub async fn history(
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/lineage", tag = "resale", params(("id" = i64, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "the seat's chain of tickets, original first", body = Lineage),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 404, description = "TICKET_NOT_FOUND, also when you never held a ticket of the chain", body = crate::plumbing::error::ErrorResponse),))]
+        TicketLineageErrors,))]
 pub async fn ticket_lineage(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -10,6 +10,7 @@ use marquee_core::Error;
 use serde::Deserialize;
 
 use super::Page;
+use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::ApiResult;
 use crate::plumbing::extract::{ApiJson, ApiQuery, CurrentUser, Paging};
 use crate::plumbing::state::AppState;
@@ -19,8 +20,7 @@ use crate::plumbing::state::AppState;
 /// The signed-in account: email, nickname, role and point balance.
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users",
     security(("bearer" = [])),
-    responses((status = 200, body = Profile),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, body = Profile),))]
 pub async fn me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -36,16 +36,15 @@ pub struct UpdateProfile {
     new_password: Option<String>,
 }
 
+api_errors!(UpdateMeErrors = [ValidationFailed, Overloaded]);
+
 /// Change your nickname or password
 ///
 /// Changes the fields it names. A new password needs the current one.
 #[utoipa::path(patch, path = "/api/v1/users/me", tag = "users", request_body = UpdateProfile,
     security(("bearer" = [])),
     responses((status = 200, body = Profile),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),
-        (status = 422, description = "invalid input (VALIDATION_FAILED, INVALID_BODY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 503, description = "OVERLOADED: a password change waited too long for a hashing slot; see Retry-After", body = crate::plumbing::error::ErrorResponse),))]
+        UpdateMeErrors,))]
 pub async fn update_me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -80,8 +79,7 @@ pub async fn update_me(
 /// open resale listings are cancelled, and the email can sign up again.
 #[utoipa::path(delete, path = "/api/v1/users/me", tag = "users",
     security(("bearer" = [])),
-    responses((status = 204, description = "account withdrawn"),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 204, description = "account withdrawn"),))]
 pub async fn withdraw(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -95,9 +93,7 @@ pub async fn withdraw(
 /// The shows you liked, newest like first.
 #[utoipa::path(get, path = "/api/v1/users/me/likes", tag = "users", params(Paging),
     security(("bearer" = [])),
-    responses((status = 200, body = Page<ShowSummary>),
-        (status = 400, description = "malformed JSON or query (MALFORMED_JSON, INVALID_QUERY)", body = crate::plumbing::error::ErrorResponse),
-        (status = 401, description = "missing or invalid access token", body = crate::plumbing::error::ErrorResponse),))]
+    responses((status = 200, body = Page<ShowSummary>),))]
 pub async fn my_likes(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
