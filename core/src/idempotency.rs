@@ -1,7 +1,7 @@
-//! `Idempotency-Key`: the client's name for one attempt at a paying request. Purchases
-//! of holds and of resale trades store it next to their result under a unique key per
-//! user, so a retry - concurrent or later - finds the first result instead of paying
-//! again.
+//! `Idempotency-Key`: the client's name for one attempt at a request that pays or
+//! changes a ticket. Purchases, refunds, listings and resale purchases store it next to
+//! their result under a unique key per user, so a retry - concurrent or later - finds
+//! the first result instead of doing it again.
 
 use crate::error::{Error, Result};
 
@@ -22,5 +22,19 @@ pub fn check(key: Option<&str>) -> Result<()> {
             ))
         }
         _ => Ok(()),
+    }
+}
+
+/// The result an earlier request with this key left, looked up by `find`; nothing
+/// without a key. Each transaction asks this after its first lock, so a concurrent
+/// retry with the same key sees the first attempt's commit (READ COMMITTED reads the
+/// newest committed row) rather than racing it.
+pub async fn replay<T>(
+    key: Option<&str>,
+    find: impl AsyncFnOnce(&str) -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    match key {
+        Some(key) => find(key).await,
+        None => Ok(None),
     }
 }

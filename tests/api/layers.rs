@@ -50,17 +50,7 @@ fn no_crate_has_an_import_cycle_between_its_files_or_its_top_modules() {
 
 #[test]
 fn no_sql_is_built_with_format() {
-    let mut found = Vec::new();
-    for krate in CRATES {
-        for (module, file) in crate_files(krate) {
-            let source = std::fs::read_to_string(&file.path).unwrap();
-            found.extend(
-                sql_formats(&source)
-                    .into_iter()
-                    .map(|line| format!("{}:{line}", display(krate, &module))),
-            );
-        }
-    }
+    let found = lines_where(sql_formats);
     assert!(
         found.is_empty(),
         "SQL built with format! (bind values with db::Statement instead):\n{}",
@@ -70,23 +60,30 @@ fn no_sql_is_built_with_format() {
 
 #[test]
 fn every_static_statement_is_checked_at_compile_time() {
-    let mut found = Vec::new();
-    for krate in CRATES {
-        for (module, file) in crate_files(krate) {
-            let source = std::fs::read_to_string(&file.path).unwrap();
-            found.extend(
-                unchecked_literals(&source)
-                    .into_iter()
-                    .map(|line| format!("{}:{line}", display(krate, &module))),
-            );
-        }
-    }
+    let found = lines_where(unchecked_literals);
     assert!(
         found.is_empty(),
         "a literal statement outside sqlx's query macros (use query!/query_as!, or say \
          `// not checked at compile time:` and why on the line before):\n{}",
         found.join("\n")
     );
+}
+
+/// `crate::module:line` for each line of each crate's sources that `check` finds.
+fn lines_where(check: fn(&str) -> Vec<usize>) -> Vec<String> {
+    let mut found = Vec::new();
+    for krate in CRATES {
+        for (module, file) in crate_files(krate) {
+            let source = std::fs::read_to_string(&file.path).unwrap();
+            let place = display(krate, &module);
+            found.extend(
+                check(&source)
+                    .into_iter()
+                    .map(|line| format!("{place}:{line}")),
+            );
+        }
+    }
+    found
 }
 
 #[test]

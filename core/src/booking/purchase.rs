@@ -63,7 +63,8 @@ async fn try_purchase(
     let user_id = caller.user_id;
     let mut tx = pool.begin().await?;
     lock_buyer(&mut tx, caller).await?;
-    if let Some(order) = replay_by_key(&mut tx, user_id, key).await? {
+    let replay = async |key: &str| store::order_by_key(&mut tx, user_id, key).await;
+    if let Some(order) = idempotency::replay(key, replay).await? {
         return same_request(order, hold_id);
     }
     let seats = store::lock_held_seats(&mut tx, user_id, hold_id).await?;
@@ -109,19 +110,6 @@ async fn lock_buyer(conn: &mut MySqlConnection, caller: Caller) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Unauthenticated)
-    }
-}
-
-/// The order this key already made, read after the buyer's lock so a concurrent retry
-/// sees the first attempt's commit.
-async fn replay_by_key(
-    conn: &mut MySqlConnection,
-    user_id: i64,
-    key: Option<&str>,
-) -> Result<Option<OrderRow>> {
-    match key {
-        Some(key) => store::order_by_key(conn, user_id, key).await,
-        None => Ok(None),
     }
 }
 

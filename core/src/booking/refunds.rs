@@ -48,7 +48,8 @@ async fn try_refund(
     if !store::lock_ticket(&mut tx, ticket_id, Some(user_id)).await? {
         return Err(Error::NotFound("ticket"));
     }
-    if let Some(refunded) = replay_by_key(&mut tx, user_id, key).await? {
+    let replay = async |key: &str| store::ticket_by_refund_key(&mut tx, user_id, key).await;
+    if let Some(refunded) = idempotency::replay(key, replay).await? {
         return same_ticket(refunded, ticket_id);
     }
     let target = store::refund_target(&mut tx, ticket_id)
@@ -72,20 +73,6 @@ async fn try_refund(
     store::free_seat(&mut tx, target.seat_id).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The ticket this key already refunded, read after the ticket's lock so a concurrent
-/// retry with the same key sees the first one's commit (READ COMMITTED reads the
-/// newest committed row).
-async fn replay_by_key(
-    conn: &mut MySqlConnection,
-    user_id: i64,
-    key: Option<&str>,
-) -> Result<Option<i64>> {
-    match key {
-        Some(key) => store::ticket_by_refund_key(conn, user_id, key).await,
-        None => Ok(None),
-    }
 }
 
 /// What the policy gives back for this ticket now: a valid ticket without an open

@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::mysql::{MySqlArguments, MySqlRow};
 use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{FromRow, MySql};
+use sqlx::{Arguments, FromRow, MySql};
 
 /// A value bound to one placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,45 +159,37 @@ impl Statement {
     /// The statement as sqlx runs it: prepared once per text (sqlx caches it on the
     /// connection), the values bound in order.
     pub fn query(&self) -> Query<'_, MySql, MySqlArguments> {
-        self.values
-            .iter()
-            .fold(sqlx::query(&self.sql), |query, value| match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Bool(v) => query.bind(*v),
-                Value::Time(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.as_str()),
-                Value::Null => query.bind(None::<i64>),
-            })
+        sqlx::query_with(&self.sql, self.arguments())
     }
 
     pub fn query_as<T>(&self) -> QueryAs<'_, MySql, T, MySqlArguments>
     where
         T: for<'r> FromRow<'r, MySqlRow>,
     {
-        self.values
-            .iter()
-            .fold(sqlx::query_as(&self.sql), |query, value| match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Bool(v) => query.bind(*v),
-                Value::Time(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.as_str()),
-                Value::Null => query.bind(None::<i64>),
-            })
+        sqlx::query_as_with(&self.sql, self.arguments())
     }
 
     pub fn query_scalar<T>(&self) -> QueryScalar<'_, MySql, T, MySqlArguments>
     where
         (T,): for<'r> FromRow<'r, MySqlRow>,
     {
-        self.values
-            .iter()
-            .fold(sqlx::query_scalar(&self.sql), |query, value| match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Bool(v) => query.bind(*v),
-                Value::Time(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.as_str()),
-                Value::Null => query.bind(None::<i64>),
-            })
+        sqlx::query_scalar_with(&self.sql, self.arguments())
+    }
+
+    fn arguments(&self) -> MySqlArguments {
+        let mut arguments = MySqlArguments::default();
+        for value in &self.values {
+            let added = match value {
+                Value::Int(v) => arguments.add(*v),
+                Value::Bool(v) => arguments.add(*v),
+                Value::Time(v) => arguments.add(*v),
+                Value::Text(v) => arguments.add(v.clone()),
+                Value::Null => arguments.add(None::<i64>),
+            };
+            // Encoding these types into a buffer cannot fail.
+            added.expect("a bound value encodes");
+        }
+        arguments
     }
 
     /// The text with each placeholder replaced by its value as a SQL literal, white

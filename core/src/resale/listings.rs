@@ -58,7 +58,8 @@ async fn try_create(
     if !booking_store::lock_ticket(&mut tx, listing.ticket_id, Some(seller_id)).await? {
         return Err(Error::NotFound("ticket"));
     }
-    if let Some(earlier) = replay_by_key(&mut tx, seller_id, listing.idempotency_key).await? {
+    let replay = async |key: &str| store::listed_with_key(&mut tx, seller_id, key).await;
+    if let Some(earlier) = idempotency::replay(listing.idempotency_key, replay).await? {
         return same_listing(earlier, listing);
     }
     let ticket = store::listable_ticket(&mut tx, listing.ticket_id).await?;
@@ -79,19 +80,6 @@ async fn try_create(
     };
     tx.commit().await?;
     Ok(trade_id)
-}
-
-/// The trade this key already listed, read after the ticket's lock so a concurrent
-/// retry with the same key sees the first attempt's committed trade.
-async fn replay_by_key(
-    conn: &mut MySqlConnection,
-    seller_id: i64,
-    key: Option<&str>,
-) -> Result<Option<KeyedTrade>> {
-    match key {
-        Some(key) => store::listed_with_key(conn, seller_id, key).await,
-        None => Ok(None),
-    }
 }
 
 /// A valid ticket of a performance that has not started, at no more than the cap.

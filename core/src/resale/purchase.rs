@@ -53,7 +53,8 @@ async fn try_buy(
     key: Option<&str>,
 ) -> Result<i64> {
     let mut tx = pool.begin().await?;
-    if let Some(earlier) = replay_by_key(&mut tx, buyer_id, key).await? {
+    let replay = async |key: &str| store::bought_with_key(&mut tx, buyer_id, key).await;
+    if let Some(earlier) = idempotency::replay(key, replay).await? {
         return same_purchase(earlier, trade_id);
     }
     let trade = store::lock_trade(&mut tx, trade_id).await?;
@@ -90,18 +91,6 @@ async fn try_buy(
     }
     tx.commit().await?;
     Ok(issued)
-}
-
-/// The trade this buyer already bought with this key.
-async fn replay_by_key(
-    conn: &mut MySqlConnection,
-    buyer_id: i64,
-    key: Option<&str>,
-) -> Result<Option<KeyedTrade>> {
-    match key {
-        Some(key) => store::bought_with_key(conn, buyer_id, key).await,
-        None => Ok(None),
-    }
 }
 
 /// The issued ticket when `earlier` is this same purchase; a key already spent on
