@@ -10,7 +10,7 @@ use axum::Json;
 use futures_util::Stream;
 use marquee_core::queue::passes::QueueTicket;
 use marquee_core::queue::settings::{Room, RoomSettings};
-use marquee_core::queue::{QueueEntry, QueueStatus, WaitingRoom};
+use marquee_core::queue::{QueueEntry, QueueState, QueueStatus, WaitingRoom};
 use serde::{Deserialize, Serialize};
 
 use crate::plumbing::codes::{api_errors, Code};
@@ -259,7 +259,7 @@ impl Feed {
                     if self.last_sent.as_deref() == Some(data.as_str()) {
                         continue;
                     }
-                    self.done = status.state != "WAITING";
+                    self.done = status.state != QueueState::Waiting;
                     self.last_sent = Some(data.clone());
                     Event::default().event("status").data(data)
                 }

@@ -26,6 +26,13 @@ macro_rules! text_enum {
             }
         }
 
+        /// A variant equals its text, as clients and the database spell it.
+        impl PartialEq<&str> for $name {
+            fn eq(&self, text: &&str) -> bool {
+                self.as_str() == *text
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = $crate::db::text_enum::UnknownText;
 
@@ -94,6 +101,7 @@ mod tests {
             assert_eq!(light.as_str().parse::<Light>().unwrap(), light);
         }
         assert_eq!(Light::Green.to_string(), "GREEN");
+        assert_eq!(Light::Red, "RED");
         let unknown = "AMBER".parse::<Light>().unwrap_err();
         assert_eq!(unknown.to_string(), "Light: unknown value \"AMBER\"");
     }

@@ -1,6 +1,6 @@
 //! The fair waiting room for on-sale spikes.
 //!
-//! Settings per schedule live in MySQL (`settings`); the queue lives in Redis (`store`),
+//! Settings per schedule live in MariaDB (`settings`); the queue lives in Redis (`store`),
 //! changed only by atomic scripts; tokens are signed (`passes`); the admission scheduler
 //! (`admission`) runs in every api process and lets people in at the room's rate;
 //! entering and reading a place are rate limited per user and per address (`limits`).
@@ -25,11 +25,27 @@ use rand::Rng;
 use serde::Serialize;
 use sqlx::MySqlPool;
 
+use crate::db::text_enum;
 use crate::error::{Error, Result};
 use limits::QueueLimits;
 use passes::{QueuePasses, QueueTicket};
 use settings::Room;
 use store::{QueueStore, RoomCopy, Standing, StreamSlot, Throttle};
+
+/// WAITING in line, ADMITTED to book (until `access_expires_at`), or EXPIRED: the
+/// admission ended without a purchase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum QueueState {
+    Waiting,
+    Admitted,
+    Expired,
+}
+text_enum!(QueueState {
+    Waiting => "WAITING",
+    Admitted => "ADMITTED",
+    Expired => "EXPIRED",
+});
 
 #[derive(Clone)]
 pub struct WaitingRoom {
@@ -42,8 +58,7 @@ pub struct WaitingRoom {
 /// Where someone stands, as clients see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueStatus {
-    /// WAITING, ADMITTED or EXPIRED.
-    pub state: &'static str,
+    pub state: QueueState,
     /// 1 is next in. Hidden (null) in the pre-queue until booking opens, since the
     /// pre-queue's order is a secret draw until then.
     pub position: Option<u64>,
@@ -205,7 +220,7 @@ impl WaitingRoom {
                 hidden,
                 admission_rate,
             } => QueueStatus {
-                state: "WAITING",
+                state: QueueState::Waiting,
                 position: (!hidden).then_some(position),
                 queue_length: Some(queue_length),
                 eta_seconds: (!hidden).then(|| (position as f64 / admission_rate).ceil() as u64),
@@ -214,7 +229,7 @@ impl WaitingRoom {
                 access_expires_at: None,
             },
             Standing::Admitted { access_until_ms } => QueueStatus {
-                state: "ADMITTED",
+                state: QueueState::Admitted,
                 position: None,
                 queue_length: None,
                 eta_seconds: None,
@@ -227,7 +242,7 @@ impl WaitingRoom {
                 access_expires_at: Utc.timestamp_millis_opt(access_until_ms).single(),
             },
             Standing::Expired => QueueStatus {
-                state: "EXPIRED",
+                state: QueueState::Expired,
                 position: None,
                 queue_length: None,
                 eta_seconds: None,
