@@ -3,14 +3,14 @@
 //!
 //! Run with `scripts/bench queue` (it starts the services). In one process and one run:
 //!  1. the queue is filled to BENCH_QUEUE_USERS (default 1,000,000) by calling the enter
-//!     script directly (no HTTP, no MySQL, no rate limit): Redis's own ceiling for
+//!     script directly (no HTTP, no MariaDB, no rate limit): Redis's own ceiling for
 //!     entering; Redis memory per queued person is read from `INFO memory`;
 //!  2. at 1,000, ~20,000, ~110,000 and ~1,010,000 queued, position look-ups of random
 //!     queued people, through the status script and through `GET /queue/{id}/status`
 //!     over loopback HTTP, p50/p99: the look-up is ZRANK, so it should stay flat;
 //!  3. `POST /queue/{id}/enter` over HTTP by BENCH_QUEUE_API_USERS (default 20,000)
 //!     signed-in users, half at ~10,000 queued and half with a million, beside the
-//!     same two MySQL reads an enter makes (session check, room settings) through core;
+//!     same two MariaDB reads an enter makes (session check, room settings) through core;
 //!  4. BENCH_SSE_CLIENTS (default 10,000) clients, in a child process of this binary so
 //!     each side has its own file descriptors, open `GET /queue/{id}/events` and listen
 //!     for BENCH_SSE_SECONDS (default 20) while admission runs at 1,000 people a second,
@@ -143,7 +143,7 @@ async fn main() {
     for (queued, reads, enters) in &api_enters {
         println!(
             "{}",
-            reads.row_labelled(&format!("core: the enter's MySQL reads, {queued} queued"))
+            reads.row_labelled(&format!("core: the enter's MariaDB reads, {queued} queued"))
         );
         println!(
             "{}",
@@ -178,7 +178,7 @@ async fn main() {
     );
     for (queued, reads, enters) in &api_enters {
         println!(
-            "{queued} queued: api enter / its MySQL reads {:.2}; api enter / enter script {:.2}",
+            "{queued} queued: api enter / its MariaDB reads {:.2}; api enter / enter script {:.2}",
             enters.per_second() / reads.per_second(),
             enters.per_second() / fill_total.per_second(),
         );
@@ -263,7 +263,7 @@ async fn fill(
     .await
 }
 
-/// The two MySQL reads of an enter, through core: the session check and the room's
+/// The two MariaDB reads of an enter, through core: the session check and the room's
 /// settings. With Redis a round trip away, these bound how fast people can enter.
 async fn mysql_reads(
     auth: &AuthService,

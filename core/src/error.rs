@@ -105,7 +105,7 @@ pub enum Error {
     /// A seller cannot buy their own listing.
     #[error("you cannot buy your own trade")]
     OwnTrade,
-    /// MySQL cannot be reached (down, restarting, or every connection busy for longer
+    /// MariaDB cannot be reached (down, restarting, or every connection busy for longer
     /// than the pool waits). Usually nothing was done; if the connection broke while
     /// the COMMIT's answer was on its way, the change may have been made, so paying
     /// calls are retried with their Idempotency-Key.
@@ -210,7 +210,7 @@ impl Error {
     }
 
     /// The transaction was rolled back because another one held the rows it needed: a
-    /// deadlock (MySQL 1213) or a lock wait timeout (1205). Trying again is safe.
+    /// deadlock (error 1213) or a lock wait timeout (1205). Trying again is safe.
     pub fn is_lock_conflict(&self) -> bool {
         match self {
             Error::Internal(InternalError::Database(sqlx::Error::Database(db))) => db
@@ -221,7 +221,7 @@ impl Error {
     }
 }
 
-/// True when the statement failed on a unique key. MySQL gives sqlx no constraint name,
+/// True when the statement failed on a unique key. MariaDB gives sqlx no constraint name,
 /// so callers decide what the collision means from the statement they ran.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())

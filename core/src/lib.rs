@@ -1,5 +1,11 @@
-//! Marquee's domain: accounts, the show catalog, booking, the points wallet and the resale market, with
-//! all SQL in repository modules. Nothing here knows about HTTP.
+//! Marquee's domain: accounts, the show catalog, booking, the points wallet, the resale
+//! market, the waiting room and search. Nothing here knows about HTTP.
+//!
+//! SQL lives with the area it serves: in its store or repository module (`booking::store`,
+//! `resale::store`, `accounts::repo`, `catalog::repo`) or beside the one flow that uses it
+//! (`booking::holds`, `points::ledger`). Literal statements are sqlx's compile-checked
+//! macros; statements that apply a shared rule (`rules`) or take optional filters are
+//! built with `db::Statement`, which pushes text and values together.
 
 pub mod accounts;
 pub mod booking;

@@ -1,4 +1,4 @@
-//! `marquee-indexer`: keeps the search index in step with the catalog in MySQL.
+//! `marquee-indexer`: keeps the search index in step with the catalog in MariaDB.
 //!
 //! Three modes over one `marquee_core::search::indexing::Indexer`:
 //! - `run-once`: one incremental pass, then exit (cron jobs, scripts, tests);

@@ -1,4 +1,4 @@
-//! Test harness: a fresh, migrated MySQL database per test and the real router.
+//! Test harness: a fresh, migrated MariaDB database per test and the real router.
 //!
 //! `TEST_DATABASE_URL` names the server (default `mysql://root@127.0.0.1:3306`). Each
 //! `TestApp` creates `marquee_test_<random>` and drops it when the test ends, also when

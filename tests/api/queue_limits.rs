@@ -1,5 +1,5 @@
 //! The waiting room's rate limits (per user, per address) and its independence from
-//! MySQL for reading a place, against real Redis.
+//! MariaDB for reading a place, against real Redis.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -222,7 +222,7 @@ async fn reading_a_place_needs_redis_only() {
     let fans = users(&app, 2).await;
     entered(&app, &fans[0], show.schedule_id).await;
     let token = entered(&app, &fans[1], show.schedule_id).await;
-    // Another api process whose MySQL is gone, sharing the Redis keys.
+    // Another api process whose MariaDB is gone, sharing the Redis keys.
     let no_mysql = MySqlPoolOptions::new()
         .acquire_timeout(Duration::from_millis(500))
         .connect_lazy("mysql://root@127.0.0.1:1/nowhere")

@@ -1,4 +1,4 @@
-//! A fresh, migrated MySQL database per test, dropped when the test ends (also when it
+//! A fresh, migrated MariaDB database per test, dropped when the test ends (also when it
 //! panics), shared by the test binaries of every crate.
 //!
 //! Each test binary uses a different part of it.

@@ -9,7 +9,7 @@
 //! for clients that accept gzip (every browser).
 //!
 //! What it costs: what these pages show may be up to the TTL old. They are displays;
-//! what decides a seat is the hold, which reads MySQL and refuses a seat someone took
+//! what decides a seat is the hold, which reads MariaDB and refuses a seat someone took
 //! meanwhile (409 `SEAT_UNAVAILABLE`). Holds, purchases and refunds do not clear the
 //! cache (at an on-sale that would be every few milliseconds); a catalog write made
 //! through this process drops everything cached, so an admin sees their change at once
@@ -130,7 +130,7 @@ impl Encoded {
 #[derive(Clone)]
 pub struct PageCache {
     entries: Option<moka::future::Cache<(u64, PageKey), Arc<Encoded>>>,
-    /// Part of every key, raised by each catalog write: a load that read MySQL before
+    /// Part of every key, raised by each catalog write: a load that read MariaDB before
     /// the write and stores its answer after it stores it under a key no one asks for
     /// any more, so the write is seen at once by this process's later reads.
     generation: Arc<AtomicU64>,

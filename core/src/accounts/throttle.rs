@@ -1,4 +1,4 @@
-//! Login throttling per email and per client address, counted in MySQL so every api
+//! Login throttling per email and per client address, counted in MariaDB so every api
 //! process counts against the same numbers (see the `login_attempts` migration).
 //!
 //! An attempt is reserved before its password is checked, by one statement that adds

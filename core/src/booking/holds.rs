@@ -7,7 +7,8 @@
 //! transaction rolls back.
 //! Expiry is part of that condition, so an expired hold frees its seats without anyone
 //! acting; the sweeper only clears stale marks. Keeping holds as marks makes a hold cost
-//! about one conditional update (see BENCHMARKS.md, hold anatomy).
+//! about one conditional update (BENCHMARKS-LOG.md, hold anatomy: a `holds` row kept a
+//! hold at about half the database's ceiling).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -1,9 +1,14 @@
 //! Booking: holds, purchase, tickets and refunds.
 //!
 //! The seat invariants - a seat is in at most one live hold and has at most one valid
-//! ticket - are kept by MySQL, not by this process: conditional updates whose affected
-//! row counts decide outcomes, row locks taken in one order (hold or ticket, then seats,
-//! then the user's balance), and the unique key on `tickets.valid_seat_id`.
+//! ticket - are kept by MariaDB, not by this process: conditional updates whose affected
+//! row counts decide outcomes, the unique key on `tickets.valid_seat_id`, and row locks
+//! taken in one order everywhere, with resale and withdrawal: a ticket, then a trade,
+//! then user rows (ascending id; the user row is also the wallet), then seats (ascending
+//! id). A hold under the per-person limit locks the user, then its seats; a purchase
+//! the buyer, then the held seats; a refund the ticket, the user, then the seat.
+//! `store` holds the statements of purchase and refund; `holds` builds its own, which
+//! apply the shared rules (`crate::rules`).
 
 pub mod holds;
 pub mod purchase;

@@ -382,7 +382,7 @@ fn kst_day_start(day: NaiveDate) -> DateTime<Utc> {
 
 /// An inclusive span of Korean calendar days (`from`, `to`, each optional), as the
 /// show list and search filter by. Built only by `parse`, which refuses what cannot be
-/// represented: a day outside 1970-01-01..=9999-12-31 (MySQL's DATETIME ends there;
+/// represented: a day outside 1970-01-01..=9999-12-31 (MariaDB's DATETIME ends there;
 /// the start of the day after 9999-12-31 in Seoul is still inside it), or `from` after
 /// `to`. Everything downstream can then turn days
 /// into instants without a failure case.

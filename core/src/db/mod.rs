@@ -37,7 +37,7 @@ pub async fn connect_patient(database_url: &str) -> Result<MySqlPool, sqlx::Erro
 const PATIENT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a request waits for a connection before it is answered 503
-/// DATABASE_UNAVAILABLE. With MySQL down, sqlx retries connecting until then; at 5 s
+/// DATABASE_UNAVAILABLE. With MariaDB down, sqlx retries connecting until then; at 5 s
 /// every call (and `/readyz`) hung that long before failing. A healthy pool hands out
 /// a connection in microseconds, so waiting longer than this means the database is
 /// gone or hopelessly behind, and the client is better told to retry.
@@ -133,7 +133,7 @@ const LOCK_ATTEMPTS: u32 = 4;
 /// The first retry waits up to this long; each later one up to twice the one before.
 const LOCK_BACKOFF_BASE: Duration = Duration::from_millis(10);
 
-/// Runs a whole transaction again when MySQL rolled it back for a deadlock or lock wait
+/// Runs a whole transaction again when MariaDB rolled it back for a deadlock or lock wait
 /// timeout. Locks are taken in one order everywhere (ARCHITECTURE.md), but InnoDB can
 /// still pick a victim among unrelated rows on a busy index, and a rolled-back
 /// transaction has changed nothing, so running it again is always safe. Each retry

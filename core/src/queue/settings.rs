@@ -1,4 +1,4 @@
-//! Waiting-room settings per schedule, in MySQL (see the migration for why not Redis).
+//! Waiting-room settings per schedule, in MariaDB (see the migration for why not Redis).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@
 //! - `meta`: hash with the admission budget and clock (`budget`, `last_ms`), totals, the
 //!   measured admission rate, and a copy of the room's `rate` and opening (`opens_ms`)
 //!   that entering and every admission tick refresh, so reading a place needs Redis
-//!   alone, never MySQL: status polling is the hottest path of an on-sale spike.
+//!   alone, never MariaDB: status polling is the hottest path of an on-sale spike.
 //! - `admits`: sorted set of recent admission ticks, for the measured rate.
 //! - `limit:user:{id}`, `limit:addr:{address}`: request counters of the rate limits
 //!   (see `limits`), each expiring with its window.

@@ -1,4 +1,4 @@
-//! The indexing pass: shows changed in MySQL since the last pass, into the index.
+//! The indexing pass: shows changed in MariaDB since the last pass, into the index.
 //!
 //! The watermark (the last `(updated_at, id)` indexed) is the Tantivy commit payload,
 //! so the index and its watermark move in one commit: a crash before a commit loses

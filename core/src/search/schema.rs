@@ -3,7 +3,7 @@
 //! Titles, English titles and artists are indexed as match keys (keystroke spellings of
 //! words, morphemes and the compact whole; see `analysis`), titles also as initial
 //! consonants. Everything a result list shows is stored, so a search never touches
-//! MySQL. `updated_at` is kept so the indexer can tell an unchanged show from a changed
+//! MariaDB. `updated_at` is kept so the indexer can tell an unchanged show from a changed
 //! one when it re-reads its overlap window.
 
 use chrono::{DateTime, Utc};
@@ -17,7 +17,7 @@ use super::analysis;
 use super::spelling::Spelling;
 use super::tokenizer::{KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS};
 
-/// One show as search sees it: what the indexer reads from MySQL.
+/// One show as search sees it: what the indexer reads from MariaDB.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShowDocument {
     pub id: i64,

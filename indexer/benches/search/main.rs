@@ -8,11 +8,11 @@
 //!  3. every labelled query (tests/data/search_queries.tsv) through `ShowSearch`, as the
 //!     api runs it: recall@1, recall@5 and MRR per kind, and latency p50/p99 over
 //!     BENCH_ROUNDS rounds (default 3, after one warm-up round);
-//!  4. the same queries as MySQL `title like '%q%' or title_en like '%q%'`, the
+//!  4. the same queries as MariaDB `title like '%q%' or title_en like '%q%'`, the
 //!     baseline, graded the same way;
 //!  5. the typo step two ways: Tantivy's Levenshtein automata over the term dictionary
-//!     (what search uses) and a strsim scan of every distinct title key, with whether
-//!     they agree;
+//!     (what search used before its own walk of the dictionary, `search::key_query`)
+//!     and a strsim scan of every distinct title key, with whether they agree;
 //!  6. freshness: `marquee-indexer serve` on its default schedule while titles are
 //!     updated; seconds from the UPDATE's commit to the show being found.
 //!
@@ -201,7 +201,7 @@ async fn main() {
     }
     println!("\n| latency (top 10) | p50 ms | p99 ms | max ms |");
     println!("|---|---|---|---|");
-    for (label, run) in [("Marquee search", &marquee), ("MySQL LIKE", &like)] {
+    for (label, run) in [("Marquee search", &marquee), ("MariaDB LIKE", &like)] {
         println!(
             "| {label} | {:.2} | {:.2} | {:.2} |",
             percentile_ms(&run.latencies, 0.5),
