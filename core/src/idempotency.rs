@@ -26,9 +26,10 @@ pub fn check(key: Option<&str>) -> Result<()> {
 }
 
 /// The result an earlier request with this key left, looked up by `find`; nothing
-/// without a key. Each transaction asks this after its first lock, so a concurrent
-/// retry with the same key sees the first attempt's commit (READ COMMITTED reads the
-/// newest committed row) rather than racing it.
+/// without a key. Purchases, refunds and listings ask this after their first lock, so a
+/// concurrent retry with the same key sees the first attempt's commit (READ COMMITTED
+/// reads the newest committed row) rather than racing it; a resale purchase asks before
+/// it locks the trade and relies on the key's unique index for a concurrent retry.
 pub async fn replay<T>(
     key: Option<&str>,
     find: impl AsyncFnOnce(&str) -> Result<Option<T>>,

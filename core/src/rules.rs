@@ -3,9 +3,9 @@
 //! them still binds every value to its own placeholder.
 //!
 //! Each rule is a self-contained condition: a subquery over its own table aliases, so
-//! it assumes nothing about the statement around it. Every rule reads the database
-//! clock (`current_timestamp(6)`), never the api's, so api processes with skewed clocks
-//! agree. The hold (`booking::holds`), the purchase (`booking::purchase`), the seat map
+//! it assumes nothing about the statement around it. A rule that depends on the time
+//! reads the database clock (`current_timestamp(6)`), never the api's, so api processes
+//! with skewed clocks agree. The hold (`booking::holds`), the purchase (`booking::purchase`), the seat map
 //! and the waiting room (`queue::settings`) all decide through these.
 
 use crate::accounts::Caller;

@@ -1,7 +1,7 @@
 //! The pages' HTML plumbing: rendering a template into an answer with the site's
 //! content type and Content-Security-Policy, reading ids from a page's path, and a
 //! failure shown as a page (`PageError`): the status the JSON API would answer (the
-//! one error table in `super::error`), as a page a person can read and leave. Used by
+//! one error table in `super::codes`), as a page a person can read and leave. Used by
 //! the pages (`web`), the fallbacks and the page cache.
 
 use askama::Template;

@@ -115,7 +115,8 @@ pub async fn page(
         Admission::Wait => return Ok(see_other(&queue_path(show_id, schedule_id))),
     };
     let (show, schedule) = performance(&state, show_id, schedule_id).await?;
-    // Availability as a picture: a replica may draw it; the hold itself decides.
+    // Availability as a picture, and whether it is on sale: a replica may draw both;
+    // the hold itself decides, on the primary.
     let seats = state
         .reads
         .read(|pool| async move { catalog::seats(&pool, show_id, schedule_id).await })

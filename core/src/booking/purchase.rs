@@ -163,7 +163,7 @@ fn grade_ids(seats: &[HeldSeat]) -> Vec<i64> {
 /// The order's points come off the buyer's balance as one ledger entry, which the
 /// order then names. A free order moves no points and has no entry.
 async fn debit(conn: &mut MySqlConnection, user_id: i64, order_id: i64, total: i64) -> Result<()> {
-    if total == 0 {
+    if total <= 0 {
         return Ok(());
     }
     let reference = format!("order:{order_id}");
