@@ -6,8 +6,10 @@
 //! event words (콘서트, 전국투어, 展, 리사이틀), with English titles beside many. They
 //! share words with the demo titles (유령, 사랑, 피아노 리사이틀), and performers'
 //! names are random syllables, so jamo neighbours of the intended words exist at scale.
-//! No generated title contains a demo production's whole title: then the label would
-//! be ambiguous, not the search wrong.
+//! No generated title contains a demo production's whole title, and no generated
+//! performer has a demo cast member's name: then the label would be ambiguous, not
+//! the search wrong (a name typed with one wrong jamo would find two people of that
+//! name, and the one labelled only by likes).
 //!
 //! Every show, demo or generated, draws its likes from the same heavy-tailed
 //! distribution, so popularity cannot tell an intended show from a competitor.
@@ -244,14 +246,24 @@ pub fn compact(text: &str) -> String {
         .collect()
 }
 
-/// `count` shows with distinct titles, none containing one of `forbidden` (compacted).
+/// `count` shows with distinct titles, none containing one of `forbidden` (compacted),
+/// and no performer named as one of the demo catalog's.
 pub fn generate(count: usize, forbidden: &[String], now: DateTime<Utc>) -> Vec<Generated> {
     let mut rng = StdRng::seed_from_u64(0x5ea7c4);
+    let demo_people: HashSet<String> = demo::shows(now)
+        .into_iter()
+        .flat_map(|s| s.artists)
+        .collect();
     let mut seen = HashSet::new();
     let mut shows = Vec::with_capacity(count);
     while shows.len() < count {
         let artists: Vec<String> = (0..rng.gen_range(1..=3))
-            .map(|_| person(&mut rng))
+            .map(|_| loop {
+                let name = person(&mut rng);
+                if !demo_people.contains(&name) {
+                    break name;
+                }
+            })
             .collect();
         let (title, title_en, category) = one(&mut rng, &artists);
         let key = compact(&title);
@@ -305,7 +317,7 @@ pub async fn insert(pool: &MySqlPool, shows: &[Generated]) -> sqlx::Result<()> {
         .collect();
     names.sort();
     names.dedup();
-    // The demo catalog may already name some of these people.
+    // Names are distinct from the demo cast's; `insert ignore` for a rerun's leftovers.
     for chunk in names.chunks(1000) {
         let mut query = QueryBuilder::new("insert ignore into artists (name) ");
         query.push_values(chunk, |mut row, name| {

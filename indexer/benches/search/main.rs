@@ -16,6 +16,8 @@
 //!  6. freshness: `marquee-indexer serve` on its default schedule while titles are
 //!     updated; seconds from the UPDATE's commit to the show being found.
 //!
+//! BENCH_ONLY=quality stops after step 3; BENCH_QUERIES names another labelled file.
+//!
 //! Prints Markdown for BENCHMARKS.md; misses go to stderr.
 
 mod catalog;
@@ -164,10 +166,22 @@ async fn main() {
             .map(|h| h.id)
             .collect()
     });
-    let like = grade_like(&pool, &queries, &relevant, &titles).await;
-    let counting = counting_cost(&queries, &name).await;
-    let typo_step = typo_step(&index_dir, &queries);
-    let freshness = freshness(&url, &index_dir, &pool, trials).await;
+    // BENCH_ONLY=quality: the labelled queries alone, for a quick look at recall.
+    let quality_only = std::env::var("BENCH_ONLY").as_deref() == Ok("quality");
+    let like = if quality_only {
+        Run::default()
+    } else {
+        grade_like(&pool, &queries, &relevant, &titles).await
+    };
+    let (counting, typo_step, freshness) = if quality_only {
+        Default::default()
+    } else {
+        (
+            counting_cost(&queries, &name).await,
+            typo_step(&index_dir, &queries),
+            freshness(&url, &index_dir, &pool, trials).await,
+        )
+    };
 
     println!("## Search at {shows} shows\n");
     println!(
@@ -186,7 +200,7 @@ async fn main() {
         let baseline = if kind == "all" {
             like.report.all.clone()
         } else {
-            like.report.by_kind[&kind].clone()
+            like.report.by_kind.get(&kind).cloned().unwrap_or_default()
         };
         println!(
             "| {kind} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
@@ -202,6 +216,9 @@ async fn main() {
     println!("\n| latency (top 10) | p50 ms | p99 ms | max ms |");
     println!("|---|---|---|---|");
     for (label, run) in [("Marquee search", &marquee), ("MariaDB LIKE", &like)] {
+        if run.latencies.is_empty() {
+            continue; // BENCH_ONLY=quality asks no baseline
+        }
         println!(
             "| {label} | {:.2} | {:.2} | {:.2} |",
             percentile_ms(&run.latencies, 0.5),
