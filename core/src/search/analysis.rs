@@ -286,9 +286,13 @@ pub fn initial_keys(text: &str) -> Vec<Key> {
 /// on the query side, never a word typed as such.
 pub const SYLLABLE_VARIANT: char = '~';
 
-/// Shortest word (in syllables) whose syllables may be swapped; one syllable more may
-/// also lose one. Shorter words would meet too many others.
-const MIN_SWAP_SYLLABLES: usize = 3;
+/// Shortest word (in syllables) whose syllables may be swapped: a two-syllable word
+/// swapped (허벤 for 벤허) is one exact key of its own, and ranks as a syllable typo,
+/// below every word typed as such (회사 typed as it is beats 사회 swapped).
+const MIN_SWAP_SYLLABLES: usize = 2;
+/// Shortest word that may lose an inner syllable: shorter words would meet too many
+/// others.
+const MIN_DROP_SYLLABLES: usize = 4;
 
 /// A word's own syllable-variant key, as a query looks it up: marked keystrokes of a
 /// Hangul word long enough to carry a syllable typo.
@@ -298,8 +302,8 @@ pub fn syllable_variant_key(word: &str) -> Option<String> {
         .then(|| format!("{SYLLABLE_VARIANT}{}", hangul::keys(word)))
 }
 
-/// For each Hangul word of three or more syllables, the word with two adjacent
-/// syllables swapped (시카고 → 시고카, 카시고), and for four or more, with one inner
+/// For each Hangul word of two or more syllables, the word with two adjacent
+/// syllables swapped (시카고 → 시고카, 카시고; 벤허 → 허벤), and for four or more, with one inner
 /// syllable left out (레미제라블 → 레미라블): the two syllable-level typos people make,
 /// indexed so that a query finds them with one exact look-up, each marked with
 /// `SYLLABLE_VARIANT`. Dropping the last syllable is left to prefix matching, and the
@@ -334,7 +338,7 @@ pub fn word_syllable_variants(normalized: &str) -> Vec<String> {
         swapped.swap(i, i + 1);
         variant(&swapped);
     }
-    if syllables.len() > MIN_SWAP_SYLLABLES {
+    if syllables.len() >= MIN_DROP_SYLLABLES {
         for i in 1..syllables.len() - 1 {
             let mut dropped = syllables.clone();
             dropped.remove(i);
@@ -473,7 +477,7 @@ mod tests {
     }
 
     #[test]
-    fn long_hangul_words_carry_their_syllable_swaps_and_inner_drops() {
+    fn hangul_words_carry_their_syllable_swaps_and_long_ones_inner_drops() {
         let variants = |text: &str| -> Vec<String> {
             syllable_variant_keys(text)
                 .into_iter()
@@ -493,8 +497,9 @@ mod tests {
                 "레미제블"
             ]
         );
-        // Two-syllable words, Latin and mixed words carry none.
-        assert!(variants("벤허 Chicago 2막").is_empty());
+        // A two-syllable word carries its one swap; Latin and mixed words none, nor
+        // a word whose swap is itself.
+        assert_eq!(variants("벤허 Chicago 2막 나나"), ["허벤"]);
         assert!(syllable_variant_keys("레미제라블")
             .iter()
             .all(|k| k.text.starts_with(SYLLABLE_VARIANT)));

@@ -158,6 +158,15 @@ pub fn is_initials_query(text: &str) -> bool {
     !text.is_empty() && text.chars().all(is_consonant_jamo)
 }
 
+/// The QWERTY key that types `jamo` on the 2-set layout, and whether with shift
+/// (ㅃ is shift and `q`).
+pub fn key_of_jamo(jamo: char) -> Option<(char, bool)> {
+    LAYOUT
+        .iter()
+        .find(|(_, j)| *j == jamo)
+        .map(|(key, _)| (key.to_ascii_lowercase(), key.is_ascii_uppercase()))
+}
+
 /// What the keys of Latin letters type on the Korean layout: `tlzkrh` → ㅅㅣㅋㅏㄱㅗ.
 /// `None` when a character has no key on the layout.
 pub fn latin_to_keys(text: &str) -> Option<String> {

@@ -74,7 +74,8 @@ pub struct PassReport {
 /// 4: keys spelled one byte per jamo (`spelling::Spelling::Compact`).
 /// 5: the keys of a show's shortest name (`name_keys`, a new field) for ties, and the
 ///    titles' words stored for highlighting (`title_words`, `title_en_words`).
-pub const ANALYSIS_VERSION: u32 = 5;
+/// 6: syllable swaps of two-syllable words (`analysis::syllable_variant_keys`).
+pub const ANALYSIS_VERSION: u32 = 6;
 
 /// The first analysis version that spells keys one byte per jamo.
 const COMPACT_SPELLING_SINCE: u32 = 4;

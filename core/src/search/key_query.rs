@@ -12,11 +12,15 @@
 //! of the slowest searches), and `Matchers` shares a key's walks between the two tiers
 //! of a search. Which documents match and what they score is unchanged.
 //!
-//! A typo on a key's first keystroke counts as two, as Meilisearch counts it: people
-//! look at where a word starts, so a term that starts otherwise is rarely the word
-//! meant (니카고 is a word of its own more often than a typo of 시카고). A key allowed one
-//! typo therefore only walks the terms that start as it does, a small part of the
-//! dictionary: at 20,000 shows this walk was most of a search's time.
+//! A typo on a key's first keystroke counts as two, as Meilisearch counts it, with one
+//! exception: a first consonant slipped on the 2-set keyboard (`slips`: shift, a
+//! neighbouring key, a similar sound) with the rest of the key unchanged is a match of
+//! its own kind, scored below every cleaner one. A term that starts otherwise in any
+//! other way is rarely the word meant (니카고 is a word of its own more often than a
+//! typo of 시카고), so a key allowed one typo walks the terms that start as it does,
+//! and, for each slipped first consonant, only the one path that spells the rest of the
+//! key: a small part of the dictionary, where at 20,000 shows the walk was most of a
+//! search's time.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -30,6 +34,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
 use super::edits::{self, Edits, Row};
+use super::slips;
 use super::spelling::Spelling;
 
 /// What each kind of match scores, best first. A kind a key does not allow (a prefix
@@ -38,8 +43,16 @@ use super::spelling::Spelling;
 pub struct Scores {
     pub exact: Score,
     pub prefix: Score,
+    /// One typo a finger or an ear makes (`slips::likely_edit`).
     pub one_typo: Score,
+    /// One typo of another letter.
+    pub one_unlikely_typo: Score,
     pub two_typos: Score,
+    /// The first consonant slipped, the rest the key: allowed with typos.
+    pub slip: Score,
+    /// The first consonant slipped, the rest the start of a longer term: allowed with
+    /// typos and prefixes.
+    pub slip_prefix: Score,
 }
 
 impl Scores {
@@ -48,10 +61,34 @@ impl Scores {
             exact: self.exact * weight,
             prefix: self.prefix * weight,
             one_typo: self.one_typo * weight,
+            one_unlikely_typo: self.one_unlikely_typo * weight,
             two_typos: self.two_typos * weight,
+            slip: self.slip * weight,
+            slip_prefix: self.slip_prefix * weight,
         }
     }
+
+    fn by_kind(self) -> [Score; KINDS] {
+        [
+            self.exact,
+            self.prefix,
+            self.one_typo,
+            self.one_unlikely_typo,
+            self.two_typos,
+            self.slip,
+            self.slip_prefix,
+        ]
+    }
 }
+
+/// Kinds of match, best first: exact, prefix, one typo, one unlikely typo, two typos,
+/// slip, slip prefix.
+const KINDS: usize = 7;
+const ONE_TYPO: usize = 2;
+const ONE_UNLIKELY_TYPO: usize = 3;
+const TWO_TYPOS: usize = 4;
+const SLIP: usize = 5;
+const SLIP_PREFIX: usize = 6;
 
 /// A key with the kinds of match it allows.
 pub struct Matcher {
@@ -62,7 +99,13 @@ pub struct Matcher {
     /// How many edits a term may be from the key (a typo on the first character
     /// counting as two), and the key as edits are counted against it, when typos count.
     budget: u8,
+    /// How the key is spelled, to read a typo's letters back (`slips::likely_edit`).
+    spelling: Spelling,
     edits: Option<Edits>,
+    /// The first characters a slipped first consonant may have been, as spelled, each
+    /// `first_len` bytes long (every jamo is one byte compact, three raw): empty when
+    /// typos do not count or the key does not start with a consonant.
+    slips: Box<[Box<[u8]>]>,
     /// The terms each walk found, by segment and field. A matcher lives for one search,
     /// whose second tier (half the words, when no show has them all) asks for the same
     /// keys again: it reads them from here instead of walking the dictionaries twice.
@@ -70,7 +113,7 @@ pub struct Matcher {
 }
 
 /// The terms of each kind of match one walk found, best kind first.
-type Walked = [Vec<TermInfo>; 4];
+type Walked = [Vec<TermInfo>; KINDS];
 
 impl fmt::Debug for Matcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -87,13 +130,32 @@ impl Matcher {
     /// character two) a term may be from the key; `prefix`: whether a term that starts
     /// with the key matches.
     pub fn new(key: &str, prefix: bool, typos: u8) -> Matcher {
+        Matcher::spelled(key, prefix, typos, Spelling::Raw)
+    }
+
+    /// `new`, for a key written in the index's `spelling` (`key` is the key as analysis
+    /// spells it, jamo and all).
+    pub fn spelled(key: &str, prefix: bool, typos: u8, spelling: Spelling) -> Matcher {
         let budget = typos.min(edits::MAX);
+        let first = key.chars().next();
+        let first_len = first.map_or(0, |c| spelling.spell(&c.to_string()).len());
+        let slips: Box<[Box<[u8]>]> = match first {
+            Some(first) if budget > 0 => slips::meant_by(first)
+                .iter()
+                .map(|meant| spelling.spell(&meant.to_string()).as_bytes().into())
+                .filter(|spelled: &Box<[u8]>| spelled.len() == first_len)
+                .collect(),
+            _ => Box::default(),
+        };
+        let key = spelling.spell(key);
         Matcher {
             key: key.as_bytes().into(),
-            first_len: key.chars().next().map_or(0, char::len_utf8) as u32,
+            first_len: first_len as u32,
             prefix,
             budget,
-            edits: (budget > 0).then(|| Edits::new(key)),
+            spelling,
+            edits: (budget > 0).then(|| Edits::new(&key)),
+            slips,
             walked: Mutex::new(Vec::new()),
         }
     }
@@ -126,7 +188,8 @@ impl Matcher {
         Ok(kinds)
     }
 
-    /// The kind of match `term` is (0 exact, 1 prefix, 2 one typo, 3 two typos).
+    /// The kind of match `term` is (0 exact, 1 prefix, 2 one likely typo, 3 one
+    /// unlikely typo, 4 two typos, 5 a slipped first consonant, 6 the same as a prefix).
     fn kind(&self, term: &[u8]) -> Option<usize> {
         if term == &*self.key {
             return Some(0);
@@ -134,11 +197,35 @@ impl Matcher {
         if self.prefix && term.starts_with(&self.key) {
             return Some(1);
         }
-        let first_differs = !term.starts_with(&self.key[..self.first_len as usize]);
-        let typos = self.edits.as_ref()?.distance_to(term)? + u8::from(first_differs);
-        (1..=self.budget)
-            .contains(&typos)
-            .then_some(1 + usize::from(typos))
+        let first = self.first_len as usize;
+        let first_differs = !term.starts_with(&self.key[..first]);
+        let typos = self
+            .edits
+            .as_ref()
+            .and_then(|edits| edits.distance_to(term))
+            .map(|d| d + u8::from(first_differs));
+        match typos.filter(|t| (1..=self.budget).contains(t)) {
+            Some(1) => {
+                let (key, term) = (
+                    String::from_utf8_lossy(&self.key),
+                    String::from_utf8_lossy(term),
+                );
+                let spelling = self.spelling;
+                let likely = slips::likely_edit(&key, &term, |c| spelling.unspell(c));
+                return Some(if likely { ONE_TYPO } else { ONE_UNLIKELY_TYPO });
+            }
+            Some(_) => return Some(TWO_TYPOS),
+            None => {}
+        }
+        let rest = &self.key[first..];
+        let slipped = term.len() >= self.key.len()
+            && self.slips.iter().any(|slip| term[..first] == **slip)
+            && term[first..].starts_with(rest);
+        match (slipped, term.len() == self.key.len()) {
+            (false, _) => None,
+            (true, true) => Some(SLIP),
+            (true, false) => self.prefix.then_some(SLIP_PREFIX),
+        }
     }
 
     /// What a typo costs on top of the edits counted so far: one more once the term's
@@ -146,16 +233,56 @@ impl Matcher {
     fn first_character_penalty(state: &WalkState) -> u8 {
         u8::from(!state.same_start && state.read == OFF)
     }
+
+    /// The slip reading after one more byte: within the first character, the slips
+    /// still spelled; after it, the key's own bytes, as `accept` reads them.
+    fn slip_step(&self, state: &WalkState, byte: u8) -> (u32, u32) {
+        let read = state.slip_read;
+        if read == OFF {
+            return (OFF, 0);
+        }
+        if read == EXTENDED {
+            return (EXTENDED, 0);
+        }
+        let at = read as usize;
+        if at < self.first_len as usize {
+            let mut candidates = state.slip_candidates;
+            for (bit, slip) in self.slips.iter().enumerate().take(32) {
+                if slip[at] != byte {
+                    candidates &= !(1 << bit);
+                }
+            }
+            return match candidates {
+                0 => (OFF, 0),
+                _ => (read + 1, candidates),
+            };
+        }
+        if at < self.key.len() {
+            return match self.key[at] == byte {
+                true => (read + 1, 0),
+                false => (OFF, 0),
+            };
+        }
+        if self.prefix {
+            (EXTENDED, 0)
+        } else {
+            (OFF, 0)
+        }
+    }
 }
 
 /// Where the walk is: how many bytes of the key were read (`EXTENDED` once past its
 /// end, `OFF` once they differ), whether the term started with the key's first
-/// character, and the edits so far.
+/// character, the edits so far, and the same reading for a slipped first consonant:
+/// bytes read (the slip's own, then the key's after its first character) and which of
+/// the slips the bytes read so far still spell (a bit each).
 #[derive(Clone, Copy)]
 pub struct WalkState {
     read: u32,
     same_start: bool,
     edits: Option<Row>,
+    slip_read: u32,
+    slip_candidates: u32,
 }
 
 const OFF: u32 = u32::MAX;
@@ -165,16 +292,21 @@ impl tantivy_fst::Automaton for Matcher {
     type State = WalkState;
 
     fn start(&self) -> WalkState {
+        let candidates = (1u64 << self.slips.len().min(32)) - 1;
         WalkState {
             read: 0,
             same_start: self.first_len == 0,
             edits: self.edits.as_ref().map(Edits::start),
+            slip_read: if self.slips.is_empty() { OFF } else { 0 },
+            slip_candidates: candidates as u32,
         }
     }
 
     fn is_match(&self, state: &WalkState) -> bool {
         state.read as usize == self.key.len()
             || state.read == EXTENDED
+            || state.slip_read as usize == self.key.len()
+            || state.slip_read == EXTENDED
             || match (&self.edits, &state.edits) {
                 (Some(edits), Some(row)) => edits
                     .distance(row)
@@ -185,7 +317,7 @@ impl tantivy_fst::Automaton for Matcher {
 
     /// Off the key, only a term within the typo budget can still match.
     fn can_match(&self, state: &WalkState) -> bool {
-        if state.read != OFF {
+        if state.read != OFF || state.slip_read != OFF {
             return true;
         }
         match (&self.edits, &state.edits) {
@@ -216,10 +348,13 @@ impl tantivy_fst::Automaton for Matcher {
             (Some(edits), Some(row)) if read != EXTENDED => Some(edits.step(row, byte)),
             _ => state.edits,
         };
+        let (slip_read, slip_candidates) = self.slip_step(state, byte);
         WalkState {
             read,
             same_start,
             edits,
+            slip_read,
+            slip_candidates,
         }
     }
 }
@@ -244,7 +379,7 @@ impl Matchers {
         let spelling = self.spelling;
         self.built
             .entry((key.to_string(), prefix, typos))
-            .or_insert_with(|| Arc::new(Matcher::new(&spelling.spell(key), prefix, typos)))
+            .or_insert_with(|| Arc::new(Matcher::spelled(key, prefix, typos, spelling)))
             .clone()
     }
 
@@ -282,12 +417,7 @@ impl Weight for KeyQuery {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let inverted = reader.inverted_index(self.field)?;
         let kinds = self.matcher.walk(reader, self.field)?;
-        let scores = [
-            self.scores.exact,
-            self.scores.prefix,
-            self.scores.one_typo,
-            self.scores.two_typos,
-        ];
+        let scores = self.scores.by_kind();
         let found: Vec<(&Vec<TermInfo>, Score)> = kinds
             .iter()
             .zip(scores)
@@ -315,6 +445,8 @@ impl Weight for KeyQuery {
             }
             each_kind.extend(docs.map(|docs| (docs, *score)));
         }
+        // Best first, whatever order the kinds' scores were given in.
+        each_kind.sort_by(|a, b| b.1.total_cmp(&a.1));
         Ok(match found.first() {
             None => Box::new(EmptyScorer),
             Some((_, score)) if !several => {
@@ -383,7 +515,10 @@ mod tests {
         exact: 1.0,
         prefix: 0.75,
         one_typo: 0.5,
+        one_unlikely_typo: 0.42,
         two_typos: 0.35,
+        slip: 0.3,
+        slip_prefix: 0.25,
     };
 
     /// The score each title gets for `key`, by title.
@@ -421,13 +556,14 @@ mod tests {
     #[test]
     fn each_term_scores_its_best_kind_of_match() {
         let titles = [
-            "chicago", "chicagos", "chicaga", "chiacgo", "chicxgx", "boston",
+            "chicago", "chicagos", "chicagi", "chicaga", "chiacgo", "chicxgx", "boston",
         ];
         assert_eq!(
             scored(&titles, "chicago", true, 2),
             owned(&[
-                ("chiacgo", 0.5), // a transposition is one typo
-                ("chicaga", 0.5),
+                ("chiacgo", 0.5),  // a transposition is one typo
+                ("chicaga", 0.42), // a is far from o
+                ("chicagi", 0.5),  // i is beside o
                 ("chicago", 1.0),
                 ("chicagos", 0.75), // a prefix, though also one typo
                 ("chicxgx", 0.35),
@@ -457,20 +593,20 @@ mod tests {
     #[test]
     fn a_typo_on_the_first_character_counts_as_two() {
         let titles = [
-            "chicago", "xhicago", "hicago", "hcicago", "chicagx", "xhicagx",
+            "chicago", "xhicago", "hicago", "hcicago", "chicagi", "xhicagi",
         ];
         // One typo allowed: none of it on the first letter, whether changed, left out
         // or swapped with the second.
         assert_eq!(
             scored(&titles, "chicago", false, 1),
-            owned(&[("chicago", 1.0), ("chicagx", 0.5)])
+            owned(&[("chicagi", 0.5), ("chicago", 1.0)])
         );
         // Two allowed: a first-letter typo alone, counted as the two.
         assert_eq!(
             scored(&titles, "chicago", false, 2),
             owned(&[
+                ("chicagi", 0.5),
                 ("chicago", 1.0),
-                ("chicagx", 0.5),
                 ("hcicago", 0.35),
                 ("hicago", 0.35),
                 ("xhicago", 0.35),
@@ -508,6 +644,66 @@ mod tests {
                 ("ㅅㅣㅎㅏㄱㅗ", 0.5),
             ])
         );
+    }
+
+    #[test]
+    fn a_slipped_first_consonant_scores_below_every_cleaner_match() {
+        let titles = [
+            "ㅁㅏㅌㅏㅎㅏㄹㅣ",       // what was meant: ㅁ slipped to its neighbour ㄴ
+            "ㄴㅏㅌㅏㅎㅏㄹㅏ",       // one typo after the first key
+            "ㅁㅏㅌㅏㅎㅏㄹㅣㅇㅡㅣ", // the word meant, longer
+            "ㅁㅏㅌㅏㅎㅏㄹㅏ",       // a slip and a second typo
+            "ㅍㅏㅌㅏㅎㅏㄹㅣ",       // ㅍ is no slip of ㄴ
+        ];
+        let key = "ㄴㅏㅌㅏㅎㅏㄹㅣ";
+        assert_eq!(
+            scored(&titles, key, true, 1),
+            owned(&[
+                ("ㄴㅏㅌㅏㅎㅏㄹㅏ", 0.5),
+                ("ㅁㅏㅌㅏㅎㅏㄹㅣ", 0.3),
+                ("ㅁㅏㅌㅏㅎㅏㄹㅣㅇㅡㅣ", 0.25),
+            ])
+        );
+        // Only where typos count, and the longer word only where prefixes do.
+        assert_eq!(scored(&titles, key, true, 0), owned(&[]));
+        assert_eq!(
+            scored(&titles, key, false, 1),
+            owned(&[("ㄴㅏㅌㅏㅎㅏㄹㅏ", 0.5), ("ㅁㅏㅌㅏㅎㅏㄹㅣ", 0.3)])
+        );
+    }
+
+    #[test]
+    fn slips_walk_the_same_in_either_spelling() {
+        let titles = ["ㅁㅏㅌㅏㅎㅏㄹㅣ", "ㄴㅏㅌㅏㅎㅏㄹㅏ"];
+        let compact: Vec<String> = titles
+            .iter()
+            .map(|t| Spelling::Compact.spell(t).into_owned())
+            .collect();
+        let compact: Vec<&str> = compact.iter().map(String::as_str).collect();
+        let key = "ㄴㅏㅌㅏㅎㅏㄹㅣ";
+        let query = |titles: &[&str], spelling: Spelling| -> Vec<f32> {
+            let mut schema = Schema::builder();
+            let field = schema.add_text_field("title", STRING);
+            let index = Index::create_in_ram(schema.build());
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+            for title in titles {
+                writer.add_document(doc!(field => *title)).unwrap();
+            }
+            writer.commit().unwrap();
+            let matcher = Arc::new(Matcher::spelled(key, true, 1, spelling));
+            let query = KeyQuery::new(field, matcher, SCORES);
+            let searcher = index.reader().unwrap().searcher();
+            let mut scores: Vec<f32> = searcher
+                .search(&query, &TopDocs::with_limit(10).order_by_score())
+                .unwrap()
+                .into_iter()
+                .map(|(score, _)| score)
+                .collect();
+            scores.sort_by(f32::total_cmp);
+            scores
+        };
+        assert_eq!(query(&titles, Spelling::Raw), [0.3, 0.5]);
+        assert_eq!(query(&compact, Spelling::Compact), [0.3, 0.5]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod matching_tests;
 pub mod query;
 pub mod schema;
 pub mod searcher;
+pub mod slips;
 pub mod spelling;
 pub mod tokenizer;
 pub mod trends;

@@ -22,6 +22,7 @@ use super::analysis::{self, Word};
 use super::hangul;
 use super::key_query::{KeyQuery, Matchers, Scores};
 use super::schema::Fields;
+use super::slips;
 use super::spelling::Spelling;
 use super::vocabulary;
 
@@ -34,7 +35,16 @@ pub const MAX_QUERY_WORDS: usize = 8;
 pub const EXACT: f32 = 1.0;
 pub const PREFIX: f32 = 0.75;
 pub const ONE_TYPO: f32 = 0.5;
+/// One typo no slip of the finger or the ear explains (`slips::likely_edit`): of two
+/// words one jamo from what was typed, the one a neighbouring key or a similar sound
+/// gives comes first. Below a syllable typo, above two typos.
+pub const ONE_UNLIKELY_TYPO: f32 = 0.42;
 pub const TWO_TYPOS: f32 = 0.35;
+/// A word's first consonant slipped on the keyboard or by ear (`slips`), the rest as
+/// typed: below every cleaner match, so it only decides where nothing cleaner does.
+pub const SLIP: f32 = 0.3;
+/// The same, as the start of a longer word.
+pub const SLIP_PREFIX: f32 = 0.25;
 /// A word typed with the wrong keyboard layout is a little less certain than one typed
 /// as meant.
 const OTHER_LAYOUT: f32 = 0.95;
@@ -42,9 +52,9 @@ const OTHER_LAYOUT: f32 = 0.95;
 /// an exact word and a prefix.
 const MORPHEMES: f32 = 0.9;
 /// Some of a word's morphemes found (뮤지컬시카고 vs 시카고) score this times the share
-/// of the word they cover: always below one typo in the whole word, so 위카드 finds
-/// 위키드 before every title that merely holds 카드.
-const PARTIAL_MORPHEMES: f32 = 0.45;
+/// of the word they cover (less than all of it): always below one typo in the whole
+/// word, likely or not, so 위카드 finds 위키드 before every title that merely holds 카드.
+const PARTIAL_MORPHEMES: f32 = 0.4;
 const ARTIST_WEIGHT: f32 = 0.8;
 /// A venue word (샤롯데 for 샤롯데씨어터) says where, less surely than a title says what;
 /// matched exactly or as a prefix, never with typos, since venues share so many words.
@@ -55,9 +65,9 @@ const WORD_INITIALS: f32 = 0.85;
 /// A word with its particle taken off (맘마미아의 → 맘마미아), as sure as a word wholly
 /// made of its morphemes.
 const STEM: f32 = 0.9;
-/// Two syllables swapped or one left out (시고카, 레미라블): one typo, below a keystroke
-/// typo of the same word.
-pub const SYLLABLE_TYPO: f32 = 0.45;
+/// Two syllables swapped or one left out (시고카, 레미라블, 허벤): one slip of the hand,
+/// below a likely keystroke typo of the same word and above an unlikely one.
+pub const SYLLABLE_TYPO: f32 = 0.46;
 /// What an intent word adds when a title holds it: less than the gap between two kinds
 /// of match, so it decides between equals only.
 const INTENT_WEIGHT: f32 = 0.04;
@@ -298,7 +308,10 @@ const KEY_SCORES: Scores = Scores {
     exact: EXACT,
     prefix: PREFIX,
     one_typo: ONE_TYPO,
+    one_unlikely_typo: ONE_UNLIKELY_TYPO,
     two_typos: TWO_TYPOS,
+    slip: SLIP,
+    slip_prefix: SLIP_PREFIX,
 };
 
 /// The key as a whole key of the field, scored `score`.
@@ -626,17 +639,30 @@ pub fn key_match(title_key: &str, query_key: &str) -> Option<f32> {
         return Some(PREFIX);
     }
     let budget = typo_budget(query_chars) as usize;
-    if budget == 0 || title_key.chars().count().abs_diff(query_chars) > budget {
+    if budget == 0 {
         return None;
+    }
+    let prefix = query_chars >= MIN_PREFIX_CHARS;
+    let slip = || {
+        if !slips::slipped(title_key, query_key, prefix) {
+            None
+        } else if title_key.len() == query_key.len() {
+            Some(SLIP)
+        } else {
+            Some(SLIP_PREFIX)
+        }
+    };
+    if title_key.chars().count().abs_diff(query_chars) > budget {
+        return slip();
     }
     // The restricted distance (a swap counts one, once per letter), as the search's
     // automata count; strsim's unrestricted one also allocates a map per call. A typo
-    // on the first character counts as two (`key_query`).
+    // on the first character counts as two, unless it is a slip (`key_query`).
     let other_start = title_key.chars().next() != query_key.chars().next();
     match strsim::osa_distance(title_key, query_key) + usize::from(other_start) {
         1 => Some(ONE_TYPO),
         distance if distance <= budget => Some(TWO_TYPOS),
-        _ => None,
+        _ => slip(),
     }
 }
 
@@ -736,13 +762,15 @@ mod tests {
     }
 
     #[test]
-    fn long_hangul_words_look_up_their_syllable_variant() {
+    fn hangul_words_look_up_their_syllable_variant() {
         let group = &interpret("시고카").groups[0];
         assert_eq!(
             group.syllable_variant.as_deref(),
             Some(format!("{}{}", analysis::SYLLABLE_VARIANT, hangul::keys("시고카")).as_str())
         );
-        assert_eq!(interpret("벤허").groups[0].syllable_variant, None);
+        // Two syllables are enough to swap; one is not.
+        assert!(interpret("허벤").groups[0].syllable_variant.is_some());
+        assert_eq!(interpret("극").groups[0].syllable_variant, None);
     }
 
     #[test]

@@ -39,6 +39,24 @@ impl Spelling {
     }
 }
 
+impl Spelling {
+    /// The character of a key that `spell` wrote as `c`.
+    pub fn unspell(self, c: char) -> char {
+        if self == Spelling::Raw {
+            return c;
+        }
+        let code = c as u32;
+        let index = match code {
+            0x41..=0x5A => code - 0x41,
+            0x01..=0x19 => LETTERS + code - 0x01,
+            _ => return c,
+        };
+        char::from_u32(FIRST_JAMO + index)
+            .filter(|j| hangul::is_jamo(*j))
+            .unwrap_or(c)
+    }
+}
+
 fn compact_char(c: char) -> char {
     if !hangul::is_jamo(c) {
         return c;
@@ -65,6 +83,8 @@ mod tests {
             let jamo = char::from_u32(code).unwrap();
             let spelled = Spelling::Compact.spell(&jamo.to_string()).into_owned();
             assert_eq!(spelled.len(), 1, "{jamo}");
+            let back = Spelling::Compact.unspell(spelled.chars().next().unwrap());
+            assert_eq!(back, jamo);
             let byte = spelled.as_bytes()[0];
             assert!(
                 byte.is_ascii_uppercase() || byte.is_ascii_control(),
