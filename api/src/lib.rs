@@ -81,6 +81,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(search::suggest))
         .routes(utoipa_axum::routes!(search::popular))
         .routes(utoipa_axum::routes!(search::misses))
+        .routes(utoipa_axum::routes!(search::blocklist_terms))
+        .routes(utoipa_axum::routes!(
+            search::block_term,
+            search::unblock_term
+        ))
         .routes(utoipa_axum::routes!(ops::healthz))
         .routes(utoipa_axum::routes!(ops::readyz))
         .routes(utoipa_axum::routes!(ops::metrics))

@@ -76,6 +76,8 @@ error_codes! {
         "the performance has no waiting room";
     SocialProviderNotFound = NOT_FOUND, "SOCIAL_PROVIDER_NOT_FOUND",
         "the social login provider is not configured";
+    BlockedTermNotFound = NOT_FOUND, "BLOCKED_TERM_NOT_FOUND",
+        "the term is not on the popular-query blocklist";
     NotInQueue = NOT_FOUND, "NOT_IN_QUEUE",
         "no place in this queue: left, admitted and expired, or lost in a failover (enter again)";
     EmailTaken = CONFLICT, "EMAIL_TAKEN", "an active account has this email";
@@ -158,6 +160,7 @@ pub fn code_of(err: &CoreError) -> Code {
         NotFound("trade") => Code::TradeNotFound,
         NotFound("waiting room") => Code::WaitingRoomNotFound,
         NotFound("social provider") => Code::SocialProviderNotFound,
+        NotFound("blocked term") => Code::BlockedTermNotFound,
         NotFound(_) => Code::NotFound,
         EmailTaken => Code::EmailTaken,
         InvalidCredentials => Code::InvalidCredentials,

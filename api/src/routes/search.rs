@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
 use marquee_core::catalog::Category;
+use marquee_core::search::blocklist;
 use marquee_core::search::searcher::{
     SearchFilter, SearchHit, SearchSort, ShowSearch, Suggestion, MAX_OFFSET,
 };
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::{ApiError, ApiResult, Rejection};
-use crate::plumbing::extract::{day_range, page_limit, Admin, ApiQuery, ClientIp, Paging};
+use crate::plumbing::extract::{day_range, page_limit, Admin, ApiPath, ApiQuery, ClientIp, Paging};
 use crate::plumbing::searching::{blocking_core, outcome, UNKNOWN_CLIENT};
 use crate::plumbing::state::AppState;
 
@@ -122,9 +123,12 @@ pub async fn search(
     })
     .await?;
     if let (Some(text), true) = (counted, status.ready) {
-        state
-            .trends
-            .record(&text, outcome(&results), client.unwrap_or(UNKNOWN_CLIENT));
+        state.trends.record(
+            &text,
+            results.reading.as_deref(),
+            outcome(&results),
+            client.unwrap_or(UNKNOWN_CLIENT),
+        );
     }
     Ok(Json(SearchResponse {
         items: results.hits,
@@ -154,25 +158,108 @@ fn trends_limit(limit: Option<u32>) -> ApiResult<usize> {
     }
 }
 
-api_errors!(PopularErrors = [TrendsUnavailable]);
+api_errors!(PopularErrors = [TrendsUnavailable, DatabaseUnavailable]);
 
 /// Popular searches of the last hour
 ///
 /// What people searched most in the last hour (about: counts are kept per five
 /// minutes) among searches that found shows, added up over every api process: what a
-/// home page shows as 인기 검색어. Searches made while typing (`typing=true`) and pages
-/// past the first are not counted.
+/// home page shows as 인기 검색어. Each search counts under what it found, in the words
+/// of the first show found (시카고 for 시하고, tlzkrh and ㅅㅋㄱ alike), so typos,
+/// initials and the wrong keyboard layout never show; terms on the admins' blocklist
+/// never do either. Searches made while typing (`typing=true`) and pages past the
+/// first are not counted.
 #[utoipa::path(get, path = "/api/v1/search/popular", tag = "search", params(TrendsQuery),
-    responses((status = 200, description = "queries, most searched first", body = TrendsResponse),
+    responses((status = 200, description = "readings, most searched first", body = TrendsResponse),
         PopularErrors,))]
 pub async fn popular(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TrendsQuery>,
 ) -> ApiResult<Json<TrendsResponse>> {
     let limit = trends_limit(query.limit)?;
+    let blocked = state
+        .reads
+        .read(|pool| async move { blocklist::all(&pool).await })
+        .await?;
     Ok(Json(TrendsResponse {
-        items: state.trends.popular(limit).await?,
+        items: state.trends.popular(limit, &blocked).await?,
     }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BlocklistResponse {
+    /// Blocked terms, normalized (lower case, single spaces), in order.
+    pub terms: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BlockedTerm {
+    /// The term as stored and compared: normalized (lower case, single spaces).
+    pub term: String,
+}
+
+api_errors!(BlocklistErrors = [Forbidden, DatabaseUnavailable]);
+
+/// The popular-query blocklist (admins)
+///
+/// Terms kept off 인기 검색어: a reading holding one is never shown.
+#[utoipa::path(get, path = "/api/v1/admin/search/blocklist", tag = "search",
+    security(("bearer" = [])),
+    responses((status = 200, description = "the blocked terms", body = BlocklistResponse),
+        BlocklistErrors,))]
+pub async fn blocklist_terms(
+    State(state): State<AppState>,
+    Admin(_admin): Admin,
+) -> ApiResult<Json<BlocklistResponse>> {
+    Ok(Json(BlocklistResponse {
+        terms: blocklist::all(&state.pool).await?,
+    }))
+}
+
+api_errors!(BlockErrors = [Forbidden, ValidationFailed, DatabaseUnavailable]);
+
+/// Block a term from popular searches (admins)
+///
+/// Keeps every reading holding `term` (normalized: lower case, single spaces, at most
+/// 40 characters) off 인기 검색어, on every api process within five seconds. Blocking a
+/// blocked term again changes nothing.
+#[utoipa::path(put, path = "/api/v1/admin/search/blocklist/{term}", tag = "search",
+    params(("term" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "the term, as stored", body = BlockedTerm),
+        BlockErrors,))]
+pub async fn block_term(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ApiPath(term): ApiPath<String>,
+) -> ApiResult<Json<BlockedTerm>> {
+    Ok(Json(BlockedTerm {
+        term: blocklist::add(&state.pool, &term, admin.user_id).await?,
+    }))
+}
+
+api_errors!(
+    UnblockErrors = [
+        Forbidden,
+        ValidationFailed,
+        BlockedTermNotFound,
+        DatabaseUnavailable
+    ]
+);
+
+/// Unblock a term (admins)
+///
+/// Lets readings holding `term` (normalized as when it was blocked) show again in
+/// 인기 검색어.
+#[utoipa::path(delete, path = "/api/v1/admin/search/blocklist/{term}", tag = "search",
+    params(("term" = String, Path)), security(("bearer" = [])),
+    responses((status = 204, description = "unblocked"), UnblockErrors,))]
+pub async fn unblock_term(
+    State(state): State<AppState>,
+    Admin(_admin): Admin,
+    ApiPath(term): ApiPath<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    blocklist::remove(&state.pool, &term).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 api_errors!(MissesErrors = [Forbidden, TrendsUnavailable]);

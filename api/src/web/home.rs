@@ -18,6 +18,7 @@ use super::format;
 use crate::plumbing::html::PageError;
 use crate::plumbing::html::{render, with_policy};
 use crate::plumbing::page_cache::PageKey;
+use marquee_core::search::blocklist;
 use marquee_core::search::trends::SearchTrends;
 use std::sync::Arc;
 
@@ -109,18 +110,19 @@ async fn home_html(
     trends: Arc<SearchTrends>,
     chosen: Option<Category>,
 ) -> Result<String, Error> {
-    let (on_sale, opening) = reads
+    let (on_sale, opening, blocked) = reads
         .read(|pool| async move {
             let on_sale = catalog::on_sale_now(&pool, chosen, SECTION_SIZE).await?;
             Ok((
                 on_sale,
                 catalog::opening_soon(&pool, chosen, SECTION_SIZE).await?,
+                blocklist::all(&pool).await?,
             ))
         })
         .await?;
     // A hint, not the page: without Redis the home page is drawn without it.
     // At most a moment's wait: a Redis that does not answer must not hold the page.
-    let asked = tokio::time::timeout(POPULAR_WAIT, trends.popular(POPULAR_SHOWN)).await;
+    let asked = tokio::time::timeout(POPULAR_WAIT, trends.popular(POPULAR_SHOWN, &blocked)).await;
     let popular = match asked {
         Ok(Ok(counts)) => counts.into_iter().map(|c| c.query).collect(),
         Ok(Err(err)) => {

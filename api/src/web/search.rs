@@ -166,16 +166,19 @@ pub async fn page(
         .await?
     };
     let unfiltered = chosen.is_none() && from.is_none() && to.is_none();
-    let counted = found.as_ref().map(outcome);
+    let counted = found.as_ref().map(|f| (outcome(f), f.reading.clone()));
     let (results, total) = match found {
         Some(found) => (found.hits.into_iter().map(Hit::from).collect(), found.total),
         None => (Vec::new(), 0),
     };
     // A submitted search (its first page, unfiltered) counts in 인기 검색어 or misses.
-    if let (Some(counted), 1, true, true) = (counted, page, index_ready, unfiltered) {
-        state
-            .trends
-            .record(&text, counted, client.unwrap_or(UNKNOWN_CLIENT));
+    if let (Some((counted, reading)), 1, true, true) = (counted, page, index_ready, unfiltered) {
+        state.trends.record(
+            &text,
+            reading.as_deref(),
+            counted,
+            client.unwrap_or(UNKNOWN_CLIENT),
+        );
     }
     let shown = (page * PAGE_SIZE) as u64;
     html(&SearchPage {

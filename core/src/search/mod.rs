@@ -2,6 +2,7 @@
 //! the searcher. Both binaries use it: the indexer writes the index, the api reads it.
 
 pub mod analysis;
+pub mod blocklist;
 pub mod edits;
 pub mod feed;
 pub mod hangul;
@@ -11,6 +12,7 @@ pub mod layout;
 #[cfg(test)]
 mod matching_tests;
 pub mod query;
+pub mod reading;
 pub mod schema;
 pub mod searcher;
 pub mod slips;

@@ -30,6 +30,7 @@ use super::indexing;
 use super::key_query::Matchers;
 use super::layout::IndexLayout;
 use super::query::{self, Interpretation, Required};
+use super::reading;
 use super::schema::{self, Fields};
 use super::spelling::Spelling;
 use crate::error::Result;
@@ -90,6 +91,11 @@ pub struct SearchResults {
     /// half (or the intent words) asked for when none did: what counts as popular.
     #[serde(skip)]
     pub every_word: bool,
+    /// What the query found, in the words of the first show found (시카고 for 시하고,
+    /// tlzkrh or ㅅㅋㄱ): what popular queries count it as (`reading`). Only on a first
+    /// page of shows holding every title word.
+    #[serde(skip)]
+    pub reading: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -365,6 +371,7 @@ impl ShowSearch {
             total: 0,
             hits: Vec::new(),
             every_word: false,
+            reading: None,
         };
         let Some(open) = self.current()? else {
             return Ok(empty);
@@ -407,10 +414,15 @@ impl ShowSearch {
         }
         // Found by the first tier asked: every title word of the query (or its one word).
         let every_word = total > 0 && answered_by == tiers_asked.first().copied();
+        let mut reading = None;
         let hits = hits
             .into_iter()
-            .map(|(score, address)| {
+            .enumerate()
+            .map(|(rank, (score, address))| {
                 let doc: TantivyDocument = searcher.doc(address)?;
+                if rank == 0 && offset == 0 && every_word {
+                    reading = reading_of(&open.fields, &doc, &interpretation);
+                }
                 Ok(hit(&open.fields, &doc, &interpretation, score / best, now))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -418,6 +430,7 @@ impl ShowSearch {
             total: total as u64,
             hits,
             every_word,
+            reading,
         })
     }
 
@@ -508,6 +521,31 @@ fn dates(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<DateTime<U
         .collect()
 }
 
+/// A text's words as the indexer cut them (stored beside it), or cut afresh.
+fn stored_words(
+    doc: &TantivyDocument,
+    text: &str,
+    stored: Option<tantivy::schema::Field>,
+) -> Vec<analysis::Word> {
+    stored
+        .and_then(|field| first_text(doc, field))
+        .and_then(|encoded| analysis::decode_words(&encoded, text))
+        .unwrap_or_else(|| analysis::words(text))
+}
+
+/// What the query found, in the words of the show it found first (`reading`).
+fn reading_of(
+    fields: &Fields,
+    doc: &TantivyDocument,
+    interpretation: &Interpretation,
+) -> Option<String> {
+    let title = first_text(doc, fields.title)?;
+    let words = stored_words(doc, &title, fields.title_words);
+    let marked = marks(&words, interpretation);
+    let artists = all_texts(doc, fields.artists);
+    reading::of(&title, &words, &marked, &artists, interpretation)
+}
+
 fn hit(
     fields: &Fields,
     doc: &TantivyDocument,
@@ -532,11 +570,7 @@ fn hit(
     };
     let title_en = first_text(doc, fields.title_en);
     let marked = |text: &str, stored: Option<tantivy::schema::Field>| {
-        let words = stored
-            .and_then(|field| first_text(doc, field))
-            .and_then(|encoded| analysis::decode_words(&encoded, text))
-            .unwrap_or_else(|| analysis::words(text));
-        highlight_words(text, &words, interpretation)
+        highlight_words(text, &stored_words(doc, text, stored), interpretation)
     };
     SearchHit {
         id: first_i64(doc, fields.id),
@@ -570,6 +604,25 @@ fn highlight_words(
     words: &[analysis::Word],
     interpretation: &Interpretation,
 ) -> String {
+    let marked = marks(words, interpretation);
+    let mut out = String::with_capacity(title.len() + 16);
+    let mut at = 0;
+    for (word, mark) in words.iter().zip(&marked) {
+        if !mark {
+            continue;
+        }
+        escape_into(&mut out, &title[at..word.start]);
+        out.push_str("<em>");
+        escape_into(&mut out, &title[word.start..word.end]);
+        out.push_str("</em>");
+        at = word.end;
+    }
+    escape_into(&mut out, &title[at..]);
+    out
+}
+
+/// Which of a title's words the query matched, by the same rules as the search.
+fn marks(words: &[analysis::Word], interpretation: &Interpretation) -> Vec<bool> {
     let typed_variants: Vec<&String> = interpretation
         .groups
         .iter()
@@ -629,21 +682,7 @@ fn highlight_words(
             }
         }
     }
-
-    let mut out = String::with_capacity(title.len() + 16);
-    let mut at = 0;
-    for (word, mark) in words.iter().zip(&marked) {
-        if !mark {
-            continue;
-        }
-        escape_into(&mut out, &title[at..word.start]);
-        out.push_str("<em>");
-        escape_into(&mut out, &title[word.start..word.end]);
-        out.push_str("</em>");
-        at = word.end;
-    }
-    escape_into(&mut out, &title[at..]);
-    out
+    marked
 }
 
 fn escape_into(out: &mut String, text: &str) {

@@ -2,6 +2,12 @@
 //! for admins the queries of the last week that found nothing, so a missing show, alias
 //! or spelling can be added.
 //!
+//! A search that found shows counts under its reading (`reading`: 시카고 for 시하고,
+//! tlzkrh and ㅅㅋㄱ alike), so the typings of one show add up and the home page never
+//! shows initials, mash or a word typed on the wrong layout; a miss counts as typed,
+//! since what was typed is what an admin has to read. What is read back is checked
+//! again (`reading::presentable`) and an admin's blocklist is taken out.
+//!
 //! Counting must not slow a search down, and several api processes must add up. So a
 //! search only bumps a counter in this process's memory (a lock and a map entry); every
 //! second `flush` sends what was counted to Redis in one pipeline of `ZINCRBY`s, into
@@ -12,14 +18,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::OnceCell;
 
-use super::{analysis, query};
+use super::{analysis, blocklist, query, reading};
 use crate::error::{Error, Result};
 use crate::redis_link::{RedisConn, RedisTarget};
 
@@ -77,9 +83,9 @@ pub struct SearchTrends {
     conn: OnceCell<RedisConn>,
     prefix: String,
     pending: Mutex<Pending>,
-    /// The last popular list read (when, how many asked for, the list): a public page
-    /// read on every home page miss must not cost a Redis union each time.
-    popular: Mutex<Option<(Instant, usize, Vec<QueryCount>)>>,
+    /// The last popular counts read, whole, and when: a public page read on every
+    /// home page miss must not cost a Redis union each time.
+    popular: Mutex<Option<(Instant, Arc<Vec<QueryCount>>)>>,
 }
 
 /// The form a query is counted under, or None when it is not worth counting (blank,
@@ -107,16 +113,28 @@ impl SearchTrends {
         })
     }
 
-    /// Counts one unfiltered search by `client`, in memory.
-    pub fn record(&self, text: &str, outcome: Outcome, client: IpAddr) {
-        self.record_at(text, outcome, client, Utc::now());
+    /// Counts one unfiltered search by `client`, in memory: a find under its `reading`
+    /// (none: not counted), a miss as typed.
+    pub fn record(&self, text: &str, reading: Option<&str>, outcome: Outcome, client: IpAddr) {
+        self.record_at(text, reading, outcome, client, Utc::now());
     }
 
-    fn record_at(&self, text: &str, outcome: Outcome, client: IpAddr, now: DateTime<Utc>) {
-        if outcome == Outcome::Partly {
-            return;
-        }
-        let Some(query) = counted_form(text) else {
+    fn record_at(
+        &self,
+        text: &str,
+        reading: Option<&str>,
+        outcome: Outcome,
+        client: IpAddr,
+        now: DateTime<Utc>,
+    ) {
+        let counted = match outcome {
+            Outcome::Partly => None,
+            Outcome::Found => reading
+                .filter(|r| reading::presentable(r))
+                .map(str::to_string),
+            Outcome::Nothing => counted_form(text),
+        };
+        let Some(query) = counted else {
             return;
         };
         let bucket = bucket(now, POPULAR_BUCKET_SECS);
@@ -185,30 +203,41 @@ impl SearchTrends {
             .map_err(|err| Error::TrendsUnavailable(err.to_string()))
     }
 
-    /// The most searched queries of the last hour that found shows, most first; the
-    /// same list for five seconds.
-    pub async fn popular(&self, limit: usize) -> Result<Vec<QueryCount>> {
-        if let Some((at, asked, list)) = &*self.popular.lock().expect("trends lock poisoned") {
-            if at.elapsed() < POPULAR_FRESH_FOR && *asked >= limit {
-                return Ok(list.iter().take(limit).cloned().collect());
+    /// The most searched readings of the last hour that found shows, most first, none
+    /// holding a `blocked` term (`blocklist::blocks`); the counts are read again at
+    /// most every five seconds.
+    pub async fn popular(&self, limit: usize, blocked: &[String]) -> Result<Vec<QueryCount>> {
+        let fresh = self
+            .popular
+            .lock()
+            .expect("trends lock poisoned")
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < POPULAR_FRESH_FOR)
+            .map(|(_, list)| list.clone());
+        let list = match fresh {
+            Some(list) => list,
+            None => {
+                let now = bucket(Utc::now(), POPULAR_BUCKET_SECS);
+                let keys = (0..POPULAR_BUCKETS).map(|back| self.popular_key(now - back));
+                let list = self.top(keys.collect()).await?;
+                *self.popular.lock().expect("trends lock poisoned") =
+                    Some((Instant::now(), list.clone()));
+                list
             }
-        }
-        let now = bucket(Utc::now(), POPULAR_BUCKET_SECS);
-        let keys = (0..POPULAR_BUCKETS).map(|back| self.popular_key(now - back));
-        let list = self.top(keys.collect(), limit).await?;
-        *self.popular.lock().expect("trends lock poisoned") =
-            Some((Instant::now(), limit, list.clone()));
-        Ok(list)
+        };
+        Ok(shown(&list, blocked, limit))
     }
 
     /// The most searched queries of the last week that found nothing, most first.
     pub async fn misses(&self, limit: usize) -> Result<Vec<QueryCount>> {
         let today = bucket(Utc::now(), MISS_BUCKET_SECS);
         let keys = (0..MISS_BUCKETS).map(|back| self.misses_key(today - back));
-        self.top(keys.collect(), limit).await
+        let list = self.top(keys.collect()).await?;
+        Ok(list.iter().take(limit).cloned().collect())
     }
 
-    async fn top(&self, keys: Vec<String>, limit: usize) -> Result<Vec<QueryCount>> {
+    /// Every query counted in `keys`, added up, most counted first.
+    async fn top(&self, keys: Vec<String>) -> Result<Arc<Vec<QueryCount>>> {
         let mut conn = self.conn().await?;
         let union: Vec<(String, f64)> = redis::cmd("ZUNION")
             .arg(keys.len())
@@ -226,8 +255,7 @@ impl SearchTrends {
             })
             .collect();
         counted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.query.cmp(&b.query)));
-        counted.truncate(limit);
-        Ok(counted)
+        Ok(Arc::new(counted))
     }
 
     fn popular_key(&self, bucket: i64) -> String {
@@ -250,6 +278,17 @@ impl SearchTrends {
             .await?;
         Ok(conn.clone())
     }
+}
+
+/// The first `limit` of `counted` that may be shown: presentable (counts written
+/// before readings were may hold typed junk for an hour) and not blocked.
+fn shown(counted: &[QueryCount], blocked: &[String], limit: usize) -> Vec<QueryCount> {
+    counted
+        .iter()
+        .filter(|c| reading::presentable(&c.query) && !blocklist::blocks(blocked, &c.query))
+        .take(limit)
+        .cloned()
+        .collect()
 }
 
 fn bucket(at: DateTime<Utc>, secs: i64) -> i64 {
@@ -299,15 +338,61 @@ mod tests {
         // One instant: a five-minute boundary mid-test would forget who counted.
         let at = Utc::now();
         for i in 0..MAX_PENDING + 5 {
-            trends.record_at(&format!("query {i}"), Outcome::Found, one, at);
+            let query = format!("query {i}");
+            trends.record_at(&query, Some(&query), Outcome::Found, one, at);
         }
-        trends.record_at("query 0", Outcome::Found, other, at);
+        trends.record_at("query 0", Some("query 0"), Outcome::Found, other, at);
         // The same client again counts nothing; a partial find is neither list.
-        trends.record_at("query 0", Outcome::Found, one, at);
-        trends.record_at("시카고 아무말", Outcome::Partly, one, at);
+        trends.record_at("query 0", Some("query 0"), Outcome::Found, one, at);
+        trends.record_at("시카고 아무말", None, Outcome::Partly, one, at);
         let pending = trends.pending.lock().unwrap();
         assert_eq!(pending.found.len(), MAX_PENDING);
         assert_eq!(pending.found["query 0"], 2);
         assert!(pending.missed.is_empty());
+    }
+
+    #[test]
+    fn a_find_counts_under_its_reading_and_a_miss_as_typed() {
+        let trends = SearchTrends::new("redis://127.0.0.1:6379", "unit").unwrap();
+        let at = Utc::now();
+        let client = |n: u8| IpAddr::V4(Ipv4Addr::new(10, 0, 0, n));
+        // Three typings of one show, by three people: one reading, counted three times.
+        for (n, typed) in [(1, "시하고"), (2, "tlzkrh"), (3, "ㅅㅋㄱ")] {
+            trends.record_at(typed, Some("시카고"), Outcome::Found, client(n), at);
+        }
+        // A find without a presentable reading is not counted at all.
+        trends.record_at("ㅇㅇㅇ", Some("ㅇㅇㅇ"), Outcome::Found, client(4), at);
+        trends.record_at("뭐지", None, Outcome::Found, client(5), at);
+        trends.record_at("없는제목", None, Outcome::Nothing, client(6), at);
+        let pending = trends.pending.lock().unwrap();
+        assert_eq!(
+            pending.found.iter().collect::<Vec<_>>(),
+            [(&"시카고".to_string(), &3)]
+        );
+        assert_eq!(pending.missed["없는제목"], 1);
+    }
+
+    #[test]
+    fn what_is_shown_skips_junk_counted_before_and_blocked_terms() {
+        let counted: Vec<QueryCount> = [
+            ("ㅅㅋㄱ", 9),
+            ("시카고", 8),
+            ("tlzkrh", 7),
+            ("나쁜말 쇼", 6),
+            ("위키드", 5),
+        ]
+        .into_iter()
+        .map(|(query, count)| QueryCount {
+            query: query.to_string(),
+            count,
+        })
+        .collect();
+        let blocked = vec!["나쁜말".to_string()];
+        let shown: Vec<String> = shown(&counted, &blocked, 10)
+            .into_iter()
+            .map(|c| c.query)
+            .collect();
+        assert_eq!(shown, ["시카고", "위키드"]);
+        assert_eq!(super::shown(&counted, &blocked, 1).len(), 1);
     }
 }
