@@ -34,9 +34,10 @@ pub struct Word {
     /// Content morphemes of two or more syllables, normalized, when the word has more
     /// than one morpheme. Empty for Latin words and single-morpheme words.
     pub morphemes: Vec<String>,
-    /// Characters of all the word's content morphemes, one-syllable ones included (and
-    /// particles and endings not): what `morphemes` must add up to for the word to be
-    /// wholly matched by them. 위카드 has 3 (위 + 카드), 시카고를 has 3 (를 is a particle).
+    /// Characters of all the word's content morphemes and prefixes, one-syllable ones
+    /// included (and particles, endings and suffixes not): what `morphemes` must add up
+    /// to for the word to be wholly matched by them. 위카드 has 3 (위 + 카드), 시카고를
+    /// has 3 (를 is a particle), 초승우 has 3 (초 is read as a prefix).
     pub content_chars: usize,
 }
 
@@ -123,10 +124,15 @@ fn morphemes(word: &str) -> (Vec<String>, usize) {
             .copied()
             .unwrap_or("UNK")
             .to_string();
+        let chars = surface.chars().count();
+        // A prefix is no key of its own, but the word is not its stem without it
+        // (초승우 is not 승우, 무관심 not 관심): it counts towards what must be covered.
+        if tag.starts_with("XP") {
+            content_chars += chars;
+        }
         if !is_content_tag(&tag) {
             continue;
         }
-        let chars = surface.chars().count();
         content_chars += chars;
         if chars >= 2 {
             kept.push(surface);

@@ -42,6 +42,8 @@ const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     ("벤허", Some("Ben-Hur"), &[], "MUSICAL"),
     // One key from 오유 (오페라의 유령's alias), as 어유 is from both.
     ("우유 배달", None, &[], "PLAY"),
+    // Shares 승우 with 조승우, and nothing more.
+    ("승우 노래", None, &[], "CONCERT"),
 ];
 
 fn documents() -> Vec<ShowDocument> {
@@ -437,7 +439,7 @@ fn a_slipped_first_consonant_finds_the_word() {
 }
 
 #[test]
-fn one_wrong_jamo_in_a_name_finds_the_persons_show() {
+fn one_wrong_jamo_in_a_name_finds_the_persons_show_above_a_shared_syllable() {
     let search = catalog();
     for (query, expected) in [
         ("조승오", "오페라의 유령"),
@@ -447,6 +449,9 @@ fn one_wrong_jamo_in_a_name_finds_the_persons_show() {
     ] {
         assert_eq!(first(&search, query), expected, "query {query:?}");
     }
+    // 초승우's morpheme 승우 is a word of 승우 노래: found, but below the person's show.
+    let found = titles(&search, "초승우");
+    assert_eq!(found, ["오페라의 유령", "승우 노래"]);
 }
 
 #[test]

@@ -41,10 +41,9 @@ pub const ONE_TYPO: f32 = 0.5;
 pub const ONE_UNLIKELY_TYPO: f32 = 0.42;
 pub const TWO_TYPOS: f32 = 0.35;
 /// A word's first consonant slipped on the keyboard or by ear (`slips`), the rest as
-/// typed: below every cleaner match, so it only decides where nothing cleaner does.
+/// typed (never as the start of a longer word): below every cleaner match, so it only
+/// decides where nothing cleaner does.
 pub const SLIP: f32 = 0.3;
-/// The same, as the start of a longer word.
-pub const SLIP_PREFIX: f32 = 0.25;
 /// A word typed with the wrong keyboard layout is a little less certain than one typed
 /// as meant.
 const OTHER_LAYOUT: f32 = 0.95;
@@ -52,9 +51,11 @@ const OTHER_LAYOUT: f32 = 0.95;
 /// an exact word and a prefix.
 const MORPHEMES: f32 = 0.9;
 /// Some of a word's morphemes found (뮤지컬시카고 vs 시카고) score this times the share
-/// of the word they cover (less than all of it): always below one typo in the whole
-/// word, likely or not, so 위카드 finds 위키드 before every title that merely holds 카드.
-const PARTIAL_MORPHEMES: f32 = 0.4;
+/// of the word they cover (less than all of it): below every typo of the whole word,
+/// likely or not, and below a slipped first consonant even on a name (0.3 × 0.8), so
+/// 위카드 finds 위키드 before every title that merely holds 카드, and 초승우 finds 조승우
+/// before every show that merely holds 승우.
+const PARTIAL_MORPHEMES: f32 = 0.2;
 const ARTIST_WEIGHT: f32 = 0.8;
 /// A venue word (샤롯데 for 샤롯데씨어터) says where, less surely than a title says what;
 /// matched exactly or as a prefix, never with typos, since venues share so many words.
@@ -311,7 +312,6 @@ const KEY_SCORES: Scores = Scores {
     one_unlikely_typo: ONE_UNLIKELY_TYPO,
     two_typos: TWO_TYPOS,
     slip: SLIP,
-    slip_prefix: SLIP_PREFIX,
 };
 
 /// The key as a whole key of the field, scored `score`.
@@ -642,16 +642,7 @@ pub fn key_match(title_key: &str, query_key: &str) -> Option<f32> {
     if budget == 0 {
         return None;
     }
-    let prefix = query_chars >= MIN_PREFIX_CHARS;
-    let slip = || {
-        if !slips::slipped(title_key, query_key, prefix) {
-            None
-        } else if title_key.len() == query_key.len() {
-            Some(SLIP)
-        } else {
-            Some(SLIP_PREFIX)
-        }
-    };
+    let slip = || slips::slipped(title_key, query_key).then_some(SLIP);
     if title_key.chars().count().abs_diff(query_chars) > budget {
         return slip();
     }

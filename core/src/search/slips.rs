@@ -123,9 +123,8 @@ pub fn meant_by(typed: char) -> &'static [char] {
 }
 
 /// Whether `title_key` is `query_key` with its first consonant slipped: the first
-/// keys confusable (`meant_by`), the rest the same, or (`prefix`) the start of the
-/// rest.
-pub fn slipped(title_key: &str, query_key: &str, prefix: bool) -> bool {
+/// keys confusable (`meant_by`), the rest the same.
+pub fn slipped(title_key: &str, query_key: &str) -> bool {
     let (Some(typed), Some(meant)) = (query_key.chars().next(), title_key.chars().next()) else {
         return false;
     };
@@ -133,8 +132,7 @@ pub fn slipped(title_key: &str, query_key: &str, prefix: bool) -> bool {
         &query_key[typed.len_utf8()..],
         &title_key[meant.len_utf8()..],
     );
-    meant_by(typed).contains(&meant)
-        && (meant_rest == typed_rest || (prefix && meant_rest.starts_with(typed_rest)))
+    meant_by(typed).contains(&meant) && meant_rest == typed_rest
 }
 
 /// Whether the one edit between `term` and `key` (known to be one apart) is a likely
@@ -212,20 +210,16 @@ mod tests {
     #[test]
     fn a_slip_keeps_the_rest_of_the_word() {
         let (title, typed) = (hangul::keys("마타하리"), hangul::keys("나타하리"));
-        assert!(slipped(&title, &typed, false));
-        // One more typo elsewhere is not a slip.
-        assert!(!slipped(&title, &hangul::keys("나타하라"), false));
-        // The start of a longer word, only where prefixes count.
-        let longer = hangul::keys("고스트버스터즈");
-        assert!(slipped(&longer, &hangul::keys("코스트"), true));
-        assert!(!slipped(&longer, &hangul::keys("코스트"), false));
-        // The same first key is no slip, and a far one is none either.
-        assert!(!slipped(&title, &title, false));
+        assert!(slipped(&title, &typed));
+        // One more typo elsewhere is not a slip, nor the start of a longer word.
+        assert!(!slipped(&title, &hangul::keys("나타하라")));
         assert!(!slipped(
-            &hangul::keys("시카고"),
-            &hangul::keys("피카고"),
-            false
+            &hangul::keys("고스트버스터즈"),
+            &hangul::keys("코스트")
         ));
+        // The same first key is no slip, and a far one is none either.
+        assert!(!slipped(&title, &title));
+        assert!(!slipped(&hangul::keys("시카고"), &hangul::keys("피카고")));
     }
 
     #[test]
