@@ -136,8 +136,9 @@ impl Matcher {
         let slips: Box<[Box<[u8]>]> = match first {
             Some(first) if budget > 0 => slips::meant_by(first)
                 .iter()
-                .map(|meant| spelling.spell(&meant.to_string()).as_bytes().into())
-                .filter(|spelled: &Box<[u8]>| spelled.len() == first_len)
+                .map(|meant| spelling.spell(&meant.to_string()).into_owned())
+                .filter(|spelled| spelled.len() == first_len)
+                .map(|spelled| spelled.into_bytes().into_boxed_slice())
                 .collect(),
             _ => Box::default(),
         };
