@@ -62,13 +62,18 @@ async fn on_a_redis_cluster_two_processes_count_the_same() {
     two_processes_count(&app).await;
 }
 
-async fn two_processes_count(app: &TestApp) {
-    app.show_on_sale(10, 2).await; // 시카고 (Chicago)
+/// A show on sale, 시카고 (Chicago), in the index.
+async fn chicago_indexed(app: &TestApp) {
+    app.show_on_sale(10, 2).await;
     let mut indexer = Indexer::open(&*app.index_dir).unwrap();
     indexer
         .run_pass(app.pool(), PassOptions::default())
         .await
         .unwrap();
+}
+
+async fn two_processes_count(app: &TestApp) {
+    chicago_indexed(app).await;
     let (first, first_router) = another_process(app);
     let (second, second_router) = another_process(app);
     let (a, b, c) = ("203.0.113.1", "203.0.113.2", "203.0.113.3");
@@ -147,12 +152,7 @@ async fn misses_are_for_admins_and_limits_are_checked() {
 #[tokio::test]
 async fn a_blocked_term_keeps_its_readings_off_popular_searches() {
     let app = TestApp::with_config(&[("CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
-    app.show_on_sale(10, 2).await; // 시카고 (Chicago)
-    let mut indexer = Indexer::open(&*app.index_dir).unwrap();
-    indexer
-        .run_pass(app.pool(), PassOptions::default())
-        .await
-        .unwrap();
+    chicago_indexed(&app).await;
     let (state, router) = another_process(&app);
     searched(&router, "203.0.113.1", "시카고", "").await;
     state.trends.flush().await.unwrap();
