@@ -81,6 +81,15 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// A whole text as search compares it: `normalize`d, words one space apart. What
+/// popular queries are counted under and what blocklist terms are matched in.
+pub fn normalize_text(text: &str) -> String {
+    normalize(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn fold_into(out: &mut String, text: &str) {
     for c in text.nfkc() {
         if hangul::is_hangul(c) {

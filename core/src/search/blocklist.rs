@@ -14,10 +14,7 @@ pub const MAX_TERM_CHARS: usize = 40;
 /// A term as it is stored and compared: normalized, single spaces; refused when blank
 /// or longer than a reading can be.
 pub fn normalized(term: &str) -> Result<String> {
-    let term = analysis::normalize(term)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let term = analysis::normalize_text(term);
     match term.chars().count() {
         _ if !term.chars().any(char::is_alphanumeric) => {
             Err(Error::validation("term", "must hold a letter or digit"))
@@ -35,10 +32,7 @@ pub fn blocks(blocked: &[String], reading: &str) -> bool {
     if blocked.is_empty() {
         return false;
     }
-    let reading = analysis::normalize(reading)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let reading = analysis::normalize_text(reading);
     blocked.iter().any(|term| reading.contains(term.as_str()))
 }
 

@@ -420,10 +420,19 @@ impl ShowSearch {
             .enumerate()
             .map(|(rank, (score, address))| {
                 let doc: TantivyDocument = searcher.doc(address)?;
-                if rank == 0 && offset == 0 && every_word {
-                    reading = reading_of(&open.fields, &doc, &interpretation);
+                let first_found = rank == 0 && offset == 0 && every_word;
+                let (hit, read) = hit(
+                    &open.fields,
+                    &doc,
+                    &interpretation,
+                    score / best,
+                    now,
+                    first_found,
+                );
+                if read.is_some() {
+                    reading = read;
                 }
-                Ok(hit(&open.fields, &doc, &interpretation, score / best, now))
+                Ok(hit)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(SearchResults {
@@ -533,26 +542,14 @@ fn stored_words(
         .unwrap_or_else(|| analysis::words(text))
 }
 
-/// What the query found, in the words of the show it found first (`reading`).
-fn reading_of(
-    fields: &Fields,
-    doc: &TantivyDocument,
-    interpretation: &Interpretation,
-) -> Option<String> {
-    let title = first_text(doc, fields.title)?;
-    let words = stored_words(doc, &title, fields.title_words);
-    let marked = marks(&words, interpretation);
-    let artists = all_texts(doc, fields.artists);
-    reading::of(&title, &words, &marked, &artists, interpretation)
-}
-
 fn hit(
     fields: &Fields,
     doc: &TantivyDocument,
     interpretation: &Interpretation,
     score: Score,
     now: DateTime<Utc>,
-) -> SearchHit {
+    read: bool,
+) -> (SearchHit, Option<String>) {
     let title = first_text(doc, fields.title).unwrap_or_default();
     let starts = dates(doc, fields.starts_at);
     let booking_opens_at = dates(doc, fields.booking_opens_at)
@@ -570,17 +567,27 @@ fn hit(
     };
     let title_en = first_text(doc, fields.title_en);
     let marked = |text: &str, stored: Option<tantivy::schema::Field>| {
-        highlight_words(text, &stored_words(doc, text, stored), interpretation)
+        let words = stored_words(doc, text, stored);
+        let marks = marks(&words, interpretation);
+        (words, marks)
     };
-    SearchHit {
+    // The title's words and marks serve the highlight and, for the first show
+    // found, the search's reading.
+    let (title_words, title_marks) = marked(&title, fields.title_words);
+    let artists = all_texts(doc, fields.artists);
+    let reading = read
+        .then(|| reading::of(&title, &title_words, &title_marks, &artists, interpretation))
+        .flatten();
+    let hit = SearchHit {
         id: first_i64(doc, fields.id),
-        title_highlighted: marked(&title, fields.title_words),
-        title_en_highlighted: title_en
-            .as_deref()
-            .map(|t| marked(t, fields.title_en_words)),
+        title_highlighted: render_marked(&title, &title_words, &title_marks),
+        title_en_highlighted: title_en.as_deref().map(|t| {
+            let (words, marks) = marked(t, fields.title_en_words);
+            render_marked(t, &words, &marks)
+        }),
         title,
         title_en,
-        artists: all_texts(doc, fields.artists),
+        artists,
         category: first_text(doc, fields.category).unwrap_or_default(),
         venue: first_text(doc, fields.venue).unwrap_or_default(),
         poster_url: first_text(doc, fields.poster_url),
@@ -590,7 +597,8 @@ fn hit(
         booking_state: booking_state.to_string(),
         like_count: first_i64(doc, fields.like_count),
         score,
-    }
+    };
+    (hit, reading)
 }
 
 /// Marks the title words the query matched, by the same rules as the search.
@@ -604,10 +612,14 @@ fn highlight_words(
     words: &[analysis::Word],
     interpretation: &Interpretation,
 ) -> String {
-    let marked = marks(words, interpretation);
+    render_marked(title, words, &marks(words, interpretation))
+}
+
+/// `title` with its `marked` words in `<em>`, HTML-escaped.
+fn render_marked(title: &str, words: &[analysis::Word], marked: &[bool]) -> String {
     let mut out = String::with_capacity(title.len() + 16);
     let mut at = 0;
-    for (word, mark) in words.iter().zip(&marked) {
+    for (word, mark) in words.iter().zip(marked) {
         if !mark {
             continue;
         }

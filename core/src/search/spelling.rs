@@ -37,9 +37,7 @@ impl Spelling {
         }
         Cow::Owned(key.chars().map(compact_char).collect())
     }
-}
 
-impl Spelling {
     /// The character of a key that `spell` wrote as `c`.
     pub fn unspell(self, c: char) -> char {
         if self == Spelling::Raw {

@@ -91,10 +91,7 @@ pub struct SearchTrends {
 /// The form a query is counted under, or None when it is not worth counting (blank,
 /// punctuation only, or pasted text).
 pub fn counted_form(text: &str) -> Option<String> {
-    let normalized = analysis::normalize(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let normalized = analysis::normalize_text(text);
     let fits = (1..=MAX_COUNTED_CHARS).contains(&normalized.chars().count());
     (fits && !query::interpret(&normalized).is_empty()).then_some(normalized)
 }
