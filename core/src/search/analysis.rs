@@ -112,6 +112,12 @@ fn is_content_tag(tag: &str) -> bool {
         || first.starts_with('V')
 }
 
+/// What ko-dic tags a piece of text it has no entry for (`UNK` when a token has no
+/// details at all).
+fn is_unknown_tag(tag: &str) -> bool {
+    matches!(tag, "UNKNOWN" | "UNK")
+}
+
 /// The content morphemes of one Hangul word, normalized, keeping those of two or more
 /// characters, and the characters of all its content morphemes. Returns no morphemes
 /// when the word is a single morpheme (its word key covers it).
@@ -136,7 +142,9 @@ fn morphemes(word: &str) -> (Vec<String>, usize) {
         let chars = surface.chars().count();
         // A prefix is no key of its own, but the word is not its stem without it
         // (초승우 is not 승우, 무관심 not 관심): it counts towards what must be covered.
-        if tag.starts_with("XP") {
+        // So does a piece ko-dic cannot read at all: it is no particle but, in a
+        // query, most often a typo (조성짇 is 조성진 mistyped, not 조성 and an ending).
+        if tag.starts_with("XP") || is_unknown_tag(&tag) {
             content_chars += chars;
         }
         if !is_content_tag(&tag) {
@@ -461,6 +469,12 @@ mod tests {
         );
         // A typo splits into one-syllable scraps, none of which is kept.
         assert!(words("시하고")[0].morphemes.is_empty());
+        // A syllable ko-dic cannot read is content: 조성 does not cover 조성짇.
+        let typo = &words("조성짇")[0];
+        assert_eq!(
+            (typo.morphemes.as_slice(), typo.content_chars),
+            (&["조성".to_string()][..], 3)
+        );
     }
 
     #[test]

@@ -44,6 +44,8 @@ const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     ("우유 배달", None, &[], "PLAY"),
     // Shares 승우 with 조승우, and nothing more.
     ("승우 노래", None, &[], "CONCERT"),
+    // A name ko-dic reads as 조승 and a suffix: shares the stem 조승 with 조승우.
+    ("조승별 쇼케이스", None, &["조승별"], "CONCERT"),
 ];
 
 fn documents() -> Vec<ShowDocument> {
@@ -452,6 +454,17 @@ fn one_wrong_jamo_in_a_name_finds_the_persons_show_above_a_shared_syllable() {
     // 초승우's morpheme 승우 is a word of 승우 노래: found, but below the person's show.
     let found = titles(&search, "초승우");
     assert_eq!(found, ["오페라의 유령", "승우 노래"]);
+}
+
+#[test]
+fn a_typo_ko_dic_cannot_read_is_no_particle() {
+    let search = catalog();
+    // 조승쭈 reads as 조승 and a syllable ko-dic has no entry for: the typo, not an
+    // ending, so 조승 alone does not cover the word and 조승별 (조승 and a suffix) is
+    // no better a match than 조승우 with one wrong jamo.
+    assert_eq!(first(&search, "조승쭈"), "오페라의 유령");
+    // The name typed as such still finds its own show first.
+    assert_eq!(first(&search, "조승별"), "조승별 쇼케이스");
 }
 
 #[test]

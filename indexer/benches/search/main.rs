@@ -16,7 +16,8 @@
 //!  6. freshness: `marquee-indexer serve` on its default schedule while titles are
 //!     updated; seconds from the UPDATE's commit to the show being found.
 //!
-//! BENCH_ONLY=quality stops after step 3; BENCH_QUERIES names another labelled file.
+//! BENCH_ONLY=quality stops after step 3; BENCH_QUERIES names another labelled file;
+//! BENCH_KEEP=1 leaves the database and the index behind for a look at a miss.
 //!
 //! Prints Markdown for BENCHMARKS.md; misses go to stderr.
 
@@ -268,6 +269,10 @@ async fn main() {
 
 async fn drop_database(server: &str, name: &str, pool: MySqlPool, index_dir: &std::path::Path) {
     pool.close().await;
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        eprintln!("kept: database {name}, index {}", index_dir.display());
+        return;
+    }
     let _ = std::fs::remove_dir_all(index_dir);
     let admin = db::connect(&format!("{server}/mysql")).await.unwrap();
     sqlx::query(&format!("drop database `{name}`"))
