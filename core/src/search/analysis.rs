@@ -266,6 +266,28 @@ pub fn match_keys(text: &str) -> Vec<Key> {
     keys
 }
 
+/// The keystroke keys of a person's name: its words and the compact whole, never its
+/// morphemes. ko-dic cuts names it does not know into pieces (신우희 into 신우 and 희,
+/// 조나훈 into 조 and 나훈), and a piece is another person's whole name, or the stem a
+/// typo of one reads as (나훈이 is 나훈아 mistyped, read as 나훈 and a particle): as keys,
+/// they put strangers above the person meant.
+pub fn name_keys(text: &str) -> Vec<Key> {
+    let words = words(text);
+    let mut keys = Vec::new();
+    for word in &words {
+        push_key(
+            &mut keys,
+            hangul::keys(&word.normalized),
+            word.start,
+            word.end,
+        );
+    }
+    if let (Some(whole), Some(first), Some(last)) = (compact(&words), words.first(), words.last()) {
+        push_key(&mut keys, hangul::keys(&whole), first.start, last.end);
+    }
+    keys
+}
+
 /// Marks the initials of a whole text, so a search can tell ㅂㅎ meaning the whole of
 /// 벤허 from ㅂㅎ meeting one word of 초록과 방학.
 pub const WHOLE_TEXT: char = '^';
@@ -475,6 +497,14 @@ mod tests {
             (typo.morphemes.as_slice(), typo.content_chars),
             (&["조성".to_string()][..], 3)
         );
+    }
+
+    #[test]
+    fn name_keys_are_words_and_the_whole_never_pieces() {
+        assert_eq!(texts(name_keys("조나훈")), ["조나훈"]);
+        assert_eq!(texts(name_keys("팀 버튼")), ["팀", "버튼", "팀버튼"]);
+        // The same name as a title word also gives ko-dic's pieces.
+        assert!(texts(match_keys("조나훈")).len() > 1);
     }
 
     #[test]

@@ -75,7 +75,9 @@ pub struct PassReport {
 /// 5: the keys of a show's shortest name (`name_keys`, a new field) for ties, and the
 ///    titles' words stored for highlighting (`title_words`, `title_en_words`).
 /// 6: syllable swaps of two-syllable words (`analysis::syllable_variant_keys`).
-pub const ANALYSIS_VERSION: u32 = 6;
+/// 7: artists keyed by their whole names, without ko-dic's pieces
+///    (`analysis::name_keys`, a tokenizer of its own).
+pub const ANALYSIS_VERSION: u32 = 7;
 
 /// The first analysis version that spells keys one byte per jamo.
 const COMPACT_SPELLING_SINCE: u32 = 4;

@@ -45,7 +45,8 @@ const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     // Shares 승우 with 조승우, and nothing more.
     ("승우 노래", None, &[], "CONCERT"),
     // A name ko-dic reads as 조승 and a suffix: shares the stem 조승 with 조승우.
-    ("조승별 쇼케이스", None, &["조승별"], "CONCERT"),
+    ("조승별 쇼케이스", None, &["조승별", "조나훈"], "CONCERT"),
+    ("나훈아 콘서트", None, &["나훈아"], "CONCERT"),
 ];
 
 fn documents() -> Vec<ShowDocument> {
@@ -465,6 +466,17 @@ fn a_typo_ko_dic_cannot_read_is_no_particle() {
     assert_eq!(first(&search, "조승쭈"), "오페라의 유령");
     // The name typed as such still finds its own show first.
     assert_eq!(first(&search, "조승별"), "조승별 쇼케이스");
+}
+
+#[test]
+fn a_cast_member_is_found_by_the_whole_name_not_by_a_piece_of_another() {
+    let search = catalog();
+    // ko-dic cuts 조나훈 into 조 and 나훈, and reads 나훈이 (나훈아 mistyped) as 나훈 and
+    // a particle: as a key, the piece would put 조나훈's show first.
+    assert_eq!(first(&search, "나훈이"), "나훈아 콘서트");
+    assert_eq!(titles(&search, "나훈"), ["나훈아 콘서트"]);
+    // Whole names, and each word of a name of several, are keys.
+    assert_eq!(first(&search, "조나훈"), "조승별 쇼케이스");
 }
 
 #[test]

@@ -57,6 +57,11 @@ const MORPHEMES: f32 = 0.9;
 /// before every show that merely holds 승우.
 const PARTIAL_MORPHEMES: f32 = 0.2;
 const ARTIST_WEIGHT: f32 = 0.8;
+/// A cast member's whole name typed exactly (the artists field holds whole names only:
+/// `analysis::name_keys`): surer than a title word pieced together from morphemes
+/// (0.9), which is how ko-dic reads many names (고은성 as 고은 and a suffix, and 고은예
+/// in another show's title likewise), and below the same word exactly in a title.
+const ARTIST_EXACT: f32 = 0.92;
 /// A venue word (샤롯데 for 샤롯데씨어터) says where, less surely than a title says what;
 /// matched exactly or as a prefix, never with typos, since venues share so many words.
 const VENUE_WEIGHT: f32 = 0.7;
@@ -314,6 +319,16 @@ const KEY_SCORES: Scores = Scores {
     slip: SLIP,
 };
 
+/// What each kind of match scores in the artists field.
+const ARTIST_SCORES: Scores = Scores {
+    exact: ARTIST_EXACT,
+    prefix: PREFIX * ARTIST_WEIGHT,
+    one_typo: ONE_TYPO * ARTIST_WEIGHT,
+    one_unlikely_typo: ONE_UNLIKELY_TYPO * ARTIST_WEIGHT,
+    two_typos: TWO_TYPOS * ARTIST_WEIGHT,
+    slip: SLIP * ARTIST_WEIGHT,
+};
+
 /// The key as a whole key of the field, scored `score`.
 fn exact(field: Field, key: &str, score: f32, matchers: &Matchers) -> Box<dyn Query> {
     scored(
@@ -327,17 +342,23 @@ fn exact(field: Field, key: &str, score: f32, matchers: &Matchers) -> Box<dyn Qu
 
 /// Exact, prefix and typo matches of one key on one field, each with its constant,
 /// found in one walk of the field's keys (`key_query`).
-fn typo_tolerant(field: Field, key: &str, weight: f32, matchers: &mut Matchers) -> Box<dyn Query> {
+fn typo_tolerant(
+    field: Field,
+    key: &str,
+    scores: Scores,
+    matchers: &mut Matchers,
+) -> Box<dyn Query> {
     let chars = key.chars().count();
     let matcher = matchers.get(key, chars >= MIN_PREFIX_CHARS, typo_budget(chars));
-    Box::new(KeyQuery::new(field, matcher, KEY_SCORES.times(weight)))
+    Box::new(KeyQuery::new(field, matcher, scores))
 }
 
-fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
+/// The text fields with what each kind of match scores in them.
+fn text_fields(fields: &Fields) -> [(Field, Scores); 3] {
     [
-        (fields.title, 1.0),
-        (fields.title_en, 1.0),
-        (fields.artists, ARTIST_WEIGHT),
+        (fields.title, KEY_SCORES),
+        (fields.title_en, KEY_SCORES),
+        (fields.artists, ARTIST_SCORES),
     ]
 }
 
@@ -346,18 +367,18 @@ fn text_fields(fields: &Fields) -> [(Field, f32); 3] {
 fn exact_or_prefix(
     field: Field,
     key: &str,
-    weight: f32,
+    scores: Scores,
     matchers: &mut Matchers,
 ) -> Box<dyn Query> {
     let matcher = matchers.get(key, key.chars().count() >= MIN_PREFIX_CHARS, 0);
-    Box::new(KeyQuery::new(field, matcher, KEY_SCORES.times(weight)))
+    Box::new(KeyQuery::new(field, matcher, scores))
 }
 
 /// One morpheme found exactly in any text field, scored by the best field.
 fn morpheme_query(fields: &Fields, key: &str, matchers: &Matchers) -> Box<dyn Query> {
     let exact: Vec<Box<dyn Query>> = text_fields(fields)
         .into_iter()
-        .map(|(field, field_weight)| exact(field, key, EXACT * field_weight, matchers))
+        .map(|(field, scores)| exact(field, key, scores.exact, matchers))
         .collect();
     Box::new(DisjunctionMaxQuery::new(exact))
 }
@@ -376,17 +397,17 @@ fn group_query(fields: &Fields, group: &Group, matchers: &mut Matchers) -> Box<d
             ));
             continue;
         }
-        for (field, field_weight) in text_fields(fields) {
-            let weight = alternative.weight * field_weight;
+        for (field, field_scores) in text_fields(fields) {
+            let scores = field_scores.times(alternative.weight);
             word_matches.push(if alternative.typos {
-                typo_tolerant(field, &alternative.key, weight, matchers)
+                typo_tolerant(field, &alternative.key, scores, matchers)
             } else {
-                exact_or_prefix(field, &alternative.key, weight, matchers)
+                exact_or_prefix(field, &alternative.key, scores, matchers)
             });
         }
         if let Some(venue) = fields.venue_keys {
-            let weight = alternative.weight * VENUE_WEIGHT;
-            word_matches.push(exact_or_prefix(venue, &alternative.key, weight, matchers));
+            let scores = KEY_SCORES.times(alternative.weight * VENUE_WEIGHT);
+            word_matches.push(exact_or_prefix(venue, &alternative.key, scores, matchers));
         }
     }
     if let Some(variant) = &group.syllable_variant {
@@ -520,9 +541,7 @@ pub fn build_with(
         let weight = titles.len() as f32;
         let matches: Vec<Box<dyn Query>> = text_fields(fields)
             .into_iter()
-            .map(|(field, field_weight)| {
-                typo_tolerant(field, compact, weight * field_weight, matchers)
-            })
+            .map(|(field, scores)| typo_tolerant(field, compact, scores.times(weight), matchers))
             .collect();
         matching.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
     }

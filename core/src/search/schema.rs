@@ -1,8 +1,8 @@
 //! The search index's schema and how a show becomes a document.
 //!
-//! Titles, English titles and artists are indexed as match keys (keystroke spellings of
-//! words, morphemes and the compact whole; see `analysis`), titles also as initial
-//! consonants. Everything a result list shows is stored, so a search never touches
+//! Titles and English titles are indexed as match keys (keystroke spellings of words,
+//! morphemes and the compact whole; see `analysis`), artists by their whole names
+//! (words and the compact whole), titles also as initial consonants. Everything a result list shows is stored, so a search never touches
 //! MariaDB. `updated_at` is kept so the indexer can tell an unchanged show from a changed
 //! one when it re-reads its overlap window.
 
@@ -15,7 +15,7 @@ use tantivy::{Index, TantivyDocument};
 
 use super::analysis;
 use super::spelling::Spelling;
-use super::tokenizer::{KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS};
+use super::tokenizer::{KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS, NAME_KEYS};
 
 /// One show as search sees it: what the indexer reads from MariaDB.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,7 @@ pub fn schema() -> Schema {
     builder.add_text_field("title", keys_options(MATCH_KEYS, true));
     builder.add_text_field("title_initials", keys_options(INITIAL_KEYS, false));
     builder.add_text_field("title_en", keys_options(MATCH_KEYS, true));
-    builder.add_text_field("artists", keys_options(MATCH_KEYS, true));
+    builder.add_text_field("artists", keys_options(NAME_KEYS, true));
     builder.add_text_field("venue_keys", keys_options(MATCH_KEYS, false));
     builder.add_text_field("venue", STORED);
     builder.add_text_field("category", STRING | STORED);
@@ -135,6 +135,10 @@ pub fn register_tokenizers(index: &Index, spelling: Spelling) {
     tokenizers.register(
         MATCH_KEYS,
         TextAnalyzer::from(KeysTokenizer::new(KeyKind::Match, spelling)),
+    );
+    tokenizers.register(
+        NAME_KEYS,
+        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Names, spelling)),
     );
     tokenizers.register(
         INITIAL_KEYS,

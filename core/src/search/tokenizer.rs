@@ -12,12 +12,16 @@ use super::spelling::Spelling;
 
 /// Name under which the keystroke-key tokenizer is registered on the index.
 pub const MATCH_KEYS: &str = "marquee_match_keys";
+/// Name under which the tokenizer of people's names (`analysis::name_keys`) is
+/// registered on the index.
+pub const NAME_KEYS: &str = "marquee_name_keys";
 /// Name under which the initial-consonant tokenizer is registered on the index.
 pub const INITIAL_KEYS: &str = "marquee_initial_keys";
 
 #[derive(Clone, Copy, Debug)]
 pub enum KeyKind {
     Match,
+    Names,
     Initials,
 }
 
@@ -46,6 +50,7 @@ impl Tokenizer for KeysTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KeysStream<'a> {
         let keys = match self.kind {
             KeyKind::Match => analysis::match_keys(text),
+            KeyKind::Names => analysis::name_keys(text),
             // Initials and syllable variants: the keys only ever matched exactly.
             KeyKind::Initials => {
                 let mut keys = analysis::initial_keys(text);
