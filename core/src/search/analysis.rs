@@ -23,6 +23,7 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use super::hangul;
+use super::vocabulary;
 
 /// One word of a text, with byte offsets into the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,7 +246,8 @@ pub struct Key {
     pub end: usize,
 }
 
-/// The keystroke keys of a text: words, morphemes and the compact whole.
+/// The keystroke keys of a text: words, morphemes and the compact whole (a venue's
+/// name, where a piece of a word is as good as the word: 샤롯데 of 샤롯데씨어터).
 pub fn match_keys(text: &str) -> Vec<Key> {
     let words = words(text);
     let mut keys = Vec::new();
@@ -262,6 +264,54 @@ pub fn match_keys(text: &str) -> Vec<Key> {
     }
     if let (Some(whole), Some(first), Some(last)) = (compact(&words), words.first(), words.last()) {
         push_key(&mut keys, hangul::keys(&whole), first.start, last.end);
+    }
+    keys
+}
+
+/// Whether `morpheme` (one of `word`'s) is the word itself less its particles or
+/// endings: its stem (시카고 of 시카고를, 르누아르 of 르누아르의, however ko-dic tags the
+/// 의), not a piece of a longer word (뮤지컬 and 시카고 of 뮤지컬시카고, 산민 of the name
+/// 양산민, 신우 of 신우준).
+pub fn is_stem(word: &Word, morpheme: &str) -> bool {
+    morpheme.chars().count() >= word.content_chars
+        || word
+            .normalized
+            .strip_prefix(morpheme)
+            .is_some_and(vocabulary::is_particle)
+}
+
+/// The keystroke keys of a title: its words, their stems and the compact whole. A
+/// word's other morphemes are `piece_keys`, matched in a field of their own below
+/// whole words: a title word that merely holds what was typed (양산민 holding 산민)
+/// is a weaker answer than a word or a name that is what was typed.
+pub fn word_keys(text: &str) -> Vec<Key> {
+    let words = words(text);
+    let mut keys = Vec::new();
+    for word in &words {
+        push_key(
+            &mut keys,
+            hangul::keys(&word.normalized),
+            word.start,
+            word.end,
+        );
+        for morpheme in word.morphemes.iter().filter(|m| is_stem(word, m)) {
+            push_key(&mut keys, hangul::keys(morpheme), word.start, word.end);
+        }
+    }
+    if let (Some(whole), Some(first), Some(last)) = (compact(&words), words.first(), words.last()) {
+        push_key(&mut keys, hangul::keys(&whole), first.start, last.end);
+    }
+    keys
+}
+
+/// The keystroke keys of the pieces of a title's words: the morphemes that are not a
+/// word's stem (see `word_keys`).
+pub fn piece_keys(text: &str) -> Vec<Key> {
+    let mut keys = Vec::new();
+    for word in &words(text) {
+        for morpheme in word.morphemes.iter().filter(|m| !is_stem(word, m)) {
+            push_key(&mut keys, hangul::keys(morpheme), word.start, word.end);
+        }
     }
     keys
 }
@@ -505,6 +555,29 @@ mod tests {
         assert_eq!(texts(name_keys("팀 버튼")), ["팀", "버튼", "팀버튼"]);
         // The same name as a title word also gives ko-dic's pieces.
         assert!(texts(match_keys("조나훈")).len() > 1);
+    }
+
+    #[test]
+    fn a_title_word_keys_its_stem_and_leaves_its_pieces_to_another_field() {
+        // Stems: the word less a particle, however ko-dic tags it (의 as a noun here).
+        assert_eq!(
+            texts(word_keys("르누아르의 빛")),
+            ["르누아르의", "르누아르", "빛", "르누아르의빛"]
+        );
+        assert_eq!(texts(piece_keys("르누아르의 빛")), Vec::<String>::new());
+        assert_eq!(texts(word_keys("시카고를")), ["시카고를", "시카고"]);
+        // Pieces: a compound's parts, a name's given name, a name's first syllables.
+        assert_eq!(texts(word_keys("광화문연가")), ["광화문연가"]);
+        assert_eq!(texts(piece_keys("광화문연가")), ["광화문", "연가"]);
+        assert_eq!(texts(piece_keys("양산민 콘서트")), ["산민"]);
+        assert_eq!(texts(piece_keys("신우준")), ["신우"]);
+        // Together they are the match keys, as a venue's name is keyed.
+        let mut both = texts(word_keys("광화문연가 앵콜"));
+        both.extend(texts(piece_keys("광화문연가 앵콜")));
+        let mut all = texts(match_keys("광화문연가 앵콜"));
+        both.sort();
+        all.sort();
+        assert_eq!(both, all);
     }
 
     #[test]

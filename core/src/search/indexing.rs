@@ -77,7 +77,9 @@ pub struct PassReport {
 /// 6: syllable swaps of two-syllable words (`analysis::syllable_variant_keys`).
 /// 7: artists keyed by their whole names, without ko-dic's pieces
 ///    (`analysis::name_keys`, a tokenizer of its own).
-pub const ANALYSIS_VERSION: u32 = 7;
+/// 8: the pieces of title words in a field of their own (`title_pieces`), below whole
+///    words.
+pub const ANALYSIS_VERSION: u32 = 8;
 
 /// The first analysis version that spells keys one byte per jamo.
 const COMPACT_SPELLING_SINCE: u32 = 4;

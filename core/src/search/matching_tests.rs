@@ -47,6 +47,12 @@ const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     // A name ko-dic reads as 조승 and a suffix: shares the stem 조승 with 조승우.
     ("조승별 쇼케이스", None, &["조승별", "조나훈"], "CONCERT"),
     ("나훈아 콘서트", None, &["나훈아"], "CONCERT"),
+    // Two-syllable names, and names ko-dic cuts into a surname and two syllables
+    // (양 + 산민, 최 + 산빈) or two syllables and a scrap (신우 + 준).
+    ("마타하리", None, &["한민", "신우"], "MUSICAL"),
+    ("양산민 콘서트", None, &["양산민"], "CONCERT"),
+    ("최산빈 리사이틀", None, &["최산빈"], "CLASSIC"),
+    ("신우준 콘서트", None, &["신우준"], "CONCERT"),
 ];
 
 fn documents() -> Vec<ShowDocument> {
@@ -477,6 +483,22 @@ fn a_cast_member_is_found_by_the_whole_name_not_by_a_piece_of_another() {
     assert_eq!(titles(&search, "나훈"), ["나훈아 콘서트"]);
     // Whole names, and each word of a name of several, are keys.
     assert_eq!(first(&search, "조나훈"), "조승별 쇼케이스");
+}
+
+#[test]
+fn a_piece_of_a_title_word_ranks_below_a_whole_name() {
+    let search = catalog();
+    // 신우 is the actor's whole name and only a piece of 신우준.
+    assert_eq!(titles(&search, "신우"), ["마타하리", "신우준 콘서트"]);
+    // 산민 is a piece of 양산민 exactly, 한민 with its first consonant slipped, and a
+    // piece of 최산빈 with a typo: the name before the typo'd piece.
+    assert_eq!(
+        titles(&search, "산민"),
+        ["양산민 콘서트", "마타하리", "최산빈 리사이틀"]
+    );
+    // A piece is still found, exactly and with a typo, where nothing whole is.
+    assert_eq!(first(&search, "하이드"), "지킬앤하이드");
+    assert_eq!(first(&search, "하이두"), "지킬앤하이드");
 }
 
 #[test]

@@ -57,6 +57,15 @@ const MORPHEMES: f32 = 0.9;
 /// before every show that merely holds 승우.
 const PARTIAL_MORPHEMES: f32 = 0.2;
 const ARTIST_WEIGHT: f32 = 0.8;
+/// A piece of a title word (`analysis::piece_keys`: 산민 of the name 양산민, 시카고 of
+/// 뮤지컬시카고) found exactly scores as the start of a word: below a cast member's
+/// whole name (0.92), so 신우 finds the actor 신우 before every 신우준.
+const PIECE_WEIGHT: f32 = 0.75;
+/// A piece found with a typo scores below a cast member's whole name with its first
+/// consonant slipped (0.24): two syllables inside a longer word, one of them wrong,
+/// share one syllable with what was typed, so 산민 (한민 slipped) finds the actor 한민
+/// before every 최산빈.
+const PIECE_TYPO_WEIGHT: f32 = 0.4;
 /// A cast member's whole name typed exactly (the artists field holds whole names only:
 /// `analysis::name_keys`): surer than a title word pieced together from morphemes
 /// (0.9), which is how ko-dic reads many names (고은성 as 고은 and a suffix, and 고은예
@@ -329,6 +338,16 @@ const ARTIST_SCORES: Scores = Scores {
     slip: SLIP * ARTIST_WEIGHT,
 };
 
+/// What each kind of match scores in the title pieces field.
+const PIECE_SCORES: Scores = Scores {
+    exact: EXACT * PIECE_WEIGHT,
+    prefix: PREFIX * PIECE_WEIGHT,
+    one_typo: ONE_TYPO * PIECE_TYPO_WEIGHT,
+    one_unlikely_typo: ONE_UNLIKELY_TYPO * PIECE_TYPO_WEIGHT,
+    two_typos: TWO_TYPOS * PIECE_TYPO_WEIGHT,
+    slip: SLIP * PIECE_TYPO_WEIGHT,
+};
+
 /// The key as a whole key of the field, scored `score`.
 fn exact(field: Field, key: &str, score: f32, matchers: &Matchers) -> Box<dyn Query> {
     scored(
@@ -354,12 +373,14 @@ fn typo_tolerant(
 }
 
 /// The text fields with what each kind of match scores in them.
-fn text_fields(fields: &Fields) -> [(Field, Scores); 3] {
+fn text_fields(fields: &Fields) -> impl Iterator<Item = (Field, Scores)> {
     [
         (fields.title, KEY_SCORES),
         (fields.title_en, KEY_SCORES),
         (fields.artists, ARTIST_SCORES),
     ]
+    .into_iter()
+    .chain(fields.title_pieces.map(|pieces| (pieces, PIECE_SCORES)))
 }
 
 /// A key as a whole key of the field or the start of one, without typos (venue words,
@@ -377,7 +398,6 @@ fn exact_or_prefix(
 /// One morpheme found exactly in any text field, scored by the best field.
 fn morpheme_query(fields: &Fields, key: &str, matchers: &Matchers) -> Box<dyn Query> {
     let exact: Vec<Box<dyn Query>> = text_fields(fields)
-        .into_iter()
         .map(|(field, scores)| exact(field, key, scores.exact, matchers))
         .collect();
     Box::new(DisjunctionMaxQuery::new(exact))
@@ -540,7 +560,6 @@ pub fn build_with(
         // single title word; worth as much as every group matching.
         let weight = titles.len() as f32;
         let matches: Vec<Box<dyn Query>> = text_fields(fields)
-            .into_iter()
             .map(|(field, scores)| typo_tolerant(field, compact, scores.times(weight), matchers))
             .collect();
         matching.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
@@ -627,6 +646,9 @@ pub fn build_suggest(fields: &Fields, text: &str, spelling: Spelling) -> Option<
             // A typo while typing a longer word still completes.
             matches.push(prefix_match(field, &key, 1, TWO_TYPOS, spelling));
         }
+    }
+    if let Some(pieces) = fields.title_pieces {
+        matches.push(starts_with(pieces, &key, PIECE_SCORES));
     }
     if hangul::is_initials_query(&typed) && typed.chars().count() >= 2 {
         let initials = Scores {

@@ -1,8 +1,10 @@
 //! The search index's schema and how a show becomes a document.
 //!
-//! Titles and English titles are indexed as match keys (keystroke spellings of words,
-//! morphemes and the compact whole; see `analysis`), artists by their whole names
-//! (words and the compact whole), titles also as initial consonants. Everything a result list shows is stored, so a search never touches
+//! Titles and English titles are indexed as keystroke spellings of their words, stems
+//! and compact whole, the other morphemes of a title's words (pieces) in a field of
+//! their own (see `analysis`), artists by their whole names (words and the compact
+//! whole), venues by all their keys, titles also as initial consonants. Everything a
+//! result list shows is stored, so a search never touches
 //! MariaDB. `updated_at` is kept so the indexer can tell an unchanged show from a changed
 //! one when it re-reads its overlap window.
 
@@ -15,7 +17,9 @@ use tantivy::{Index, TantivyDocument};
 
 use super::analysis;
 use super::spelling::Spelling;
-use super::tokenizer::{KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS, NAME_KEYS};
+use super::tokenizer::{
+    KeyKind, KeysTokenizer, INITIAL_KEYS, MATCH_KEYS, NAME_KEYS, PIECE_KEYS, WORD_KEYS,
+};
 
 /// One show as search sees it: what the indexer reads from MariaDB.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +47,10 @@ pub struct Fields {
     pub id: Field,
     pub updated_at: Field,
     pub title: Field,
+    /// The morphemes of the title's words that are not the word's stem
+    /// (`analysis::piece_keys`). None in an index written before it existed, whose
+    /// title field holds them.
+    pub title_pieces: Option<Field>,
     /// The title's keys matched only exactly: initial consonants and syllable variants
     /// (the field keeps its first name, which its older indexes were written with).
     pub title_initials: Field,
@@ -88,9 +96,9 @@ pub fn schema() -> Schema {
     let mut builder = Schema::builder();
     builder.add_i64_field("id", INDEXED | STORED | FAST);
     builder.add_i64_field("updated_at", STORED | FAST);
-    builder.add_text_field("title", keys_options(MATCH_KEYS, true));
+    builder.add_text_field("title", keys_options(WORD_KEYS, true));
     builder.add_text_field("title_initials", keys_options(INITIAL_KEYS, false));
-    builder.add_text_field("title_en", keys_options(MATCH_KEYS, true));
+    builder.add_text_field("title_en", keys_options(WORD_KEYS, true));
     builder.add_text_field("artists", keys_options(NAME_KEYS, true));
     builder.add_text_field("venue_keys", keys_options(MATCH_KEYS, false));
     builder.add_text_field("venue", STORED);
@@ -102,6 +110,7 @@ pub fn schema() -> Schema {
     builder.add_i64_field("name_keys", FAST);
     builder.add_text_field("title_words", STORED);
     builder.add_text_field("title_en_words", STORED);
+    builder.add_text_field("title_pieces", keys_options(PIECE_KEYS, false));
     builder.build()
 }
 
@@ -111,6 +120,7 @@ impl Fields {
             id: schema.get_field("id")?,
             updated_at: schema.get_field("updated_at")?,
             title: schema.get_field("title")?,
+            title_pieces: schema.get_field("title_pieces").ok(),
             title_initials: schema.get_field("title_initials")?,
             title_en: schema.get_field("title_en")?,
             artists: schema.get_field("artists")?,
@@ -135,6 +145,14 @@ pub fn register_tokenizers(index: &Index, spelling: Spelling) {
     tokenizers.register(
         MATCH_KEYS,
         TextAnalyzer::from(KeysTokenizer::new(KeyKind::Match, spelling)),
+    );
+    tokenizers.register(
+        WORD_KEYS,
+        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Words, spelling)),
+    );
+    tokenizers.register(
+        PIECE_KEYS,
+        TextAnalyzer::from(KeysTokenizer::new(KeyKind::Pieces, spelling)),
     );
     tokenizers.register(
         NAME_KEYS,
@@ -164,6 +182,11 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
     for alias in &show.aliases {
         doc.add_text(fields.title, alias);
         doc.add_text(fields.title_initials, alias);
+    }
+    if let Some(title_pieces) = fields.title_pieces {
+        for name in std::iter::once(&show.title).chain(&show.aliases) {
+            doc.add_text(title_pieces, name);
+        }
     }
     if let Some(title_en) = &show.title_en {
         doc.add_text(fields.title_en, title_en);
@@ -210,7 +233,7 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
 fn shortest_name_keys(show: &ShowDocument) -> i64 {
     std::iter::once(&show.title)
         .chain(&show.aliases)
-        .map(|name| analysis::match_keys(name).len())
+        .map(|name| analysis::word_keys(name).len() + analysis::piece_keys(name).len())
         .min()
         .unwrap_or(1)
         .max(1) as i64

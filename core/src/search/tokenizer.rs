@@ -12,6 +12,12 @@ use super::spelling::Spelling;
 
 /// Name under which the keystroke-key tokenizer is registered on the index.
 pub const MATCH_KEYS: &str = "marquee_match_keys";
+/// Name under which the tokenizer of a title's words, stems and compact whole
+/// (`analysis::word_keys`) is registered on the index.
+pub const WORD_KEYS: &str = "marquee_word_keys";
+/// Name under which the tokenizer of the pieces of a title's words
+/// (`analysis::piece_keys`) is registered on the index.
+pub const PIECE_KEYS: &str = "marquee_piece_keys";
 /// Name under which the tokenizer of people's names (`analysis::name_keys`) is
 /// registered on the index.
 pub const NAME_KEYS: &str = "marquee_name_keys";
@@ -21,6 +27,8 @@ pub const INITIAL_KEYS: &str = "marquee_initial_keys";
 #[derive(Clone, Copy, Debug)]
 pub enum KeyKind {
     Match,
+    Words,
+    Pieces,
     Names,
     Initials,
 }
@@ -50,6 +58,8 @@ impl Tokenizer for KeysTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KeysStream<'a> {
         let keys = match self.kind {
             KeyKind::Match => analysis::match_keys(text),
+            KeyKind::Words => analysis::word_keys(text),
+            KeyKind::Pieces => analysis::piece_keys(text),
             KeyKind::Names => analysis::name_keys(text),
             // Initials and syllable variants: the keys only ever matched exactly.
             KeyKind::Initials => {

@@ -41,6 +41,11 @@ const PARTICLES: &[&str] = &[
     "에서", "하고", "이랑", "의", "을", "를", "이", "가", "은", "는", "도", "에", "와", "과", "랑",
 ];
 
+/// Whether `text` is one of the particles `strip_particle` takes off.
+pub fn is_particle(text: &str) -> bool {
+    PARTICLES.contains(&text)
+}
+
 /// What an intent word says, if `word` (normalized) is one, with or without a
 /// particle (공연의, 뮤지컬을): `Some(category)`, the category being optional.
 pub fn intent(word: &str) -> Option<Option<&'static str>> {
