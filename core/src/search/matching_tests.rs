@@ -490,15 +490,13 @@ fn a_piece_of_a_title_word_ranks_below_a_whole_name() {
     let search = catalog();
     // 신우 is the actor's whole name and only a piece of 신우준.
     assert_eq!(titles(&search, "신우"), ["마타하리", "신우준 콘서트"]);
-    // 산민 is a piece of 양산민 exactly, 한민 with its first consonant slipped, and a
-    // piece of 최산빈 with a typo: the name before the typo'd piece.
-    assert_eq!(
-        titles(&search, "산민"),
-        ["양산민 콘서트", "마타하리", "최산빈 리사이틀"]
-    );
-    // A piece is still found, exactly and with a typo, where nothing whole is.
-    assert_eq!(first(&search, "하이드"), "지킬앤하이드");
-    assert_eq!(first(&search, "하이두"), "지킬앤하이드");
+    // 산민 is a piece of 양산민 exactly and 한민 with its first consonant slipped; a
+    // piece of 최산빈 with a typo is no match.
+    assert_eq!(titles(&search, "산민"), ["양산민 콘서트", "마타하리"]);
+    // A piece is found exactly or as a prefix, below a whole word.
+    assert_eq!(titles(&search, "하이드"), ["지킬앤하이드"]);
+    assert_eq!(titles(&search, "하이"), ["지킬앤하이드"]);
+    assert!(score(&search, "하이드", "지킬앤하이드") < score(&search, "벤허", "벤허"));
 }
 
 #[test]
