@@ -27,32 +27,30 @@ impl RedisCluster {
     /// `masters` shards, each with `replicas` replicas that take over when it dies.
     pub fn start_with_replicas(masters: usize, replicas: usize) -> Self {
         let dir = std::env::temp_dir().join(format!("marquee-redis-cluster-{}", rand_suffix()));
-        let ports = free_ports(masters * (1 + replicas));
+        let mut ports = Vec::new();
         let mut nodes = Vec::new();
-        for port in &ports {
-            let node_dir = dir.join(port.to_string());
-            std::fs::create_dir_all(&node_dir).unwrap();
-            let child = Command::new("redis-server")
-                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--cluster-enabled", "yes"])
-                .args(["--cluster-config-file", "nodes.conf"])
-                .args(["--cluster-node-timeout", "1000"])
-                .args(["--cluster-require-full-coverage", "no"])
-                .args(["--save", "", "--appendonly", "no"])
-                .arg("--dir")
-                .arg(&node_dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("redis-server (Debian's redis-server package) starts");
+        for _ in 0..masters * (1 + replicas) {
+            // A port free when picked may be taken before redis binds it (another
+            // test's connection): redis then exits, and the node starts on another.
+            let (port, child) = (0..5)
+                .find_map(|_| {
+                    let port = free_ports(1)[0];
+                    if ports.contains(&port) {
+                        return None;
+                    }
+                    let mut child = spawn_node(&dir, port);
+                    let mut up = false;
+                    wait_for(&format!("redis on {port}"), || {
+                        up = cli(port, &["PING"]).is_some_and(|out| out.trim() == "PONG");
+                        up || matches!(child.try_wait(), Ok(Some(_)))
+                    });
+                    up.then_some((port, child))
+                })
+                .expect("redis-server (Debian's redis-server package) starts on a free port");
+            ports.push(port);
             nodes.push(Some(child));
         }
         let cluster = RedisCluster { ports, nodes, dir };
-        for port in &cluster.ports {
-            wait_for(&format!("redis on {port}"), || {
-                cli(*port, &["PING"]).is_some_and(|out| out.trim() == "PONG")
-            });
-        }
         let addresses: Vec<String> = cluster
             .ports
             .iter()
@@ -244,6 +242,25 @@ fn cli(port: u16, args: &[&str]) -> Option<String> {
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     (out.status.success() && !text.starts_with("Could not connect")).then_some(text)
+}
+
+/// One cluster node on `port`, its files in a directory of its own under `dir`.
+fn spawn_node(dir: &std::path::Path, port: u16) -> std::process::Child {
+    let node_dir = dir.join(port.to_string());
+    std::fs::create_dir_all(&node_dir).unwrap();
+    Command::new("redis-server")
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--cluster-enabled", "yes"])
+        .args(["--cluster-config-file", "nodes.conf"])
+        .args(["--cluster-node-timeout", "1000"])
+        .args(["--cluster-require-full-coverage", "no"])
+        .args(["--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(&node_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-server (Debian's redis-server package) starts")
 }
 
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
