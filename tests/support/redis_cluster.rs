@@ -34,7 +34,7 @@ impl RedisCluster {
             // test's connection): redis then exits, and the node starts on another.
             let (port, child) = (0..5)
                 .find_map(|_| {
-                    let port = free_ports(1)[0];
+                    let port = free_port();
                     if ports.contains(&port) {
                         return None;
                     }
@@ -271,18 +271,15 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
-/// Ports free now whose cluster bus port (port + 10000) is free too.
-fn free_ports(count: usize) -> Vec<u16> {
-    let mut ports = Vec::new();
-    while ports.len() < count {
+/// A port free now whose cluster bus port (port + 10000) is free too.
+fn free_port() -> u16 {
+    loop {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let bus_free = port < 55_000 && TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok();
-        if bus_free && !ports.contains(&port) {
-            ports.push(port);
+        if port < 55_000 && TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+            return port;
         }
     }
-    ports
 }
 
 fn rand_suffix() -> String {

@@ -249,6 +249,12 @@ pub struct Key {
 /// The keystroke keys of a text: words, morphemes and the compact whole (a venue's
 /// name, where a piece of a word is as good as the word: 샤롯데 of 샤롯데씨어터).
 pub fn match_keys(text: &str) -> Vec<Key> {
+    keys_keeping(text, |_, _| true)
+}
+
+/// The keystroke keys of a text's words, of the morphemes `keep` keeps, and of the
+/// compact whole.
+fn keys_keeping(text: &str, keep: impl Fn(&Word, &str) -> bool) -> Vec<Key> {
     let words = words(text);
     let mut keys = Vec::new();
     for word in &words {
@@ -258,7 +264,7 @@ pub fn match_keys(text: &str) -> Vec<Key> {
             word.start,
             word.end,
         );
-        for morpheme in &word.morphemes {
+        for morpheme in word.morphemes.iter().filter(|m| keep(word, m)) {
             push_key(&mut keys, hangul::keys(morpheme), word.start, word.end);
         }
     }
@@ -285,23 +291,7 @@ pub fn is_stem(word: &Word, morpheme: &str) -> bool {
 /// whole words: a title word that merely holds what was typed (양산민 holding 산민)
 /// is a weaker answer than a word or a name that is what was typed.
 pub fn word_keys(text: &str) -> Vec<Key> {
-    let words = words(text);
-    let mut keys = Vec::new();
-    for word in &words {
-        push_key(
-            &mut keys,
-            hangul::keys(&word.normalized),
-            word.start,
-            word.end,
-        );
-        for morpheme in word.morphemes.iter().filter(|m| is_stem(word, m)) {
-            push_key(&mut keys, hangul::keys(morpheme), word.start, word.end);
-        }
-    }
-    if let (Some(whole), Some(first), Some(last)) = (compact(&words), words.first(), words.last()) {
-        push_key(&mut keys, hangul::keys(&whole), first.start, last.end);
-    }
-    keys
+    keys_keeping(text, is_stem)
 }
 
 /// The keystroke keys of the pieces of a title's words: the morphemes that are not a
@@ -322,20 +312,7 @@ pub fn piece_keys(text: &str) -> Vec<Key> {
 /// typo of one reads as (나훈이 is 나훈아 mistyped, read as 나훈 and a particle): as keys,
 /// they put strangers above the person meant.
 pub fn name_keys(text: &str) -> Vec<Key> {
-    let words = words(text);
-    let mut keys = Vec::new();
-    for word in &words {
-        push_key(
-            &mut keys,
-            hangul::keys(&word.normalized),
-            word.start,
-            word.end,
-        );
-    }
-    if let (Some(whole), Some(first), Some(last)) = (compact(&words), words.first(), words.last()) {
-        push_key(&mut keys, hangul::keys(&whole), first.start, last.end);
-    }
-    keys
+    keys_keeping(text, |_, _| false)
 }
 
 /// Marks the initials of a whole text, so a search can tell ㅂㅎ meaning the whole of

@@ -233,7 +233,7 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
 fn shortest_name_keys(show: &ShowDocument) -> i64 {
     std::iter::once(&show.title)
         .chain(&show.aliases)
-        .map(|name| analysis::word_keys(name).len() + analysis::piece_keys(name).len())
+        .map(|name| analysis::match_keys(name).len())
         .min()
         .unwrap_or(1)
         .max(1) as i64
