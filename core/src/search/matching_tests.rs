@@ -53,6 +53,9 @@ const TITLES: &[(&str, Option<&str>, &[&str], &str)] = &[
     ("양산민 콘서트", None, &["양산민"], "CONCERT"),
     ("최산빈 리사이틀", None, &["최산빈"], "CLASSIC"),
     ("신우준 콘서트", None, &["신우준"], "CONCERT"),
+    // 장 whole in one, as the start of a word in the other.
+    ("사라 장 바이올린 리사이틀", None, &["사라 장"], "CLASSIC"),
+    ("장미 바이올린 소나타", None, &[], "CLASSIC"),
 ];
 
 fn documents() -> Vec<ShowDocument> {
@@ -497,6 +500,23 @@ fn a_piece_of_a_title_word_ranks_below_a_whole_name() {
     assert_eq!(titles(&search, "하이드"), ["지킬앤하이드"]);
     assert_eq!(titles(&search, "하이"), ["지킬앤하이드"]);
     assert!(score(&search, "하이드", "지킬앤하이드") < score(&search, "벤허", "벤허"));
+}
+
+#[test]
+fn only_the_last_word_typed_may_be_the_start_of_a_longer_word() {
+    let search = catalog();
+    // Still being typed: 장 may become 장미.
+    assert_eq!(
+        titles(&search, "바이올린 장"),
+        ["사라 장 바이올린 리사이틀", "장미 바이올린 소나타"]
+    );
+    // Followed by another word, 장 was typed whole.
+    assert_eq!(
+        titles(&search, "장 바이올린"),
+        ["사라 장 바이올린 리사이틀"]
+    );
+    // Typos still count in a finished word.
+    assert_eq!(titles(&search, "장머 바이올린"), ["장미 바이올린 소나타"]);
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! Each query word becomes a group of alternative keys: the word itself, what it means
 //! if it was typed with the other keyboard layout, its content morphemes, and, for a
 //! word of consonants only, its initials. Each alternative matches a title key exactly,
-//! as a prefix, or within a typo budget that grows with the key's length. Scores are
+//! as a prefix (the last word only: the others were finished by the space after them),
+//! or within a typo budget that grows with the key's length. Scores are
 //! constants by kind of match, so exact beats prefix beats typo whatever the title's
 //! length; a group scores its best alternative, the query sums its groups, and at least
 //! half of the groups must match, so one common word cannot drag in the whole catalog.
@@ -111,6 +112,13 @@ pub struct Alternative {
     /// Whether typos count (prefixes still do): not for a two-syllable stem, which one
     /// typo would turn into too many other words (스파이 → 스파 → 스타).
     pub typos: bool,
+    /// Whether the key may be the start of a longer title key: only in the query's last
+    /// word, which may still be being typed. A word with another after it was finished
+    /// by the space that followed it (Meilisearch's rule too); read as a prefix, a short
+    /// one (장 of 사라 장, three keystrokes) starts thousands of keys at 100,000 shows
+    /// (자유, 장미, every name beginning 장), and collecting them was most of the time of
+    /// the slowest searches, for matches the person did not mean.
+    pub prefix: bool,
 }
 
 /// The alternatives of one query word.
@@ -173,6 +181,13 @@ pub fn interpret(query: &str) -> Interpretation {
         .iter()
         .map(|word| group(&query[word.start..word.end], word))
         .collect();
+    let finished = groups.len().saturating_sub(1);
+    for alternative in groups[..finished]
+        .iter_mut()
+        .flat_map(|g| g.alternatives.iter_mut())
+    {
+        alternative.prefix = false;
+    }
     // A query of intent words only: with a category among them (뮤지컬 추천, 콘서트
     // 예매) it asks for that category; without (공연 예매), it is looked for as typed.
     let names_category = groups.iter().any(|g| g.intent.flatten().is_some());
@@ -207,6 +222,7 @@ fn group(original: &str, word: &Word) -> Group {
         weight: 1.0,
         exact_only: false,
         typos: true,
+        prefix: true,
     }];
     let stems = [
         vocabulary::strip_particle(&word.normalized),
@@ -218,6 +234,7 @@ fn group(original: &str, word: &Word) -> Group {
             weight: STEM,
             exact_only: false,
             typos: stem.chars().count() >= 3,
+            prefix: true,
         });
     }
     if word.has_hangul() {
@@ -229,6 +246,7 @@ fn group(original: &str, word: &Word) -> Group {
                     weight: OTHER_LAYOUT,
                     exact_only: false,
                     typos: true,
+                    prefix: true,
                 });
             }
         }
@@ -241,6 +259,7 @@ fn group(original: &str, word: &Word) -> Group {
                 weight: OTHER_LAYOUT,
                 exact_only: false,
                 typos: true,
+                prefix: true,
             });
         }
     }
@@ -265,6 +284,7 @@ fn group(original: &str, word: &Word) -> Group {
             weight: morpheme.chars().count() as f32 / content_chars as f32,
             exact_only: true,
             typos: false,
+            prefix: false,
         });
     }
     let initials = (word.normalized.chars().count() >= 2
@@ -355,17 +375,32 @@ fn exact(field: Field, key: &str, score: f32, matchers: &Matchers) -> Box<dyn Qu
     )
 }
 
+/// How far a key reaches beyond itself: to longer keys it starts (`prefix`, from
+/// `MIN_PREFIX_CHARS` keystrokes on) and to keys a typo or two away (`typos`, within the
+/// budget its length allows).
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    prefix: bool,
+    typos: bool,
+}
+
 /// Exact, prefix and typo matches of one key on one field, each with its constant,
 /// found in one walk of the field's keys (`key_query`).
-fn typo_tolerant(
+fn key_query(
     field: Field,
     key: &str,
     scores: Scores,
+    reach: Reach,
     matchers: &mut Matchers,
 ) -> Box<dyn Query> {
     let chars = key.chars().count();
-    let matcher = matchers.get(key, chars >= MIN_PREFIX_CHARS, typo_budget(chars));
-    Box::new(KeyQuery::new(field, matcher, scores))
+    let prefix = reach.prefix && chars >= MIN_PREFIX_CHARS;
+    let typos = if reach.typos { typo_budget(chars) } else { 0 };
+    Box::new(KeyQuery::new(
+        field,
+        matchers.get(key, prefix, typos),
+        scores,
+    ))
 }
 
 /// The text fields with what each kind of match scores in them, and whether typos
@@ -382,34 +417,6 @@ fn text_fields(fields: &Fields) -> impl Iterator<Item = (Field, Scores, bool)> {
             .title_pieces
             .map(|pieces| (pieces, PIECE_SCORES, false)),
     )
-}
-
-/// A key on one text field: with typos where the key and the field allow them, else
-/// exactly or as a prefix.
-fn on_field(
-    field: Field,
-    key: &str,
-    scores: Scores,
-    typos: bool,
-    matchers: &mut Matchers,
-) -> Box<dyn Query> {
-    if typos {
-        typo_tolerant(field, key, scores, matchers)
-    } else {
-        exact_or_prefix(field, key, scores, matchers)
-    }
-}
-
-/// A key as a whole key of the field or the start of one, without typos (venue words,
-/// short stems).
-fn exact_or_prefix(
-    field: Field,
-    key: &str,
-    scores: Scores,
-    matchers: &mut Matchers,
-) -> Box<dyn Query> {
-    let matcher = matchers.get(key, key.chars().count() >= MIN_PREFIX_CHARS, 0);
-    Box::new(KeyQuery::new(field, matcher, scores))
 }
 
 /// One morpheme found exactly in any text field, scored by the best field.
@@ -436,12 +443,19 @@ fn group_query(fields: &Fields, group: &Group, matchers: &mut Matchers) -> Box<d
         }
         for (field, field_scores, field_typos) in text_fields(fields) {
             let scores = field_scores.times(alternative.weight);
-            let typos = alternative.typos && field_typos;
-            word_matches.push(on_field(field, &alternative.key, scores, typos, matchers));
+            let reach = Reach {
+                prefix: alternative.prefix,
+                typos: alternative.typos && field_typos,
+            };
+            word_matches.push(key_query(field, &alternative.key, scores, reach, matchers));
         }
         if let Some(venue) = fields.venue_keys {
             let scores = KEY_SCORES.times(alternative.weight * VENUE_WEIGHT);
-            word_matches.push(exact_or_prefix(venue, &alternative.key, scores, matchers));
+            let reach = Reach {
+                prefix: alternative.prefix,
+                typos: false,
+            };
+            word_matches.push(key_query(venue, &alternative.key, scores, reach, matchers));
         }
     }
     if let Some(variant) = &group.syllable_variant {
@@ -575,7 +589,11 @@ pub fn build_with(
         let weight = titles.len() as f32;
         let matches: Vec<Box<dyn Query>> = text_fields(fields)
             .map(|(field, scores, typos)| {
-                on_field(field, compact, scores.times(weight), typos, matchers)
+                let reach = Reach {
+                    prefix: true,
+                    typos,
+                };
+                key_query(field, compact, scores.times(weight), reach, matchers)
             })
             .collect();
         matching.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(matches))));
@@ -686,13 +704,14 @@ pub fn build_suggest(fields: &Fields, text: &str, spelling: Spelling) -> Option<
 }
 
 /// How well one title key matches one query key, by the same rules as the index
-/// query: for highlighting.
-pub fn key_match(title_key: &str, query_key: &str) -> Option<f32> {
+/// query: for highlighting. `prefix`: whether the query key may start a longer key
+/// (`Alternative::prefix`).
+pub fn key_match(title_key: &str, query_key: &str, prefix: bool) -> Option<f32> {
     if title_key == query_key {
         return Some(EXACT);
     }
     let query_chars = query_key.chars().count();
-    if query_chars >= MIN_PREFIX_CHARS && title_key.starts_with(query_key) {
+    if prefix && query_chars >= MIN_PREFIX_CHARS && title_key.starts_with(query_key) {
         return Some(PREFIX);
     }
     let budget = typo_budget(query_chars) as usize;
@@ -863,17 +882,24 @@ mod tests {
     #[test]
     fn key_match_ranks_exact_over_prefix_over_typo() {
         let title = hangul::keys("시카고");
-        assert_eq!(key_match(&title, &hangul::keys("시카고")), Some(EXACT));
-        assert_eq!(key_match(&title, &hangul::keys("싴")), Some(PREFIX));
-        assert_eq!(key_match(&title, &hangul::keys("시하고")), Some(ONE_TYPO));
-        assert_eq!(key_match(&title, &hangul::keys("사하가")), None);
+        assert_eq!(
+            key_match(&title, &hangul::keys("시카고"), true),
+            Some(EXACT)
+        );
+        assert_eq!(key_match(&title, &hangul::keys("싴"), true), Some(PREFIX));
+        assert_eq!(key_match(&title, &hangul::keys("싴"), false), None);
+        assert_eq!(
+            key_match(&title, &hangul::keys("시하고"), true),
+            Some(ONE_TYPO)
+        );
+        assert_eq!(key_match(&title, &hangul::keys("사하가"), true), None);
         let long = hangul::keys("레미제라블");
         assert_eq!(
-            key_match(&long, &hangul::keys("레미제라볼")),
+            key_match(&long, &hangul::keys("레미제라볼"), true),
             Some(ONE_TYPO)
         );
         assert_eq!(
-            key_match(&long, &hangul::keys("래미제라볼")),
+            key_match(&long, &hangul::keys("래미제라볼"), true),
             Some(TWO_TYPOS)
         );
     }
@@ -882,15 +908,15 @@ mod tests {
     fn key_match_counts_a_first_character_typo_as_two() {
         // One typo allowed: none on the first jamo (ㄴ for ㅅ).
         assert_eq!(
-            key_match(&hangul::keys("시카고"), &hangul::keys("니카고")),
+            key_match(&hangul::keys("시카고"), &hangul::keys("니카고"), true),
             None
         );
         // Two allowed: a first-jamo typo alone is the two.
         let long = hangul::keys("레미제라블");
         assert_eq!(
-            key_match(&long, &hangul::keys("게미제라블")),
+            key_match(&long, &hangul::keys("게미제라블"), true),
             Some(TWO_TYPOS)
         );
-        assert_eq!(key_match(&long, &hangul::keys("게미제라볼")), None);
+        assert_eq!(key_match(&long, &hangul::keys("게미제라볼"), true), None);
     }
 }

@@ -87,9 +87,9 @@ fn matched_artist(artists: &[String], interpretation: &Interpretation) -> Option
         .iter()
         .find(|artist| {
             let key = hangul::keys(&analysis::normalize(artist));
-            interpretation
-                .highlight_keys()
-                .any(|alternative| query::key_match(&key, &alternative.key).is_some())
+            interpretation.highlight_keys().any(|alternative| {
+                query::key_match(&key, &alternative.key, alternative.prefix).is_some()
+            })
         })
         .cloned()
 }
@@ -130,7 +130,7 @@ mod tests {
                 let key = hangul::keys(&w.normalized);
                 interpretation
                     .highlight_keys()
-                    .any(|a| query::key_match(&key, &a.key).is_some())
+                    .any(|a| query::key_match(&key, &a.key, a.prefix).is_some())
             })
             .collect();
         let artists: Vec<String> = artists.iter().map(|a| a.to_string()).collect();

@@ -643,7 +643,7 @@ fn marks(words: &[analysis::Word], interpretation: &Interpretation) -> Vec<bool>
     let mut marked = vec![false; words.len()];
     let whole: String = words.iter().map(|w| w.normalized.as_str()).collect();
     if let Some(compact) = &interpretation.compact {
-        if query::key_match(&hangul::keys(&whole), compact).is_some() {
+        if query::key_match(&hangul::keys(&whole), compact, true).is_some() {
             marked.iter_mut().for_each(|m| *m = true);
         }
     }
@@ -659,9 +659,9 @@ fn marks(words: &[analysis::Word], interpretation: &Interpretation) -> Vec<bool>
                 let hit = if alternative.exact_only {
                     word_key == alternative.key || morpheme_keys.contains(&alternative.key)
                 } else {
-                    std::iter::once(&word_key)
-                        .chain(&morpheme_keys)
-                        .any(|key| query::key_match(key, &alternative.key).is_some())
+                    std::iter::once(&word_key).chain(&morpheme_keys).any(|key| {
+                        query::key_match(key, &alternative.key, alternative.prefix).is_some()
+                    })
                 };
                 *mark |= hit;
             }
