@@ -61,6 +61,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(booking::create_hold))
         .routes(utoipa_axum::routes!(booking::release_hold))
         .routes(utoipa_axum::routes!(booking::purchase))
+        .routes(utoipa_axum::routes!(booking::list_orders))
+        .routes(utoipa_axum::routes!(booking::get_order))
         .routes(utoipa_axum::routes!(booking::list_tickets))
         .routes(utoipa_axum::routes!(booking::get_ticket))
         .routes(utoipa_axum::routes!(booking::refund))

@@ -226,3 +226,11 @@ impl Error {
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
+
+/// A unique violation of the key named `key` (MariaDB names it in the message:
+/// "Duplicate entry '…' for key 'uq_orders_number'"), told apart from the table's other
+/// unique keys.
+pub fn is_unique_violation_of(err: &sqlx::Error, key: &str) -> bool {
+    matches!(err, sqlx::Error::Database(db)
+        if db.is_unique_violation() && db.message().contains(&format!("'{key}'")))
+}

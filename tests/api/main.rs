@@ -29,6 +29,7 @@ mod layers;
 mod login_flood;
 mod openapi;
 mod ops;
+mod orders;
 mod page_cache;
 mod points;
 mod portone;

@@ -70,6 +70,8 @@ error_codes! {
         "no such hold of yours (released, swept, or never yours)";
     TicketNotFound = NOT_FOUND, "TICKET_NOT_FOUND",
         "no such ticket of yours (someone else's reads the same)";
+    OrderNotFound = NOT_FOUND, "ORDER_NOT_FOUND",
+        "no order of yours has this number (someone else's reads the same)";
     UserNotFound = NOT_FOUND, "USER_NOT_FOUND", "no such account";
     TradeNotFound = NOT_FOUND, "TRADE_NOT_FOUND", "no such trade";
     WaitingRoomNotFound = NOT_FOUND, "WAITING_ROOM_NOT_FOUND",
@@ -156,6 +158,7 @@ pub fn code_of(err: &CoreError) -> Code {
         NotFound("seat") => Code::SeatNotFound,
         NotFound("hold") => Code::HoldNotFound,
         NotFound("ticket") => Code::TicketNotFound,
+        NotFound("order") => Code::OrderNotFound,
         NotFound("user") => Code::UserNotFound,
         NotFound("trade") => Code::TradeNotFound,
         NotFound("waiting room") => Code::WaitingRoomNotFound,

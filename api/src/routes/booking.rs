@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use marquee_core::booking::holds::{self, Hold};
+use marquee_core::booking::orders::{self, OrderDetail, OrderSummary};
 use marquee_core::booking::purchase::{self, Order};
 use marquee_core::booking::refunds;
 use marquee_core::booking::tickets::{self, Ticket};
@@ -143,6 +144,49 @@ pub async fn purchase(
             .await;
     }
     Ok((StatusCode::CREATED, Json(paid.order)))
+}
+
+/// Your orders
+///
+/// Your orders, newest first, each under its 예매번호 with its performance, seats,
+/// 매수, points paid and refunded, and status.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "booking", params(Paging),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<OrderSummary>),))]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<OrderSummary>>> {
+    let (limit, offset) = paging.resolve()?;
+    let (items, total) = orders::list_for_user(&state.pool, user.user_id, limit, offset).await?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+api_errors!(GetOrderErrors = [OrderNotFound]);
+
+/// One of your orders
+///
+/// Your order with this 예매번호 (ten digits) and its tickets; someone else's, or
+/// anything that is not a number of yours, answers 404.
+#[utoipa::path(get, path = "/api/v1/orders/{number}", tag = "booking",
+    params(("number" = String, Path, description = "예매번호: ten digits")),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderDetail),
+        GetOrderErrors,))]
+pub async fn get_order(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(number): ApiPath<String>,
+) -> ApiResult<Json<OrderDetail>> {
+    Ok(Json(
+        orders::get_for_user(&state.pool, user.user_id, &number).await?,
+    ))
 }
 
 /// Your tickets

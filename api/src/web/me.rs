@@ -48,6 +48,8 @@ pub struct TicketCard {
     /// Inline SVG drawn by `qr::svg` from the ticket code: only for valid tickets.
     pub qr: Option<String>,
     pub code: String,
+    /// 예매번호 of the order that bought it (none for a ticket bought on resale).
+    pub order_number: Option<String>,
     /// Valid and not listed: what refunding now would cost, None when the policy
     /// refunds nothing any more.
     pub refund: Option<RefundQuote>,
@@ -121,6 +123,7 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
         title: ticket.show_title,
         venue: ticket.venue,
         code: ticket.code,
+        order_number: ticket.order_number,
         seat,
     }
 }

@@ -11,6 +11,8 @@
 //! apply the shared rules (`crate::rules`).
 
 pub mod holds;
+pub mod order_number;
+pub mod orders;
 pub mod purchase;
 pub mod refund_policy;
 pub mod refunds;

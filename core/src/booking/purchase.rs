@@ -14,17 +14,20 @@ use serde::Serialize;
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::holds;
+use super::order_number;
 use super::store::{self, HeldSeat, OrderRow};
 use super::tickets::{self, Ticket};
 use crate::accounts::Caller;
 use crate::db::retry_on_lock_conflict;
-use crate::error::{is_unique_violation, Error, Result};
+use crate::error::{is_unique_violation, is_unique_violation_of, Error, Result};
 use crate::idempotency;
 use crate::points::ledger::{self, LedgerReason};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Order {
     pub id: i64,
+    /// 예매번호 (`order_number`).
+    pub number: String,
     pub hold_id: i64,
     pub total: i64,
     pub tickets: Vec<Ticket>,
@@ -76,16 +79,17 @@ async fn try_purchase(
     let prices = store::grade_prices(&mut tx, &grade_ids(&seats)).await?;
     let price_of = |seat: &HeldSeat| prices.get(&seat.grade_id).copied().unwrap_or_default();
     let total: i64 = seats.iter().map(price_of).sum();
-    let order_id = match store::insert_order(&mut tx, user_id, hold_id, key, total).await {
-        Ok(order_id) => order_id,
-        // Another request with this key committed an order for a different hold while
-        // we waited on the key's index lock.
-        Err(err) if is_unique_violation(&err) => {
-            tx.rollback().await?;
-            return replay_after_race(pool, user_id, key, hold_id).await;
-        }
-        Err(err) => return Err(err.into()),
-    };
+    let order_id =
+        match record_order(&mut tx, order_number::new, user_id, hold_id, key, total).await {
+            Ok(order_id) => order_id,
+            // Another request with this key committed an order for a different hold while
+            // we waited on the key's index lock.
+            Err(err) if is_unique_violation(&err) => {
+                tx.rollback().await?;
+                return replay_after_race(pool, user_id, key, hold_id).await;
+            }
+            Err(err) => return Err(err.into()),
+        };
     debit(&mut tx, user_id, order_id, total).await?;
     for seat in &seats {
         store::insert_order_ticket(&mut tx, order_id, user_id, seat, price_of(seat)).await?;
@@ -97,6 +101,36 @@ async fn try_purchase(
     .await?;
     tx.commit().await?;
     Ok(order_id)
+}
+
+/// How many numbers a purchase draws before it gives up: a taken one is about one
+/// chance in 10^10 per draw (`order_number`), so a second draw is already rare.
+const NUMBER_DRAWS: usize = 5;
+
+/// Records the order under a new 예매번호 from `numbers`, drawing again while the
+/// number is taken (the statement alone fails; the transaction goes on). Any other
+/// unique violation (this hold or this key already paid) is the caller's to read.
+pub async fn record_order(
+    conn: &mut MySqlConnection,
+    mut numbers: impl FnMut() -> String,
+    user_id: i64,
+    hold_id: i64,
+    key: Option<&str>,
+    total: i64,
+) -> std::result::Result<i64, sqlx::Error> {
+    let mut drawn = 0;
+    loop {
+        drawn += 1;
+        let number = numbers();
+        match store::insert_order(conn, &number, user_id, hold_id, key, total).await {
+            Err(err)
+                if drawn < NUMBER_DRAWS && is_unique_violation_of(&err, "uq_orders_number") =>
+            {
+                continue
+            }
+            recorded => return recorded,
+        }
+    }
 }
 
 /// The buyer's row first, exclusively, and the session confirmed in the same
@@ -198,6 +232,7 @@ async fn load(pool: &MySqlPool, order_id: i64) -> Result<Paid> {
     Ok(Paid {
         order: Order {
             id: order_id,
+            number: order.number,
             hold_id: order.hold_id,
             total: order.total,
             tickets: tickets::for_order(pool, order_id).await?,

@@ -138,13 +138,16 @@ pub async fn grade_prices(
 /// is left to the caller to tell apart.
 pub async fn insert_order(
     conn: &mut MySqlConnection,
+    number: &str,
     user_id: i64,
     hold_id: i64,
     key: Option<&str>,
     total: i64,
 ) -> Result<i64, sqlx::Error> {
     let inserted = sqlx::query!(
-        "insert into orders (user_id, hold_id, idempotency_key, total) values (?, ?, ?, ?)",
+        "insert into orders (number, user_id, hold_id, idempotency_key, total)
+         values (?, ?, ?, ?, ?)",
+        number,
         user_id,
         hold_id,
         key,
@@ -208,6 +211,7 @@ pub async fn sell_seats(conn: &mut MySqlConnection, seat_ids: &[i64]) -> Result<
 
 /// What a purchase answers besides its tickets.
 pub struct PaidOrder {
+    pub number: String,
     pub hold_id: i64,
     pub total: i64,
     /// The schedule has a waiting room, whose admission the purchase should end.
@@ -217,7 +221,7 @@ pub struct PaidOrder {
 pub async fn paid_order(pool: &MySqlPool, order_id: i64) -> Result<PaidOrder> {
     Ok(sqlx::query_as!(
         PaidOrder,
-        r#"select o.hold_id, o.total,
+        r#"select cast(o.number as char) as "number!", o.hold_id, o.total,
                   exists(select 1 from tickets t join waiting_rooms w on w.schedule_id = t.schedule_id
                          where t.order_id = o.id) as "waiting_room!: bool"
            from orders o where o.id = ?"#,

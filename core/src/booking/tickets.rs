@@ -33,6 +33,8 @@ pub struct Ticket {
     pub code: String,
     /// Set on tickets bought from the box office.
     pub order_id: Option<i64>,
+    /// The 예매번호 of that order.
+    pub order_number: Option<String>,
     /// Set on tickets issued by a resale: the trade that issued it.
     pub trade_id: Option<i64>,
     /// The ticket this one replaced on resale.
@@ -61,6 +63,13 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
 }
 
+impl Ticket {
+    /// The seat as printed on the ticket: VIP A열 3번.
+    pub fn seat_label(&self) -> String {
+        format!("{} {}열 {}번", self.grade, self.row, self.number)
+    }
+}
+
 /// A ticket code: 128 random bits, base64url without padding (22 characters). Knowing
 /// one code tells nothing about any other.
 pub fn new_code() -> String {
@@ -76,7 +85,7 @@ macro_rules! select_tickets {
     ($rest:literal $(, $value:expr)* $(,)?) => {
         sqlx::query_as!(
             Ticket,
-            r#"select id, code as "code!", order_id, trade_id, parent_ticket_id,
+            r#"select id, code as "code!", order_id, order_number as "order_number?", trade_id, parent_ticket_id,
                       status as "status: TicketStatus", open_trade_id, show_id, show_title,
                       venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
                       row_label as row, number, face_value, paid_amount, refund_fee,
@@ -112,6 +121,23 @@ pub async fn for_order(pool: &MySqlPool, order_id: i64) -> Result<Vec<Ticket>> {
     Ok(select_tickets!("where order_id = ? order by id", order_id)
         .fetch_all(pool)
         .await?)
+}
+
+/// The user's tickets bought by their orders with ids from `first` to `last`.
+pub async fn of_user_orders(
+    pool: &MySqlPool,
+    user_id: i64,
+    first: i64,
+    last: i64,
+) -> Result<Vec<Ticket>> {
+    Ok(select_tickets!(
+        "where user_id = ? and order_id between ? and ? order by id",
+        user_id,
+        first,
+        last
+    )
+    .fetch_all(pool)
+    .await?)
 }
 
 /// Another user's ticket is reported as not found: ids must not reveal who owns what.
