@@ -260,6 +260,17 @@ impl TestApp {
         order.body
     }
 
+    /// Moves a ticket's booking `days` into the past: four or more put it past the
+    /// refund standard's 24 hours of cooling-off, weekends or not.
+    pub async fn book_earlier(&self, ticket_id: i64, days: i64) {
+        sqlx::query("update tickets set created_at = created_at - interval ? day where id = ?")
+            .bind(days)
+            .bind(ticket_id)
+            .execute(self.pool())
+            .await
+            .unwrap();
+    }
+
     pub async fn balance(&self, user: &TestUser) -> i64 {
         sqlx::query_scalar("select point_balance from users where id = ?")
             .bind(user.id)

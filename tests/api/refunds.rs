@@ -51,6 +51,7 @@ async fn refund_eight_days_before_keeps_a_ten_percent_fee() {
     let show = app.show_on_sale(8, 1).await;
     let buyer = app.user("buyer@example.com").await;
     let ticket_id = bought_ticket(&app, &show, &buyer).await;
+    app.book_earlier(ticket_id, 4).await;
 
     let refunded = app
         .post(
@@ -64,12 +65,45 @@ async fn refund_eight_days_before_keeps_a_ten_percent_fee() {
     assert_eq!(app.balance(&buyer).await, 45_000);
 }
 
+/// The consumer dispute standard's cooling-off: within 24 hours of booking, a refund
+/// made up to 3 days before the performance day is free, whatever the tiers say.
+#[tokio::test]
+async fn a_refund_within_a_day_of_booking_is_free_from_three_days_before() {
+    let app = TestApp::spawn().await;
+    let buyer = app.user("buyer@example.com").await;
+    let refund = async |days_ahead: i64, booked_days_ago: i64| {
+        let show = app.show_on_sale(days_ahead, 1).await;
+        let ticket_id = bought_ticket(&app, &show, &buyer).await;
+        app.book_earlier(ticket_id, booked_days_ago).await;
+        let refunded = app
+            .post(
+                &format!("/api/v1/tickets/{ticket_id}/refund"),
+                Some(&buyer.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(refunded.status, StatusCode::OK, "{:?}", refunded.body);
+        refunded.body["refund_fee"].as_i64().unwrap()
+    };
+
+    // Five days before: 20% by the tiers, free when booked just now.
+    assert_eq!(refund(5, 0).await, 0);
+    assert_eq!(refund(5, 4).await, 10_000);
+    // Three days before still counts; two does not.
+    assert_eq!(refund(3, 0).await, 0);
+    assert_eq!(refund(2, 0).await, 15_000);
+    // Every point is in the ledger: 4 × 50,000 charged, 25,000 kept as fees.
+    assert_eq!(app.balance(&buyer).await, 175_000);
+    assert_eq!(app.ledger_sum(&buyer).await, 175_000);
+}
+
 #[tokio::test]
 async fn the_refund_policy_is_configurable() {
     let app = TestApp::with_config(&[("REFUND_POLICY", "40:0,0:50")]).await;
     let show = app.show_on_sale(30, 1).await;
     let buyer = app.user("buyer@example.com").await;
     let ticket_id = bought_ticket(&app, &show, &buyer).await;
+    app.book_earlier(ticket_id, 4).await;
 
     let refunded = app
         .post(

@@ -269,6 +269,11 @@ async fn my_page_quotes_the_refund_fee_the_refund_then_takes() {
     let app = TestApp::spawn().await;
     let show = app.show_on_sale(5, 4).await;
     let (mut browser, csrf) = bought(&app, &show, &show.seat_ids[..1]).await;
+    // Booked four days ago: past the standard's 24 hours of free cancellation.
+    sqlx::query("update tickets set created_at = created_at - interval 4 day")
+        .execute(app.pool())
+        .await
+        .unwrap();
     let me = browser.get("/me").await;
     let html = text(&me);
     assert!(

@@ -87,6 +87,7 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
                 ticket.paid_amount.min(ticket.face_value),
                 now,
                 ticket.starts_at,
+                ticket.created_at,
             )
         })
         .flatten()

@@ -3,8 +3,16 @@
 //! Days are counted in Korean calendar days (Asia/Seoul, UTC+9 with no daylight saving):
 //! a refund on the 12th for a show on the 20th is 8 days before, whatever the hour. That
 //! is how Korean ticket sites state their policies, so it is what buyers expect.
+//!
+//! The default is the consumer dispute standard (소비자분쟁해결기준, 공연업): free up to
+//! 10 days before the performance day, then 10% at 9-7 days, 20% at 6-3, 30% at 2-1 and
+//! 90% on the day until the start. Whatever the tiers, a cancellation within 24 hours of
+//! booking is free when it is made up to 3 days before the performance day (the
+//! standard's cooling-off); Saturdays and Sundays do not count towards the 24 hours, as
+//! non-business days do not. Public holidays are not known to Marquee yet, so a booking
+//! made before one gets a day less than the standard gives: written down in the README.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc, Weekday};
 
 /// Tiers sorted by `min_days_before` descending. A refund `d` days before the show pays
 /// the fee of the first tier with `d >= min_days_before`; below the last tier there is no
@@ -28,9 +36,10 @@ pub struct RefundQuote {
 }
 
 impl RefundPolicy {
-    /// Free until 10 days before; 10% at 9-7 days; 20% at 6-3; 30% at 2-1; none on the day.
+    /// The consumer dispute standard: free until 10 days before; 10% at 9-7 days; 20%
+    /// at 6-3; 30% at 2-1; 90% on the day until the start.
     pub fn korean_default() -> Self {
-        Self::parse("10:0,7:10,3:20,1:30").expect("default policy is valid")
+        Self::parse("10:0,7:10,3:20,1:30,0:90").expect("default policy is valid")
     }
 
     /// Parses `DAYS:PERCENT` pairs separated by commas, e.g. `10:0,7:10,3:20,1:30`.
@@ -71,18 +80,30 @@ impl RefundPolicy {
         &self.tiers
     }
 
-    /// The quote for refunding `amount` at `now` for a show starting at `starts_at`, or
-    /// `None` when the policy allows no refund any more.
+    /// The quote for refunding `amount`, booked at `booked_at`, at `now` for a show
+    /// starting at `starts_at`, or `None` when the policy allows no refund any more.
     pub fn quote(
         &self,
         amount: i64,
         now: DateTime<Utc>,
         starts_at: DateTime<Utc>,
+        booked_at: DateTime<Utc>,
     ) -> Option<RefundQuote> {
         if now >= starts_at {
             return None;
         }
         let days_before = korean_days_between(now, starts_at);
+        // 24 business hours end within four calendar days, weekend or not: looked at
+        // only then.
+        if days_before >= COOLING_OFF_MIN_DAYS_BEFORE
+            && now - booked_at <= Duration::days(4)
+            && business_time_between(booked_at, now) <= Duration::hours(COOLING_OFF_HOURS)
+        {
+            return Some(RefundQuote {
+                fee: 0,
+                net: amount,
+            });
+        }
         let tier = self
             .tiers
             .iter()
@@ -96,11 +117,41 @@ impl RefundPolicy {
     }
 }
 
+/// The standard's cooling-off: this long after booking (business time)...
+const COOLING_OFF_HOURS: i64 = 24;
+/// ...when cancelled at least this many Korean days before the performance day.
+const COOLING_OFF_MIN_DAYS_BEFORE: i64 = 3;
+
+fn kst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+}
+
 fn korean_days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
-    let kst = FixedOffset::east_opt(9 * 3600).expect("valid offset");
-    let from_day = from.with_timezone(&kst).date_naive();
-    let to_day = to.with_timezone(&kst).date_naive();
+    let from_day = from.with_timezone(&kst()).date_naive();
+    let to_day = to.with_timezone(&kst()).date_naive();
     (to_day - from_day).num_days()
+}
+
+/// The time from `from` to `to` that falls on Korean weekdays (Saturdays and Sundays in
+/// Asia/Seoul left out); zero when `to` is not after `from`.
+fn business_time_between(from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+    let is_weekday = |day: NaiveDate| !matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+    let mut counted = Duration::zero();
+    let mut at = from;
+    while at < to {
+        let day = at.with_timezone(&kst()).date_naive();
+        let next_midnight = day
+            .succ_opt()
+            .and_then(|next| next.and_hms_opt(0, 0, 0))
+            .and_then(|midnight| midnight.and_local_timezone(kst()).single())
+            .map_or(to, |midnight| midnight.with_timezone(&Utc));
+        let until = next_midnight.min(to);
+        if is_weekday(day) {
+            counted += until - at;
+        }
+        at = until;
+    }
+    counted
 }
 
 #[cfg(test)]
@@ -116,19 +167,28 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    /// Booked long enough ago that the cooling-off is over.
+    fn long_ago() -> DateTime<Utc> {
+        kst(2026, 11, 1, 12)
+    }
+
     #[test]
-    fn default_policy_charges_by_korean_calendar_days() {
+    fn the_default_is_the_standard_by_korean_calendar_days() {
         let policy = RefundPolicy::korean_default();
         let show = kst(2026, 12, 20, 19);
-        let quote = |now| policy.quote(100_000, now, show);
+        let quote = |now| policy.quote(100_000, now, show, long_ago());
         assert_eq!(quote(kst(2026, 12, 10, 23)).unwrap().fee, 0);
         assert_eq!(quote(kst(2026, 12, 11, 0)).unwrap().fee, 10_000);
         assert_eq!(quote(kst(2026, 12, 13, 12)).unwrap().fee, 10_000);
+        assert_eq!(quote(kst(2026, 12, 13, 23)).unwrap().fee, 10_000);
         assert_eq!(quote(kst(2026, 12, 14, 1)).unwrap().fee, 20_000);
         assert_eq!(quote(kst(2026, 12, 17, 22)).unwrap().fee, 20_000);
         assert_eq!(quote(kst(2026, 12, 18, 9)).unwrap().fee, 30_000);
         assert_eq!(quote(kst(2026, 12, 19, 23)).unwrap().net, 70_000);
-        assert_eq!(quote(kst(2026, 12, 20, 0)), None, "no refund on the day");
+        // On the day, until the start: 90% kept.
+        assert_eq!(quote(kst(2026, 12, 20, 0)).unwrap().fee, 90_000);
+        assert_eq!(quote(kst(2026, 12, 20, 18)).unwrap().net, 10_000);
+        assert_eq!(quote(kst(2026, 12, 20, 19)), None, "no refund once started");
         assert_eq!(
             quote(kst(2026, 12, 21, 0)),
             None,
@@ -143,7 +203,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 10, 14, 59, 0).unwrap();
         assert_eq!(
             RefundPolicy::korean_default()
-                .quote(5_000, now, show)
+                .quote(5_000, now, show, long_ago())
                 .unwrap()
                 .fee,
             0
@@ -151,10 +211,63 @@ mod tests {
     }
 
     #[test]
+    fn within_24_hours_of_booking_and_3_days_before_a_refund_is_free() {
+        let policy = RefundPolicy::korean_default();
+        // Booked on Tuesday 8 December at 10:00 for Sunday the 13th (5 days: 20%).
+        let booked = kst(2026, 12, 8, 10);
+        let show = kst(2026, 12, 13, 19);
+        let fee = |now| policy.quote(100_000, now, show, booked).unwrap().fee;
+        assert_eq!(fee(kst(2026, 12, 8, 11)), 0);
+        assert_eq!(fee(kst(2026, 12, 9, 10)), 0, "24 hours to the minute");
+        assert_eq!(fee(kst(2026, 12, 9, 11)), 20_000);
+        // Fewer than 3 days before the performance day, the tiers apply at once.
+        let near = kst(2026, 12, 10, 19);
+        let quote = policy.quote(100_000, kst(2026, 12, 8, 11), near, booked);
+        assert_eq!(quote.unwrap().fee, 30_000);
+        // A generous operator's tiers stay; the cooling-off only ever gives back more.
+        let generous = RefundPolicy::parse("0:0").unwrap();
+        assert_eq!(
+            generous
+                .quote(100_000, kst(2026, 12, 9, 11), show, booked)
+                .unwrap()
+                .fee,
+            0
+        );
+    }
+
+    #[test]
+    fn weekends_do_not_count_towards_the_24_hours() {
+        let policy = RefundPolicy::korean_default();
+        // Booked on Friday 11 December at 18:00 (KST) for Saturday the 19th (20%).
+        let booked = kst(2026, 12, 11, 18);
+        let show = kst(2026, 12, 19, 19);
+        let fee = |now| policy.quote(100_000, now, show, booked).unwrap().fee;
+        assert_eq!(
+            fee(kst(2026, 12, 13, 23)),
+            0,
+            "Sunday night: 6 hours counted"
+        );
+        assert_eq!(fee(kst(2026, 12, 14, 17)), 0, "Monday 17:00: 23 hours");
+        assert_eq!(fee(kst(2026, 12, 14, 19)), 20_000, "Monday 19:00: 25 hours");
+    }
+
+    #[test]
+    fn business_time_leaves_out_korean_weekends() {
+        let hours = |from, to| business_time_between(from, to).num_hours();
+        assert_eq!(hours(kst(2026, 12, 11, 18), kst(2026, 12, 14, 18)), 24);
+        assert_eq!(hours(kst(2026, 12, 12, 0), kst(2026, 12, 14, 0)), 0);
+        assert_eq!(hours(kst(2026, 12, 7, 0), kst(2026, 12, 14, 0)), 120);
+        assert_eq!(hours(kst(2026, 12, 8, 0), kst(2026, 12, 7, 0)), 0);
+        // Midnight in Seoul, not in UTC: Saturday 00:00 KST is Friday 15:00 UTC.
+        let friday_15_utc = Utc.with_ymd_and_hms(2026, 12, 11, 15, 0, 0).unwrap();
+        assert_eq!(hours(kst(2026, 12, 11, 12), friday_15_utc), 12);
+    }
+
+    #[test]
     fn fees_round_down_in_the_buyers_favour() {
         let policy = RefundPolicy::parse("0:33").unwrap();
         let quote = policy
-            .quote(1_001, kst(2026, 1, 1, 0), kst(2026, 1, 1, 1))
+            .quote(1_001, kst(2026, 1, 1, 0), kst(2026, 1, 1, 1), long_ago())
             .unwrap();
         assert_eq!((quote.fee, quote.net), (330, 671));
     }

@@ -89,6 +89,7 @@ fn refund_quote(policy: &RefundPolicy, target: &RefundTarget) -> Result<RefundQu
             target.paid_amount.min(target.face_value),
             target.now,
             target.starts_at,
+            target.booked_at,
         )
         .ok_or(Error::RefundWindowClosed)
 }

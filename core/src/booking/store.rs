@@ -273,6 +273,9 @@ pub struct RefundTarget {
     pub listed: bool,
     pub seat_id: i64,
     pub starts_at: DateTime<Utc>,
+    /// When its holder got the ticket (bought it, or bought it on resale): the
+    /// standard's 24 hours of cooling-off count from here.
+    pub booked_at: DateTime<Utc>,
     /// The database clock, which the refund policy's windows are measured by.
     pub now: DateTime<Utc>,
 }
@@ -285,7 +288,7 @@ pub async fn refund_target(
         RefundTarget,
         r#"select t.status as "status: TicketStatus", t.paid_amount, t.face_value,
                   exists (select 1 from trades where open_ticket_id = t.id) as "listed!: bool",
-                  t.seat_id, sc.starts_at as "starts_at: _",
+                  t.seat_id, sc.starts_at as "starts_at: _", t.created_at as "booked_at: _",
                   current_timestamp(6) as "now!: _"
            from tickets t join schedules sc on sc.id = t.schedule_id
            where t.id = ?"#,
