@@ -154,6 +154,10 @@ async fn checkout_shows_the_total_the_countdown_and_what_is_missing() {
         html.contains("테스트 결제"),
         "the dev gateway is a simulated payment step"
     );
+    assert!(
+        html.contains("<li>공연일 10일 전까지: 전액 환불</li>"),
+        "the refund policy is stated before paying"
+    );
 
     let charged = browser
         .call_with(

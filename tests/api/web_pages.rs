@@ -89,12 +89,32 @@ async fn the_show_page_reads_without_javascript_in_korean_time_and_won() {
         "디큐브 링크아트센터",
         "50,000원",
         "3 / 4",
+        // The refund policy in words, from the policy refunds apply.
+        "취소·환불 규정",
+        "<li>공연일 9~7일 전: 티켓 금액의 10% 공제</li>",
+        "<li>공연 당일 시작 전: 티켓 금액의 90% 공제</li>",
     ] {
         assert!(
             text.contains(expected),
             "{expected} missing from the show page"
         );
     }
+}
+
+#[tokio::test]
+async fn the_show_page_states_the_refund_policy_an_operator_configured() {
+    let app = TestApp::with_config(&[("REFUND_POLICY", "10:0,1:30")]).await;
+    let show = app.show_on_sale(30, 1).await;
+
+    let response = page(&app, &format!("/shows/{}", show.show_id)).await;
+    let text = html(&response);
+
+    assert!(
+        text.contains("<li>공연일 9~1일 전: 티켓 금액의 30% 공제</li>"),
+        "{text}"
+    );
+    assert!(text.contains("<li>공연 당일: 환불 없음</li>"));
+    assert!(!text.contains("90% 공제"));
 }
 
 #[tokio::test]

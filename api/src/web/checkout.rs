@@ -12,9 +12,9 @@ use marquee_core::accounts::tokens::csrf_token;
 use marquee_core::booking::holds;
 use marquee_core::Error;
 
-use super::format;
 use super::top_up::{html_paying, TopUp};
 use super::visitor::require_visitor;
+use super::{format, refund_rules};
 use crate::plumbing::html::{message_page, PageError};
 use crate::plumbing::state::AppState;
 
@@ -47,6 +47,8 @@ struct CheckoutPage {
     remaining_text: String,
     /// Top-up choices: the shortfall.
     top_up: TopUp,
+    /// 취소·환불 규정, stated before paying (`refund_rules`).
+    refund_rules: Vec<String>,
 }
 
 pub async fn page(
@@ -107,6 +109,7 @@ pub async fn page(
         title: hold.show_title,
         venue: hold.venue,
         top_up,
+        refund_rules: refund_rules::in_words(&state.refund_policy),
     };
     html_paying(&page, &page.top_up)
 }

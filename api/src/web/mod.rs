@@ -21,6 +21,7 @@ mod me;
 mod performance;
 mod qr;
 mod queue;
+mod refund_rules;
 mod search;
 mod seat_map;
 mod show;

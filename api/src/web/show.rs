@@ -11,7 +11,7 @@ use marquee_core::catalog::repo as catalog;
 use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::Error;
 
-use super::format;
+use super::{format, refund_rules};
 use crate::plumbing::html::PageError;
 use crate::plumbing::html::{render, with_policy};
 use crate::plumbing::page_cache::PageKey;
@@ -47,6 +47,8 @@ struct ShowPage {
     opens: String,
     like_count: i32,
     performances: Vec<Performance>,
+    /// 취소·환불 규정, from the policy refunds apply (`refund_rules`).
+    refund_rules: Vec<String>,
 }
 
 /// Through the catalog cache, as the JSON show page is: at an on-sale this is the page
@@ -59,7 +61,11 @@ pub async fn page(
     // Not a number (or not text) is the same as no such show, for a person following
     // a link.
     let show_id = crate::plumbing::html::path_id(show_id, "show")?;
-    let load = show_html(state.reads.clone(), show_id);
+    let load = show_html(
+        state.reads.clone(),
+        show_id,
+        refund_rules::in_words(&state.refund_policy),
+    );
     let page = state
         .pages
         .answer_page(PageKey::ShowPage(show_id), &headers, load)
@@ -67,7 +73,11 @@ pub async fn page(
     Ok(with_policy(page))
 }
 
-async fn show_html(reads: ReadReplicas, show_id: i64) -> Result<String, Error> {
+async fn show_html(
+    reads: ReadReplicas,
+    show_id: i64,
+    refund_rules: Vec<String>,
+) -> Result<String, Error> {
     let show = reads
         .read(|pool| async move { catalog::show_detail(&pool, show_id).await })
         .await?
@@ -107,5 +117,6 @@ async fn show_html(reads: ReadReplicas, show_id: i64) -> Result<String, Error> {
         poster_url: show.poster_url,
         like_count: show.like_count,
         performances,
+        refund_rules,
     })
 }

@@ -118,9 +118,9 @@ impl RefundPolicy {
 }
 
 /// The standard's cooling-off: this long after booking (business time)...
-const COOLING_OFF_HOURS: i64 = 24;
+pub const COOLING_OFF_HOURS: i64 = 24;
 /// ...when cancelled at least this many Korean days before the performance day.
-const COOLING_OFF_MIN_DAYS_BEFORE: i64 = 3;
+pub const COOLING_OFF_MIN_DAYS_BEFORE: i64 = 3;
 
 fn kst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("valid offset")
