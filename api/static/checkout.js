@@ -42,7 +42,7 @@ function enhance(page) {
       'idempotency-key': purchaseKey,
     });
     if (answer.ok) {
-      window.location.assign(`/me?paid=${answer.body.id}`);
+      window.location.assign(`/me?paid=${answer.body.number}`);
       return;
     }
     say(problemText(answer.body?.error));

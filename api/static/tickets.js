@@ -2,7 +2,8 @@
 // fee was drawn by the server from the refund policy; "환불" shows it, "환불 확인"
 // refunds), list for resale at a price up to the cap, and cancel a listing. Each
 // change sends its own Idempotency-Key, so a double tap changes once; after a change
-// the page is drawn again from the database.
+// the page is drawn again from the database, saying what was done (`done`), so the
+// notice of an earlier payment does not stay.
 
 import { api, problemText } from './common.js';
 
@@ -14,11 +15,11 @@ function say(text) {
   if (text) problem.scrollIntoView({ block: 'nearest' });
 }
 
-async function change(button, method, path, body) {
+async function change(button, done, method, path, body) {
   button.disabled = true;
   const answer = await api(method, path, body, { 'idempotency-key': crypto.randomUUID() });
   if (answer.ok) {
-    window.location.reload();
+    window.location.assign(`/me?done=${done}`);
     return;
   }
   button.disabled = false;
@@ -52,11 +53,11 @@ document.addEventListener('click', (event) => {
   }
   const refund = event.target.closest('[data-refund]');
   if (refund) {
-    change(refund, 'POST', `/api/v1/tickets/${refund.dataset.refund}/refund`);
+    change(refund, 'refunded', 'POST', `/api/v1/tickets/${refund.dataset.refund}/refund`);
     return;
   }
   const cancel = event.target.closest('[data-cancel-trade]');
-  if (cancel) change(cancel, 'DELETE', `/api/v1/trades/${cancel.dataset.cancelTrade}`);
+  if (cancel) change(cancel, 'unlisted', 'DELETE', `/api/v1/trades/${cancel.dataset.cancelTrade}`);
 });
 
 document.addEventListener('submit', (event) => {
@@ -64,7 +65,7 @@ document.addEventListener('submit', (event) => {
   if (!form) return;
   event.preventDefault();
   const price = Number(form.elements.price.value);
-  change(form.querySelector('button'), 'POST', '/api/v1/trades', {
+  change(form.querySelector('button'), 'listed', 'POST', '/api/v1/trades', {
     ticket_id: Number(form.dataset.list),
     price,
   });

@@ -226,11 +226,29 @@ async fn a_paid_hold_becomes_tickets_with_qr_codes_on_my_page() {
         )
         .await;
     assert_eq!(paid.status, StatusCode::CREATED, "{:?}", paid.body);
-    let order = paid.body["id"].as_i64().unwrap();
+    let number = paid.body["number"].as_str().unwrap();
 
-    let me = browser.get(&format!("/me?paid={order}")).await;
+    let me = browser.get(&format!("/me?paid={number}")).await;
     let html = text(&me);
-    assert!(html.contains("결제가 완료되었어요"));
+    assert!(html.contains("예매가 완료되었어요"));
+    assert!(
+        html.contains(&format!(
+            r#"예매번호 <strong class="order-number">{number}</strong>"#
+        )),
+        "the 예매번호 is said once paid: {html}"
+    );
+    // Someone else's number, or anything else, is never repeated back.
+    let other = text(&browser.get("/me?paid=1234567890").await).to_string();
+    assert!(other.contains("예매가 완료되었어요"));
+    assert!(!other.contains("1234567890"));
+    let made_up = text(&browser.get("/me?paid=%3Cb%3E").await).to_string();
+    assert!(!made_up.contains("<b>"));
+    // After a change on the page, it says what was done instead.
+    let refunded = text(&browser.get("/me?done=refunded").await).to_string();
+    assert!(refunded.contains("환불했어요"));
+    assert!(!refunded.contains("예매가 완료되었어요"));
+    let unknown = text(&browser.get("/me?done=%3Cscript%3E").await).to_string();
+    assert!(!unknown.contains("<script>") && !unknown.contains("환불했어요"));
     assert_eq!(
         html.matches(r#"<svg role="img" aria-label="#).count(),
         2,

@@ -175,8 +175,12 @@ struct MePage {
     nickname: String,
     email: String,
     balance: String,
-    /// Arrived from checkout with this order paid.
+    /// Arrived from checkout with an order paid.
     paid: bool,
+    /// That order's 예매번호, when it is one of this person's.
+    paid_number: Option<String>,
+    /// What a change made on this page did (`static/tickets.js`), said once.
+    done: Option<&'static str>,
     /// Arrived from the market with a ticket bought.
     bought: bool,
     tickets: Vec<TicketCard>,
@@ -194,6 +198,17 @@ const TOP_UPS: [i64; 4] = [10_000, 50_000, 100_000, 300_000];
 pub struct MeQuery {
     paid: Option<String>,
     bought: Option<String>,
+    done: Option<String>,
+}
+
+/// What MY page says after a change made on it; anything else says nothing.
+fn done_notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "refunded" => Some("환불했어요. 돌려받은 포인트는 포인트 내역에 있어요."),
+        "listed" => Some("양도 등록했어요. 팔리면 판매 대금이 포인트로 들어와요."),
+        "unlisted" => Some("양도 등록을 취소했어요."),
+        _ => None,
+    }
 }
 
 pub async fn page(
@@ -214,6 +229,13 @@ pub async fn page(
     let (likes, _) = catalog::liked_shows(pool, user.user_id, LIKES_SHOWN, 0).await?;
     let (trades, _) = trades::history(pool, user.user_id, None, None, TRADES_SHOWN, 0).await?;
     let now = Utc::now();
+    // Only a number of this person's own orders is repeated back on the page.
+    let paid = query.paid.is_some();
+    let paid_number = query.paid.filter(|number| {
+        tickets
+            .iter()
+            .any(|t| t.order_number.as_deref() == Some(number.as_str()))
+    });
     let top_up = TopUp::new(
         &state,
         user.user_id,
@@ -227,7 +249,9 @@ pub async fn page(
         nickname: profile.nickname,
         email: profile.email,
         balance: format::won(profile.point_balance),
-        paid: query.paid.is_some(),
+        paid,
+        paid_number,
+        done: done_notice(query.done.as_deref()),
         bought: query.bought.is_some(),
         tickets: tickets
             .into_iter()
