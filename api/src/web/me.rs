@@ -80,7 +80,7 @@ pub struct TradeLine {
 fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCard {
     let valid = ticket.status == TicketStatus::Valid;
     let changeable = valid && ticket.open_trade_id.is_none();
-    let seat = format!("{} {}열 {}번", ticket.grade, ticket.row, ticket.number);
+    let seat = ticket.seat_label();
     let refund = changeable
         .then(|| {
             state.refund_policy.quote(

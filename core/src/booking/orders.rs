@@ -6,6 +6,8 @@
 //! follows its tickets: nothing refunded, some, or all. A ticket resold through the
 //! market left the order's hands whole (its buyer was paid), so it counts as neither.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::MySqlPool;
@@ -88,15 +90,17 @@ pub async fn list_for_user(
     };
     // The page is every order of the user's with an id in this range, so one read of
     // the user's tickets in the same range is all of the page's tickets.
-    let mut tickets = tickets::of_user_orders(pool, user_id, first.id, last.id).await?;
+    let mut by_order: HashMap<i64, Vec<Ticket>> = HashMap::new();
+    for ticket in tickets::of_user_orders(pool, user_id, first.id, last.id).await? {
+        if let Some(order_id) = ticket.order_id {
+            by_order.entry(order_id).or_default().push(ticket);
+        }
+    }
     let orders = rows
         .into_iter()
         .filter_map(|row| {
-            let (its, rest): (Vec<Ticket>, Vec<Ticket>) = std::mem::take(&mut tickets)
-                .into_iter()
-                .partition(|t| t.order_id == Some(row.id));
-            tickets = rest;
-            summary(row, &its)
+            let tickets = by_order.remove(&row.id).unwrap_or_default();
+            summary(row, &tickets)
         })
         .collect();
     Ok((orders, total))
