@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use marquee_api::AppState;
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::Caller;
+use marquee_core::booking::booking_fee::BookingFee;
 use marquee_core::booking::holds::{self, no_room, HoldRules};
 use marquee_core::booking::purchase;
 use marquee_core::db;
@@ -35,6 +36,9 @@ use sqlx::MySqlPool;
 
 mod support;
 use support::{env_usize, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET};
+
+/// Purchases pay the default booking fee, as they do in production.
+const FEE: BookingFee = BookingFee::per_ticket(BookingFee::KOREAN_DEFAULT);
 
 /// A bench user: who they are to core, and their access token for HTTP.
 struct BenchUser {
@@ -292,7 +296,7 @@ async fn main() {
                 let hold = holds::create(&pool, rules, user, schedule, &[seat], false, no_room)
                     .await
                     .unwrap();
-                match purchase::purchase(&pool, user, hold.id, None).await {
+                match purchase::purchase(&pool, user, hold.id, FEE, None).await {
                     Ok(_) => true,
                     Err(err) => {
                         eprintln!("purchase failed: {err:?}");

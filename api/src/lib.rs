@@ -63,6 +63,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(booking::purchase))
         .routes(utoipa_axum::routes!(booking::list_orders))
         .routes(utoipa_axum::routes!(booking::get_order))
+        .routes(utoipa_axum::routes!(booking::cancel_order_tickets))
         .routes(utoipa_axum::routes!(booking::list_tickets))
         .routes(utoipa_axum::routes!(booking::get_ticket))
         .routes(utoipa_axum::routes!(booking::refund))

@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::accounts::hashing::HashingLimits;
 use crate::accounts::social::{ProviderConfig, ProviderKind};
 use crate::accounts::throttle::{self, LoginLimits};
+use crate::booking::booking_fee::BookingFee;
 use crate::booking::refund_policy::RefundPolicy;
 use crate::queue::limits::{self, QueueLimits};
 use crate::resale::ResaleRules;
@@ -93,6 +94,8 @@ pub struct Config {
     /// seat map) from memory; zero reads the database on every request.
     pub catalog_cache_ttl: Duration,
     pub refund_policy: RefundPolicy,
+    /// 예매수수료 per ticket (`BOOKING_FEE`, 원; 2,000 unless set, 0 turns it off).
+    pub booking_fee: BookingFee,
     pub resale: ResaleRules,
     pub gateway: GatewayConfig,
     pub admin: Option<AdminBootstrap>,
@@ -325,6 +328,14 @@ impl Config {
                     .into(),
             ),
             refund_policy,
+            booking_fee: BookingFee::per_ticket(
+                env.bounded(
+                    "BOOKING_FEE",
+                    BookingFee::KOREAN_DEFAULT as u32,
+                    0..=BookingFee::MAX as u32,
+                )?
+                .into(),
+            ),
             resale: ResaleRules {
                 price_cap_percent: env.bounded("RESALE_PRICE_CAP_PERCENT", 100, 1..=200)?,
                 fee_percent: env.bounded("RESALE_FEE_PERCENT", 0, 0..=50)?,
@@ -750,6 +761,7 @@ mod tests {
         assert_eq!(config.max_seats_per_hold, 4);
         assert_eq!(config.max_tickets_per_schedule, 4);
         assert_eq!(config.refund_policy, RefundPolicy::korean_default());
+        assert_eq!(config.booking_fee, BookingFee::per_ticket(2_000));
         assert_eq!(
             config.resale,
             ResaleRules {

@@ -38,6 +38,9 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
     // Most tests read back what they just wrote (a hold, then the seat map), so the
     // catalog cache is off unless a test turns it on (tests/api/page_cache.rs does).
     vars.insert("CATALOG_CACHE_TTL_MS".into(), "0".into());
+    // Prices in tests are the seats' own; tests of the booking fee (tests/api/fees.rs)
+    // turn it on, and the contract and the browser journeys run with the default.
+    vars.insert("BOOKING_FEE".into(), "0".into());
     for (key, value) in overrides {
         vars.insert((*key).into(), (*value).into());
     }

@@ -16,6 +16,7 @@ mod test_db;
 
 mod accounts;
 mod binary;
+mod cancellations;
 mod catalog;
 mod concurrency;
 mod connections;

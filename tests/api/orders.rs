@@ -120,10 +120,11 @@ async fn an_order_is_found_by_its_buyer_only_and_a_malformed_number_is_not_found
 /// the same transaction.
 #[tokio::test]
 async fn a_taken_number_is_drawn_again() {
+    const FREE: purchase::Amounts = purchase::Amounts { total: 0, fees: 0 };
     let app = TestApp::spawn().await;
     let buyer = app.user("buyer@example.com").await;
     let mut tx = app.pool().begin().await.unwrap();
-    let taken = purchase::record_order(&mut tx, || "1111111111".into(), buyer.id, 1, None, 0)
+    let taken = purchase::record_order(&mut tx, || "1111111111".into(), buyer.id, 1, None, FREE)
         .await
         .unwrap();
     let mut draws = vec!["2222222222", "1111111111"];
@@ -133,7 +134,7 @@ async fn a_taken_number_is_drawn_again() {
         buyer.id,
         2,
         None,
-        0,
+        FREE,
     )
     .await
     .unwrap();

@@ -6,6 +6,7 @@ use axum::http::{HeaderName, HeaderValue};
 use marquee_core::accounts::social::{ProviderConfig, SocialClient};
 use marquee_core::accounts::tokens::TokenKeys;
 use marquee_core::accounts::AuthService;
+use marquee_core::booking::booking_fee::BookingFee;
 use marquee_core::booking::holds::HoldRules;
 use marquee_core::booking::refund_policy::RefundPolicy;
 use marquee_core::config::{Config, GatewayConfig};
@@ -32,6 +33,7 @@ pub struct AppState {
     pub charges: ChargeService,
     pub hold_rules: HoldRules,
     pub refund_policy: Arc<RefundPolicy>,
+    pub booking_fee: BookingFee,
     pub resale: ResaleRules,
     pub waiting_room: WaitingRoom,
     /// Where the client's address comes from (see `extract::ClientIp`).
@@ -103,6 +105,7 @@ impl AppState {
                 max_per_schedule: config.max_tickets_per_schedule,
             },
             refund_policy: Arc::new(config.refund_policy.clone()),
+            booking_fee: config.booking_fee,
             resale: config.resale,
             waiting_room: WaitingRoom::new(
                 pool.clone(),

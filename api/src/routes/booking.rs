@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use marquee_core::booking::cancellations;
 use marquee_core::booking::holds::{self, Hold};
 use marquee_core::booking::orders::{self, OrderDetail, OrderSummary};
 use marquee_core::booking::purchase::{self, Order};
@@ -135,7 +136,7 @@ pub async fn purchase(
     headers: HeaderMap,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let key = idempotency_key(&headers)?;
-    let paid = purchase::purchase(&state.pool, caller, hold_id, key).await?;
+    let paid = purchase::purchase(&state.pool, caller, hold_id, state.booking_fee, key).await?;
     metrics::counter!("marquee_purchases_total").increment(1);
     if let (true, Some(ticket)) = (paid.waiting_room, paid.order.tickets.first()) {
         state
@@ -187,6 +188,60 @@ pub async fn get_order(
     Ok(Json(
         orders::get_for_user(&state.pool, user.user_id, &number).await?,
     ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// The order's tickets to cancel (1 to 50; all of them cancels the whole order).
+    ticket_ids: Vec<i64>,
+}
+
+api_errors!(
+    CancelErrors = [
+        OrderNotFound,
+        TicketNotFound,
+        TicketNotRefundable,
+        TicketListed,
+        RefundWindowClosed,
+        IdempotencyKeyReused,
+        ValidationFailed
+    ]
+);
+
+/// Cancel tickets of an order
+///
+/// 부분취소: refunds the named tickets of your order together, all or none, each by the
+/// refund policy on what was paid for it, its booking fee back only on the booking day;
+/// their seats go back on sale and the order keeps the rest. Answers the order as it
+/// stands after. Retrying with the same Idempotency-Key and the same tickets answers the
+/// order instead of 409.
+#[utoipa::path(post, path = "/api/v1/orders/{number}/cancel", tag = "booking",
+    params(("number" = String, Path, description = "예매번호: ten digits"),
+        ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key and tickets answers the order instead of 409")),
+    request_body = CancelRequest,
+    security(("bearer" = [])),
+    responses((status = 200, description = "cancelled; net amounts back to points", body = OrderDetail),
+        CancelErrors,))]
+pub async fn cancel_order_tickets(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(number): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CancelRequest>,
+) -> ApiResult<Json<OrderDetail>> {
+    let key = idempotency_key(&headers)?;
+    let order = cancellations::cancel(
+        &state.pool,
+        &state.refund_policy,
+        user.user_id,
+        &number,
+        &body.ticket_ids,
+        key,
+    )
+    .await?;
+    metrics::counter!("marquee_refunds_total").increment(body.ticket_ids.len() as u64);
+    Ok(Json(order))
 }
 
 /// Your tickets

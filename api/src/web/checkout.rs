@@ -24,6 +24,12 @@ pub struct Line {
     pub price: String,
 }
 
+pub struct Fees {
+    pub count: usize,
+    pub each: String,
+    pub total: String,
+}
+
 #[derive(Template)]
 #[template(path = "checkout.html")]
 struct CheckoutPage {
@@ -35,6 +41,8 @@ struct CheckoutPage {
     venue: String,
     when: String,
     lines: Vec<Line>,
+    /// 예매수수료 of all the tickets, with what it is per ticket; None when fees are off.
+    fees: Option<Fees>,
     total: i64,
     total_text: String,
     balance_text: String,
@@ -74,7 +82,15 @@ pub async fn page(
         Err(err) => return Err(err.into()),
     };
     let profile = state.auth.profile(user.user_id).await?;
-    let total = hold.total();
+    // The same fee the purchase will charge: per priced ticket.
+    let fee_of = |price| state.booking_fee.for_price(price);
+    let fees: i64 = hold.seats.iter().map(|seat| fee_of(seat.price)).sum();
+    let charged = hold
+        .seats
+        .iter()
+        .filter(|seat| fee_of(seat.price) > 0)
+        .count();
+    let total = hold.total() + fees;
     let shortfall = (total - profile.point_balance).max(0);
     let remaining_ms = (hold.expires_at - chrono::Utc::now())
         .num_milliseconds()
@@ -99,6 +115,11 @@ pub async fn page(
                 price: format::won(seat.price),
             })
             .collect(),
+        fees: (fees > 0).then(|| Fees {
+            count: charged,
+            each: format::won(state.booking_fee.amount()),
+            total: format::won(fees),
+        }),
         total,
         total_text: format::won(total),
         balance_text: format::won(profile.point_balance),
@@ -109,7 +130,7 @@ pub async fn page(
         title: hold.show_title,
         venue: hold.venue,
         top_up,
-        refund_rules: refund_rules::in_words(&state.refund_policy),
+        refund_rules: refund_rules::in_words(&state.refund_policy, state.booking_fee),
     };
     html_paying(&page, &page.top_up)
 }

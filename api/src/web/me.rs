@@ -11,6 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use marquee_core::accounts::tokens::csrf_token;
+use marquee_core::booking::refunds;
 use marquee_core::booking::tickets::{self, Ticket, TicketStatus};
 use marquee_core::catalog::repo as catalog;
 use marquee_core::points::ledger::{self, LedgerReason};
@@ -33,6 +34,10 @@ const TRADES_SHOWN: u32 = 10;
 
 pub struct RefundQuote {
     pub fee: String,
+    /// The booking fee that comes back with it, on the booking day only.
+    pub booking_fee_back: Option<String>,
+    /// A booking fee that does not come back (booked on an earlier day).
+    pub booking_fee_kept: Option<String>,
     pub net: String,
 }
 
@@ -82,17 +87,14 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
     let changeable = valid && ticket.open_trade_id.is_none();
     let seat = ticket.seat_label();
     let refund = changeable
-        .then(|| {
-            state.refund_policy.quote(
-                ticket.paid_amount.min(ticket.face_value),
-                now,
-                ticket.starts_at,
-                ticket.created_at,
-            )
-        })
+        .then(|| refunds::quote(&state.refund_policy, (&ticket).into(), now))
         .flatten()
         .map(|quote| RefundQuote {
             fee: format::won(quote.fee),
+            booking_fee_back: (quote.booking_fee_back > 0)
+                .then(|| format::won(quote.booking_fee_back)),
+            booking_fee_kept: (ticket.booking_fee > 0 && quote.booking_fee_back == 0)
+                .then(|| format::won(ticket.booking_fee)),
             net: format::won(quote.net),
         });
     let max_price =

@@ -2,13 +2,16 @@
 //! policy the refunds apply (`REFUND_POLICY` and the standard's cooling-off), so what a
 //! buyer reads is what a refund will do, whatever an operator configured.
 
+use marquee_core::booking::booking_fee::BookingFee;
 use marquee_core::booking::refund_policy::{
     RefundPolicy, COOLING_OFF_HOURS, COOLING_OFF_MIN_DAYS_BEFORE,
 };
 
-/// One line per tier, nearest the performance last, then the cooling-off and what
-/// happens once the performance has started.
-pub fn in_words(policy: &RefundPolicy) -> Vec<String> {
+use super::format;
+
+/// One line per tier, nearest the performance last, then the cooling-off, the booking
+/// fee (when there is one) and what happens once the performance has started.
+pub fn in_words(policy: &RefundPolicy, booking_fee: BookingFee) -> Vec<String> {
     let tiers = policy.tiers();
     let mut lines = Vec::with_capacity(tiers.len() + 2);
     for (i, tier) in tiers.iter().enumerate() {
@@ -42,6 +45,12 @@ pub fn in_words(policy: &RefundPolicy) -> Vec<String> {
         "예매 후 {COOLING_OFF_HOURS}시간 이내(주말 제외)에 취소하면 공연일 \
          {COOLING_OFF_MIN_DAYS_BEFORE}일 전까지는 전액 환불"
     ));
+    if booking_fee.amount() > 0 {
+        lines.push(format!(
+            "예매수수료(매당 {})는 예매 당일 취소할 때만 돌려드려요.",
+            format::won(booking_fee.amount())
+        ));
+    }
     lines.push("공연이 시작된 뒤에는 환불되지 않아요.".to_string());
     lines
 }
@@ -53,7 +62,10 @@ mod tests {
     #[test]
     fn the_standard_reads_as_korean_sites_state_it() {
         assert_eq!(
-            in_words(&RefundPolicy::korean_default()),
+            in_words(
+                &RefundPolicy::korean_default(),
+                BookingFee::per_ticket(2_000)
+            ),
             [
                 "공연일 10일 전까지: 전액 환불",
                 "공연일 9~7일 전: 티켓 금액의 10% 공제",
@@ -61,6 +73,7 @@ mod tests {
                 "공연일 2~1일 전: 티켓 금액의 30% 공제",
                 "공연 당일 시작 전: 티켓 금액의 90% 공제",
                 "예매 후 24시간 이내(주말 제외)에 취소하면 공연일 3일 전까지는 전액 환불",
+                "예매수수료(매당 2,000원)는 예매 당일 취소할 때만 돌려드려요.",
                 "공연이 시작된 뒤에는 환불되지 않아요.",
             ]
         );
@@ -68,7 +81,7 @@ mod tests {
 
     #[test]
     fn other_policies_say_what_they_do() {
-        let words = |text| in_words(&RefundPolicy::parse(text).unwrap());
+        let words = |text| in_words(&RefundPolicy::parse(text).unwrap(), BookingFee::off());
         let stricter = words("10:0,1:30");
         assert_eq!(stricter[1], "공연일 9~1일 전: 티켓 금액의 30% 공제");
         assert_eq!(stricter[2], "공연 당일: 환불 없음");

@@ -64,7 +64,7 @@ pub async fn page(
     let load = show_html(
         state.reads.clone(),
         show_id,
-        refund_rules::in_words(&state.refund_policy),
+        refund_rules::in_words(&state.refund_policy, state.booking_fee),
     );
     let page = state
         .pages

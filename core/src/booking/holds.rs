@@ -637,7 +637,7 @@ pub struct HoldDetail {
 }
 
 impl HoldDetail {
-    /// What the purchase will debit: the sum of the seats' grade prices.
+    /// The seats' grade prices: what the purchase debits before booking fees.
     pub fn total(&self) -> i64 {
         self.seats.iter().map(|seat| seat.price).sum()
     }

@@ -10,6 +10,8 @@
 //! `store` holds the statements of purchase and refund; `holds` builds its own, which
 //! apply the shared rules (`crate::rules`).
 
+pub mod booking_fee;
+pub mod cancellations;
 pub mod holds;
 pub mod order_number;
 pub mod orders;

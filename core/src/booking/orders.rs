@@ -43,8 +43,10 @@ pub struct OrderSummary {
     pub ticket_count: u32,
     /// Seats as printed on the tickets (grade, row and number), in ticket order.
     pub seats: Vec<String>,
-    /// Points paid.
+    /// Points paid: prices and booking fees.
     pub total: i64,
+    /// 예매수수료: the booking fees included in `total`.
+    pub booking_fees: i64,
     /// Points refunded so far, fees deducted.
     pub refunded: i64,
     pub created_at: DateTime<Utc>,
@@ -62,6 +64,7 @@ struct OrderRow {
     id: i64,
     number: String,
     total: i64,
+    booking_fees: i64,
     created_at: DateTime<Utc>,
 }
 
@@ -77,7 +80,8 @@ pub async fn list_for_user(
         .await?;
     let rows = sqlx::query_as!(
         OrderRow,
-        r#"select id, cast(number as char) as "number!", total, created_at as "created_at: _"
+        r#"select id, cast(number as char) as "number!", total, booking_fees,
+                  created_at as "created_at: _"
            from orders where user_id = ? order by id desc limit ? offset ?"#,
         user_id,
         limit,
@@ -114,7 +118,8 @@ pub async fn get_for_user(pool: &MySqlPool, user_id: i64, number: &str) -> Resul
     }
     let row = sqlx::query_as!(
         OrderRow,
-        r#"select id, cast(number as char) as "number!", total, created_at as "created_at: _"
+        r#"select id, cast(number as char) as "number!", total, booking_fees,
+                  created_at as "created_at: _"
            from orders where number = ? and user_id = ?"#,
         number,
         user_id
@@ -153,6 +158,7 @@ fn summary(row: OrderRow, tickets: &[Ticket]) -> Option<OrderSummary> {
         ticket_count: tickets.len() as u32,
         seats: tickets.iter().map(Ticket::seat_label).collect(),
         total: row.total,
+        booking_fees: row.booking_fees,
         refunded: tickets.iter().filter_map(|t| t.refund_amount).sum(),
         created_at: row.created_at,
     })

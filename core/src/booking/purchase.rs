@@ -2,7 +2,7 @@
 //!
 //! One transaction, as named steps (`try_purchase`): lock the buyer, replay by key,
 //! lock the held seats, check the hold is live and whole and still on sale, record the
-//! order, debit the points, issue one ticket per seat, and turn the seats from held to
+//! order (prices plus a booking fee per priced ticket), debit the points, issue one ticket per seat, and turn the seats from held to
 //! sold. Anything short of all of it rolls back. The statements are in `store`.
 //!
 //! Idempotency: an order is unique per hold and per (user, Idempotency-Key). Retries
@@ -13,6 +13,7 @@
 use serde::Serialize;
 use sqlx::{MySqlConnection, MySqlPool};
 
+use super::booking_fee::BookingFee;
 use super::holds;
 use super::order_number;
 use super::store::{self, HeldSeat, OrderRow};
@@ -29,7 +30,10 @@ pub struct Order {
     /// 예매번호 (`order_number`).
     pub number: String,
     pub hold_id: i64,
+    /// Points paid: the tickets' prices and their booking fees.
     pub total: i64,
+    /// 예매수수료: the booking fees included in `total`.
+    pub booking_fees: i64,
     pub tickets: Vec<Ticket>,
 }
 
@@ -47,11 +51,14 @@ pub async fn purchase(
     pool: &MySqlPool,
     caller: Caller,
     hold_id: i64,
+    booking_fee: BookingFee,
     idempotency_key: Option<&str>,
 ) -> Result<Paid> {
     idempotency::check(idempotency_key)?;
-    let order_id =
-        retry_on_lock_conflict(|| try_purchase(pool, caller, hold_id, idempotency_key)).await?;
+    let order_id = retry_on_lock_conflict(|| {
+        try_purchase(pool, caller, hold_id, booking_fee, idempotency_key)
+    })
+    .await?;
     load(pool, order_id).await
 }
 
@@ -61,6 +68,7 @@ async fn try_purchase(
     pool: &MySqlPool,
     caller: Caller,
     hold_id: i64,
+    booking_fee: BookingFee,
     key: Option<&str>,
 ) -> Result<i64> {
     let user_id = caller.user_id;
@@ -78,9 +86,12 @@ async fn try_purchase(
     ensure_on_sale(&mut tx, seats[0].schedule_id).await?;
     let prices = store::grade_prices(&mut tx, &grade_ids(&seats)).await?;
     let price_of = |seat: &HeldSeat| prices.get(&seat.grade_id).copied().unwrap_or_default();
-    let total: i64 = seats.iter().map(price_of).sum();
+    let fee_of = |seat: &HeldSeat| booking_fee.for_price(price_of(seat));
+    let fees: i64 = seats.iter().map(fee_of).sum();
+    let total: i64 = seats.iter().map(price_of).sum::<i64>() + fees;
+    let amounts = Amounts { total, fees };
     let order_id =
-        match record_order(&mut tx, order_number::new, user_id, hold_id, key, total).await {
+        match record_order(&mut tx, order_number::new, user_id, hold_id, key, amounts).await {
             Ok(order_id) => order_id,
             // Another request with this key committed an order for a different hold while
             // we waited on the key's index lock.
@@ -92,7 +103,15 @@ async fn try_purchase(
         };
     debit(&mut tx, user_id, order_id, total).await?;
     for seat in &seats {
-        store::insert_order_ticket(&mut tx, order_id, user_id, seat, price_of(seat)).await?;
+        store::insert_order_ticket(
+            &mut tx,
+            order_id,
+            user_id,
+            seat,
+            price_of(seat),
+            fee_of(seat),
+        )
+        .await?;
     }
     store::sell_seats(
         &mut tx,
@@ -107,6 +126,13 @@ async fn try_purchase(
 /// chance in 10^10 per draw (`order_number`), so a second draw is already rare.
 const NUMBER_DRAWS: usize = 5;
 
+/// What an order costs: `total` points, of which `fees` are booking fees.
+#[derive(Debug, Clone, Copy)]
+pub struct Amounts {
+    pub total: i64,
+    pub fees: i64,
+}
+
 /// Records the order under a new 예매번호 from `numbers`, drawing again while the
 /// number is taken (the statement alone fails; the transaction goes on). Any other
 /// unique violation (this hold or this key already paid) is the caller's to read.
@@ -116,13 +142,14 @@ pub async fn record_order(
     user_id: i64,
     hold_id: i64,
     key: Option<&str>,
-    total: i64,
+    amounts: Amounts,
 ) -> std::result::Result<i64, sqlx::Error> {
     let mut drawn = 0;
     loop {
         drawn += 1;
         let number = numbers();
-        match store::insert_order(conn, &number, user_id, hold_id, key, total).await {
+        let (total, fees) = (amounts.total, amounts.fees);
+        match store::insert_order(conn, &number, user_id, hold_id, key, total, fees).await {
             Err(err)
                 if drawn < NUMBER_DRAWS && is_unique_violation_of(&err, "uq_orders_number") =>
             {
@@ -235,6 +262,7 @@ async fn load(pool: &MySqlPool, order_id: i64) -> Result<Paid> {
             number: order.number,
             hold_id: order.hold_id,
             total: order.total,
+            booking_fees: order.booking_fees,
             tickets: tickets::for_order(pool, order_id).await?,
         },
         waiting_room: order.waiting_room,

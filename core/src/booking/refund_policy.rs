@@ -31,7 +31,11 @@ pub struct RefundTier {
 /// What a refund at a given moment would cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefundQuote {
+    /// 취소수수료: what the policy keeps of the ticket's price.
     pub fee: i64,
+    /// The booking fee given back (only on the booking day: `booking_fee`).
+    pub booking_fee_back: i64,
+    /// What goes back to points: the price less `fee`, plus `booking_fee_back`.
     pub net: i64,
 }
 
@@ -101,6 +105,7 @@ impl RefundPolicy {
         {
             return Some(RefundQuote {
                 fee: 0,
+                booking_fee_back: 0,
                 net: amount,
             });
         }
@@ -112,6 +117,7 @@ impl RefundPolicy {
         let fee = amount * i64::from(tier.fee_percent) / 100;
         Some(RefundQuote {
             fee,
+            booking_fee_back: 0,
             net: amount - fee,
         })
     }
@@ -126,7 +132,8 @@ fn kst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("valid offset")
 }
 
-fn korean_days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+/// Calendar days from `from`'s Korean date to `to`'s (0 on the same Korean day).
+pub(crate) fn korean_days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     let from_day = from.with_timezone(&kst()).date_naive();
     let to_day = to.with_timezone(&kst()).date_naive();
     (to_day - from_day).num_days()

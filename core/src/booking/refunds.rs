@@ -4,17 +4,21 @@
 //! status, so refunding twice pays once.
 //!
 //! The refund is figured on what this holder paid, capped at the face value: a ticket
-//! bought on resale never refunds more than the seat's original price. A ticket with an
-//! open resale listing is refused until the listing is cancelled; listing and refunding
-//! both lock the ticket row first, so one of them waits for the other.
+//! bought on resale never refunds more than the seat's original price. The booking fee
+//! comes back only on the booking day (`booking_fee`). A ticket with an open resale
+//! listing is refused until the listing is cancelled; listing and refunding both lock
+//! the ticket row first, so one of them waits for the other. `mark` and `pay_back` are
+//! the steps a partial cancellation (`cancellations`) takes for each of its tickets.
 //!
 //! Locks follow the one order of ARCHITECTURE.md: the ticket, then the user row, then
 //! the seat. An `Idempotency-Key` is stored on the refunded ticket (unique per user): a
 //! retry after a lost answer finds its own refund and answers it, instead of 409 for
 //! the REFUNDED state the first attempt left behind.
 
+use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
+use super::booking_fee;
 use super::refund_policy::{RefundPolicy, RefundQuote};
 use super::store::{self, RefundTarget};
 use super::tickets::{self, Ticket, TicketStatus};
@@ -52,31 +56,111 @@ async fn try_refund(
     if let Some(refunded) = idempotency::replay(key, replay).await? {
         return same_ticket(refunded, ticket_id);
     }
-    let target = store::refund_target(&mut tx, ticket_id)
-        .await?
-        .ok_or(Error::NotFound("ticket"))?;
-    let quote = refund_quote(policy, &target)?;
-    mark_refunded(&mut tx, ticket_id, &quote, key).await?;
+    let refunding = mark(&mut tx, policy, ticket_id, key).await?;
     // The user row before the seat, whether or not any points move: the lock order.
     store::lock_user(&mut tx, user_id).await?;
-    if quote.net > 0 {
-        let reference = format!("ticket:{ticket_id}");
-        ledger::apply(
-            &mut tx,
-            user_id,
-            quote.net,
-            LedgerReason::Refund,
-            &reference,
-        )
-        .await?;
-    }
-    store::free_seat(&mut tx, target.seat_id).await?;
+    pay_back(&mut tx, user_id, &[refunding]).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// A ticket marked refunded in this transaction, still to be paid back and freed.
+pub(super) struct Refunding {
+    ticket_id: i64,
+    seat_id: i64,
+    net: i64,
+}
+
+/// The refund of one ticket whose row this transaction locked: read it, quote it by the
+/// policy, and mark it refunded (once: the update is conditional on VALID). `key` is
+/// stored on the ticket for a single refund's replay; a cancellation keeps its own.
+pub(super) async fn mark(
+    conn: &mut MySqlConnection,
+    policy: &RefundPolicy,
+    ticket_id: i64,
+    key: Option<&str>,
+) -> Result<Refunding> {
+    let target = store::refund_target(conn, ticket_id)
+        .await?
+        .ok_or(Error::NotFound("ticket"))?;
+    let quote = refund_quote(policy, &target)?;
+    match store::mark_refunded(conn, ticket_id, &quote, key).await {
+        Ok(1) => {}
+        Ok(_) => return Err(Error::TicketNotRefundable),
+        // The key refunded another ticket of this user, committed meanwhile.
+        Err(err) if is_unique_violation(&err) => return Err(Error::IdempotencyKeyReused),
+        Err(err) => return Err(err.into()),
+    }
+    Ok(Refunding {
+        ticket_id,
+        seat_id: target.seat_id,
+        net: quote.net,
+    })
+}
+
+/// After the user's row is locked: each ticket's points back as its own ledger entry
+/// (named by the ticket, as a single refund's is), then its seat back on sale, seats in
+/// id order.
+pub(super) async fn pay_back(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    refunding: &[Refunding],
+) -> Result<()> {
+    for ticket in refunding.iter().filter(|ticket| ticket.net > 0) {
+        let reference = format!("ticket:{}", ticket.ticket_id);
+        ledger::apply(conn, user_id, ticket.net, LedgerReason::Refund, &reference).await?;
+    }
+    let mut seats: Vec<i64> = refunding.iter().map(|ticket| ticket.seat_id).collect();
+    seats.sort_unstable();
+    for seat_id in seats {
+        store::free_seat(conn, seat_id).await?;
+    }
+    Ok(())
+}
+
+/// What a ticket's refund is figured on.
+#[derive(Debug, Clone, Copy)]
+pub struct Refundable {
+    /// What its holder paid for the seat (box office or resale price).
+    pub paid_amount: i64,
+    /// The seat's original price: no refund gives back more than this of the price.
+    pub face_value: i64,
+    /// The booking fee its holder paid on top.
+    pub booking_fee: i64,
+    pub starts_at: DateTime<Utc>,
+    pub booked_at: DateTime<Utc>,
+}
+
+impl From<&Ticket> for Refundable {
+    fn from(ticket: &Ticket) -> Self {
+        Refundable {
+            paid_amount: ticket.paid_amount,
+            face_value: ticket.face_value,
+            booking_fee: ticket.booking_fee,
+            starts_at: ticket.starts_at,
+            booked_at: ticket.created_at,
+        }
+    }
+}
+
+/// What refunding now gives back: the policy's share of the price paid (never more than
+/// the face value), plus the booking fee when it is still the booking day; None when the
+/// policy refunds nothing any more. The refund itself and every page that shows a quote
+/// ask this one function.
+pub fn quote(policy: &RefundPolicy, ticket: Refundable, now: DateTime<Utc>) -> Option<RefundQuote> {
+    let mut quote = policy.quote(
+        ticket.paid_amount.min(ticket.face_value),
+        now,
+        ticket.starts_at,
+        ticket.booked_at,
+    )?;
+    quote.booking_fee_back = booking_fee::refunded(ticket.booking_fee, ticket.booked_at, now);
+    quote.net += quote.booking_fee_back;
+    Some(quote)
+}
+
 /// What the policy gives back for this ticket now: a valid ticket without an open
-/// listing, refunded on what its holder paid, never more than the face value.
+/// listing, by `quote`, at the database's clock.
 fn refund_quote(policy: &RefundPolicy, target: &RefundTarget) -> Result<RefundQuote> {
     if target.status != TicketStatus::Valid {
         return Err(Error::TicketNotRefundable);
@@ -84,30 +168,14 @@ fn refund_quote(policy: &RefundPolicy, target: &RefundTarget) -> Result<RefundQu
     if target.listed {
         return Err(Error::TicketListed);
     }
-    policy
-        .quote(
-            target.paid_amount.min(target.face_value),
-            target.now,
-            target.starts_at,
-            target.booked_at,
-        )
-        .ok_or(Error::RefundWindowClosed)
-}
-
-/// The conditional update that refunds once: a ticket no longer valid changes nothing.
-async fn mark_refunded(
-    conn: &mut MySqlConnection,
-    ticket_id: i64,
-    quote: &RefundQuote,
-    key: Option<&str>,
-) -> Result<()> {
-    match store::mark_refunded(conn, ticket_id, quote.fee, quote.net, key).await {
-        Ok(1) => Ok(()),
-        Ok(_) => Err(Error::TicketNotRefundable),
-        // The key refunded another ticket of this user, committed meanwhile.
-        Err(err) if is_unique_violation(&err) => Err(Error::IdempotencyKeyReused),
-        Err(err) => Err(err.into()),
-    }
+    let ticket = Refundable {
+        paid_amount: target.paid_amount,
+        face_value: target.face_value,
+        booking_fee: target.booking_fee,
+        starts_at: target.starts_at,
+        booked_at: target.booked_at,
+    };
+    quote(policy, ticket, target.now).ok_or(Error::RefundWindowClosed)
 }
 
 fn same_ticket(refunded_ticket_id: i64, ticket_id: i64) -> Result<()> {

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
+use super::refund_policy::RefundQuote;
 use super::tickets::{self, TicketStatus};
 use crate::accounts::Caller;
 use crate::db::Statement;
@@ -135,7 +136,8 @@ pub async fn grade_prices(
 }
 
 /// Records the order; a unique violation (this key, or this hold, ordered meanwhile)
-/// is left to the caller to tell apart.
+/// is left to the caller to tell apart. `total` is what the buyer pays, `booking_fees`
+/// included.
 pub async fn insert_order(
     conn: &mut MySqlConnection,
     number: &str,
@@ -143,15 +145,17 @@ pub async fn insert_order(
     hold_id: i64,
     key: Option<&str>,
     total: i64,
+    booking_fees: i64,
 ) -> Result<i64, sqlx::Error> {
     let inserted = sqlx::query!(
-        "insert into orders (number, user_id, hold_id, idempotency_key, total)
-         values (?, ?, ?, ?, ?)",
+        "insert into orders (number, user_id, hold_id, idempotency_key, total, booking_fees)
+         values (?, ?, ?, ?, ?, ?)",
         number,
         user_id,
         hold_id,
         key,
-        total
+        total,
+        booking_fees
     )
     .execute(conn)
     .await?;
@@ -174,24 +178,28 @@ pub async fn link_order_payment(
     Ok(())
 }
 
-/// Issues one ticket of an order for a seat at its price, with a fresh code.
+/// Issues one ticket of an order for a seat at its price and booking fee, with a fresh
+/// code.
 pub async fn insert_order_ticket(
     conn: &mut MySqlConnection,
     order_id: i64,
     user_id: i64,
     seat: &HeldSeat,
     price: i64,
+    booking_fee: i64,
 ) -> Result<()> {
     sqlx::query!(
-        "insert into tickets (code, order_id, user_id, seat_id, schedule_id, face_value, paid_amount)
-         values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into tickets (code, order_id, user_id, seat_id, schedule_id, face_value,
+                              paid_amount, booking_fee)
+         values (?, ?, ?, ?, ?, ?, ?, ?)",
         tickets::new_code(),
         order_id,
         user_id,
         seat.id,
         seat.schedule_id,
         price,
-        price
+        price,
+        booking_fee
     )
     .execute(conn)
     .await?;
@@ -214,6 +222,7 @@ pub struct PaidOrder {
     pub number: String,
     pub hold_id: i64,
     pub total: i64,
+    pub booking_fees: i64,
     /// The schedule has a waiting room, whose admission the purchase should end.
     pub waiting_room: bool,
 }
@@ -221,7 +230,7 @@ pub struct PaidOrder {
 pub async fn paid_order(pool: &MySqlPool, order_id: i64) -> Result<PaidOrder> {
     Ok(sqlx::query_as!(
         PaidOrder,
-        r#"select cast(o.number as char) as "number!", o.hold_id, o.total,
+        r#"select cast(o.number as char) as "number!", o.hold_id, o.total, o.booking_fees,
                   exists(select 1 from tickets t join waiting_rooms w on w.schedule_id = t.schedule_id
                          where t.order_id = o.id) as "waiting_room!: bool"
            from orders o where o.id = ?"#,
@@ -269,6 +278,7 @@ pub struct RefundTarget {
     pub status: TicketStatus,
     pub paid_amount: i64,
     pub face_value: i64,
+    pub booking_fee: i64,
     /// The ticket has an open resale listing.
     pub listed: bool,
     pub seat_id: i64,
@@ -286,7 +296,7 @@ pub async fn refund_target(
 ) -> Result<Option<RefundTarget>> {
     Ok(sqlx::query_as!(
         RefundTarget,
-        r#"select t.status as "status: TicketStatus", t.paid_amount, t.face_value,
+        r#"select t.status as "status: TicketStatus", t.paid_amount, t.face_value, t.booking_fee,
                   exists (select 1 from trades where open_ticket_id = t.id) as "listed!: bool",
                   t.seat_id, sc.starts_at as "starts_at: _", t.created_at as "booked_at: _",
                   current_timestamp(6) as "now!: _"
@@ -298,27 +308,104 @@ pub async fn refund_target(
     .await?)
 }
 
-/// Marks a valid ticket refunded with its fee and net amount: 1 row when it was valid.
-/// A unique violation means the key refunded another ticket of this user meanwhile.
+/// Marks a valid ticket refunded as `quote` says: 1 row when it was valid. A unique
+/// violation means the key refunded another ticket of this user meanwhile.
 pub async fn mark_refunded(
     conn: &mut MySqlConnection,
     ticket_id: i64,
-    fee: i64,
-    net: i64,
+    quote: &RefundQuote,
     key: Option<&str>,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query!(
         "update tickets set status = 'REFUNDED', refund_fee = ?, refund_amount = ?,
-                refunded_at = current_timestamp(6), refund_key = ?
+                booking_fee_refunded = ?, refunded_at = current_timestamp(6), refund_key = ?
          where id = ? and status = 'VALID'",
-        fee,
-        net,
+        quote.fee,
+        quote.net,
+        quote.booking_fee_back > 0,
         key,
         ticket_id
     )
     .execute(conn)
     .await?
     .rows_affected())
+}
+
+/// Locks these tickets of the user's order `order_id`, in id order (the lock order of
+/// `booking`), and answers the ids found: fewer than asked means some are not tickets
+/// of that order of theirs.
+pub async fn lock_order_tickets(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    order_id: i64,
+    ticket_ids: &[i64],
+) -> Result<Vec<i64>> {
+    let mut sql = Statement::new("select id from tickets where order_id = ");
+    sql.bind(order_id)
+        .push(" and user_id = ")
+        .bind(user_id)
+        .push(" and id in (")
+        .bind_list(ticket_ids)
+        .push(") order by id for update");
+    Ok(sql.query_scalar().fetch_all(conn).await?)
+}
+
+/// The user's order with this number: its id, or None.
+pub async fn order_id_by_number(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    number: &str,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        "select id from orders where number = ? and user_id = ?",
+        number,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A cancellation an earlier request with this key made: its order and ticket ids.
+pub struct CancellationRow {
+    pub order_id: i64,
+    pub ticket_ids: String,
+}
+
+pub async fn cancellation_by_key(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<CancellationRow>> {
+    Ok(sqlx::query_as!(
+        CancellationRow,
+        r#"select order_id, cast(ticket_ids as char) as "ticket_ids!"
+           from order_cancellations where user_id = ? and idempotency_key = ?"#,
+        user_id,
+        key
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Records a keyed cancellation; a unique violation means the key was used meanwhile.
+pub async fn insert_cancellation(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    order_id: i64,
+    key: &str,
+    ticket_ids: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into order_cancellations (order_id, user_id, idempotency_key, ticket_ids)
+         values (?, ?, ?, ?)",
+        order_id,
+        user_id,
+        key,
+        ticket_ids
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Puts a seat back on sale, unheld.

@@ -56,8 +56,15 @@ pub struct Ticket {
     pub face_value: i64,
     /// What this holder paid: the box-office price or the resale price.
     pub paid_amount: i64,
+    /// 예매수수료 paid on top of `paid_amount` (0 for a ticket issued by a resale).
+    pub booking_fee: i64,
+    /// 취소수수료: what the refund policy kept of the price.
     pub refund_fee: Option<i64>,
+    /// Points given back: the price less `refund_fee`, plus the booking fee when
+    /// `booking_fee_refunded`.
     pub refund_amount: Option<i64>,
+    /// The booking fee came back (a refund on the booking day).
+    pub booking_fee_refunded: bool,
     pub refunded_at: Option<DateTime<Utc>>,
     pub resold_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -88,8 +95,9 @@ macro_rules! select_tickets {
             r#"select id, code as "code!", order_id, order_number as "order_number?", trade_id, parent_ticket_id,
                       status as "status: TicketStatus", open_trade_id, show_id, show_title,
                       venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
-                      row_label as row, number, face_value, paid_amount, refund_fee,
-                      refund_amount, refunded_at as "refunded_at: _",
+                      row_label as row, number, face_value, paid_amount, booking_fee, refund_fee,
+                      refund_amount, booking_fee_refunded as "booking_fee_refunded: bool",
+                      refunded_at as "refunded_at: _",
                       resold_at as "resold_at: _", created_at as "created_at: _"
                from ticket_details "# + $rest
             $(, $value)*
