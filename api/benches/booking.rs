@@ -37,8 +37,12 @@ use sqlx::MySqlPool;
 mod support;
 use support::{env_usize, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET};
 
-/// Purchases pay the default booking fee, as they do in production.
-const FEE: BookingFee = BookingFee::per_ticket(BookingFee::KOREAN_DEFAULT);
+/// Purchases pay the default booking fee, as they do in production, all seats 일반.
+const PLAIN: purchase::Terms<'static> = purchase::Terms {
+    booking_fee: BookingFee::per_ticket(BookingFee::KOREAN_DEFAULT),
+    kinds: &[],
+    coupon_id: None,
+};
 
 /// A bench user: who they are to core, and their access token for HTTP.
 struct BenchUser {
@@ -296,7 +300,7 @@ async fn main() {
                 let hold = holds::create(&pool, rules, user, schedule, &[seat], false, no_room)
                     .await
                     .unwrap();
-                match purchase::purchase(&pool, user, hold.id, FEE, None).await {
+                match purchase::purchase(&pool, user, hold.id, PLAIN, None).await {
                     Ok(_) => true,
                     Err(err) => {
                         eprintln!("purchase failed: {err:?}");

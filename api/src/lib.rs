@@ -64,6 +64,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(booking::list_orders))
         .routes(utoipa_axum::routes!(booking::get_order))
         .routes(utoipa_axum::routes!(booking::cancel_order_tickets))
+        .routes(utoipa_axum::routes!(booking::quote))
+        .routes(utoipa_axum::routes!(
+            coupons::create_campaign,
+            coupons::list_campaigns
+        ))
+        .routes(utoipa_axum::routes!(coupons::claim, coupons::mine))
         .routes(utoipa_axum::routes!(booking::list_tickets))
         .routes(utoipa_axum::routes!(booking::get_ticket))
         .routes(utoipa_axum::routes!(booking::refund))
@@ -155,6 +161,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .await
             .context("loading the demo catalog failed")?;
         tracing::info!(created, "demo catalog ready");
+        if marquee_core::coupons::campaigns::seed_demo(&pool)
+            .await
+            .context("creating the demo coupon campaign failed")?
+        {
+            tracing::info!("demo coupon WELCOME3000 ready");
+        }
     }
     marquee_core::sweeper::spawn(pool.clone(), config.hold_sweep_interval);
     marquee_core::read_replicas::spawn_monitor(state.reads.clone());

@@ -30,6 +30,7 @@ use crate::plumbing::error::{Rejection, Takes};
         (name = "likes", description = "Liking shows"),
         (name = "booking", description = "Holds, purchase, tickets, refunds"),
         (name = "points", description = "The points wallet"),
+        (name = "coupons", description = "Coupon campaigns and people's coupons"),
         (name = "resale", description = "The price-capped resale market and ticket lineage"),
         (name = "queue", description = "The fair waiting room for on-sale spikes"),
         (name = "search", description = "Typo-tolerant show search and suggestions"),

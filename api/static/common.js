@@ -45,6 +45,26 @@ export function problemText(error) {
     case 'HOLD_NOT_ACTIVE':
     case 'HOLD_NOT_FOUND':
       return '좌석 선택 시간이 지났어요. 좌석을 다시 선택해 주세요.';
+    case 'DISCOUNT_NOT_ON_SALE':
+      return '지금은 판매하지 않는 할인 권종이에요.';
+    case 'DISCOUNT_LIMIT_EXCEEDED':
+      return `이 할인 권종은 한 번에 ${error.limit}매까지 예매할 수 있어요.`;
+    case 'DISCOUNT_NOT_ELIGIBLE':
+      return '재관람 할인은 이 공연의 지난 회차 티켓이 있어야 받을 수 있어요.';
+    case 'COUPON_NOT_FOUND':
+      return '쿠폰 번호를 다시 확인해 주세요.';
+    case 'COUPON_EXHAUSTED':
+      return '쿠폰이 모두 소진되었어요.';
+    case 'COUPON_ALREADY_CLAIMED':
+      return '이미 받은 쿠폰이에요.';
+    case 'COUPON_NOT_APPLICABLE':
+      return {
+        USED: '이미 사용한 쿠폰이에요.',
+        NOT_STARTED: '아직 사용할 수 없는 쿠폰이에요.',
+        EXPIRED: '사용 기간이 지난 쿠폰이에요.',
+        OTHER_SHOW: '이 공연에는 쓸 수 없는 쿠폰이에요.',
+        BELOW_MINIMUM: '최소 결제 금액이 모자라 쓸 수 없는 쿠폰이에요.',
+      }[error.reason] ?? '이 예매에는 쓸 수 없는 쿠폰이에요.';
     case 'INSUFFICIENT_POINTS':
       return `포인트가 ${won(error.shortfall)} 부족해요. 충전 후 결제해 주세요.`;
     case 'QUEUE_TOKEN_REQUIRED':

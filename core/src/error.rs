@@ -93,6 +93,26 @@ pub enum Error {
     /// Only a VALID ticket can be listed: not one refunded or already resold.
     #[error("ticket cannot be listed: it is {status}")]
     TicketNotListable { status: String },
+    /// A discount kind chosen outside its sale window (조기예매 after its date).
+    #[error("the discount kind is not on sale now")]
+    DiscountNotOnSale,
+    /// More tickets of a discount kind than one order may have (장애인 with one
+    /// companion: 2).
+    #[error("at most {per_order} tickets of this discount kind per order")]
+    DiscountLimitExceeded { per_order: u32 },
+    /// 재관람 할인 without a ticket of the same show whose performance has started.
+    #[error("this discount needs a past ticket of the same show")]
+    DiscountNotEligible,
+    /// A limited coupon campaign has issued every coupon it may.
+    #[error("every coupon of this campaign has been issued")]
+    CouponExhausted,
+    /// This person already has this campaign's coupon (one per person).
+    #[error("you already have this coupon")]
+    CouponAlreadyClaimed,
+    /// The coupon cannot be used (or claimed) for this, now: used, outside its window,
+    /// for other shows, or the order is below its minimum.
+    #[error("the coupon does not apply: {}", .0.as_str())]
+    CouponNotApplicable(NotApplicable),
     /// The ticket has an open listing: cancel it before refunding or listing again.
     #[error("ticket is listed for resale; cancel the listing first")]
     TicketListed,
@@ -233,4 +253,27 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 pub fn is_unique_violation_of(err: &sqlx::Error, key: &str) -> bool {
     matches!(err, sqlx::Error::Database(db)
         if db.is_unique_violation() && db.message().contains(&format!("'{key}'")))
+}
+
+/// Why a coupon does not apply to an order now (`coupons`), told to the client as
+/// COUPON_NOT_APPLICABLE's `reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotApplicable {
+    Used,
+    NotStarted,
+    Expired,
+    OtherShow,
+    BelowMinimum,
+}
+
+impl NotApplicable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotApplicable::Used => "USED",
+            NotApplicable::NotStarted => "NOT_STARTED",
+            NotApplicable::Expired => "EXPIRED",
+            NotApplicable::OtherShow => "OTHER_SHOW",
+            NotApplicable::BelowMinimum => "BELOW_MINIMUM",
+        }
+    }
 }

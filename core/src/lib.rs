@@ -12,6 +12,7 @@ pub mod booking;
 pub mod catalog;
 pub mod client_address;
 pub mod config;
+pub mod coupons;
 pub mod db;
 pub mod error;
 pub mod idempotency;

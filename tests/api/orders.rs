@@ -120,7 +120,11 @@ async fn an_order_is_found_by_its_buyer_only_and_a_malformed_number_is_not_found
 /// the same transaction.
 #[tokio::test]
 async fn a_taken_number_is_drawn_again() {
-    const FREE: purchase::Amounts = purchase::Amounts { total: 0, fees: 0 };
+    const FREE: purchase::Amounts = purchase::Amounts {
+        total: 0,
+        fees: 0,
+        coupon: None,
+    };
     let app = TestApp::spawn().await;
     let buyer = app.user("buyer@example.com").await;
     let mut tx = app.pool().begin().await.unwrap();

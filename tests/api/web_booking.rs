@@ -425,3 +425,31 @@ async fn a_listed_ticket_is_in_the_market_and_a_buyer_gets_a_new_code() {
     assert!(text(&theirs).contains("판매 · 거래 완료"));
     assert!(text(&stranger.get("/market").await).contains("양도 중인 티켓이 없어요"));
 }
+
+#[tokio::test]
+async fn checkout_offers_a_kind_per_seat_and_says_which_are_not_open_to_this_buyer() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(10, 4).await;
+    sqlx::query(
+        "insert into discount_kinds (schedule_id, position, name, percent_off, per_order, proof, rewatch)
+         values (?, 0, '장애인 할인', 50, 2, '복지카드 지참', false),
+                (?, 1, '재관람 할인', 10, null, null, true)",
+    )
+    .bind(show.schedule_id)
+    .bind(show.schedule_id)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let (mut browser, hold_id, _) = held(&app, &show, &show.seat_ids[..2]).await;
+
+    let checkout = browser.get(&format!("/checkout/{hold_id}")).await;
+    let html = text(&checkout);
+
+    assert_eq!(html.matches(r#"<select class="kind""#).count(), 2, "{html}");
+    assert!(html.contains(r#"<option value="">일반 50,000원</option>"#));
+    assert!(html.contains("장애인 할인 25,000원 · 복지카드 지참"));
+    // 재관람 needs a past ticket this new account does not have: not offered, and said.
+    assert!(!html.contains("재관람 할인 45,000원"));
+    assert!(html.contains("<li>재관람 할인: 이 공연의 지난 회차 티켓이 있어야 해요</li>"));
+    assert!(html.contains("취소·환불 규정을 확인했고 동의해요"));
+}

@@ -118,6 +118,31 @@ async fn the_show_page_states_the_refund_policy_an_operator_configured() {
 }
 
 #[tokio::test]
+async fn the_show_page_lists_its_discount_kinds_and_the_booking_fee() {
+    let app = TestApp::with_config(&[("BOOKING_FEE", "1000")]).await;
+    let show = app.show_on_sale(30, 1).await;
+    let plain = page(&app, &format!("/shows/{}", show.show_id)).await;
+    assert!(!html(&plain).contains("할인 정보"), "no kinds, no section");
+    sqlx::query(
+        "insert into discount_kinds (schedule_id, position, name, percent_off, per_order, proof)
+         values (?, 0, '장애인 할인(1~3급)', 50, 2, '복지카드 지참')",
+    )
+    .bind(show.schedule_id)
+    .execute(app.pool())
+    .await
+    .unwrap();
+
+    let response = page(&app, &format!("/shows/{}", show.show_id)).await;
+    let text = html(&response);
+
+    assert!(text.contains("<h2>할인 정보</h2>"), "{text}");
+    assert!(text.contains(
+        "<li>장애인 할인(1~3급) 50% · 1회 예매에 2매까지 · 입장할 때 복지카드 지참</li>"
+    ));
+    assert!(text.contains("<li>예매수수료(매당 1,000원)는 예매 당일 취소할 때만 돌려드려요.</li>"));
+}
+
+#[tokio::test]
 async fn a_missing_show_is_a_404_page_not_json() {
     let app = TestApp::spawn().await;
     for path in ["/shows/999999", "/shows/not-a-number"] {

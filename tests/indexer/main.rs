@@ -47,6 +47,7 @@ fn new_show(title: &str, title_en: Option<&str>) -> NewShow {
                 rows: vec!["A".into()],
                 seats_per_row: 2,
             }],
+            discounts: vec![],
         }],
     }
 }

@@ -118,7 +118,13 @@ async function buyOneSeat(page) {
   await openSeatMap(page, 0);
   await page.locator('.seat:not([disabled])').first().click();
   await Promise.all([page.waitForURL(/\/checkout\/\d+$/), page.getByRole('button', { name: '선택 완료' }).click()]);
+  await page.getByLabel('취소·환불 규정을 확인했고 동의해요').check();
   await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), page.getByRole('button', { name: /결제하기/ }).click()]);
+}
+
+/** Points as a number, from a won amount as the pages print it ("12,000원", "-8,000원"). */
+function points(text) {
+  return Number(text.replace(/[^0-9]/g, ''));
 }
 
 /** Signs a new account up through the form; the browser ends on MY page. */
@@ -238,11 +244,36 @@ const journeys = {
     await page.locator('.top-up').waitFor({ state: 'detached' });
     expect(!(await page.getByRole('button', { name: /결제하기/ }).isDisabled()), 'topped up, paying is possible');
     await visit.look('topped-up');
+    // The second seat as 조기예매: the price, the discount and the total follow.
+    const before = points(await page.locator('#total').textContent());
+    const kind = page.locator('select.kind').nth(1);
+    const early = await kind.locator('option', { hasText: '조기예매' }).getAttribute('value');
+    await kind.selectOption(early);
+    await page.locator('#discount-row:not([hidden])').waitFor();
+    const discount = points(await page.locator('#discount').textContent());
+    const after = points(await page.locator('#total').textContent());
+    expect(discount > 0 && after === before - discount, `조기예매 takes ${discount} off: ${before} -> ${after}`);
+    expect((await page.locator('#pay').textContent()).startsWith(await page.locator('#total').textContent()), 'the pay button says the new total');
+    await visit.look('kind-chosen');
+    // The demo's welcome code, typed in lower case, comes off the order too.
+    await page.getByLabel('쿠폰 번호 등록').fill('welcome3000');
+    await page.getByRole('button', { name: '등록', exact: true }).click();
+    await page.locator('#coupon-row:not([hidden])').waitFor();
+    const couponOff = points(await page.locator('#coupon-discount').textContent());
+    const withCoupon = points(await page.locator('#total').textContent());
+    expect(couponOff === 3000 && withCoupon === after - couponOff, `the coupon takes ${couponOff} off: ${after} -> ${withCoupon}`);
+    await visit.look('coupon-applied');
+    // Paying asks for the agreement to the refund rules first.
+    await page.getByRole('button', { name: /결제하기/ }).click();
+    await page.locator('#checkout-problem', { hasText: '동의해 주세요' }).waitFor();
+    await page.getByLabel('취소·환불 규정을 확인했고 동의해요').check();
     await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), page.getByRole('button', { name: /결제하기/ }).click()]);
     expect(await page.getByRole('status').isVisible(), 'says the payment went through');
     expect((await page.locator('.qr svg').count()) === 2, 'a QR code per ticket');
+    expect((await page.locator('.ticket', { hasText: '조기예매' }).count()) === 1, 'the 조기예매 ticket says its kind');
     await visit.look('tickets');
-    expect((await page.locator('#balance').textContent()) === '0원', 'paid with every point');
+    const left = points(await page.locator('#balance').textContent());
+    expect(left === discount + couponOff, `paid the discounted total: ${left} left of the top-up`);
     const ticket = page.locator('.ticket').first();
     await ticket.getByRole('button', { name: '환불', exact: true }).click();
     const net = await ticket.locator('.net').textContent();
@@ -251,7 +282,8 @@ const journeys = {
     await visit.look('refund-quote');
     await ticket.getByRole('button', { name: '환불 확인' }).click();
     await page.locator('.ticket .status', { hasText: '환불됨' }).waitFor();
-    expect((await page.locator('#balance').textContent()) === net, `the balance is back: ${net}`);
+    const back = points(await page.locator('#balance').textContent());
+    expect(back === left + points(net), `the balance is back: ${left} + ${net} = ${back}`);
     expect((await page.locator('.qr svg').count()) === 1, 'the refunded ticket lost its QR code');
     await visit.look('refunded');
   },
@@ -474,6 +506,7 @@ const journeys = {
     await page.locator('#pay:not([disabled])').waitFor();
     expect(page.url() === checkout, `the address is clean again: ${page.url()}`);
     await visit.look('portone-topped-up');
+    await page.getByLabel('취소·환불 규정을 확인했고 동의해요').check();
     await Promise.all([page.waitForURL(/\/me\?paid=\d+$/), pay.click()]);
     expect(await page.locator('.ticket').first().isVisible(), 'the ticket is on MY page');
   },

@@ -208,6 +208,7 @@ pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i6
                 rows: (0..seats.div_ceil(100)).map(|r| format!("R{r}")).collect(),
                 seats_per_row: 100,
             }],
+            discounts: vec![],
         }],
     };
     let show_id = catalog::create_show(pool, &show).await.unwrap();

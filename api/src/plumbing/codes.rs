@@ -70,6 +70,8 @@ error_codes! {
         "no such hold of yours (released, swept, or never yours)";
     TicketNotFound = NOT_FOUND, "TICKET_NOT_FOUND",
         "no such ticket of yours (someone else's reads the same)";
+    CouponNotFound = NOT_FOUND, "COUPON_NOT_FOUND",
+        "no coupon of yours, or no campaign, with this id or code";
     OrderNotFound = NOT_FOUND, "ORDER_NOT_FOUND",
         "no order of yours has this number (someone else's reads the same)";
     UserNotFound = NOT_FOUND, "USER_NOT_FOUND", "no such account";
@@ -116,6 +118,17 @@ error_codes! {
     TicketListed = CONFLICT, "TICKET_LISTED",
         "the ticket has an open resale listing: cancel it first";
     ShowStarted = CONFLICT, "SHOW_STARTED", "the performance has started";
+    CouponExhausted = CONFLICT, "COUPON_EXHAUSTED",
+        "the campaign has issued every coupon it may";
+    CouponAlreadyClaimed = CONFLICT, "COUPON_ALREADY_CLAIMED", "you already have this coupon";
+    CouponNotApplicable = CONFLICT, "COUPON_NOT_APPLICABLE",
+        "the coupon does not apply now; `reason`: USED, NOT_STARTED, EXPIRED, OTHER_SHOW or BELOW_MINIMUM";
+    DiscountNotOnSale = CONFLICT, "DISCOUNT_NOT_ON_SALE",
+        "a chosen discount kind is outside its sale window";
+    DiscountLimitExceeded = CONFLICT, "DISCOUNT_LIMIT_EXCEEDED",
+        "more tickets of a discount kind than one order may have";
+    DiscountNotEligible = CONFLICT, "DISCOUNT_NOT_ELIGIBLE",
+        "a 재관람 discount needs a ticket of the same show whose performance has started";
     TradeNotOpen = CONFLICT, "TRADE_NOT_OPEN", "the trade is sold, cancelled or expired";
     OwnTrade = CONFLICT, "OWN_TRADE", "you cannot buy your own trade";
     StreamReplaced = CONFLICT, "STREAM_REPLACED", "a newer event stream of this place took over";
@@ -159,6 +172,7 @@ pub fn code_of(err: &CoreError) -> Code {
         NotFound("hold") => Code::HoldNotFound,
         NotFound("ticket") => Code::TicketNotFound,
         NotFound("order") => Code::OrderNotFound,
+        NotFound("coupon") => Code::CouponNotFound,
         NotFound("user") => Code::UserNotFound,
         NotFound("trade") => Code::TradeNotFound,
         NotFound("waiting room") => Code::WaitingRoomNotFound,
@@ -191,6 +205,12 @@ pub fn code_of(err: &CoreError) -> Code {
         TicketNotListable { .. } => Code::TicketNotListable,
         TicketListed => Code::TicketListed,
         ShowStarted => Code::ShowStarted,
+        CouponExhausted => Code::CouponExhausted,
+        CouponAlreadyClaimed => Code::CouponAlreadyClaimed,
+        CouponNotApplicable(_) => Code::CouponNotApplicable,
+        DiscountNotOnSale => Code::DiscountNotOnSale,
+        DiscountLimitExceeded { .. } => Code::DiscountLimitExceeded,
+        DiscountNotEligible => Code::DiscountNotEligible,
         TradeNotOpen { .. } => Code::TradeNotOpen,
         OwnTrade => Code::OwnTrade,
         QueueUnavailable(_) => Code::QueueUnavailable,

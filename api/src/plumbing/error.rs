@@ -141,12 +141,16 @@ pub struct ErrorBody {
     /// What the earlier credit of this payment id added, for PAYMENT_AMOUNT_MISMATCH.
     #[serde(skip_serializing_if = "Option::is_none")]
     credited_amount: Option<i64>,
-    /// Seats one person may have of the schedule, for TICKET_LIMIT_REACHED.
+    /// Seats one person may have of the schedule, for TICKET_LIMIT_REACHED; tickets
+    /// of the kind one order may have, for DISCOUNT_LIMIT_EXCEEDED.
     #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<u32>,
     /// How many more this person may still hold, for TICKET_LIMIT_REACHED.
     #[serde(skip_serializing_if = "Option::is_none")]
     remaining: Option<u32>,
+    /// Why a coupon does not apply, for COUPON_NOT_APPLICABLE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
     /// The requested seats that are sold or held now, for SEAT_UNAVAILABLE.
     #[serde(skip_serializing_if = "Option::is_none")]
     unavailable_seat_ids: Option<Vec<i64>>,
@@ -229,10 +233,15 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
     };
     let (limit, remaining) = match err {
         CoreError::TicketLimitReached { limit, remaining } => (Some(*limit), Some(*remaining)),
+        CoreError::DiscountLimitExceeded { per_order } => (Some(*per_order), None),
         _ => (None, None),
     };
     let credited_amount = match err {
         CoreError::PaymentAmountMismatch { credited_amount } => Some(*credited_amount),
+        _ => None,
+    };
+    let reason = match err {
+        CoreError::CouponNotApplicable(why) => Some(why.as_str()),
         _ => None,
     };
     let unavailable_seat_ids = match err {
@@ -250,6 +259,7 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
             credited_amount,
             limit,
             remaining,
+            reason,
             unavailable_seat_ids,
         },
     )
@@ -269,6 +279,7 @@ impl IntoResponse for ApiError {
                     credited_amount: None,
                     limit: None,
                     remaining: None,
+                    reason: None,
                     unavailable_seat_ids: None,
                 },
                 None,

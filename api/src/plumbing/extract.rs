@@ -33,6 +33,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: no body at all is `T::default()`; a body given is
+/// read as `ApiJson` reads it, with the same refusals. For requests that once took no
+/// body and now take optional choices (a purchase's discount kinds), so clients that
+/// send nothing keep working.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let no_body = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() == b"0")
+            || (!req.headers().contains_key(axum::http::header::CONTENT_TYPE)
+                && !req
+                    .headers()
+                    .contains_key(axum::http::header::CONTENT_LENGTH)
+                && !req
+                    .headers()
+                    .contains_key(axum::http::header::TRANSFER_ENCODING));
+        if no_body {
+            return Ok(OptionalJson(T::default()));
+        }
+        ApiJson::from_request(req, state)
+            .await
+            .map(|ApiJson(value)| OptionalJson(value))
+    }
+}
+
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonDataError(err) => Rejection::InvalidBody.with(err.body_text()),

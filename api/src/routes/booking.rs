@@ -6,7 +6,9 @@ use axum::Json;
 use marquee_core::booking::cancellations;
 use marquee_core::booking::holds::{self, Hold};
 use marquee_core::booking::orders::{self, OrderDetail, OrderSummary};
-use marquee_core::booking::purchase::{self, Order};
+use marquee_core::booking::pricing::KindChoice;
+use marquee_core::booking::purchase::{self, Order, Terms};
+use marquee_core::booking::quotes::{self, OrderQuote};
 use marquee_core::booking::refunds;
 use marquee_core::booking::tickets::{self, Ticket};
 use serde::Deserialize;
@@ -15,7 +17,7 @@ use super::Page;
 use crate::plumbing::codes::api_errors;
 use crate::plumbing::error::ApiResult;
 use crate::plumbing::extract::{
-    idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, Paging, SignedCaller,
+    idempotency_key, ApiJson, ApiPath, ApiQuery, CurrentUser, OptionalJson, Paging, SignedCaller,
 };
 use crate::plumbing::state::AppState;
 
@@ -108,12 +110,27 @@ pub async fn release_hold(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseRequest {
+    /// The discount kind (할인 권종) chosen for each seat; seats not named are 일반.
+    #[serde(default)]
+    kinds: Vec<KindChoice>,
+    /// One of your coupons (`GET /api/v1/coupons`) to take off the order.
+    coupon_id: Option<i64>,
+}
+
 api_errors!(
     PurchaseErrors = [
         InsufficientPoints,
         HoldNotFound,
         HoldNotActive,
         NotOnSale,
+        DiscountNotOnSale,
+        DiscountLimitExceeded,
+        DiscountNotEligible,
+        CouponNotFound,
+        CouponNotApplicable,
         IdempotencyKeyReused,
         ValidationFailed
     ]
@@ -121,10 +138,12 @@ api_errors!(
 
 /// Pay a hold with points
 ///
-/// Turns a live hold into tickets and debits their price. Retrying with the same
-/// Idempotency-Key answers the first order; the purchase re-checks that the show is
-/// still on sale.
+/// Turns a live hold into tickets and debits their price: each seat at its grade's price
+/// or the discount kind chosen for it, plus the booking fee per priced ticket. The body
+/// may be left out (all 일반). Retrying with the same Idempotency-Key answers the first
+/// order; the purchase re-checks that the show is still on sale.
 #[utoipa::path(post, path = "/api/v1/holds/{id}/purchase", tag = "booking",
+    request_body(content = Option<PurchaseRequest>, description = "optional: discount kinds per seat"),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the same order")),
     security(("bearer" = [])),
     responses((status = 201, description = "paid; one ticket per seat", body = Order),
@@ -134,9 +153,15 @@ pub async fn purchase(
     SignedCaller(caller): SignedCaller,
     ApiPath(hold_id): ApiPath<i64>,
     headers: HeaderMap,
+    OptionalJson(body): OptionalJson<PurchaseRequest>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let key = idempotency_key(&headers)?;
-    let paid = purchase::purchase(&state.pool, caller, hold_id, state.booking_fee, key).await?;
+    let terms = Terms {
+        booking_fee: state.booking_fee,
+        kinds: &body.kinds,
+        coupon_id: body.coupon_id,
+    };
+    let paid = purchase::purchase(&state.pool, caller, hold_id, terms, key).await?;
     metrics::counter!("marquee_purchases_total").increment(1);
     if let (true, Some(ticket)) = (paid.waiting_room, paid.order.tickets.first()) {
         state
@@ -145,6 +170,49 @@ pub async fn purchase(
             .await;
     }
     Ok((StatusCode::CREATED, Json(paid.order)))
+}
+
+api_errors!(
+    QuoteErrors = [
+        HoldNotFound,
+        HoldNotActive,
+        DiscountNotOnSale,
+        DiscountLimitExceeded,
+        DiscountNotEligible,
+        CouponNotFound,
+        CouponNotApplicable,
+        ValidationFailed
+    ]
+);
+
+/// Price a hold before paying
+///
+/// What the purchase of this live hold would debit with these discount kinds: each
+/// seat's grade price, kind and price, the booking fees and the total, and the kinds
+/// the performance sells with whether you may choose each now. Changes nothing.
+#[utoipa::path(post, path = "/api/v1/holds/{id}/quote", tag = "booking",
+    request_body(content = Option<PurchaseRequest>, description = "optional: discount kinds per seat"),
+    params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderQuote),
+        QuoteErrors,))]
+pub async fn quote(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(hold_id): ApiPath<i64>,
+    OptionalJson(body): OptionalJson<PurchaseRequest>,
+) -> ApiResult<Json<OrderQuote>> {
+    Ok(Json(
+        quotes::quote(
+            &state.pool,
+            user.user_id,
+            hold_id,
+            &body.kinds,
+            body.coupon_id,
+            state.booking_fee,
+        )
+        .await?,
+    ))
 }
 
 /// Your orders

@@ -22,7 +22,6 @@ pub fn when(at: DateTime<Utc>) -> String {
     )
 }
 
-/// `2030. 3. 1.`.
 /// The Korean wall-clock value of a `datetime-local` input: `2026-12-24T19:30`.
 pub fn datetime_local(at: DateTime<Utc>) -> String {
     kst(at).format("%Y-%m-%dT%H:%M").to_string()
@@ -34,6 +33,7 @@ pub fn countdown(milliseconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
+/// `2030. 3. 1.`.
 pub fn day(at: DateTime<Utc>) -> String {
     let local = kst(at);
     format!("{}. {}. {}.", local.year(), local.month(), local.day())

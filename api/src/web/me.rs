@@ -38,6 +38,8 @@ pub struct RefundQuote {
     pub booking_fee_back: Option<String>,
     /// A booking fee that does not come back (booked on an earlier day).
     pub booking_fee_kept: Option<String>,
+    /// The order used a coupon: it comes back only if the whole order is cancelled.
+    pub coupon: bool,
     pub net: String,
 }
 
@@ -47,6 +49,9 @@ pub struct TicketCard {
     pub when: String,
     pub venue: String,
     pub seat: String,
+    /// The discount kind it was sold as (None for 일반), and proof it needs at the door.
+    pub kind: Option<String>,
+    pub proof: Option<String>,
     pub status: &'static str,
     pub valid: bool,
     pub paid: String,
@@ -95,6 +100,7 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
                 .then(|| format::won(quote.booking_fee_back)),
             booking_fee_kept: (ticket.booking_fee > 0 && quote.booking_fee_back == 0)
                 .then(|| format::won(ticket.booking_fee)),
+            coupon: ticket.order_used_coupon,
             net: format::won(quote.net),
         });
     let max_price =
@@ -127,6 +133,8 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
         venue: ticket.venue,
         code: ticket.code,
         order_number: ticket.order_number,
+        kind: ticket.discount_name,
+        proof: ticket.discount_proof.filter(|_| valid),
         seat,
     }
 }

@@ -14,6 +14,7 @@ mod admin_show_form;
 mod assets;
 mod checkout;
 mod chips;
+mod discount_words;
 mod format;
 mod home;
 mod market;

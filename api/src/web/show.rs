@@ -11,7 +11,7 @@ use marquee_core::catalog::repo as catalog;
 use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::Error;
 
-use super::{format, refund_rules};
+use super::{discount_words, format, refund_rules};
 use crate::plumbing::html::PageError;
 use crate::plumbing::html::{render, with_policy};
 use crate::plumbing::page_cache::PageKey;
@@ -47,6 +47,8 @@ struct ShowPage {
     opens: String,
     like_count: i32,
     performances: Vec<Performance>,
+    /// 할인 정보: the kinds the performances sell besides 일반 (`discount_words`).
+    discounts: Vec<String>,
     /// 취소·환불 규정, from the policy refunds apply (`refund_rules`).
     refund_rules: Vec<String>,
 }
@@ -84,6 +86,7 @@ async fn show_html(
         .ok_or(Error::NotFound("show"))?;
     let now = chrono::Utc::now();
     let open = show.booking_opens_at <= now;
+    let discounts = discount_words::in_words(show.schedules.iter().flat_map(|s| &s.discounts));
     let performances = show
         .schedules
         .into_iter()
@@ -117,6 +120,7 @@ async fn show_html(
         poster_url: show.poster_url,
         like_count: show.like_count,
         performances,
+        discounts,
         refund_rules,
     })
 }

@@ -2,7 +2,8 @@
 //!
 //! One transaction, as named steps (`try_purchase`): lock the buyer, replay by key,
 //! lock the held seats, check the hold is live and whole and still on sale, record the
-//! order (prices plus a booking fee per priced ticket), debit the points, issue one ticket per seat, and turn the seats from held to
+//! order (each seat priced by its grade and chosen discount kind, plus a booking fee;
+//! `pricing`), debit the points, issue one ticket per seat, and turn the seats from held to
 //! sold. Anything short of all of it rolls back. The statements are in `store`.
 //!
 //! Idempotency: an order is unique per hold and per (user, Idempotency-Key). Retries
@@ -16,9 +17,11 @@ use sqlx::{MySqlConnection, MySqlPool};
 use super::booking_fee::BookingFee;
 use super::holds;
 use super::order_number;
+use super::pricing::{self, KindChoice, PricedSeat, SeatPrice};
 use super::store::{self, HeldSeat, OrderRow};
 use super::tickets::{self, Ticket};
 use crate::accounts::Caller;
+use crate::coupons::usage;
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, is_unique_violation_of, Error, Result};
 use crate::idempotency;
@@ -34,6 +37,8 @@ pub struct Order {
     pub total: i64,
     /// 예매수수료: the booking fees included in `total`.
     pub booking_fees: i64,
+    /// What a coupon took off (already out of `total`).
+    pub coupon_discount: i64,
     pub tickets: Vec<Ticket>,
 }
 
@@ -51,14 +56,13 @@ pub async fn purchase(
     pool: &MySqlPool,
     caller: Caller,
     hold_id: i64,
-    booking_fee: BookingFee,
+    terms: Terms<'_>,
     idempotency_key: Option<&str>,
 ) -> Result<Paid> {
     idempotency::check(idempotency_key)?;
-    let order_id = retry_on_lock_conflict(|| {
-        try_purchase(pool, caller, hold_id, booking_fee, idempotency_key)
-    })
-    .await?;
+    let order_id =
+        retry_on_lock_conflict(|| try_purchase(pool, caller, hold_id, terms, idempotency_key))
+            .await?;
     load(pool, order_id).await
 }
 
@@ -68,7 +72,7 @@ async fn try_purchase(
     pool: &MySqlPool,
     caller: Caller,
     hold_id: i64,
-    booking_fee: BookingFee,
+    terms: Terms<'_>,
     key: Option<&str>,
 ) -> Result<i64> {
     let user_id = caller.user_id;
@@ -84,12 +88,20 @@ async fn try_purchase(
     }
     ensure_whole_and_live(&seats)?;
     ensure_on_sale(&mut tx, seats[0].schedule_id).await?;
-    let prices = store::grade_prices(&mut tx, &grade_ids(&seats)).await?;
-    let price_of = |seat: &HeldSeat| prices.get(&seat.grade_id).copied().unwrap_or_default();
-    let fee_of = |seat: &HeldSeat| booking_fee.for_price(price_of(seat));
-    let fees: i64 = seats.iter().map(fee_of).sum();
-    let total: i64 = seats.iter().map(price_of).sum::<i64>() + fees;
-    let amounts = Amounts { total, fees };
+    let mut priced = price(&mut tx, user_id, &seats, terms).await?;
+    let coupon = match terms.coupon_id {
+        Some(coupon_id) => {
+            Some(use_coupon(&mut tx, user_id, coupon_id, &seats, &mut priced).await?)
+        }
+        None => None,
+    };
+    let fees: i64 = priced.iter().map(|seat| seat.booking_fee).sum();
+    let total: i64 = priced.iter().map(|seat| seat.price).sum::<i64>() + fees;
+    let amounts = Amounts {
+        total,
+        fees,
+        coupon,
+    };
     let order_id =
         match record_order(&mut tx, order_number::new, user_id, hold_id, key, amounts).await {
             Ok(order_id) => order_id,
@@ -101,17 +113,12 @@ async fn try_purchase(
             }
             Err(err) => return Err(err.into()),
         };
+    if let Some((coupon_id, _)) = coupon {
+        usage::mark_used(&mut tx, coupon_id, order_id).await?;
+    }
     debit(&mut tx, user_id, order_id, total).await?;
-    for seat in &seats {
-        store::insert_order_ticket(
-            &mut tx,
-            order_id,
-            user_id,
-            seat,
-            price_of(seat),
-            fee_of(seat),
-        )
-        .await?;
+    for (seat, priced) in seats.iter().zip(&priced) {
+        store::insert_order_ticket(&mut tx, order_id, user_id, seat, priced).await?;
     }
     store::sell_seats(
         &mut tx,
@@ -122,16 +129,59 @@ async fn try_purchase(
     Ok(order_id)
 }
 
+/// What a purchase is priced by besides the seats: the booking fee, and the discount
+/// kind the buyer chose for each seat (none: all 일반).
+#[derive(Debug, Clone, Copy)]
+pub struct Terms<'a> {
+    pub booking_fee: BookingFee,
+    pub kinds: &'a [KindChoice],
+    /// One of the buyer's coupons to use (`coupons`).
+    pub coupon_id: Option<i64>,
+}
+
+/// Each held seat's price by its grade and chosen kind, in seat order.
+async fn price(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    seats: &[HeldSeat],
+    terms: Terms<'_>,
+) -> Result<Vec<PricedSeat>> {
+    let prices = store::grade_prices(conn, &grade_ids(seats)).await?;
+    let seat_prices: Vec<SeatPrice> = seats
+        .iter()
+        .map(|seat| SeatPrice {
+            seat_id: seat.id,
+            grade_price: prices.get(&seat.grade_id).copied().unwrap_or_default(),
+        })
+        .collect();
+    let (kinds, buyer) =
+        pricing::rules_for(conn, user_id, seats[0].schedule_id, terms.kinds).await?;
+    pricing::price_seats(&seat_prices, &kinds, terms.kinds, buyer, terms.booking_fee)
+}
+
+/// Locks the buyer's coupon (after the buyer's row, under which every change to their
+/// coupons happens), checks it applies to these seats' prices, and takes its discount
+/// off them. Answers the coupon and the discount.
+async fn use_coupon(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    coupon_id: i64,
+    seats: &[HeldSeat],
+    priced: &mut [PricedSeat],
+) -> Result<(i64, i64)> {
+    let coupon = usage::lock(conn, user_id, coupon_id).await?;
+    let show_id = store::show_of_schedule(conn, seats[0].schedule_id).await?;
+    let amount: i64 = priced.iter().map(|seat| seat.price).sum();
+    let discount = coupon.discount(amount, show_id)?;
+    pricing::take_off(priced, discount);
+    Ok((coupon.id, discount))
+}
+
 /// How many numbers a purchase draws before it gives up: a taken one is about one
 /// chance in 10^10 per draw (`order_number`), so a second draw is already rare.
 const NUMBER_DRAWS: usize = 5;
 
-/// What an order costs: `total` points, of which `fees` are booking fees.
-#[derive(Debug, Clone, Copy)]
-pub struct Amounts {
-    pub total: i64,
-    pub fees: i64,
-}
+pub use super::store::Amounts;
 
 /// Records the order under a new 예매번호 from `numbers`, drawing again while the
 /// number is taken (the statement alone fails; the transaction goes on). Any other
@@ -148,8 +198,7 @@ pub async fn record_order(
     loop {
         drawn += 1;
         let number = numbers();
-        let (total, fees) = (amounts.total, amounts.fees);
-        match store::insert_order(conn, &number, user_id, hold_id, key, total, fees).await {
+        match store::insert_order(conn, &number, user_id, hold_id, key, amounts).await {
             Err(err)
                 if drawn < NUMBER_DRAWS && is_unique_violation_of(&err, "uq_orders_number") =>
             {
@@ -263,6 +312,7 @@ async fn load(pool: &MySqlPool, order_id: i64) -> Result<Paid> {
             hold_id: order.hold_id,
             total: order.total,
             booking_fees: order.booking_fees,
+            coupon_discount: order.coupon_discount,
             tickets: tickets::for_order(pool, order_id).await?,
         },
         waiting_room: order.waiting_room,

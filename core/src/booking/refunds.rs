@@ -22,6 +22,7 @@ use super::booking_fee;
 use super::refund_policy::{RefundPolicy, RefundQuote};
 use super::store::{self, RefundTarget};
 use super::tickets::{self, Ticket, TicketStatus};
+use crate::coupons::usage;
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 use crate::idempotency;
@@ -67,6 +68,7 @@ async fn try_refund(
 /// A ticket marked refunded in this transaction, still to be paid back and freed.
 pub(super) struct Refunding {
     ticket_id: i64,
+    order_id: Option<i64>,
     seat_id: i64,
     net: i64,
 }
@@ -93,6 +95,7 @@ pub(super) async fn mark(
     }
     Ok(Refunding {
         ticket_id,
+        order_id: target.order_id,
         seat_id: target.seat_id,
         net: quote.net,
     })
@@ -100,7 +103,7 @@ pub(super) async fn mark(
 
 /// After the user's row is locked: each ticket's points back as its own ledger entry
 /// (named by the ticket, as a single refund's is), then its seat back on sale, seats in
-/// id order.
+/// id order, and the order's coupon back when the order is now cancelled whole.
 pub(super) async fn pay_back(
     conn: &mut MySqlConnection,
     user_id: i64,
@@ -114,6 +117,12 @@ pub(super) async fn pay_back(
     seats.sort_unstable();
     for seat_id in seats {
         store::free_seat(conn, seat_id).await?;
+    }
+    let mut orders: Vec<i64> = refunding.iter().filter_map(|t| t.order_id).collect();
+    orders.sort_unstable();
+    orders.dedup();
+    for order_id in orders {
+        usage::give_back_if_cancelled(conn, order_id).await?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
+use super::pricing::PricedSeat;
 use super::refund_policy::RefundQuote;
 use super::tickets::{self, TicketStatus};
 use crate::accounts::Caller;
@@ -113,6 +114,15 @@ pub async fn lock_held_seats(
     .await?)
 }
 
+/// The show a schedule belongs to.
+pub async fn show_of_schedule(conn: &mut MySqlConnection, schedule_id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar!("select show_id from schedules where id = ?", schedule_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 /// The rule the hold was taken under, asked again inside the purchase.
 pub async fn on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
     let mut sql = Statement::new("select ");
@@ -135,6 +145,15 @@ pub async fn grade_prices(
         .collect())
 }
 
+/// What an order costs: `total` points, of which `fees` are booking fees, and the
+/// coupon used with what it took off.
+#[derive(Debug, Clone, Copy)]
+pub struct Amounts {
+    pub total: i64,
+    pub fees: i64,
+    pub coupon: Option<(i64, i64)>,
+}
+
 /// Records the order; a unique violation (this key, or this hold, ordered meanwhile)
 /// is left to the caller to tell apart. `total` is what the buyer pays, `booking_fees`
 /// included.
@@ -144,18 +163,21 @@ pub async fn insert_order(
     user_id: i64,
     hold_id: i64,
     key: Option<&str>,
-    total: i64,
-    booking_fees: i64,
+    amounts: Amounts,
 ) -> Result<i64, sqlx::Error> {
+    let (coupon_id, coupon_discount) = amounts.coupon.unzip();
     let inserted = sqlx::query!(
-        "insert into orders (number, user_id, hold_id, idempotency_key, total, booking_fees)
-         values (?, ?, ?, ?, ?, ?)",
+        "insert into orders (number, user_id, hold_id, idempotency_key, total, booking_fees,
+                             coupon_id, coupon_discount)
+         values (?, ?, ?, ?, ?, ?, ?, ?)",
         number,
         user_id,
         hold_id,
         key,
-        total,
-        booking_fees
+        amounts.total,
+        amounts.fees,
+        coupon_id,
+        coupon_discount.unwrap_or(0)
     )
     .execute(conn)
     .await?;
@@ -178,28 +200,32 @@ pub async fn link_order_payment(
     Ok(())
 }
 
-/// Issues one ticket of an order for a seat at its price and booking fee, with a fresh
-/// code.
+/// Issues one ticket of an order for a seat at its price, kind and booking fee, with a
+/// fresh code.
 pub async fn insert_order_ticket(
     conn: &mut MySqlConnection,
     order_id: i64,
     user_id: i64,
     seat: &HeldSeat,
-    price: i64,
-    booking_fee: i64,
+    priced: &PricedSeat,
 ) -> Result<()> {
+    let kind = priced.kind.as_ref();
     sqlx::query!(
         "insert into tickets (code, order_id, user_id, seat_id, schedule_id, face_value,
-                              paid_amount, booking_fee)
-         values (?, ?, ?, ?, ?, ?, ?, ?)",
+                              paid_amount, booking_fee, discount_kind_id, discount_name,
+                              discount_proof)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         tickets::new_code(),
         order_id,
         user_id,
         seat.id,
         seat.schedule_id,
-        price,
-        price,
-        booking_fee
+        priced.face_value,
+        priced.price,
+        priced.booking_fee,
+        kind.map(|kind| kind.id),
+        kind.map(|kind| kind.name.as_str()),
+        kind.and_then(|kind| kind.proof.as_deref())
     )
     .execute(conn)
     .await?;
@@ -223,6 +249,7 @@ pub struct PaidOrder {
     pub hold_id: i64,
     pub total: i64,
     pub booking_fees: i64,
+    pub coupon_discount: i64,
     /// The schedule has a waiting room, whose admission the purchase should end.
     pub waiting_room: bool,
 }
@@ -230,7 +257,7 @@ pub struct PaidOrder {
 pub async fn paid_order(pool: &MySqlPool, order_id: i64) -> Result<PaidOrder> {
     Ok(sqlx::query_as!(
         PaidOrder,
-        r#"select cast(o.number as char) as "number!", o.hold_id, o.total, o.booking_fees,
+        r#"select cast(o.number as char) as "number!", o.hold_id, o.total, o.booking_fees, o.coupon_discount,
                   exists(select 1 from tickets t join waiting_rooms w on w.schedule_id = t.schedule_id
                          where t.order_id = o.id) as "waiting_room!: bool"
            from orders o where o.id = ?"#,
@@ -275,6 +302,8 @@ pub async fn ticket_by_refund_key(
 
 /// What a refund decides on, read after the ticket's lock.
 pub struct RefundTarget {
+    /// The order that bought it (none for a ticket issued by a resale).
+    pub order_id: Option<i64>,
     pub status: TicketStatus,
     pub paid_amount: i64,
     pub face_value: i64,
@@ -296,7 +325,7 @@ pub async fn refund_target(
 ) -> Result<Option<RefundTarget>> {
     Ok(sqlx::query_as!(
         RefundTarget,
-        r#"select t.status as "status: TicketStatus", t.paid_amount, t.face_value, t.booking_fee,
+        r#"select t.order_id as "order_id?", t.status as "status: TicketStatus", t.paid_amount, t.face_value, t.booking_fee,
                   exists (select 1 from trades where open_ticket_id = t.id) as "listed!: bool",
                   t.seat_id, sc.starts_at as "starts_at: _", t.created_at as "booked_at: _",
                   current_timestamp(6) as "now!: _"

@@ -35,6 +35,8 @@ pub struct Ticket {
     pub order_id: Option<i64>,
     /// The 예매번호 of that order.
     pub order_number: Option<String>,
+    /// That order used a coupon, which comes back only if the whole order is cancelled.
+    pub order_used_coupon: bool,
     /// Set on tickets issued by a resale: the trade that issued it.
     pub trade_id: Option<i64>,
     /// The ticket this one replaced on resale.
@@ -58,6 +60,10 @@ pub struct Ticket {
     pub paid_amount: i64,
     /// 예매수수료 paid on top of `paid_amount` (0 for a ticket issued by a resale).
     pub booking_fee: i64,
+    /// The discount kind (할인 권종) it was sold as; None for 일반.
+    pub discount_name: Option<String>,
+    /// Proof its holder shows at the door for that kind (복지카드 지참).
+    pub discount_proof: Option<String>,
     /// 취소수수료: what the refund policy kept of the price.
     pub refund_fee: Option<i64>,
     /// Points given back: the price less `refund_fee`, plus the booking fee when
@@ -92,10 +98,11 @@ macro_rules! select_tickets {
     ($rest:literal $(, $value:expr)* $(,)?) => {
         sqlx::query_as!(
             Ticket,
-            r#"select id, code as "code!", order_id, order_number as "order_number?", trade_id, parent_ticket_id,
+            r#"select id, code as "code!", order_id, order_number as "order_number?",
+                      coalesce(order_used_coupon, false) as "order_used_coupon!: bool", trade_id, parent_ticket_id,
                       status as "status: TicketStatus", open_trade_id, show_id, show_title,
                       venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
-                      row_label as row, number, face_value, paid_amount, booking_fee, refund_fee,
+                      row_label as row, number, face_value, paid_amount, booking_fee, discount_name, discount_proof, refund_fee,
                       refund_amount, booking_fee_refunded as "booking_fee_refunded: bool",
                       refunded_at as "refunded_at: _",
                       resold_at as "resold_at: _", created_at as "created_at: _"

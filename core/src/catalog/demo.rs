@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqlx::MySqlPool;
 
+use super::discounts::NewDiscount;
 use super::model::{Category, NewGrade, NewSchedule, NewShow, VenueInput};
 use super::repo;
 use crate::error::Result;
@@ -837,6 +838,7 @@ fn build(
             NewSchedule {
                 starts_at,
                 grades: grades(rng, category),
+                discounts: demo_discounts(today),
             }
         })
         .collect();
@@ -866,6 +868,37 @@ fn build(
         booking_opens_at,
         schedules,
     }
+}
+
+/// The kinds Korean box offices commonly sell besides 일반: 조기예매 for the first week
+/// from today, 장애인 (본인과 동반 1인, 복지카드) and 재관람 (a past ticket of the show).
+/// Drawn from no random numbers, so the rest of the catalog is as it was.
+fn demo_discounts(today: DateTime<Utc>) -> Vec<NewDiscount> {
+    let kind = |name: &str, percent: u32| NewDiscount {
+        name: name.to_string(),
+        percent_off: Some(percent),
+        amount_off: None,
+        sale_starts_at: None,
+        sale_ends_at: None,
+        per_order: None,
+        proof: None,
+        rewatch: false,
+    };
+    vec![
+        NewDiscount {
+            sale_ends_at: Some(today + Duration::days(7)),
+            ..kind("조기예매 할인", 20)
+        },
+        NewDiscount {
+            per_order: Some(2),
+            proof: Some("복지카드 지참 (본인과 동반 1인)".to_string()),
+            ..kind("장애인 할인(1~3급)", 50)
+        },
+        NewDiscount {
+            rewatch: true,
+            ..kind("재관람 할인", 10)
+        },
+    ]
 }
 
 fn grades(rng: &mut Lcg, category: Category) -> Vec<NewGrade> {

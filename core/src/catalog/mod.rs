@@ -4,7 +4,9 @@
 //! migration's triggers); this module never has to remember to do it.
 
 pub mod demo;
+pub mod discounts;
 pub mod likes;
+pub mod limits;
 pub mod model;
 pub mod repo;
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::discounts::{self, DiscountKind, NewDiscount};
 use crate::db::text_enum;
 use crate::error::{Error, Result};
 
@@ -53,6 +54,9 @@ pub struct NewGrade {
 pub struct NewSchedule {
     pub starts_at: DateTime<Utc>,
     pub grades: Vec<NewGrade>,
+    /// 할인 권종 besides 일반 (the grades' prices).
+    #[serde(default)]
+    pub discounts: Vec<NewDiscount>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -93,8 +97,7 @@ pub struct ShowPatch {
     pub add_schedules: Option<Vec<NewSchedule>>,
 }
 
-pub const MAX_SEATS_PER_SCHEDULE: u64 = 20_000;
-pub const MAX_PRICE: i64 = 10_000_000;
+pub use super::limits::{MAX_PRICE, MAX_SEATS_PER_SCHEDULE};
 
 fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> {
     let length = value.trim().chars().count();
@@ -220,7 +223,7 @@ impl NewSchedule {
                 format!("at most {MAX_SEATS_PER_SCHEDULE} seats per schedule"),
             ));
         }
-        Ok(())
+        discounts::validate(&self.discounts)
     }
 }
 
@@ -323,6 +326,8 @@ pub struct ScheduleDetail {
     pub id: i64,
     pub starts_at: DateTime<Utc>,
     pub grades: Vec<GradeAvailability>,
+    /// 할인 권종 besides 일반, in the order buyers see them.
+    pub discounts: Vec<DiscountKind>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -462,6 +467,7 @@ mod tests {
                 rows: vec!["A".into(), "B".into()],
                 seats_per_row: 10,
             }],
+            discounts: vec![],
         }
     }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
+use super::discounts;
 use super::model::*;
 use crate::db::{column, retry_on_lock_conflict, Statement};
 use crate::error::{is_unique_violation, Error, Result};
@@ -175,6 +176,7 @@ async fn insert_schedule(
     .execute(&mut *conn)
     .await?
     .last_insert_id() as i64;
+    discounts::insert(conn, schedule_id, &schedule.discounts).await?;
     // Validation refuses labels equal but for case; the collation also equates some
     // others (full-width "Ａ" and "A"), which only the unique keys see: those are
     // refused as the same validation errors, not 500s.
@@ -492,6 +494,8 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     )
     .fetch_all(pool)
     .await?;
+    let schedule_ids: Vec<i64> = schedules.iter().map(|schedule| schedule.id).collect();
+    let kinds = discounts::for_schedules(pool, &schedule_ids).await?;
     let schedules = schedules
         .into_iter()
         .map(|schedule| ScheduleDetail {
@@ -501,6 +505,11 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
                 .iter()
                 .filter(|g| g.schedule_id == schedule.id)
                 .cloned()
+                .collect(),
+            discounts: kinds
+                .iter()
+                .filter(|(schedule_id, _)| *schedule_id == schedule.id)
+                .map(|(_, kind)| kind.clone())
                 .collect(),
         })
         .collect();
