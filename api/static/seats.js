@@ -2,7 +2,10 @@
 // and the total, then hold them through POST /api/v1/holds with the session cookie and
 // the page's CSRF token. A seat someone else took since the page was drawn comes back
 // in the 409's unavailable_seat_ids: it is marked taken, the rest of the map is
-// fetched again, and the person is told, keeping the seats still free selected.
+// fetched again, and the person is told, keeping the seats still free selected. The
+// legend's counts follow the seats the map shows free. A map wider than the screen
+// opens scrolled to its middle (seats face the centre of the stage) with a cue that
+// there is more.
 
 import { api, problemText, won } from './common.js';
 
@@ -40,6 +43,20 @@ function enhance(map) {
     seat.setAttribute('aria-pressed', 'false');
     chosen.delete(id);
   };
+
+  // The legend's 잔여 counts, from the seats the map shows free.
+  const recount = () => {
+    for (const count of map.querySelectorAll('[data-available]')) {
+      const grade = `grade-${count.dataset.available}`;
+      count.textContent = String([...seats.values()].filter((b) => b.classList.contains(grade) && !b.disabled).length);
+    }
+  };
+
+  const scroller = map.querySelector('.seat-map');
+  if (scroller.scrollWidth > scroller.clientWidth) {
+    scroller.scrollLeft = (scroller.scrollWidth - scroller.clientWidth) / 2;
+    document.getElementById('scroll-cue').hidden = false;
+  }
 
   map.querySelector('.seat-map').addEventListener('click', (event) => {
     const seat = event.target.closest('.seat');
@@ -88,6 +105,7 @@ function enhance(map) {
     if (error.code === 'SEAT_UNAVAILABLE') {
       (error.unavailable_seat_ids ?? []).forEach(take);
       await refresh();
+      recount();
       say('선택하신 좌석 중 다른 분이 먼저 선택한 좌석이 있어요. 좌석 배치도를 새로 고쳤어요.');
     } else {
       say(problemText(error));

@@ -51,6 +51,13 @@ document.addEventListener('click', (event) => {
     ask.parentElement.querySelector('.confirm').hidden = false;
     return;
   }
+  const close = event.target.closest('[data-refund-close]');
+  if (close) {
+    const box = close.closest('.refund');
+    box.querySelector('.confirm').hidden = true;
+    box.querySelector('[data-refund-ask]').hidden = false;
+    return;
+  }
   const refund = event.target.closest('[data-refund]');
   if (refund) {
     change(refund, 'refunded', 'POST', `/api/v1/tickets/${refund.dataset.refund}/refund`);

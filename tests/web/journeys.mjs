@@ -223,6 +223,18 @@ const journeys = {
     await signUp(page, `book-${visit.viewport}-${Date.now()}@example.kr`);
     await openSeatMap(page, 0);
     await visit.look('seat-map');
+    // A map wider than the screen says so and opens at its middle; the stage is over
+    // the middle of the seats either way.
+    const map = page.locator('.seat-map');
+    const wide = await map.evaluate((m) => m.scrollWidth > m.clientWidth);
+    expect(wide === (await page.locator('#scroll-cue').isVisible()), `the scroll cue shows exactly when the map scrolls (${wide})`);
+    if (wide) expect(await map.evaluate((m) => m.scrollLeft > 0), 'a wide map opens at its middle');
+    const offset = await page.evaluate(() => {
+      const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+      const [stage, grid] = [box('.stage'), box('.seat-grid')];
+      return Math.abs(stage.left + stage.width / 2 - (grid.left + grid.width / 2));
+    });
+    expect(offset < 2, `the stage is centred over the seats (${offset}px off)`);
     const free = page.locator('.seat:not([disabled])');
     expect((await free.count()) >= 2, 'two free seats to choose');
     await free.nth(0).click();
@@ -276,6 +288,10 @@ const journeys = {
     expect(left === discount + couponOff, `paid the discounted total: ${left} left of the top-up`);
     const ticket = page.locator('.ticket').first();
     await ticket.getByRole('button', { name: '환불', exact: true }).click();
+    // The quote can be put away and asked for again.
+    await ticket.getByRole('button', { name: '취소', exact: true }).click();
+    expect(await ticket.locator('.confirm').isHidden(), 'the refund quote closes');
+    await ticket.getByRole('button', { name: '환불', exact: true }).click();
     const net = await ticket.locator('.net').textContent();
     const fee = await ticket.locator('.fee').textContent();
     expect(await ticket.locator('.confirm').isVisible(), `the fee (${fee}) is shown before confirming`);
@@ -307,11 +323,25 @@ const journeys = {
     const buyer = await other.newPage();
     const buying = new Visit(buyer, visit.journey, `${visit.viewport}-buyer`);
     await signUp(buyer, `buyer-${visit.viewport}-${Date.now()}@example.kr`);
+    // No points yet: the refusal leads to topping up.
+    buying.allowed.push('402');
+    await buyer.goto(`${base}/market?sort=newest`);
+    let offer = buyer.locator('.offer', { hasText: '10,000원' }).first();
+    await offer.getByRole('button', { name: '구매하기' }).click();
+    await offer.getByRole('button', { name: '구매 확인' }).click();
+    const short = buyer.locator('#market-problem');
+    await short.getByRole('link', { name: '포인트 충전하기' }).waitFor();
+    await buying.look('market-short-of-points');
+    await Promise.all([buyer.waitForURL(/\/me#top-up-heading$/), short.getByRole('link', { name: '포인트 충전하기' }).click()]);
     await topUp(buyer, '10,000원 충전');
     await buyer.goto(`${base}/market?sort=newest`);
     await buying.look('market');
-    const offer = buyer.locator('.offer', { hasText: '10,000원' }).first();
-    await Promise.all([buyer.waitForURL(/\/me\?bought=1$/), offer.getByRole('button', { name: '구매하기' }).click()]);
+    offer = buyer.locator('.offer', { hasText: '10,000원' }).first();
+    await offer.getByRole('button', { name: '구매하기' }).click();
+    const confirm = offer.locator('.confirm');
+    expect((await confirm.textContent()).includes('10,000원'), 'asks to confirm the seat and the price');
+    await buying.look('resale-confirm');
+    await Promise.all([buyer.waitForURL(/\/me\?bought=1$/), offer.getByRole('button', { name: '구매 확인' }).click()]);
     const bought = buyer.locator('.ticket').first();
     expect(await bought.locator('.qr svg').isVisible(), 'the buyer has a QR code');
     const newCode = await bought.locator('.code').textContent();
@@ -421,6 +451,9 @@ const journeys = {
     await problem.waitFor();
     expect((await problem.textContent()).includes('다른 분이 먼저 선택한 좌석'), 'says a seat was taken');
     expect(await page.locator(`.seat[data-seat="${wanted}"]`).isDisabled(), 'the taken seat is marked taken');
+    const counted = (await page.locator('[data-available]').allTextContents()).reduce((sum, n) => sum + Number(n), 0);
+    const shown = await page.locator('.seat:not([disabled])').count();
+    expect(counted === shown, `the legend counts the seats the map shows free: ${counted} and ${shown}`);
     expect((await page.locator(`.seat[data-seat="${kept}"]`).getAttribute('aria-pressed')) === 'true', 'the other seat stays chosen');
     await visit.look('seat-taken');
 
