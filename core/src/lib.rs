@@ -22,6 +22,7 @@ pub mod queue;
 pub mod read_replicas;
 pub mod redis_link;
 pub mod redis_script;
+pub mod refund_policy;
 pub mod resale;
 pub mod rules;
 pub mod search;

@@ -163,3 +163,73 @@ async fn no_refund_once_the_show_has_started_and_none_for_strangers() {
     assert_eq!(too_late.code(), "REFUND_WINDOW_CLOSED");
     assert_eq!(app.balance(&buyer).await, 0);
 }
+
+/// A show's own policy: more generous or stricter than the service's, applied to its
+/// refunds, stated on its page (stricter says so first), and cleared back.
+#[tokio::test]
+async fn a_show_may_have_its_own_policy_and_a_stricter_one_says_so() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(5, 2).await;
+    let buyer = app.user("buyer@example.com").await;
+    let path = format!("/api/v1/shows/{}", show.show_id);
+    let patch = |policy: &str| {
+        app.send(
+            axum::http::Method::PATCH,
+            &path,
+            Some(&show.admin.token),
+            Some(json!({ "refund_policy": policy })),
+        )
+    };
+    let bad = patch("10:0,3:abc").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.code(), "VALIDATION_FAILED");
+    let set = patch("10:0, 3:50").await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    let detail = app.get(&path, None).await;
+    assert_eq!(detail.body["refund_policy"], "10:0,3:50");
+    let page = app.get(&format!("/shows/{}", show.show_id), None).await;
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("소비자분쟁해결기준보다 높아요"), "{html}");
+    assert!(html.contains("공연일 9~3일 전: 티켓 금액의 50% 공제"));
+
+    // Five days ahead, past the 24 hours of cooling-off: the show's 50%, not the
+    // standard's 20%.
+    let ticket_id = bought_ticket(&app, &show, &buyer).await;
+    app.book_earlier(ticket_id, 4).await;
+    let refunded = app
+        .post(
+            &format!("/api/v1/tickets/{ticket_id}/refund"),
+            Some(&buyer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(refunded.status, StatusCode::OK, "{:?}", refunded.body);
+    assert_eq!(refunded.body["refund_fee"], 25_000);
+    assert_eq!(refunded.body["show_refund_policy"], "10:0,3:50");
+
+    // Generous: free to the start, and the page has nothing to warn about.
+    patch("0:0").await;
+    let page = app.get(&format!("/shows/{}", show.show_id), None).await;
+    let html = page.body.as_str().unwrap();
+    assert!(!html.contains("소비자분쟁해결기준보다"));
+    assert!(html.contains("공연 당일 시작 전까지: 전액 환불"));
+    app.charge(&buyer, 50_000).await;
+    let second = app
+        .buy(&buyer, show.schedule_id, &show.seat_ids[1..2])
+        .await;
+    let second_id = second["tickets"][0]["id"].as_i64().unwrap();
+    app.book_earlier(second_id, 4).await;
+    let free = app
+        .post(
+            &format!("/api/v1/tickets/{second_id}/refund"),
+            Some(&buyer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(free.body["refund_fee"], 0, "{:?}", free.body);
+
+    // An empty policy returns the show to the service's.
+    patch("").await;
+    let detail = app.get(&path, None).await;
+    assert_eq!(detail.body["refund_policy"], serde_json::Value::Null);
+}

@@ -38,6 +38,7 @@ fn new_show(title: &str, title_en: Option<&str>) -> NewShow {
         artists: vec!["홍광호".into()],
         aliases: vec![],
         poster_url: None,
+        refund_policy: None,
         booking_opens_at: Utc::now() - chrono::Duration::days(1),
         schedules: vec![NewSchedule {
             starts_at: Utc::now() + chrono::Duration::days(30),

@@ -199,6 +199,7 @@ pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i6
         artists: vec![],
         aliases: vec![],
         poster_url: None,
+        refund_policy: None,
         booking_opens_at: Utc::now() - chrono::Duration::days(1),
         schedules: vec![NewSchedule {
             starts_at: Utc::now() + chrono::Duration::days(30),

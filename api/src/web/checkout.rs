@@ -242,7 +242,11 @@ pub async fn page(
         title: hold.show_title,
         venue: hold.venue,
         top_up,
-        refund_rules: refund_rules::in_words(&state.refund_policy, state.booking_fee),
+        refund_rules: refund_rules::for_show(
+            &state.refund_policy,
+            hold.refund_policy.as_deref(),
+            state.booking_fee,
+        ),
     };
     html_paying(&page, &page.top_up)
 }

@@ -11,6 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use marquee_core::accounts::tokens::csrf_token;
+use marquee_core::booking::refund_policy::RefundPolicy;
 use marquee_core::booking::refunds;
 use marquee_core::booking::tickets::{self, Ticket, TicketStatus};
 use marquee_core::catalog::repo as catalog;
@@ -92,7 +93,11 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
     let changeable = valid && ticket.open_trade_id.is_none();
     let seat = ticket.seat_label();
     let refund = changeable
-        .then(|| refunds::quote(&state.refund_policy, (&ticket).into(), now))
+        .then(|| {
+            let policy =
+                RefundPolicy::for_show(&state.refund_policy, ticket.show_refund_policy.as_deref());
+            refunds::quote(&policy, (&ticket).into(), now)
+        })
         .flatten()
         .map(|quote| RefundQuote {
             fee: format::won(quote.fee),

@@ -9,6 +9,22 @@ use marquee_core::booking::refund_policy::{
 
 use super::format;
 
+/// The rules of a show: its own policy if it has one, else the service's; when that
+/// keeps more than the consumer dispute standard on any day, the first line says so
+/// (an operator may be stricter than the standard, never silently).
+pub fn for_show(default: &RefundPolicy, own: Option<&str>, booking_fee: BookingFee) -> Vec<String> {
+    let policy = RefundPolicy::for_show(default, own);
+    let mut lines = Vec::new();
+    if policy.stricter_than(&RefundPolicy::korean_default()) {
+        lines.push(
+            "이 공연의 취소 수수료는 소비자분쟁해결기준보다 높아요. 아래 규정을 꼭 확인해 주세요."
+                .to_string(),
+        );
+    }
+    lines.extend(in_words(&policy, booking_fee));
+    lines
+}
+
 /// One line per tier, nearest the performance last, then the cooling-off, the booking
 /// fee (when there is one) and what happens once the performance has started.
 pub fn in_words(policy: &RefundPolicy, booking_fee: BookingFee) -> Vec<String> {
@@ -77,6 +93,18 @@ mod tests {
                 "공연이 시작된 뒤에는 환불되지 않아요.",
             ]
         );
+    }
+
+    #[test]
+    fn a_show_stricter_than_the_standard_says_so_first() {
+        let standard = RefundPolicy::korean_default();
+        let own = for_show(&standard, Some("10:0,1:30"), BookingFee::off());
+        assert!(own[0].contains("소비자분쟁해결기준보다 높아요"), "{own:?}");
+        assert_eq!(own[2], "공연일 9~1일 전: 티켓 금액의 30% 공제");
+        let generous = for_show(&standard, Some("0:0"), BookingFee::off());
+        assert_eq!(generous[0], "공연 당일 시작 전까지: 전액 환불");
+        let none = for_show(&standard, None, BookingFee::off());
+        assert_eq!(none, in_words(&standard, BookingFee::off()));
     }
 
     #[test]

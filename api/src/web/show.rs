@@ -16,6 +16,9 @@ use crate::plumbing::html::PageError;
 use crate::plumbing::html::{render, with_policy};
 use crate::plumbing::page_cache::PageKey;
 use crate::plumbing::state::AppState;
+use marquee_core::booking::booking_fee::BookingFee;
+use marquee_core::booking::refund_policy::RefundPolicy;
+use std::sync::Arc;
 
 pub struct Grade {
     pub name: String,
@@ -66,7 +69,8 @@ pub async fn page(
     let load = show_html(
         state.reads.clone(),
         show_id,
-        refund_rules::in_words(&state.refund_policy, state.booking_fee),
+        state.refund_policy.clone(),
+        state.booking_fee,
     );
     let page = state
         .pages
@@ -78,12 +82,16 @@ pub async fn page(
 async fn show_html(
     reads: ReadReplicas,
     show_id: i64,
-    refund_rules: Vec<String>,
+    default_policy: Arc<RefundPolicy>,
+    booking_fee: BookingFee,
 ) -> Result<String, Error> {
     let show = reads
         .read(|pool| async move { catalog::show_detail(&pool, show_id).await })
         .await?
         .ok_or(Error::NotFound("show"))?;
+    // The show's own policy, if it has one, stated as refunds apply it.
+    let refund_rules =
+        refund_rules::for_show(&default_policy, show.refund_policy.as_deref(), booking_fee);
     let now = chrono::Utc::now();
     let open = show.booking_opens_at <= now;
     let discounts = discount_words::in_words(show.schedules.iter().flat_map(|s| &s.discounts));

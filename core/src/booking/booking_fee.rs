@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::refund_policy::korean_days_between;
+use crate::refund_policy::korean_days_between;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BookingFee {

@@ -629,6 +629,8 @@ pub struct HoldDetail {
     pub id: i64,
     pub show_id: i64,
     pub show_title: String,
+    /// The show's own refund tiers, if it has them.
+    pub refund_policy: Option<String>,
     pub venue: String,
     pub schedule_id: i64,
     pub starts_at: DateTime<Utc>,
@@ -659,7 +661,8 @@ pub async fn live_for_user(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Resu
         r#"select st.id, g.name as grade, g.price, st.row_label, st.seat_number as number,
                   sc.id as schedule_id, sc.starts_at as "starts_at: DateTime<Utc>",
                   st.hold_expires_at as "expires_at!: DateTime<Utc>",
-                  s.id as show_id, s.title as show_title, v.name as venue
+                  s.id as show_id, s.title as show_title,
+                  cast(s.refund_policy as char) as refund_policy, v.name as venue
            from seats st
            join seat_grades g on g.id = st.grade_id
            join schedules sc on sc.id = st.schedule_id
@@ -680,6 +683,7 @@ pub async fn live_for_user(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Resu
         id: hold_id,
         show_id: first.show_id,
         show_title: first.show_title.clone(),
+        refund_policy: first.refund_policy.clone(),
         venue: first.venue.clone(),
         schedule_id: first.schedule_id,
         starts_at: first.starts_at,

@@ -18,7 +18,10 @@ pub mod orders;
 pub mod pricing;
 pub mod purchase;
 pub mod quotes;
-pub mod refund_policy;
 pub mod refunds;
 pub mod store;
 pub mod tickets;
+
+/// The refund policy is the catalog's too (a show may have its own): it lives at the
+/// crate's top, and booking names it here as before.
+pub use crate::refund_policy;

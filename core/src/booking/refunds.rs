@@ -19,7 +19,6 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::booking_fee;
-use super::refund_policy::{RefundPolicy, RefundQuote};
 use super::store::{self, RefundTarget};
 use super::tickets::{self, Ticket, TicketStatus};
 use crate::coupons::usage;
@@ -27,6 +26,7 @@ use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, Error, Result};
 use crate::idempotency;
 use crate::points::ledger::{self, LedgerReason};
+use crate::refund_policy::{RefundPolicy, RefundQuote};
 
 pub async fn refund(
     pool: &MySqlPool,
@@ -169,7 +169,8 @@ pub fn quote(policy: &RefundPolicy, ticket: Refundable, now: DateTime<Utc>) -> O
 }
 
 /// What the policy gives back for this ticket now: a valid ticket without an open
-/// listing, by `quote`, at the database's clock.
+/// listing, by `quote` under its show's own policy if it has one, at the database's
+/// clock.
 fn refund_quote(policy: &RefundPolicy, target: &RefundTarget) -> Result<RefundQuote> {
     if target.status != TicketStatus::Valid {
         return Err(Error::TicketNotRefundable);
@@ -184,7 +185,8 @@ fn refund_quote(policy: &RefundPolicy, target: &RefundTarget) -> Result<RefundQu
         starts_at: target.starts_at,
         booked_at: target.booked_at,
     };
-    quote(policy, ticket, target.now).ok_or(Error::RefundWindowClosed)
+    let policy = RefundPolicy::for_show(policy, target.show_policy.as_deref());
+    quote(&policy, ticket, target.now).ok_or(Error::RefundWindowClosed)
 }
 
 fn same_ticket(refunded_ticket_id: i64, ticket_id: i64) -> Result<()> {

@@ -12,11 +12,11 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::pricing::PricedSeat;
-use super::refund_policy::RefundQuote;
 use super::tickets::{self, TicketStatus};
 use crate::accounts::Caller;
 use crate::db::Statement;
 use crate::error::Result;
+use crate::refund_policy::RefundQuote;
 use crate::rules;
 
 /// Locks the buyer's row and says whether their session is still live and their
@@ -317,6 +317,8 @@ pub struct RefundTarget {
     pub booked_at: DateTime<Utc>,
     /// The database clock, which the refund policy's windows are measured by.
     pub now: DateTime<Utc>,
+    /// The show's own refund tiers, if it has them.
+    pub show_policy: Option<String>,
 }
 
 pub async fn refund_target(
@@ -328,8 +330,10 @@ pub async fn refund_target(
         r#"select t.order_id as "order_id?", t.status as "status: TicketStatus", t.paid_amount, t.face_value, t.booking_fee,
                   exists (select 1 from trades where open_ticket_id = t.id) as "listed!: bool",
                   t.seat_id, sc.starts_at as "starts_at: _", t.created_at as "booked_at: _",
-                  current_timestamp(6) as "now!: _"
+                  current_timestamp(6) as "now!: _",
+                  cast(s.refund_policy as char) as show_policy
            from tickets t join schedules sc on sc.id = t.schedule_id
+           join shows s on s.id = sc.show_id
            where t.id = ?"#,
         ticket_id
     )

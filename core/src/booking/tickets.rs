@@ -47,6 +47,9 @@ pub struct Ticket {
     pub open_trade_id: Option<i64>,
     pub show_id: i64,
     pub show_title: String,
+    /// The show's own refund tiers (`DAYS:PERCENT,...`) when it has them; null follows
+    /// the service's policy.
+    pub show_refund_policy: Option<String>,
     pub venue: String,
     pub schedule_id: i64,
     pub starts_at: DateTime<Utc>,
@@ -101,6 +104,7 @@ macro_rules! select_tickets {
             r#"select id, code as "code!", order_id, order_number as "order_number?",
                       coalesce(order_used_coupon, false) as "order_used_coupon!: bool", trade_id, parent_ticket_id,
                       status as "status: TicketStatus", open_trade_id, show_id, show_title,
+                      show_refund_policy,
                       venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
                       row_label as row, number, face_value, paid_amount, booking_fee, discount_name, discount_proof, refund_fee,
                       refund_amount, booking_fee_refunded as "booking_fee_refunded: bool",

@@ -865,6 +865,7 @@ fn build(
         artists: artists.iter().map(|a| a.to_string()).collect(),
         aliases: Vec::new(),
         poster_url: None,
+        refund_policy: None,
         booking_opens_at,
         schedules,
     }

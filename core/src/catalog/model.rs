@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::discounts::{self, DiscountKind, NewDiscount};
 use crate::db::text_enum;
 use crate::error::{Error, Result};
+use crate::refund_policy::RefundPolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
@@ -74,6 +75,9 @@ pub struct NewShow {
     #[serde(default)]
     pub aliases: Vec<String>,
     pub poster_url: Option<String>,
+    /// The show's own refund tiers (`DAYS:PERCENT,...`, 0 the performance day); absent
+    /// follows the service's policy.
+    pub refund_policy: Option<String>,
     pub booking_opens_at: DateTime<Utc>,
     pub schedules: Vec<NewSchedule>,
 }
@@ -93,6 +97,8 @@ pub struct ShowPatch {
     /// The whole list: it replaces the one before.
     pub aliases: Option<Vec<String>>,
     pub poster_url: Option<String>,
+    /// The show's own refund tiers; an empty string returns it to the service's policy.
+    pub refund_policy: Option<String>,
     pub booking_opens_at: Option<DateTime<Utc>>,
     pub add_schedules: Option<Vec<NewSchedule>>,
 }
@@ -111,6 +117,24 @@ fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> 
         ));
     }
     Ok(())
+}
+
+/// A show's refund tiers as REFUND_POLICY takes them; empty is allowed where it clears.
+fn refund_policy(value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    RefundPolicy::parse(value)
+        .map(|_| ())
+        .map_err(|why| Error::validation("refund_policy", format!("DAYS:PERCENT tiers: {why}")))
+}
+
+/// The tiers as stored: sorted, spaces gone; None to follow the service's policy.
+pub fn stored_refund_policy(value: Option<&str>) -> Option<String> {
+    value
+        .filter(|text| !text.trim().is_empty())
+        .and_then(|text| RefundPolicy::parse(text).ok())
+        .map(|policy| policy.to_text())
 }
 
 fn poster_url(value: &str) -> Result<()> {
@@ -250,6 +274,9 @@ impl NewShow {
         if let Some(url) = &self.poster_url {
             poster_url(url)?;
         }
+        if let Some(policy) = &self.refund_policy {
+            refund_policy(policy)?;
+        }
         schedules(&self.schedules, now, 1)
     }
 }
@@ -276,6 +303,9 @@ impl ShowPatch {
         }
         if let Some(url) = &self.poster_url {
             poster_url(url)?;
+        }
+        if let Some(policy) = &self.refund_policy {
+            refund_policy(policy)?;
         }
         if let Some(list) = &self.add_schedules {
             schedules(list, now, 0)?;
@@ -309,6 +339,8 @@ pub struct ShowDetail {
     pub artists: Vec<String>,
     pub aliases: Vec<String>,
     pub poster_url: Option<String>,
+    /// The show's own refund tiers (`DAYS:PERCENT,...`); null follows the service's.
+    pub refund_policy: Option<String>,
     pub booking_opens_at: DateTime<Utc>,
     pub like_count: i32,
     pub updated_at: DateTime<Utc>,

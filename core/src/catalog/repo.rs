@@ -20,14 +20,16 @@ async fn try_create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
     let mut tx = pool.begin().await?;
     let venue_id = venue_id(&mut tx, &show.venue).await?;
     let inserted = sqlx::query!(
-        "insert into shows (title, title_en, description, category, venue_id, poster_url, booking_opens_at)
-         values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into shows (title, title_en, description, category, venue_id, poster_url,
+                            refund_policy, booking_opens_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?)",
         show.title.trim(),
         non_empty(show.title_en.as_deref()),
         show.description,
         show.category.as_db(),
         venue_id,
         non_empty(show.poster_url.as_deref()),
+        stored_refund_policy(show.refund_policy.as_deref()),
         show.booking_opens_at
     )
     .execute(&mut *tx)
@@ -269,6 +271,7 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
             category = coalesce(?, category),
             venue_id = coalesce(?, venue_id),
             poster_url = if(? is null, poster_url, nullif(?, '')),
+            refund_policy = if(? is null, refund_policy, ?),
             booking_opens_at = coalesce(?, booking_opens_at)
          where id = ?",
         patch.title.as_deref().map(str::trim),
@@ -279,6 +282,8 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
         venue_id,
         patch.poster_url.as_deref(),
         patch.poster_url.as_deref().map(str::trim),
+        patch.refund_policy.as_deref(),
+        stored_refund_policy(patch.refund_policy.as_deref()),
         patch.booking_opens_at,
         show_id
     )
@@ -432,6 +437,7 @@ struct ShowRow {
     venue_name: String,
     venue_address: String,
     poster_url: Option<String>,
+    refund_policy: Option<String>,
     booking_opens_at: DateTime<Utc>,
     like_count: i32,
     updated_at: DateTime<Utc>,
@@ -442,6 +448,7 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
         ShowRow,
         r#"select s.id, s.title, s.title_en, s.description, s.category, v.name as venue_name,
                   v.address as venue_address, s.poster_url,
+                  cast(s.refund_policy as char) as refund_policy,
                   s.booking_opens_at as "booking_opens_at: _", s.like_count,
                   s.updated_at as "updated_at: _"
            from shows s join venues v on v.id = s.venue_id
@@ -526,6 +533,7 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
         artists,
         aliases,
         poster_url: row.poster_url,
+        refund_policy: row.refund_policy,
         booking_opens_at: row.booking_opens_at,
         like_count: row.like_count,
         updated_at: row.updated_at,

@@ -70,6 +70,9 @@ impl RefundPolicy {
                 fee_percent,
             });
         }
+        if tiers.len() > 20 || tiers.iter().any(|tier| tier.min_days_before > 365) {
+            return Err("at most 20 tiers, each at most 365 days before".to_string());
+        }
         tiers.sort_by_key(|tier| std::cmp::Reverse(tier.min_days_before));
         if tiers
             .windows(2)
@@ -82,6 +85,43 @@ impl RefundPolicy {
 
     pub fn tiers(&self) -> &[RefundTier] {
         &self.tiers
+    }
+
+    /// The policy a show's refunds follow: its own tiers when it has them (stored as
+    /// validated text), else `default`.
+    pub fn for_show(default: &RefundPolicy, own: Option<&str>) -> RefundPolicy {
+        own.and_then(|text| Self::parse(text).ok())
+            .unwrap_or_else(|| default.clone())
+    }
+
+    /// The share kept `days_before` the performance day; 100 where nothing is refunded.
+    fn fee_at(&self, days_before: u32) -> u32 {
+        self.tiers
+            .iter()
+            .find(|tier| days_before >= tier.min_days_before)
+            .map_or(100, |tier| tier.fee_percent)
+    }
+
+    /// Keeps more than `other` on some day before the performance: a show's own policy
+    /// stricter than the standard must say so where it is stated.
+    pub fn stricter_than(&self, other: &RefundPolicy) -> bool {
+        let furthest = self
+            .tiers
+            .iter()
+            .chain(&other.tiers)
+            .map(|tier| tier.min_days_before)
+            .max()
+            .unwrap_or(0);
+        (0..=furthest + 1).any(|days| self.fee_at(days) > other.fee_at(days))
+    }
+
+    /// The tiers as `DAYS:PERCENT` text, what `parse` reads.
+    pub fn to_text(&self) -> String {
+        self.tiers
+            .iter()
+            .map(|tier| format!("{}:{}", tier.min_days_before, tier.fee_percent))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// The quote for refunding `amount`, booked at `booked_at`, at `now` for a show
@@ -277,6 +317,32 @@ mod tests {
             .quote(1_001, kst(2026, 1, 1, 0), kst(2026, 1, 1, 1), long_ago())
             .unwrap();
         assert_eq!((quote.fee, quote.net), (330, 671));
+    }
+
+    #[test]
+    fn a_policy_is_stricter_when_it_keeps_more_on_any_day() {
+        let standard = RefundPolicy::korean_default();
+        let parse = |text| RefundPolicy::parse(text).unwrap();
+        assert!(!standard.stricter_than(&standard));
+        assert!(!parse("0:0").stricter_than(&standard), "free to the day");
+        assert!(!parse("7:0,3:10,1:20,0:50").stricter_than(&standard));
+        assert!(
+            parse("7:0,3:10,0:50").stricter_than(&standard),
+            "50% at 2-1 days"
+        );
+        assert!(
+            parse("10:0,1:30").stricter_than(&standard),
+            "30% at 6-3 days"
+        );
+        assert!(
+            parse("10:0,7:10,3:20,1:30").stricter_than(&standard),
+            "nothing on the day"
+        );
+        assert!(
+            parse("14:0,0:10").stricter_than(&standard),
+            "10% at 13-10 days"
+        );
+        assert_eq!(parse(" 7:10, 10:0").to_text(), "10:0,7:10");
     }
 
     #[test]
