@@ -335,3 +335,68 @@ async fn only_admins_start_campaigns_and_bad_terms_are_refused() {
     let both = claim(&app, &fan, json!({"campaign_id": 1, "code": "SALE5000"})).await;
     assert_eq!(both.code(), "VALIDATION_FAILED");
 }
+
+/// One coupon, two purchases at once through two api instances: one order uses it, the
+/// other is refused and pays nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_coupon_paid_twice_at_once_is_used_once() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 2).await;
+    let buyer = app.user("buyer@example.com").await;
+    app.charge(&buyer, 200_000).await;
+    let (starts_at, ends_at) = running();
+    let created = campaign(
+        &app,
+        &show.admin,
+        json!({"name": "5,000원", "amount_off": 5000, "starts_at": starts_at, "ends_at": ends_at}),
+    )
+    .await;
+    let coupon = claim(&app, &buyer, json!({"campaign_id": created["id"]})).await;
+    let coupon_id = coupon.body["id"].clone();
+    let first = app
+        .hold(&buyer, show.schedule_id, &show.seat_ids[..1])
+        .await;
+    let second = app
+        .hold(&buyer, show.schedule_id, &show.seat_ids[1..])
+        .await;
+    let other = marquee_api::app(AppState::new(app.db.second_pool().await, &app.config));
+    let pay = |router: Router, hold: i64| {
+        let (token, coupon_id) = (buyer.token.clone(), coupon_id.clone());
+        tokio::spawn(async move {
+            send(
+                &router,
+                Method::POST,
+                &format!("/api/v1/holds/{hold}/purchase"),
+                Some(&token),
+                Some(json!({ "coupon_id": coupon_id })),
+                &[],
+            )
+            .await
+        })
+    };
+
+    let answers = join_all([pay(app.router.clone(), first), pay(other, second)]).await;
+
+    let answers: Vec<TestResponse> = answers.into_iter().map(|a| a.unwrap()).collect();
+    let paid: Vec<&TestResponse> = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .collect();
+    assert_eq!(
+        paid.len(),
+        1,
+        "{:?}",
+        answers.iter().map(|a| &a.body).collect::<Vec<_>>()
+    );
+    let refused = answers
+        .iter()
+        .find(|a| a.status != StatusCode::CREATED)
+        .unwrap();
+    assert_eq!(
+        refused.body["error"]["reason"], "USED",
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(app.balance(&buyer).await, 200_000 - 45_000);
+    assert_eq!(app.ledger_sum(&buyer).await, app.balance(&buyer).await);
+}

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use sqlx::MySqlConnection;
 
 use super::booking_fee::BookingFee;
-use crate::catalog::discounts::{self, DiscountKind};
+use crate::catalog::discounts::DiscountKind;
 use crate::coupons;
 use crate::error::{Error, Result};
 
@@ -150,32 +150,50 @@ pub async fn rules_for(
     read_rules(conn, user_id, schedule_id).await
 }
 
-/// The schedule's kinds and the buyer, always read.
+/// The schedule's kinds and the buyer, always read: one statement, each kind's row
+/// carrying the database clock and whether the buyer has seen the show.
 pub async fn read_rules(
     conn: &mut MySqlConnection,
     user_id: i64,
     schedule_id: i64,
 ) -> Result<(Vec<DiscountKind>, Buyer)> {
-    let kinds = discounts::of_schedule(conn, schedule_id).await?;
-    let seen = sqlx::query!(
-        r#"select current_timestamp(6) as "now!: DateTime<Utc>",
+    let rows = sqlx::query!(
+        r#"select d.id, d.name, d.percent_off as "percent_off: u32", d.amount_off,
+                  d.sale_starts_at as "sale_starts_at: DateTime<Utc>",
+                  d.sale_ends_at as "sale_ends_at: DateTime<Utc>",
+                  d.per_order as "per_order: u32", d.proof, d.rewatch as "rewatch: bool",
+                  current_timestamp(6) as "now!: DateTime<Utc>",
                   exists(select 1 from tickets t
                          join schedules past on past.id = t.schedule_id
                          join schedules this on this.show_id = past.show_id
-                         where this.id = ? and t.user_id = ? and t.status = 'VALID'
-                           and past.starts_at <= current_timestamp(6)) as "seen!: bool""#,
-        schedule_id,
-        user_id
+                         where this.id = d.schedule_id and t.user_id = ? and t.status = 'VALID'
+                           and past.starts_at <= current_timestamp(6)) as "seen!: bool"
+           from discount_kinds d where d.schedule_id = ? order by d.position"#,
+        user_id,
+        schedule_id
     )
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await?;
-    Ok((
-        kinds,
-        Buyer {
-            now: seen.now,
-            has_seen_show: seen.seen,
-        },
-    ))
+    // No kinds: nothing to check, so the clock and the past ticket go unread.
+    let buyer = Buyer {
+        now: rows.first().map_or_else(Utc::now, |row| row.now),
+        has_seen_show: rows.first().is_some_and(|row| row.seen),
+    };
+    let kinds = rows
+        .into_iter()
+        .map(|row| DiscountKind {
+            id: row.id,
+            name: row.name,
+            percent_off: row.percent_off,
+            amount_off: row.amount_off,
+            sale_starts_at: row.sale_starts_at,
+            sale_ends_at: row.sale_ends_at,
+            per_order: row.per_order,
+            proof: row.proof,
+            rewatch: row.rewatch,
+        })
+        .collect();
+    Ok((kinds, buyer))
 }
 
 #[cfg(test)]

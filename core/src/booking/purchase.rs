@@ -159,9 +159,10 @@ async fn price(
     pricing::price_seats(&seat_prices, &kinds, terms.kinds, buyer, terms.booking_fee)
 }
 
-/// Locks the buyer's coupon (after the buyer's row, under which every change to their
-/// coupons happens), checks it applies to these seats' prices, and takes its discount
-/// off them. Answers the coupon and the discount.
+/// Reads the buyer's coupon (under the buyer's row lock, which every change to their
+/// coupons takes first), checks it applies to these seats' prices, and takes its
+/// discount off them. Answers the coupon and the discount; it is marked used once the
+/// order exists (`usage::mark_used`, conditional, so it is used once).
 async fn use_coupon(
     conn: &mut MySqlConnection,
     user_id: i64,
@@ -169,10 +170,9 @@ async fn use_coupon(
     seats: &[HeldSeat],
     priced: &mut [PricedSeat],
 ) -> Result<(i64, i64)> {
-    let coupon = usage::lock(conn, user_id, coupon_id).await?;
-    let show_id = store::show_of_schedule(conn, seats[0].schedule_id).await?;
+    let coupon = usage::read(conn, user_id, coupon_id, seats[0].schedule_id).await?;
     let amount: i64 = priced.iter().map(|seat| seat.price).sum();
-    let discount = coupon.discount(amount, show_id)?;
+    let discount = coupon.discount(amount)?;
     pricing::take_off(priced, discount);
     Ok((coupon.id, discount))
 }

@@ -75,7 +75,7 @@ pub async fn quote(
     let mut conn = pool.acquire().await?;
     let (kinds, buyer) = read_rules(&mut conn, user_id, hold.schedule_id).await?;
     let coupon = match coupon_id {
-        Some(id) => Some(usage::peek(&mut conn, user_id, id).await?),
+        Some(id) => Some(usage::read(&mut conn, user_id, id, hold.schedule_id).await?),
         None => None,
     };
     drop(conn);
@@ -90,7 +90,7 @@ pub async fn quote(
     let mut priced = price_seats(&seats, &kinds, choices, buyer, fee)?;
     let after_kinds: i64 = priced.iter().map(|seat| seat.price).sum();
     let coupon_discount = match &coupon {
-        Some(coupon) => coupon.discount(after_kinds, hold.show_id)?,
+        Some(coupon) => coupon.discount(after_kinds)?,
         None => 0,
     };
     let kind_prices: Vec<i64> = priced.iter().map(|seat| seat.price).collect();

@@ -114,15 +114,6 @@ pub async fn lock_held_seats(
     .await?)
 }
 
-/// The show a schedule belongs to.
-pub async fn show_of_schedule(conn: &mut MySqlConnection, schedule_id: i64) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar!("select show_id from schedules where id = ?", schedule_id)
-            .fetch_one(conn)
-            .await?,
-    )
-}
-
 /// The rule the hold was taken under, asked again inside the purchase.
 pub async fn on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
     let mut sql = Statement::new("select ");

@@ -203,25 +203,6 @@ pub async fn for_schedules(
     Ok(rows.into_iter().map(KindRow::split).collect())
 }
 
-/// One schedule's kinds, read inside a purchase.
-pub async fn of_schedule(
-    conn: &mut MySqlConnection,
-    schedule_id: i64,
-) -> Result<Vec<DiscountKind>> {
-    let rows = sqlx::query_as!(
-        KindRow,
-        r#"select schedule_id, id, name, percent_off as "percent_off: u32",
-                  amount_off, sale_starts_at as "sale_starts_at: _",
-                  sale_ends_at as "sale_ends_at: _", per_order as "per_order: u32", proof,
-                  rewatch as "rewatch: bool"
-           from discount_kinds where schedule_id = ? order by position"#,
-        schedule_id
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|row| row.split().1).collect())
-}
-
 #[derive(sqlx::FromRow)]
 struct KindRow {
     schedule_id: i64,

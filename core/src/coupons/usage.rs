@@ -2,111 +2,97 @@
 //!
 //! Both run inside the booking transactions, after the user's row is locked (every
 //! change to a person's coupons happens under their row lock, so a purchase and a
-//! refund of the same person never race on a coupon). The statements lock coupon rows
-//! alone, never a campaign's: the campaign row is what claims queue on.
+//! refund of the same person never race on a coupon). Reading a coupon's terms locks
+//! nothing; using it is the conditional update `order_id is null`, which alone decides
+//! that a coupon is used once. No statement here locks a campaign's row: that is what
+//! claims queue on.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlConnection;
 
-use super::{campaigns, NotApplicable, Terms};
+use super::{NotApplicable, Terms};
 use crate::error::{Error, Result};
 
-/// A coupon about to be used, locked.
+/// A coupon as an order about to use it sees it.
 #[derive(Debug, Clone)]
 pub struct Usable {
     pub id: i64,
+    /// The campaign's terms; `show_ids` is left empty, `for_this_show` answers it.
     pub terms: Terms,
+    /// The campaign lists shows and this performance's show is not among them.
+    pub other_show: bool,
     pub used: bool,
     /// The database's clock, which the window is measured by.
     pub now: DateTime<Utc>,
 }
 
 impl Usable {
-    /// What it takes off an order of `amount` for `show_id`, or why it cannot.
-    pub fn discount(&self, amount: i64, show_id: i64) -> Result<i64> {
+    /// What it takes off an order of `amount`, or why it cannot.
+    pub fn discount(&self, amount: i64) -> Result<i64> {
         if self.used {
             return Err(Error::CouponNotApplicable(NotApplicable::Used));
         }
         self.terms
-            .discount(amount, show_id, self.now)
+            .window(self.now)
+            .map_err(Error::CouponNotApplicable)?;
+        if self.other_show {
+            return Err(Error::CouponNotApplicable(NotApplicable::OtherShow));
+        }
+        self.terms
+            .discount(amount, 0, self.now)
             .map_err(Error::CouponNotApplicable)
     }
 }
 
-/// Locks the user's coupon and reads its terms; someone else's is not found.
-pub async fn lock(conn: &mut MySqlConnection, user_id: i64, coupon_id: i64) -> Result<Usable> {
-    let row = sqlx::query!(
-        r#"select campaign_id, order_id is not null as "used!: bool"
-           from coupons where id = ? and user_id = ? for update"#,
-        coupon_id,
-        user_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(Error::NotFound("coupon"))?;
-    usable(conn, coupon_id, row.campaign_id, row.used).await
-}
-
-/// The user's coupon as a quote sees it, locking nothing.
-pub async fn peek(conn: &mut MySqlConnection, user_id: i64, coupon_id: i64) -> Result<Usable> {
-    let row = sqlx::query!(
-        r#"select campaign_id, order_id is not null as "used!: bool"
-           from coupons where id = ? and user_id = ?"#,
-        coupon_id,
-        user_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(Error::NotFound("coupon"))?;
-    usable(conn, coupon_id, row.campaign_id, row.used).await
-}
-
-async fn usable(
+/// The user's coupon with its campaign's terms, the database clock and whether it is
+/// for the show of `schedule_id`, in one read that locks nothing; someone else's is not
+/// found.
+pub async fn read(
     conn: &mut MySqlConnection,
+    user_id: i64,
     coupon_id: i64,
-    campaign_id: i64,
-    used: bool,
+    schedule_id: i64,
 ) -> Result<Usable> {
-    let terms = terms(conn, campaign_id).await?;
-    let now = sqlx::query_scalar!(r#"select current_timestamp(6) as "now!: DateTime<Utc>""#)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row = sqlx::query!(
+        r#"select c.order_id is not null as "used!: bool", k.name,
+                  k.percent_off as "percent_off: u32", k.amount_off, k.max_discount,
+                  k.min_order, k.starts_at as "starts_at: DateTime<Utc>",
+                  k.ends_at as "ends_at: DateTime<Utc>",
+                  current_timestamp(6) as "now!: DateTime<Utc>",
+                  exists(select 1 from coupon_campaign_shows cs where cs.campaign_id = k.id)
+                  and not exists(select 1 from coupon_campaign_shows cs
+                                 join schedules sc on sc.show_id = cs.show_id
+                                 where cs.campaign_id = k.id and sc.id = ?) as "other_show!: bool"
+           from coupons c join coupon_campaigns k on k.id = c.campaign_id
+           where c.id = ? and c.user_id = ?"#,
+        schedule_id,
+        coupon_id,
+        user_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::NotFound("coupon"))?;
     Ok(Usable {
         id: coupon_id,
-        terms,
-        used,
-        now,
+        terms: Terms {
+            name: row.name,
+            percent_off: row.percent_off,
+            amount_off: row.amount_off,
+            max_discount: row.max_discount,
+            min_order: row.min_order,
+            show_ids: Vec::new(),
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+        },
+        other_show: row.other_show,
+        used: row.used,
+        now: row.now,
     })
 }
 
-/// A campaign's terms, read without locking it.
-async fn terms(conn: &mut MySqlConnection, campaign_id: i64) -> Result<Terms> {
-    let row = sqlx::query!(
-        r#"select name, percent_off as "percent_off: u32", amount_off, max_discount, min_order,
-                  starts_at as "starts_at: DateTime<Utc>", ends_at as "ends_at: DateTime<Utc>"
-           from coupon_campaigns where id = ?"#,
-        campaign_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let show_ids = campaigns::show_ids(conn, &[campaign_id])
-        .await?
-        .into_iter()
-        .map(|(_, show)| show)
-        .collect();
-    Ok(Terms {
-        name: row.name,
-        percent_off: row.percent_off,
-        amount_off: row.amount_off,
-        max_discount: row.max_discount,
-        min_order: row.min_order,
-        show_ids,
-        starts_at: row.starts_at,
-        ends_at: row.ends_at,
-    })
-}
-
-/// Marks the locked coupon used by the order.
+/// Marks the coupon used by the order, if it is still unused: a concurrent order that
+/// used it first (committed, or holding its row) leaves nothing to mark, and the
+/// purchase rolls back with USED.
 pub async fn mark_used(conn: &mut MySqlConnection, coupon_id: i64, order_id: i64) -> Result<()> {
     let marked = sqlx::query!(
         "update coupons set order_id = ?, used_at = current_timestamp(6)
