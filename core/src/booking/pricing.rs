@@ -132,7 +132,9 @@ pub fn price_seats(
 }
 
 /// The schedule's kinds and the buyer as their rules see them, read on `conn` (inside
-/// the purchase's transaction): nothing is read when no kind was chosen.
+/// the purchase's transaction): nothing is read when no kind was chosen, and the
+/// buyer's past tickets only when a chosen kind is 재관람 (they are a scan of the
+/// buyer's tickets, which a person who books often has many of).
 pub async fn rules_for(
     conn: &mut MySqlConnection,
     user_id: i64,
@@ -147,38 +149,46 @@ pub async fn rules_for(
         };
         return Ok((Vec::new(), buyer));
     }
-    read_rules(conn, user_id, schedule_id).await
+    let (kinds, now) = kinds_of(conn, schedule_id).await?;
+    let rewatch_chosen = choices.iter().any(|choice| {
+        kinds
+            .iter()
+            .any(|kind| kind.id == choice.kind_id && kind.rewatch)
+    });
+    let has_seen_show = rewatch_chosen && has_seen_show(conn, user_id, schedule_id).await?;
+    Ok((kinds, Buyer { now, has_seen_show }))
 }
 
-/// The schedule's kinds and the buyer, always read: one statement, each kind's row
-/// carrying the database clock and whether the buyer has seen the show.
+/// The schedule's kinds and the buyer, always read (a quote shows every kind with
+/// whether this buyer may choose it).
 pub async fn read_rules(
     conn: &mut MySqlConnection,
     user_id: i64,
     schedule_id: i64,
 ) -> Result<(Vec<DiscountKind>, Buyer)> {
+    let (kinds, now) = kinds_of(conn, schedule_id).await?;
+    let has_seen_show = has_seen_show(conn, user_id, schedule_id).await?;
+    Ok((kinds, Buyer { now, has_seen_show }))
+}
+
+/// The schedule's kinds in order, with the database clock (read with them: one trip).
+async fn kinds_of(
+    conn: &mut MySqlConnection,
+    schedule_id: i64,
+) -> Result<(Vec<DiscountKind>, DateTime<Utc>)> {
     let rows = sqlx::query!(
         r#"select d.id, d.name, d.percent_off as "percent_off: u32", d.amount_off,
                   d.sale_starts_at as "sale_starts_at: DateTime<Utc>",
                   d.sale_ends_at as "sale_ends_at: DateTime<Utc>",
                   d.per_order as "per_order: u32", d.proof, d.rewatch as "rewatch: bool",
-                  current_timestamp(6) as "now!: DateTime<Utc>",
-                  exists(select 1 from tickets t
-                         join schedules past on past.id = t.schedule_id
-                         join schedules this on this.show_id = past.show_id
-                         where this.id = d.schedule_id and t.user_id = ? and t.status = 'VALID'
-                           and past.starts_at <= current_timestamp(6)) as "seen!: bool"
+                  current_timestamp(6) as "now!: DateTime<Utc>"
            from discount_kinds d where d.schedule_id = ? order by d.position"#,
-        user_id,
         schedule_id
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    // No kinds: nothing to check, so the clock and the past ticket go unread.
-    let buyer = Buyer {
-        now: rows.first().map_or_else(Utc::now, |row| row.now),
-        has_seen_show: rows.first().is_some_and(|row| row.seen),
-    };
+    // No kinds: every choice is refused as unknown, and the clock is not needed.
+    let now = rows.first().map_or_else(Utc::now, |row| row.now);
     let kinds = rows
         .into_iter()
         .map(|row| DiscountKind {
@@ -193,7 +203,23 @@ pub async fn read_rules(
             rewatch: row.rewatch,
         })
         .collect();
-    Ok((kinds, buyer))
+    Ok((kinds, now))
+}
+
+/// The buyer holds a valid ticket of this schedule's show whose performance has
+/// started (재관람).
+async fn has_seen_show(conn: &mut MySqlConnection, user_id: i64, schedule_id: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(select 1 from tickets t
+                         join schedules past on past.id = t.schedule_id
+                         join schedules this on this.show_id = past.show_id
+                         where this.id = ? and t.user_id = ? and t.status = 'VALID'
+                           and past.starts_at <= current_timestamp(6)) as "seen!: bool""#,
+        schedule_id,
+        user_id
+    )
+    .fetch_one(conn)
+    .await?)
 }
 
 #[cfg(test)]
