@@ -30,12 +30,13 @@ use marquee_core::booking::booking_fee::BookingFee;
 use marquee_core::booking::holds::{self, no_room, HoldRules};
 use marquee_core::booking::purchase;
 use marquee_core::db;
-use marquee_core::points::ledger::{self, LedgerReason};
 use serde_json::{json, Value};
 use sqlx::MySqlPool;
 
 mod support;
-use support::{env_usize, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET};
+use support::{
+    env_usize, funded_user, run_partitioned, schedule_with_seats, BenchDb, Stats, SECRET,
+};
 
 /// Purchases pay the default booking fee, as they do in production, all seats 일반.
 const PLAIN: purchase::Terms<'static> = purchase::Terms {
@@ -55,32 +56,15 @@ async fn users(pool: &MySqlPool, count: usize) -> Vec<BenchUser> {
     let keys = TokenKeys::new(SECRET, Duration::from_secs(3600), Duration::from_secs(3600));
     let mut users = Vec::new();
     for i in 0..count {
-        let email = format!("bench{i}@example.com");
-        let id = sqlx::query(
-            "insert into users (email, password_hash, nickname) values (?, 'x', 'bench')",
-        )
-        .bind(&email)
-        .execute(pool)
-        .await
-        .unwrap()
-        .last_insert_id() as i64;
-        let session = sqlx::query("insert into auth_sessions (user_id) values (?)")
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap()
-            .last_insert_id() as i64;
-        let mut conn = pool.acquire().await.unwrap();
-        ledger::apply(&mut conn, id, 1_000_000_000, LedgerReason::Charge, "bench")
-            .await
-            .unwrap();
+        let caller = funded_user(pool, &format!("bench{i}@example.com")).await;
         users.push(BenchUser {
-            caller: Caller {
-                user_id: id,
-                session_id: session,
-            },
+            caller,
             token: keys
-                .issue_access(id, session, marquee_core::accounts::Role::User)
+                .issue_access(
+                    caller.user_id,
+                    caller.session_id,
+                    marquee_core::accounts::Role::User,
+                )
                 .unwrap(),
         });
     }

@@ -21,39 +21,17 @@ use marquee_core::booking::holds::{self, no_room, HoldRules};
 use marquee_core::booking::pricing::KindChoice;
 use marquee_core::booking::purchase::{self, Terms};
 use marquee_core::db::Statement;
-use marquee_core::points::ledger::{self, LedgerReason};
 use sqlx::MySqlPool;
 
 mod support;
-use support::{env_usize, run_partitioned, schedule_with_seats, BenchDb, Stats};
+use support::{env_usize, funded_user, run_partitioned, schedule_with_seats, BenchDb, Stats};
 
 const FEE: BookingFee = BookingFee::per_ticket(BookingFee::KOREAN_DEFAULT);
 
 async fn buyers(pool: &MySqlPool, count: usize) -> Vec<Caller> {
     let mut callers = Vec::new();
     for i in 0..count {
-        let id = sqlx::query(
-            "insert into users (email, password_hash, nickname) values (?, 'x', 'bench')",
-        )
-        .bind(format!("box{i}@example.com"))
-        .execute(pool)
-        .await
-        .unwrap()
-        .last_insert_id() as i64;
-        let session = sqlx::query("insert into auth_sessions (user_id) values (?)")
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap()
-            .last_insert_id() as i64;
-        let mut conn = pool.acquire().await.unwrap();
-        ledger::apply(&mut conn, id, 1_000_000_000, LedgerReason::Charge, "bench")
-            .await
-            .unwrap();
-        callers.push(Caller {
-            user_id: id,
-            session_id: session,
-        });
+        callers.push(funded_user(pool, &format!("box{i}@example.com")).await);
     }
     callers
 }

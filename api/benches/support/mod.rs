@@ -8,14 +8,42 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use marquee_core::accounts::Caller;
 use marquee_core::catalog::model::{Category, NewGrade, NewSchedule, NewShow, VenueInput};
 use marquee_core::catalog::repo as catalog;
 use marquee_core::config::Config;
 use marquee_core::db;
+use marquee_core::points::ledger::{self, LedgerReason};
 use rand::Rng;
 use sqlx::MySqlPool;
 
 pub const SECRET: &str = "bench-secret-bench-secret-bench-secret";
+
+/// A user with a live session and a billion points, made straight in the database:
+/// who a booking bench books as.
+pub async fn funded_user(pool: &MySqlPool, email: &str) -> Caller {
+    let id =
+        sqlx::query("insert into users (email, password_hash, nickname) values (?, 'x', 'bench')")
+            .bind(email)
+            .execute(pool)
+            .await
+            .unwrap()
+            .last_insert_id() as i64;
+    let session = sqlx::query("insert into auth_sessions (user_id) values (?)")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap()
+        .last_insert_id() as i64;
+    let mut conn = pool.acquire().await.unwrap();
+    ledger::apply(&mut conn, id, 1_000_000_000, LedgerReason::Charge, "bench")
+        .await
+        .unwrap();
+    Caller {
+        user_id: id,
+        session_id: session,
+    }
+}
 
 pub fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
