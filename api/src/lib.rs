@@ -66,6 +66,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(booking::cancel_order_tickets))
         .routes(utoipa_axum::routes!(booking::quote))
         .routes(utoipa_axum::routes!(
+            cancellations::cancel,
+            cancellations::progress
+        ))
+        .routes(utoipa_axum::routes!(
             coupons::create_campaign,
             coupons::list_campaigns
         ))
@@ -169,6 +173,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     marquee_core::sweeper::spawn(pool.clone(), config.hold_sweep_interval);
+    // Cancellations a crashed process left half-refunded carry on here.
+    state.cancellations.spawn_resumer();
     marquee_core::read_replicas::spawn_monitor(state.reads.clone());
     marquee_core::queue::admission::spawn(state.waiting_room.clone(), config.queue_tick);
     marquee_core::search::trends::spawn_flusher(state.trends.clone());

@@ -1,5 +1,6 @@
 // Admin: a performance's waiting room, saved through PUT /api/v1/admin/queue/{id}
-// as the signed-in admin. The automatic start, which the form does not offer, is sent
+// as the signed-in admin, and its cancellation (공연 취소) through POST
+// /api/v1/admin/schedules/{id}/cancellation: the page then shows its refunds' progress. The automatic start, which the form does not offer, is sent
 // back as the page found it (empty: none), so saving the rate does not clear it.
 
 import { api } from './common.js';
@@ -26,6 +27,23 @@ for (const form of document.querySelectorAll('[data-room]')) {
     problem.textContent = error?.code === 'VALIDATION_FAILED'
       ? `${error.field}: ${error.message}`
       : '저장하지 못했어요. 잠시 후 다시 시도해 주세요.';
+    problem.hidden = false;
+  });
+}
+
+for (const button of document.querySelectorAll('[data-cancel-performance]')) {
+  button.addEventListener('click', async () => {
+    const problem = button.parentElement.querySelector('.problem');
+    button.disabled = true;
+    const answer = await api('POST', `/api/v1/admin/schedules/${button.dataset.cancelPerformance}/cancellation`);
+    if (answer.ok) {
+      window.location.reload();
+      return;
+    }
+    button.disabled = false;
+    problem.textContent = answer.body?.error?.code === 'CANCELLATION_TOO_LATE'
+      ? '공연이 시작된 지 오래되어 취소할 수 없어요.'
+      : '취소하지 못했어요. 잠시 후 다시 시도해 주세요.';
     problem.hidden = false;
   });
 }

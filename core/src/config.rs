@@ -14,6 +14,7 @@ use crate::accounts::social::{ProviderConfig, ProviderKind};
 use crate::accounts::throttle::{self, LoginLimits};
 use crate::booking::booking_fee::BookingFee;
 use crate::booking::refund_policy::RefundPolicy;
+use crate::performance_cancellation::{CancellationRules, STANDARD_COMPENSATION_PERCENT};
 use crate::queue::limits::{self, QueueLimits};
 use crate::resale::ResaleRules;
 use crate::secret::Secret;
@@ -96,6 +97,11 @@ pub struct Config {
     pub refund_policy: RefundPolicy,
     /// 예매수수료 per ticket (`BOOKING_FEE`, 원; 2,000 unless set, 0 turns it off).
     pub booking_fee: BookingFee,
+    /// How an organizer's cancellation of a performance refunds: the standard's 10%
+    /// compensation when `CANCELLATION_COMPENSATION` is on (off unless set), tickets per
+    /// transaction (`CANCELLATION_BATCH`, 200) and a pause between batches
+    /// (`CANCELLATION_BATCH_PAUSE_MS`, none).
+    pub cancellation: CancellationRules,
     pub resale: ResaleRules,
     pub gateway: GatewayConfig,
     pub admin: Option<AdminBootstrap>,
@@ -336,6 +342,18 @@ impl Config {
                 )?
                 .into(),
             ),
+            cancellation: CancellationRules {
+                compensation_percent: if env.flag("CANCELLATION_COMPENSATION")? {
+                    STANDARD_COMPENSATION_PERCENT
+                } else {
+                    0
+                },
+                batch: env.bounded("CANCELLATION_BATCH", 200, 1..=1_000)?,
+                pause: Duration::from_millis(
+                    env.bounded("CANCELLATION_BATCH_PAUSE_MS", 0, 0..=60_000)?
+                        .into(),
+                ),
+            },
             resale: ResaleRules {
                 price_cap_percent: env.bounded("RESALE_PRICE_CAP_PERCENT", 100, 1..=200)?,
                 fee_percent: env.bounded("RESALE_FEE_PERCENT", 0, 0..=50)?,

@@ -84,9 +84,18 @@ pub enum Error {
     /// The ticket was already refunded (or is otherwise not VALID).
     #[error("ticket is not refundable")]
     TicketNotRefundable,
-    /// The show or schedule is gone or already started, so nothing can be booked.
+    /// The show or schedule is gone, already started or cancelled, so nothing can be
+    /// booked.
     #[error("schedule is not on sale")]
     NotOnSale,
+    /// The organizer cancelled the performance: its tickets are refunded in full by the
+    /// cancellation, so a holder can neither refund nor list one.
+    #[error("the performance was cancelled; its tickets are refunded in full")]
+    PerformanceCancelled,
+    /// A performance that started too long ago to be cancelled (its refunds would undo
+    /// a settled show).
+    #[error("the performance started more than {days} days ago")]
+    CancellationTooLate { days: u32 },
     /// A resale price above the cap (a percentage of the ticket's original face value).
     #[error("price is over the resale cap of {max_price}")]
     PriceOverCap { max_price: i64 },

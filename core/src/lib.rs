@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod performance_cancellation;
 pub mod points;
 pub mod queue;
 pub mod read_replicas;

@@ -25,7 +25,7 @@ pub fn session_live(sql: &mut Statement, caller: Caller) -> &mut Statement {
 }
 
 /// True while the schedule is on sale: it exists, its show is not deleted, booking has
-/// opened and the performance has not started.
+/// opened, the performance has not started and its organizer has not cancelled it.
 pub fn on_sale(sql: &mut Statement, schedule: impl Into<Operand>) -> &mut Statement {
     sql.push(
         "exists(select 1 from schedules sale_sc join shows sale_s on sale_s.id = sale_sc.show_id
@@ -34,7 +34,7 @@ pub fn on_sale(sql: &mut Statement, schedule: impl Into<Operand>) -> &mut Statem
     .operand(&schedule.into())
     .push(
         " and sale_s.deleted_at is null and sale_s.booking_opens_at <= current_timestamp(6)
-           and sale_sc.starts_at > current_timestamp(6))",
+           and sale_sc.starts_at > current_timestamp(6) and sale_sc.cancelled_at is null)",
     )
 }
 

@@ -34,6 +34,7 @@ mod openapi;
 mod ops;
 mod orders;
 mod page_cache;
+mod performance_cancellation;
 mod points;
 mod portone;
 mod purchase;

@@ -453,3 +453,55 @@ async fn checkout_offers_a_kind_per_seat_and_says_which_are_not_open_to_this_buy
     assert!(html.contains("<li>재관람 할인: 이 공연의 지난 회차 티켓이 있어야 해요</li>"));
     assert!(html.contains("취소·환불 규정을 확인했고 동의해요"));
 }
+
+#[tokio::test]
+async fn a_cancelled_performance_reads_as_such_on_its_pages() {
+    let app = TestApp::with_config(&[("CANCELLATION_COMPENSATION", "true")]).await;
+    let show = app.show_on_sale(20, 4).await;
+    let (mut browser, _csrf) = bought(&app, &show, &show.seat_ids[..1]).await;
+    let cancelled = app
+        .post(
+            &format!("/api/v1/admin/schedules/{}/cancellation", show.schedule_id),
+            Some(&show.admin.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::ACCEPTED);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let progress = app
+            .get(
+                &format!("/api/v1/admin/schedules/{}/cancellation", show.schedule_id),
+                Some(&show.admin.token),
+            )
+            .await;
+        if progress.body["status"] == "FINISHED" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let me = browser.get("/me").await;
+    let html = text(&me);
+    assert!(
+        html.contains(r#"<span class="tag status">공연 취소</span>"#),
+        "{html}"
+    );
+    assert!(html.contains("전액 환불했어요") && html.contains("50,000원 돌려받음"));
+    assert!(html.contains("공연 취소 배상 5,000원 지급"));
+    assert!(
+        html.contains("+5,000원"),
+        "the ledger shows the compensation"
+    );
+    assert!(
+        !html.contains(r#"<svg role="img""#),
+        "no QR for a cancelled show"
+    );
+    assert!(!html.contains("data-refund="), "nothing left to refund");
+
+    let page = browser.get(&format!("/shows/{}", show.show_id)).await;
+    let html = text(&page);
+    assert!(html.contains(r#"<span class="tag cancelled">공연 취소</span>"#));
+    assert!(!html.contains(&seat_map_path(&show)), "no way to book it");
+}

@@ -76,6 +76,8 @@ error_codes! {
         "no order of yours has this number (someone else's reads the same)";
     UserNotFound = NOT_FOUND, "USER_NOT_FOUND", "no such account";
     TradeNotFound = NOT_FOUND, "TRADE_NOT_FOUND", "no such trade";
+    CancellationNotFound = NOT_FOUND, "CANCELLATION_NOT_FOUND",
+        "the performance has not been cancelled";
     WaitingRoomNotFound = NOT_FOUND, "WAITING_ROOM_NOT_FOUND",
         "the performance has no waiting room";
     SocialProviderNotFound = NOT_FOUND, "SOCIAL_PROVIDER_NOT_FOUND",
@@ -106,7 +108,11 @@ error_codes! {
         "one person's seats of a performance, held and bought together, are at the limit (MAX_TICKETS_PER_SCHEDULE); with `limit` and `remaining`";
     HoldNotActive = CONFLICT, "HOLD_NOT_ACTIVE", "the hold expired, was released or is paid";
     NotOnSale = CONFLICT, "NOT_ON_SALE",
-        "booking has not opened, the show was deleted, or the performance started";
+        "booking has not opened, the show was deleted, or the performance started or was cancelled";
+    PerformanceCancelled = CONFLICT, "PERFORMANCE_CANCELLED",
+        "the organizer cancelled the performance: its tickets are refunded in full by the cancellation";
+    CancellationTooLate = CONFLICT, "CANCELLATION_TOO_LATE",
+        "the performance started too long ago to be cancelled; `limit` says how many days after its start it may be";
     PaymentAlreadyUsed = CONFLICT, "PAYMENT_ALREADY_USED", "the payment funded another account";
     PaymentAmountMismatch = CONFLICT, "PAYMENT_AMOUNT_MISMATCH",
         "the payment was credited before for another amount; with `credited_amount`";
@@ -175,6 +181,7 @@ pub fn code_of(err: &CoreError) -> Code {
         NotFound("coupon") => Code::CouponNotFound,
         NotFound("user") => Code::UserNotFound,
         NotFound("trade") => Code::TradeNotFound,
+        NotFound("cancellation") => Code::CancellationNotFound,
         NotFound("waiting room") => Code::WaitingRoomNotFound,
         NotFound("social provider") => Code::SocialProviderNotFound,
         NotFound("blocked term") => Code::BlockedTermNotFound,
@@ -201,6 +208,8 @@ pub fn code_of(err: &CoreError) -> Code {
         RefundWindowClosed => Code::RefundWindowClosed,
         TicketNotRefundable => Code::TicketNotRefundable,
         NotOnSale => Code::NotOnSale,
+        PerformanceCancelled => Code::PerformanceCancelled,
+        CancellationTooLate { .. } => Code::CancellationTooLate,
         PriceOverCap { .. } => Code::PriceOverCap,
         TicketNotListable { .. } => Code::TicketNotListable,
         TicketListed => Code::TicketListed,

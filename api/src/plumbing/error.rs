@@ -142,7 +142,8 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     credited_amount: Option<i64>,
     /// Seats one person may have of the schedule, for TICKET_LIMIT_REACHED; tickets
-    /// of the kind one order may have, for DISCOUNT_LIMIT_EXCEEDED.
+    /// of the kind one order may have, for DISCOUNT_LIMIT_EXCEEDED; days after its
+    /// start a performance may still be cancelled, for CANCELLATION_TOO_LATE.
     #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<u32>,
     /// How many more this person may still hold, for TICKET_LIMIT_REACHED.
@@ -234,6 +235,7 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
     let (limit, remaining) = match err {
         CoreError::TicketLimitReached { limit, remaining } => (Some(*limit), Some(*remaining)),
         CoreError::DiscountLimitExceeded { per_order } => (Some(*per_order), None),
+        CoreError::CancellationTooLate { days } => (Some(*days), None),
         _ => (None, None),
     };
     let credited_amount = match err {

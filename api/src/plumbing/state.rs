@@ -10,6 +10,7 @@ use marquee_core::booking::booking_fee::BookingFee;
 use marquee_core::booking::holds::HoldRules;
 use marquee_core::booking::refund_policy::RefundPolicy;
 use marquee_core::config::{Config, GatewayConfig};
+use marquee_core::performance_cancellation::job::CancellationWorker;
 use marquee_core::points::{ChargeService, DevGateway, PaymentGateway, PortOneGateway};
 use marquee_core::queue::WaitingRoom;
 use marquee_core::read_replicas::ReadReplicas;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub hold_rules: HoldRules,
     pub refund_policy: Arc<RefundPolicy>,
     pub booking_fee: BookingFee,
+    /// Runs the refunds of cancelled performances in this process's background.
+    pub cancellations: CancellationWorker,
     pub resale: ResaleRules,
     pub waiting_room: WaitingRoom,
     /// Where the client's address comes from (see `extract::ClientIp`).
@@ -106,6 +109,7 @@ impl AppState {
             },
             refund_policy: Arc::new(config.refund_policy.clone()),
             booking_fee: config.booking_fee,
+            cancellations: CancellationWorker::new(pool.clone(), config.cancellation),
             resale: config.resale,
             waiting_room: WaitingRoom::new(
                 pool.clone(),

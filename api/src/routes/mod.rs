@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod booking;
+pub mod cancellations;
 pub mod coupons;
 pub mod ops;
 pub mod points;

@@ -1,6 +1,7 @@
 //! Admin pages. `/admin` lists the catalog with links; `/admin/shows/{id}` shows a
 //! show's performances with each one's waiting room: switch it on or off and set its
-//! rate, cap and window, with the live queue sizes. Changes are `static/admin.js`
+//! rate, cap and window, with the live queue sizes; and cancel a performance (공연
+//! 취소), then follow its refunds. Changes are `static/admin.js`
 //! calling the admin JSON API as the signed-in admin; the page only draws.
 
 use askama::Template;
@@ -13,6 +14,7 @@ use marquee_core::accounts::tokens::csrf_token;
 use marquee_core::accounts::Role;
 use marquee_core::catalog::model::ShowFilter;
 use marquee_core::catalog::repo as catalog;
+use marquee_core::performance_cancellation::{self, CancellationStatus};
 use marquee_core::queue::settings::RoomSettings;
 use marquee_core::Error;
 
@@ -87,6 +89,15 @@ pub struct Performance {
     pub on: bool,
     pub waiting: Option<u64>,
     pub admitted: Option<u64>,
+    /// Its cancellation, once the organizer cancelled it.
+    pub cancellation: Option<CancellationLine>,
+}
+
+pub struct CancellationLine {
+    pub finished: bool,
+    pub refunded: u32,
+    pub left: u32,
+    pub points: String,
 }
 
 #[derive(Template)]
@@ -96,6 +107,8 @@ struct ShowPage {
     show_id: i64,
     title: String,
     performances: Vec<Performance>,
+    /// Cancellations pay the standard's compensation on top (`CANCELLATION_COMPENSATION`).
+    compensation_percent: u8,
 }
 
 /// What a room that was never set up starts from: 1 person a second suits a small
@@ -132,6 +145,17 @@ pub async fn show(
             Err(err) => return Err(err.into()),
         };
         let sizes = state.waiting_room.store().sizes(schedule.id).await.ok();
+        let cancellation = if schedule.cancelled {
+            let cancellation = performance_cancellation::get(&state.pool, schedule.id).await?;
+            Some(CancellationLine {
+                finished: cancellation.status == CancellationStatus::Finished,
+                refunded: cancellation.tickets_refunded,
+                left: cancellation.tickets_left,
+                points: format::won(cancellation.points_refunded),
+            })
+        } else {
+            None
+        };
         performances.push(Performance {
             schedule_id: schedule.id,
             when: format::when(schedule.starts_at),
@@ -141,6 +165,7 @@ pub async fn show(
             on,
             waiting: sizes.map(|s| s.waiting),
             admitted: sizes.map(|s| s.active),
+            cancellation,
         });
     }
     html(&ShowPage {
@@ -148,5 +173,6 @@ pub async fn show(
         show_id,
         title: show.title,
         performances,
+        compensation_percent: state.cancellations.rules().compensation_percent,
     })
 }

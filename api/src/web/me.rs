@@ -71,6 +71,11 @@ pub struct TicketCard {
     pub open_trade_id: Option<i64>,
     /// What a refunded ticket gave back.
     pub refunded: Option<String>,
+    /// The organizer cancelled the performance (공연 취소) and its cancellation
+    /// refunded this ticket, or is refunding it (not one its holder refunded before).
+    pub refunded_by_cancellation: bool,
+    /// What that cancellation paid on top of the refund, when anything.
+    pub compensation: Option<String>,
 }
 
 pub struct LedgerLine {
@@ -89,7 +94,10 @@ pub struct TradeLine {
 }
 
 fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCard {
-    let valid = ticket.status == TicketStatus::Valid;
+    // A cancelled performance's ticket still valid is being refunded by the
+    // cancellation: nothing to show at a door, refund or list.
+    let cancelled = ticket.performance_cancelled;
+    let valid = ticket.status == TicketStatus::Valid && !cancelled;
     let changeable = valid && ticket.open_trade_id.is_none();
     let seat = ticket.seat_label();
     let refund = changeable
@@ -121,6 +129,8 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
             })
             .flatten(),
         status: match (ticket.status, ticket.open_trade_id) {
+            (TicketStatus::Valid, _) if cancelled => "공연 취소 · 환불 중",
+            (TicketStatus::Refunded, _) if ticket.compensation.is_some() => "공연 취소",
             (TicketStatus::Valid, Some(_)) => "양도 등록 중",
             (TicketStatus::Valid, None) => "예매 완료",
             (TicketStatus::Refunded, _) => "환불됨",
@@ -134,6 +144,12 @@ fn ticket_card(ticket: Ticket, state: &AppState, now: DateTime<Utc>) -> TicketCa
         max_price_text: max_price.map(format::won).unwrap_or_default(),
         open_trade_id: ticket.open_trade_id.filter(|_| valid),
         refunded: ticket.refund_amount.map(format::won),
+        refunded_by_cancellation: cancelled
+            && (ticket.status == TicketStatus::Valid || ticket.compensation.is_some()),
+        compensation: ticket
+            .compensation
+            .filter(|amount| *amount > 0)
+            .map(format::won),
         title: ticket.show_title,
         venue: ticket.venue,
         code: ticket.code,
@@ -153,6 +169,7 @@ fn ledger_line(entry: LedgerEntry) -> LedgerLine {
             LedgerReason::Refund => "환불",
             LedgerReason::ResalePurchase => "양도 티켓 구매",
             LedgerReason::ResaleSale => "양도 판매 대금",
+            LedgerReason::Compensation => "공연 취소 배상",
         },
         amount: if entry.amount > 0 {
             format!("+{}", format::won(entry.amount))

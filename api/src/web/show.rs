@@ -33,6 +33,8 @@ pub struct Performance {
     pub when: String,
     pub grades: Vec<Grade>,
     pub available: i64,
+    /// 공연 취소: the organizer cancelled it.
+    pub cancelled: bool,
 }
 
 #[derive(Template)]
@@ -99,8 +101,9 @@ async fn show_html(
         .schedules
         .into_iter()
         .map(|schedule| Performance {
-            book: (open && schedule.starts_at > now)
+            book: (open && schedule.starts_at > now && !schedule.cancelled)
                 .then(|| format!("/shows/{show_id}/book/{}", schedule.id)),
+            cancelled: schedule.cancelled,
             when: format::when(schedule.starts_at),
             available: schedule.grades.iter().map(|g| g.available_seats).sum(),
             grades: schedule

@@ -721,6 +721,26 @@ pub async fn release(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<()>
     }
 }
 
+/// Releases every hold of a performance its organizer cancelled, inside the
+/// cancellation's transaction. The update locks each seat of the schedule it reads, so
+/// it waits for a purchase that has locked its held seats: that purchase commits its
+/// tickets first (the cancellation refunds them), and one that comes after finds its
+/// hold gone.
+pub async fn release_all_of_schedule(
+    conn: &mut sqlx::MySqlConnection,
+    schedule_id: i64,
+) -> Result<u64> {
+    Ok(sqlx::query!(
+        "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null,
+                hold_expires_at = null
+         where schedule_id = ? and hold_id is not null and not is_sold",
+        schedule_id
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
 /// Clears the marks of expired holds. Availability never depends on this running; it
 /// keeps the seat rows tidy. Safe to run from several processes at once: idempotent.
 pub async fn sweep_expired(pool: &MySqlPool) -> Result<u64> {

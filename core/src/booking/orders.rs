@@ -3,7 +3,8 @@
 //! An order is one paid hold: its seats, all of one performance, each a ticket. What a
 //! buyer manages is the order (the number they read out, the total they paid, what came
 //! back), so lists lead with orders and each ticket names its order. An order's status
-//! follows its tickets: nothing refunded, some, or all. A ticket resold through the
+//! follows its tickets: nothing refunded, some, or all; or 공연 취소 once the organizer
+//! cancelled the performance, which refunds what is left of it. A ticket resold through the
 //! market left the order's hands whole (its buyer was paid), so it counts as neither.
 
 use std::collections::HashMap;
@@ -25,6 +26,9 @@ pub enum OrderStatus {
     PartlyCancelled,
     /// Every ticket refunded (취소완료).
     Cancelled,
+    /// The organizer cancelled the performance (공연 취소): its tickets are refunded in
+    /// full, or being refunded, by the cancellation.
+    PerformanceCancelled,
 }
 
 /// One order in a buyer's list: the performance, the seats and the money.
@@ -142,6 +146,7 @@ fn summary(row: OrderRow, tickets: &[Ticket]) -> Option<OrderSummary> {
         .filter(|t| t.status == TicketStatus::Refunded)
         .count();
     let status = match refunded_tickets {
+        _ if first.performance_cancelled => OrderStatus::PerformanceCancelled,
         0 => OrderStatus::Confirmed,
         n if n == tickets.len() => OrderStatus::Cancelled,
         _ => OrderStatus::PartlyCancelled,

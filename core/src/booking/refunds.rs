@@ -170,10 +170,14 @@ pub fn quote(policy: &RefundPolicy, ticket: Refundable, now: DateTime<Utc>) -> O
 
 /// What the policy gives back for this ticket now: a valid ticket without an open
 /// listing, by `quote` under its show's own policy if it has one, at the database's
-/// clock.
+/// clock. A cancelled performance's ticket is its cancellation's to refund, in full:
+/// the holder is told so rather than offered the policy's smaller sum.
 fn refund_quote(policy: &RefundPolicy, target: &RefundTarget) -> Result<RefundQuote> {
     if target.status != TicketStatus::Valid {
         return Err(Error::TicketNotRefundable);
+    }
+    if target.performance_cancelled {
+        return Err(Error::PerformanceCancelled);
     }
     if target.listed {
         return Err(Error::TicketListed);

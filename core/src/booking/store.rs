@@ -14,7 +14,7 @@ use sqlx::{MySqlConnection, MySqlPool};
 use super::pricing::PricedSeat;
 use super::tickets::{self, TicketStatus};
 use crate::accounts::Caller;
-use crate::db::Statement;
+use crate::db::{column, Statement};
 use crate::error::Result;
 use crate::refund_policy::RefundQuote;
 use crate::rules;
@@ -114,11 +114,26 @@ pub async fn lock_held_seats(
     .await?)
 }
 
-/// The rule the hold was taken under, asked again inside the purchase.
+/// The rule the hold was taken under, asked again inside the purchase, with the
+/// schedule's row share-locked and its cancellation read from that locked row: an
+/// organizer's cancellation (`performance_cancellation`), which updates the row, either
+/// waits for this purchase to commit (and then refunds its tickets) or has committed,
+/// and this purchase sells nothing. Purchases share the lock, so they do not wait for
+/// one another; the show's row is not locked (likes update it).
 pub async fn on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
     let mut sql = Statement::new("select ");
-    rules::on_sale(&mut sql, schedule_id);
-    Ok(sql.query_scalar().fetch_one(conn).await?)
+    rules::on_sale(&mut sql, column("locked_sc.id"))
+        .push(
+            " and locked_sc.cancelled_at is null from schedules locked_sc
+             where locked_sc.id = ",
+        )
+        .bind(schedule_id)
+        .push(" lock in share mode");
+    Ok(sql
+        .query_scalar()
+        .fetch_optional(conn)
+        .await?
+        .unwrap_or(false))
 }
 
 /// The price of each of these grades.
@@ -310,6 +325,8 @@ pub struct RefundTarget {
     pub now: DateTime<Utc>,
     /// The show's own refund tiers, if it has them.
     pub show_policy: Option<String>,
+    /// The organizer cancelled the performance: its cancellation refunds the ticket.
+    pub performance_cancelled: bool,
 }
 
 pub async fn refund_target(
@@ -322,7 +339,8 @@ pub async fn refund_target(
                   exists (select 1 from trades where open_ticket_id = t.id) as "listed!: bool",
                   t.seat_id, sc.starts_at as "starts_at: _", t.created_at as "booked_at: _",
                   current_timestamp(6) as "now!: _",
-                  cast(s.refund_policy as char) as show_policy
+                  cast(s.refund_policy as char) as show_policy,
+                  sc.cancelled_at is not null as "performance_cancelled!: bool"
            from tickets t join schedules sc on sc.id = t.schedule_id
            join shows s on s.id = sc.show_id
            where t.id = ?"#,

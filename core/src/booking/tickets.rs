@@ -53,6 +53,9 @@ pub struct Ticket {
     pub venue: String,
     pub schedule_id: i64,
     pub starts_at: DateTime<Utc>,
+    /// 공연 취소: the organizer cancelled the performance; its valid tickets are
+    /// refunded in full by the cancellation (`performance_cancellation`).
+    pub performance_cancelled: bool,
     pub seat_id: i64,
     pub grade: String,
     pub row: String,
@@ -72,8 +75,13 @@ pub struct Ticket {
     /// Points given back: the price less `refund_fee`, plus the booking fee when
     /// `booking_fee_refunded`.
     pub refund_amount: Option<i64>,
-    /// The booking fee came back (a refund on the booking day).
+    /// The booking fee came back (a refund on the booking day, or a cancelled
+    /// performance).
     pub booking_fee_refunded: bool,
+    /// Points paid on top of a cancelled performance's refund (the standard's
+    /// compensation, when the operator turns it on); set only on tickets the
+    /// cancellation refunded, 0 when it is off.
+    pub compensation: Option<i64>,
     pub refunded_at: Option<DateTime<Utc>>,
     pub resold_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -105,9 +113,10 @@ macro_rules! select_tickets {
                       coalesce(order_used_coupon, false) as "order_used_coupon!: bool", trade_id, parent_ticket_id,
                       status as "status: TicketStatus", open_trade_id, show_id, show_title,
                       show_refund_policy,
-                      venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
+                      venue, schedule_id, starts_at as "starts_at: _",
+                      performance_cancelled as "performance_cancelled!: bool", seat_id, grade,
                       row_label as row, number, face_value, paid_amount, booking_fee, discount_name, discount_proof, refund_fee,
-                      refund_amount, booking_fee_refunded as "booking_fee_refunded: bool",
+                      refund_amount, booking_fee_refunded as "booking_fee_refunded: bool", compensation,
                       refunded_at as "refunded_at: _",
                       resold_at as "resold_at: _", created_at as "created_at: _"
                from ticket_details "# + $rest

@@ -357,6 +357,9 @@ pub struct Venue {
 pub struct ScheduleDetail {
     pub id: i64,
     pub starts_at: DateTime<Utc>,
+    /// 공연 취소: the organizer cancelled this performance; it is not on sale and its
+    /// tickets are refunded in full.
+    pub cancelled: bool,
     pub grades: Vec<GradeAvailability>,
     /// 할인 권종 besides 일반, in the order buyers see them.
     pub discounts: Vec<DiscountKind>,

@@ -473,8 +473,9 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     .fetch_all(pool)
     .await?;
     let schedules = sqlx::query!(
-        r#"select id, starts_at as "starts_at: DateTime<Utc>" from schedules
-           where show_id = ? order by starts_at, id"#,
+        r#"select id, starts_at as "starts_at: DateTime<Utc>",
+                  cancelled_at is not null as "cancelled!: bool"
+           from schedules where show_id = ? order by starts_at, id"#,
         show_id
     )
     .fetch_all(pool)
@@ -508,10 +509,19 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
         .map(|schedule| ScheduleDetail {
             id: schedule.id,
             starts_at: schedule.starts_at,
+            cancelled: schedule.cancelled,
+            // A cancelled performance sells nothing, whatever its seats say.
             grades: grades
                 .iter()
                 .filter(|g| g.schedule_id == schedule.id)
-                .cloned()
+                .map(|g| GradeAvailability {
+                    available_seats: if schedule.cancelled {
+                        0
+                    } else {
+                        g.available_seats
+                    },
+                    ..g.clone()
+                })
                 .collect(),
             discounts: kinds
                 .iter()

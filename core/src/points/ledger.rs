@@ -18,6 +18,8 @@ pub enum LedgerReason {
     ResalePurchase,
     /// The seller's proceeds from a resale (price minus the platform fee).
     ResaleSale,
+    /// Paid on top of a cancelled performance's refund (공연 취소 배상).
+    Compensation,
 }
 
 text_enum!(LedgerReason {
@@ -26,6 +28,7 @@ text_enum!(LedgerReason {
     Refund => "REFUND",
     ResalePurchase => "RESALE_PURCHASE",
     ResaleSale => "RESALE_SALE",
+    Compensation => "COMPENSATION",
 });
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

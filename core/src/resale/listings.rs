@@ -82,12 +82,16 @@ async fn try_create(
     Ok(trade_id)
 }
 
-/// A valid ticket of a performance that has not started, at no more than the cap.
+/// A valid ticket of a performance that has not started and is not cancelled, at no
+/// more than the cap.
 fn ensure_listable(rules: ResaleRules, ticket: &ListableTicket, price: i64) -> Result<()> {
     if ticket.status != TicketStatus::Valid {
         return Err(Error::TicketNotListable {
             status: ticket.status.to_string(),
         });
+    }
+    if ticket.performance_cancelled {
+        return Err(Error::PerformanceCancelled);
     }
     if ticket.started {
         return Err(Error::ShowStarted);
@@ -182,4 +186,11 @@ pub async fn cancel(pool: &MySqlPool, seller_id: i64, trade_id: i64) -> Result<T
 /// account that is gone.
 pub async fn cancel_all_for_seller(conn: &mut MySqlConnection, seller_id: i64) -> Result<u64> {
     store::cancel_all_for_seller(conn, seller_id).await
+}
+
+/// Cancels every open listing of a performance its organizer cancelled, inside the
+/// cancellation's transactions and before they touch user rows (the lock order: a
+/// ticket, then a trade, then users). Its tickets are refunded in full instead.
+pub async fn cancel_all_of_schedule(conn: &mut MySqlConnection, schedule_id: i64) -> Result<u64> {
+    store::cancel_all_of_schedule(conn, schedule_id).await
 }

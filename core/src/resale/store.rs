@@ -19,13 +19,16 @@ pub struct ListableTicket {
     pub grade_id: i64,
     /// The performance has started.
     pub started: bool,
+    /// The organizer cancelled the performance.
+    pub performance_cancelled: bool,
 }
 
 pub async fn listable_ticket(conn: &mut MySqlConnection, ticket_id: i64) -> Result<ListableTicket> {
     Ok(sqlx::query_as!(
         ListableTicket,
         r#"select t.status as "status: TicketStatus", t.face_value, sc.show_id, t.schedule_id,
-                  st.grade_id, sc.starts_at <= current_timestamp(6) as "started!: bool"
+                  st.grade_id, sc.starts_at <= current_timestamp(6) as "started!: bool",
+                  sc.cancelled_at is not null as "performance_cancelled!: bool"
            from tickets t
            join schedules sc on sc.id = t.schedule_id
            join seats st on st.id = t.seat_id
@@ -122,12 +125,16 @@ pub struct LockedTrade {
     pub face_value: i64,
     /// The performance has started.
     pub started: bool,
+    /// The organizer cancelled the performance (its cancellation closes the trade).
+    pub performance_cancelled: bool,
 }
 
 impl LockedTrade {
-    /// The status readers see: an OPEN trade of a started show is EXPIRED.
+    /// The status readers see: an OPEN trade of a started show is EXPIRED, one of a
+    /// cancelled performance CANCELLED (its cancellation is closing it).
     pub fn effective_status(&self) -> TradeStatus {
         match self.status {
+            TradeStatus::Open if self.performance_cancelled => TradeStatus::Cancelled,
             TradeStatus::Open if self.started => TradeStatus::Expired,
             status => status,
         }
@@ -160,7 +167,8 @@ pub async fn lock_trade(conn: &mut MySqlConnection, trade_id: i64) -> Result<Loc
         r#"select tr.id, tr.ticket_id, tr.seller_id, tr.status as "status: TradeStatus",
                   tr.price, tr.buyer_id, cast(tr.purchase_key as char) as purchase_key,
                   tr.issued_ticket_id, t.face_value,
-                  sc.starts_at <= current_timestamp(6) as "started!: bool"
+                  sc.starts_at <= current_timestamp(6) as "started!: bool",
+                  sc.cancelled_at is not null as "performance_cancelled!: bool"
            from trades tr
            join tickets t on t.id = tr.ticket_id
            join schedules sc on sc.id = tr.schedule_id
@@ -194,6 +202,17 @@ pub async fn cancel_all_for_seller(conn: &mut MySqlConnection, seller_id: i64) -
         "update trades set status = 'CANCELLED', closed_at = current_timestamp(6)
          where seller_id = ? and status = 'OPEN'",
         seller_id
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+pub async fn cancel_all_of_schedule(conn: &mut MySqlConnection, schedule_id: i64) -> Result<u64> {
+    Ok(sqlx::query!(
+        "update trades set status = 'CANCELLED', closed_at = current_timestamp(6)
+         where schedule_id = ? and status = 'OPEN'",
+        schedule_id
     )
     .execute(conn)
     .await?
