@@ -420,6 +420,76 @@ const journeys = {
   },
 
   /**
+   * The organizer cancels a performance a fan has booked: the admin page says it is
+   * cancelled and follows the refunds to the end; the fan's MY page reads 공연 취소
+   * with the whole price and fee back and the standard's compensation on top, and the
+   * show page no longer sells that performance.
+   */
+  async cancel_a_booked_performance(visit) {
+    const { page } = visit;
+    await logIn(page, process.env.MARQUEE_ADMIN_EMAIL, process.env.MARQUEE_ADMIN_PASSWORD);
+    await page.goto(`${base}/admin/shows/new`);
+    await page.getByLabel('공연명', { exact: true }).fill(`취소될 공연 ${visit.viewport}`);
+    await page.getByLabel('공연장', { exact: true }).fill('블루스퀘어');
+    await page.getByLabel('공연장 주소').fill('서울 용산구 이태원로 294');
+    await page.getByLabel(/예매 오픈/).fill(koreanLocal(-3600));
+    await page.locator('[name="starts_at"]').fill(koreanLocal(20 * 86400));
+    await Promise.all([page.waitForURL(/\/admin\/shows\/\d+$/), page.getByRole('button', { name: '등록' }).click()]);
+    const adminPath = new URL(page.url()).pathname;
+    const showPath = adminPath.replace('/admin', '');
+
+    const context = await page.context().browser().newContext({ viewport: page.viewportSize(), locale: 'ko-KR' });
+    const fan = await context.newPage();
+    const seen = new Visit(fan, visit.journey, `${visit.viewport}-fan`);
+    await signUp(fan, `cancelled-${visit.viewport}-${Date.now()}@example.kr`);
+    await topUp(fan, '300,000원 충전');
+    const before = points(await fan.locator('#balance').innerText());
+    await fan.goto(`${base}${showPath}`);
+    await Promise.all([fan.waitForURL(/\/book\/\d+$/), fan.getByRole('link', { name: '예매하기' }).first().click()]);
+    await fan.locator('.seat:not([disabled])').first().click();
+    await Promise.all([fan.waitForURL(/\/checkout\/\d+$/), fan.getByRole('button', { name: '선택 완료' }).click()]);
+    await fan.getByLabel('취소·환불 규정을 확인했고 동의해요').check();
+    await Promise.all([fan.waitForURL(/\/me\?paid=\d+$/), fan.getByRole('button', { name: /결제하기/ }).click()]);
+    const paid = before - points(await fan.locator('#balance').innerText());
+    expect(paid > 0, 'the booking cost points');
+    const number = await fan.locator('.ticket .order-number').first().innerText();
+
+    await page.goto(`${base}${adminPath}`);
+    const block = page.locator('.cancel-performance').first();
+    await block.getByText('이 회차 공연 취소').click();
+    await visit.look('admin-cancel-ask');
+    await Promise.all([
+      page.waitForLoadState('load'),
+      block.getByRole('button', { name: '공연 취소하고 전액 환불' }).click(),
+    ]);
+    await page.locator('.cancellation-state', { hasText: '공연 취소' }).waitFor();
+    for (let tries = 0; !(await page.locator('.cancellation-state', { hasText: '환불 완료' }).isVisible()); tries += 1) {
+      expect(tries < 40, 'the refunds finished');
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    expect(await page.locator('.cancellation-state', { hasText: '환불 1장' }).isVisible(), 'one ticket refunded');
+    await visit.look('admin-cancelled');
+
+    await fan.goto(`${base}/me`);
+    const ticket = fan.locator('.ticket', { hasText: number });
+    expect(await ticket.locator('.tag.status', { hasText: '공연 취소' }).isVisible(), 'the ticket reads 공연 취소');
+    expect(await ticket.getByText('전액 환불했어요').isVisible(), 'it says the whole price came back');
+    expect(await ticket.getByText(/공연 취소 배상 [\d,]+원 지급/).isVisible(), 'and the compensation');
+    expect((await ticket.locator('svg').count()) === 0, 'no entry code is left');
+    const after = points(await fan.locator('#balance').innerText());
+    expect(after > before, `the fee came back with the price and compensation on top (${before} -> ${after})`);
+    expect(await fan.locator('.ledger td', { hasText: '공연 취소 배상' }).isVisible(), 'the point history shows the compensation');
+    await seen.look('me-cancelled');
+    await fan.goto(`${base}${showPath}`);
+    expect(await fan.locator('.tag.cancelled', { hasText: '공연 취소' }).isVisible(), 'the show page says the performance is cancelled');
+    expect((await fan.getByRole('link', { name: '예매하기' }).count()) === 0, 'and no longer sells it');
+    await seen.look('show-cancelled');
+    expect(seen.problems.length === 0, seen.problems.join('; '));
+    await context.close();
+  },
+
+  /**
    * Journey 5: a seat taken from another browser between viewing and holding is named
    * and the map marks it, keeping the other chosen seat; and a hold left to expire
    * (holds last 20 s in this run) stops the payment and frees its seats.

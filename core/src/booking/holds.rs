@@ -722,14 +722,23 @@ pub async fn release(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<()>
 }
 
 /// Releases every hold of a performance its organizer cancelled, inside the
-/// cancellation's transaction. The update locks each seat of the schedule it reads, so
-/// it waits for a purchase that has locked its held seats: that purchase commits its
-/// tickets first (the cancellation refunds them), and one that comes after finds its
-/// hold gone.
+/// cancellation's transaction, after locking every seat of the schedule (sessions run
+/// READ COMMITTED, where an update locks only the rows it changes: the explicit lock
+/// is what makes this wait for each purchase and hold in flight). A purchase that has
+/// locked its held seats commits first, and the cancellation refunds its tickets; one
+/// that comes later finds its hold gone, or (a hold slipped in meanwhile) reads the
+/// schedule cancelled in its own on-sale check, which the cancellation's commit
+/// precedes.
 pub async fn release_all_of_schedule(
     conn: &mut sqlx::MySqlConnection,
     schedule_id: i64,
 ) -> Result<u64> {
+    sqlx::query!(
+        "select id from seats where schedule_id = ? order by id for update",
+        schedule_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(sqlx::query!(
         "update seats set hold_id = null, hold_user_id = null, hold_seat_count = null,
                 hold_expires_at = null

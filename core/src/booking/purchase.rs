@@ -256,9 +256,10 @@ fn ensure_whole_and_live(seats: &[HeldSeat]) -> Result<()> {
 
 /// A hold taken before the show was deleted, or paid after the curtain went up or the
 /// performance was cancelled, sells nothing; an admin may also have moved the opening
-/// since. A delete committing after this read orders after this purchase, whose ticket
-/// stays valid like every earlier one; a cancellation waits for it on the schedule's
-/// row (`store::on_sale`) and refunds its tickets.
+/// since. This read locks nothing: a delete committing after it orders after this
+/// purchase, whose ticket stays valid like every earlier one; a cancellation waits for
+/// this purchase's seat locks (`holds::release_all_of_schedule`) and refunds its
+/// tickets.
 async fn ensure_on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<()> {
     if store::on_sale(conn, schedule_id).await? {
         Ok(())

@@ -14,7 +14,7 @@ use sqlx::{MySqlConnection, MySqlPool};
 use super::pricing::PricedSeat;
 use super::tickets::{self, TicketStatus};
 use crate::accounts::Caller;
-use crate::db::{column, Statement};
+use crate::db::Statement;
 use crate::error::Result;
 use crate::refund_policy::RefundQuote;
 use crate::rules;
@@ -114,26 +114,11 @@ pub async fn lock_held_seats(
     .await?)
 }
 
-/// The rule the hold was taken under, asked again inside the purchase, with the
-/// schedule's row share-locked and its cancellation read from that locked row: an
-/// organizer's cancellation (`performance_cancellation`), which updates the row, either
-/// waits for this purchase to commit (and then refunds its tickets) or has committed,
-/// and this purchase sells nothing. Purchases share the lock, so they do not wait for
-/// one another; the show's row is not locked (likes update it).
+/// The rule the hold was taken under, asked again inside the purchase.
 pub async fn on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
     let mut sql = Statement::new("select ");
-    rules::on_sale(&mut sql, column("locked_sc.id"))
-        .push(
-            " and locked_sc.cancelled_at is null from schedules locked_sc
-             where locked_sc.id = ",
-        )
-        .bind(schedule_id)
-        .push(" lock in share mode");
-    Ok(sql
-        .query_scalar()
-        .fetch_optional(conn)
-        .await?
-        .unwrap_or(false))
+    rules::on_sale(&mut sql, schedule_id);
+    Ok(sql.query_scalar().fetch_one(conn).await?)
 }
 
 /// The price of each of these grades.

@@ -15,10 +15,11 @@
 //! job at the same time.
 //!
 //! Why no valid ticket appears behind the job: a purchase locks its held seats before
-//! it asks the on-sale rule, and the request clears every hold mark of the schedule,
-//! which waits for those locks; so a purchase either committed before the request did
-//! (its tickets are there for the job) or finds its hold gone. A resale issues a ticket
-//! only in place of a valid one it locks, which the job then refunds in a later batch.
+//! it asks the on-sale rule, and the request locks every seat of the schedule before
+//! it clears the hold marks and marks the schedule cancelled; so a purchase either
+//! commits before the request does (its tickets are there for the job) or finds its
+//! hold gone or the schedule cancelled. A resale issues a ticket only in place of a
+//! valid one it locks, which the job then refunds in a later batch.
 //! Seats stay as they are: the performance sells nothing any more.
 
 pub mod job;
