@@ -15,6 +15,7 @@ pub mod cancellations;
 pub mod holds;
 pub mod order_number;
 pub mod orders;
+pub mod price_terms;
 pub mod pricing;
 pub mod purchase;
 pub mod quotes;

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use sqlx::MySqlConnection;
 
 use super::booking_fee::BookingFee;
+use super::price_terms::PriceTerms;
 use crate::catalog::discounts::DiscountKind;
 use crate::coupons;
 use crate::error::{Error, Result};
@@ -131,84 +132,36 @@ pub fn price_seats(
         .collect())
 }
 
-/// The schedule's kinds and the buyer as their rules see them, read on `conn` (inside
-/// the purchase's transaction): nothing is read when no kind was chosen, and the
-/// buyer's past tickets only when a chosen kind is 재관람 (they are a scan of the
-/// buyer's tickets, which a person who books often has many of).
-pub async fn rules_for(
+/// The buyer as the chosen kinds' rules see them, at the clock of the purchase's read:
+/// the buyer's past tickets are read (inside the purchase's transaction) only when a
+/// chosen kind is 재관람 - they are a scan of the buyer's tickets, which a person who
+/// books often has many of.
+pub async fn buyer_for(
     conn: &mut MySqlConnection,
     user_id: i64,
     schedule_id: i64,
+    read: &PriceTerms,
     choices: &[KindChoice],
-) -> Result<(Vec<DiscountKind>, Buyer)> {
-    if choices.is_empty() {
-        // No kind to check: the clock and the past ticket go unread.
-        let buyer = Buyer {
-            now: Utc::now(),
-            has_seen_show: false,
-        };
-        return Ok((Vec::new(), buyer));
-    }
-    let (kinds, now) = kinds_of(conn, schedule_id).await?;
+) -> Result<Buyer> {
     let rewatch_chosen = choices.iter().any(|choice| {
-        kinds
+        read.kinds
             .iter()
             .any(|kind| kind.id == choice.kind_id && kind.rewatch)
     });
     let has_seen_show = rewatch_chosen && has_seen_show(conn, user_id, schedule_id).await?;
-    Ok((kinds, Buyer { now, has_seen_show }))
-}
-
-/// The schedule's kinds and the buyer, always read (a quote shows every kind with
-/// whether this buyer may choose it).
-pub async fn read_rules(
-    conn: &mut MySqlConnection,
-    user_id: i64,
-    schedule_id: i64,
-) -> Result<(Vec<DiscountKind>, Buyer)> {
-    let (kinds, now) = kinds_of(conn, schedule_id).await?;
-    let has_seen_show = has_seen_show(conn, user_id, schedule_id).await?;
-    Ok((kinds, Buyer { now, has_seen_show }))
-}
-
-/// The schedule's kinds in order, with the database clock (read with them: one trip).
-async fn kinds_of(
-    conn: &mut MySqlConnection,
-    schedule_id: i64,
-) -> Result<(Vec<DiscountKind>, DateTime<Utc>)> {
-    let rows = sqlx::query!(
-        r#"select d.id, d.name, d.percent_off as "percent_off: u32", d.amount_off,
-                  d.sale_starts_at as "sale_starts_at: DateTime<Utc>",
-                  d.sale_ends_at as "sale_ends_at: DateTime<Utc>",
-                  d.per_order as "per_order: u32", d.proof, d.rewatch as "rewatch: bool",
-                  current_timestamp(6) as "now!: DateTime<Utc>"
-           from discount_kinds d where d.schedule_id = ? order by d.position"#,
-        schedule_id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    // No kinds: every choice is refused as unknown, and the clock is not needed.
-    let now = rows.first().map_or_else(Utc::now, |row| row.now);
-    let kinds = rows
-        .into_iter()
-        .map(|row| DiscountKind {
-            id: row.id,
-            name: row.name,
-            percent_off: row.percent_off,
-            amount_off: row.amount_off,
-            sale_starts_at: row.sale_starts_at,
-            sale_ends_at: row.sale_ends_at,
-            per_order: row.per_order,
-            proof: row.proof,
-            rewatch: row.rewatch,
-        })
-        .collect();
-    Ok((kinds, now))
+    Ok(Buyer {
+        now: read.now,
+        has_seen_show,
+    })
 }
 
 /// The buyer holds a valid ticket of this schedule's show whose performance has
 /// started (재관람).
-async fn has_seen_show(conn: &mut MySqlConnection, user_id: i64, schedule_id: i64) -> Result<bool> {
+pub async fn has_seen_show(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    schedule_id: i64,
+) -> Result<bool> {
     Ok(sqlx::query_scalar!(
         r#"select exists(select 1 from tickets t
                          join schedules past on past.id = t.schedule_id

@@ -17,11 +17,12 @@ use sqlx::{MySqlConnection, MySqlPool};
 use super::booking_fee::BookingFee;
 use super::holds;
 use super::order_number;
+use super::price_terms::{self, PriceTerms};
 use super::pricing::{self, KindChoice, PricedSeat, SeatPrice};
 use super::store::{self, HeldSeat, OrderRow};
 use super::tickets::{self, Ticket};
 use crate::accounts::Caller;
-use crate::coupons::usage;
+use crate::coupons::usage::{self, Usable};
 use crate::db::retry_on_lock_conflict;
 use crate::error::{is_unique_violation, is_unique_violation_of, Error, Result};
 use crate::idempotency;
@@ -87,12 +88,10 @@ async fn try_purchase(
         return already_paid_or_gone(tx, pool, user_id, hold_id, key).await;
     }
     ensure_whole_and_live(&seats)?;
-    ensure_on_sale(&mut tx, seats[0].schedule_id).await?;
-    let mut priced = price(&mut tx, user_id, &seats, terms).await?;
-    let coupon = match terms.coupon_id {
-        Some(coupon_id) => {
-            Some(use_coupon(&mut tx, user_id, coupon_id, &seats, &mut priced).await?)
-        }
+    let read = read_terms(&mut tx, user_id, &seats, terms).await?;
+    let mut priced = price(&mut tx, user_id, &seats, terms, &read).await?;
+    let coupon = match &read.coupon {
+        Some(coupon) => Some(use_coupon(coupon, &mut priced)?),
         None => None,
     };
     let fees: i64 = priced.iter().map(|seat| seat.booking_fee).sum();
@@ -139,38 +138,66 @@ pub struct Terms<'a> {
     pub coupon_id: Option<i64>,
 }
 
+/// What the seats are priced by, in one read (`price_terms`): only the kinds and the
+/// coupon the buyer chose are asked for. A hold taken before the show was deleted, or
+/// paid after the curtain went up or the performance was cancelled, sells nothing; an
+/// admin may also have moved the opening since. The read locks nothing: a delete
+/// committing after it orders after this purchase, whose ticket stays valid like every
+/// earlier one; a cancellation waits for this purchase's seat locks
+/// (`holds::release_all_of_schedule`) and refunds its tickets. The coupon's terms are
+/// read under the buyer's row lock, which every change to their coupons takes first.
+async fn read_terms(
+    conn: &mut MySqlConnection,
+    user_id: i64,
+    seats: &[HeldSeat],
+    terms: Terms<'_>,
+) -> Result<PriceTerms> {
+    let ask = price_terms::Ask {
+        schedule_id: seats[0].schedule_id,
+        grade_ids: &grade_ids(seats),
+        kinds: !terms.kinds.is_empty(),
+        coupon: terms.coupon_id.map(|coupon_id| (user_id, coupon_id)),
+    };
+    let read = price_terms::read(conn, ask).await?;
+    if !read.on_sale {
+        return Err(Error::NotOnSale);
+    }
+    Ok(read)
+}
+
 /// Each held seat's price by its grade and chosen kind, in seat order.
 async fn price(
     conn: &mut MySqlConnection,
     user_id: i64,
     seats: &[HeldSeat],
     terms: Terms<'_>,
+    read: &PriceTerms,
 ) -> Result<Vec<PricedSeat>> {
-    let prices = store::grade_prices(conn, &grade_ids(seats)).await?;
     let seat_prices: Vec<SeatPrice> = seats
         .iter()
         .map(|seat| SeatPrice {
             seat_id: seat.id,
-            grade_price: prices.get(&seat.grade_id).copied().unwrap_or_default(),
+            grade_price: read
+                .grade_prices
+                .get(&seat.grade_id)
+                .copied()
+                .unwrap_or_default(),
         })
         .collect();
-    let (kinds, buyer) =
-        pricing::rules_for(conn, user_id, seats[0].schedule_id, terms.kinds).await?;
-    pricing::price_seats(&seat_prices, &kinds, terms.kinds, buyer, terms.booking_fee)
+    let buyer = pricing::buyer_for(conn, user_id, seats[0].schedule_id, read, terms.kinds).await?;
+    pricing::price_seats(
+        &seat_prices,
+        &read.kinds,
+        terms.kinds,
+        buyer,
+        terms.booking_fee,
+    )
 }
 
-/// Reads the buyer's coupon (under the buyer's row lock, which every change to their
-/// coupons takes first), checks it applies to these seats' prices, and takes its
-/// discount off them. Answers the coupon and the discount; it is marked used once the
-/// order exists (`usage::mark_used`, conditional, so it is used once).
-async fn use_coupon(
-    conn: &mut MySqlConnection,
-    user_id: i64,
-    coupon_id: i64,
-    seats: &[HeldSeat],
-    priced: &mut [PricedSeat],
-) -> Result<(i64, i64)> {
-    let coupon = usage::read(conn, user_id, coupon_id, seats[0].schedule_id).await?;
+/// Checks the buyer's coupon applies to these seats' prices and takes its discount off
+/// them. Answers the coupon and the discount; it is marked used once the order exists
+/// (`usage::mark_used`, conditional, so it is used once).
+fn use_coupon(coupon: &Usable, priced: &mut [PricedSeat]) -> Result<(i64, i64)> {
     let amount: i64 = priced.iter().map(|seat| seat.price).sum();
     let discount = coupon.discount(amount)?;
     pricing::take_off(priced, discount);
@@ -252,20 +279,6 @@ fn ensure_whole_and_live(seats: &[HeldSeat]) -> Result<()> {
         return Err(Error::HoldNotActive);
     }
     Ok(())
-}
-
-/// A hold taken before the show was deleted, or paid after the curtain went up or the
-/// performance was cancelled, sells nothing; an admin may also have moved the opening
-/// since. This read locks nothing: a delete committing after it orders after this
-/// purchase, whose ticket stays valid like every earlier one; a cancellation waits for
-/// this purchase's seat locks (`holds::release_all_of_schedule`) and refunds its
-/// tickets.
-async fn ensure_on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<()> {
-    if store::on_sale(conn, schedule_id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotOnSale)
-    }
 }
 
 fn grade_ids(seats: &[HeldSeat]) -> Vec<i64> {

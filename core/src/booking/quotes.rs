@@ -7,9 +7,9 @@ use sqlx::MySqlPool;
 
 use super::booking_fee::BookingFee;
 use super::holds;
-use super::pricing::{price_seats, read_rules, take_off, KindChoice, SeatPrice};
+use super::price_terms::{self, PriceTerms};
+use super::pricing::{has_seen_show, price_seats, take_off, Buyer, KindChoice, SeatPrice};
 use crate::catalog::discounts::DiscountKind;
-use crate::coupons::usage;
 use crate::error::Result;
 
 /// What a hold would cost with these choices, as checkout shows it before paying.
@@ -73,12 +73,19 @@ pub async fn quote(
 ) -> Result<OrderQuote> {
     let hold = holds::live_for_user(pool, user_id, hold_id).await?;
     let mut conn = pool.acquire().await?;
-    let (kinds, buyer) = read_rules(&mut conn, user_id, hold.schedule_id).await?;
-    let coupon = match coupon_id {
-        Some(id) => Some(usage::read(&mut conn, user_id, id, hold.schedule_id).await?),
-        None => None,
+    // Every kind, with whether this buyer may choose it: the past ticket is always read.
+    let ask = price_terms::Ask {
+        schedule_id: hold.schedule_id,
+        grade_ids: &[],
+        kinds: true,
+        coupon: coupon_id.map(|coupon_id| (user_id, coupon_id)),
     };
+    let PriceTerms {
+        now, kinds, coupon, ..
+    } = price_terms::read(&mut conn, ask).await?;
+    let has_seen_show = has_seen_show(&mut conn, user_id, hold.schedule_id).await?;
     drop(conn);
+    let buyer = Buyer { now, has_seen_show };
     let seats: Vec<SeatPrice> = hold
         .seats
         .iter()

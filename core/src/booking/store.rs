@@ -6,8 +6,6 @@
 //! the joined rows (a schedule every concurrent purchase of it shares), which is how
 //! deadlocks start.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
@@ -112,28 +110,6 @@ pub async fn lock_held_seats(
     )
     .fetch_all(conn)
     .await?)
-}
-
-/// The rule the hold was taken under, asked again inside the purchase.
-pub async fn on_sale(conn: &mut MySqlConnection, schedule_id: i64) -> Result<bool> {
-    let mut sql = Statement::new("select ");
-    rules::on_sale(&mut sql, schedule_id);
-    Ok(sql.query_scalar().fetch_one(conn).await?)
-}
-
-/// The price of each of these grades.
-pub async fn grade_prices(
-    conn: &mut MySqlConnection,
-    grade_ids: &[i64],
-) -> Result<HashMap<i64, i64>> {
-    let mut sql = Statement::new("select id, price from seat_grades where id in (");
-    sql.bind_list(grade_ids).push(")");
-    Ok(sql
-        .query_as::<(i64, i64)>()
-        .fetch_all(conn)
-        .await?
-        .into_iter()
-        .collect())
 }
 
 /// What an order costs: `total` points, of which `fees` are booking fees, and the

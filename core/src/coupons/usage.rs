@@ -13,7 +13,8 @@ use sqlx::MySqlConnection;
 use super::{NotApplicable, Terms};
 use crate::error::{Error, Result};
 
-/// A coupon as an order about to use it sees it.
+/// A coupon as an order about to use it sees it (read with the order's other terms by
+/// `booking::price_terms`).
 #[derive(Debug, Clone)]
 pub struct Usable {
     pub id: i64,
@@ -42,52 +43,6 @@ impl Usable {
             .discount(amount, 0, self.now)
             .map_err(Error::CouponNotApplicable)
     }
-}
-
-/// The user's coupon with its campaign's terms, the database clock and whether it is
-/// for the show of `schedule_id`, in one read that locks nothing; someone else's is not
-/// found.
-pub async fn read(
-    conn: &mut MySqlConnection,
-    user_id: i64,
-    coupon_id: i64,
-    schedule_id: i64,
-) -> Result<Usable> {
-    let row = sqlx::query!(
-        r#"select c.order_id is not null as "used!: bool", k.name,
-                  k.percent_off as "percent_off: u32", k.amount_off, k.max_discount,
-                  k.min_order, k.starts_at as "starts_at: DateTime<Utc>",
-                  k.ends_at as "ends_at: DateTime<Utc>",
-                  current_timestamp(6) as "now!: DateTime<Utc>",
-                  exists(select 1 from coupon_campaign_shows cs where cs.campaign_id = k.id)
-                  and not exists(select 1 from coupon_campaign_shows cs
-                                 join schedules sc on sc.show_id = cs.show_id
-                                 where cs.campaign_id = k.id and sc.id = ?) as "other_show!: bool"
-           from coupons c join coupon_campaigns k on k.id = c.campaign_id
-           where c.id = ? and c.user_id = ?"#,
-        schedule_id,
-        coupon_id,
-        user_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(Error::NotFound("coupon"))?;
-    Ok(Usable {
-        id: coupon_id,
-        terms: Terms {
-            name: row.name,
-            percent_off: row.percent_off,
-            amount_off: row.amount_off,
-            max_discount: row.max_discount,
-            min_order: row.min_order,
-            show_ids: Vec::new(),
-            starts_at: row.starts_at,
-            ends_at: row.ends_at,
-        },
-        other_show: row.other_show,
-        used: row.used,
-        now: row.now,
-    })
 }
 
 /// Marks the coupon used by the order, if it is still unused: a concurrent order that
