@@ -140,8 +140,9 @@ async fn cancel(
     let per_ticket = PRICE + FEE + PRICE * 10 / 100;
     assert_eq!(report.points_refunded, tickets as i64 * per_ticket);
     let entries: i64 = sqlx::query_scalar(
-        "select count(*) from point_ledger l join tickets t on l.reference = concat('ticket:', t.id)
-         where t.schedule_id = ?",
+        "select count(*) from point_ledger l
+         join tickets t on t.id = cast(substring(l.reference, 8) as unsigned)
+         where l.reference like 'ticket:%' and t.schedule_id = ?",
     )
     .bind(schedule)
     .fetch_one(&db.pool)

@@ -364,8 +364,9 @@ async fn books_balance(pool: &MySqlPool, schedule_id: i64) -> (i64, i64) {
     .await
     .unwrap();
     let entries: i64 = sqlx::query_scalar(
-        "select count(*) from point_ledger l join tickets t on l.reference = concat('ticket:', t.id)
-         where t.schedule_id = ? and l.reason = 'REFUND'",
+        "select count(*) from point_ledger l
+         join tickets t on t.id = cast(substring(l.reference, 8) as unsigned)
+         where l.reference like 'ticket:%' and t.schedule_id = ? and l.reason = 'REFUND'",
     )
     .bind(schedule_id)
     .fetch_one(pool)
