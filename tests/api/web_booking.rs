@@ -459,6 +459,11 @@ async fn a_cancelled_performance_reads_as_such_on_its_pages() {
     let app = TestApp::with_config(&[("CANCELLATION_COMPENSATION", "true")]).await;
     let show = app.show_on_sale(20, 4).await;
     let (mut browser, _csrf) = bought(&app, &show, &show.seat_ids[..1]).await;
+    let link = format!(r#"href="/shows/{}""#, show.show_id);
+    assert!(
+        text(&browser.get("/").await).contains(&link),
+        "on sale at first"
+    );
     let cancelled = app
         .post(
             &format!("/api/v1/admin/schedules/{}/cancellation", show.schedule_id),
@@ -504,4 +509,9 @@ async fn a_cancelled_performance_reads_as_such_on_its_pages() {
     let html = text(&page);
     assert!(html.contains(r#"<span class="tag cancelled">공연 취소</span>"#));
     assert!(!html.contains(&seat_map_path(&show)), "no way to book it");
+    let home = browser.get("/").await;
+    assert!(
+        !text(&home).contains(&link),
+        "no longer on sale on the home page"
+    );
 }
