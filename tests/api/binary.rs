@@ -1,7 +1,7 @@
 //! The real `marquee-api` binary, as `scripts/run` starts it.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::harness::{TestDb, JWT_SECRET};
@@ -46,30 +46,14 @@ fn a_missing_or_invalid_setting_stops_start_up_with_one_line_naming_it() {
 async fn the_binary_migrates_bootstraps_seeds_serves_and_stops_on_sigterm() {
     let db = TestDb::new().await;
     // A fresh, empty database: the binary must migrate it itself (migrating twice is a no-op).
-    let mut child = Command::new(BINARY)
-        .env_clear()
-        .envs([
-            ("JWT_SECRET", JWT_SECRET),
-            ("DATABASE_URL", db.url.as_str()),
-            ("BIND_ADDR", "127.0.0.1:0"),
+    let (mut child, base) = start(
+        &db.url,
+        &[
             ("ADMIN_EMAIL", "root@marquee.test"),
             ("ADMIN_PASSWORD", "admin-password"),
             ("DEMO_CATALOG", "true"),
-            ("RUST_LOG", "warn"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut banner = String::new();
-    stdout.read_line(&mut banner).unwrap();
-    let base = banner
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {banner:?}"))
-        .trim_end_matches('/')
-        .to_string();
+        ],
+    );
     let http = reqwest::Client::new();
 
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
@@ -121,4 +105,34 @@ async fn the_binary_migrates_bootstraps_seeds_serves_and_stops_on_sigterm() {
         panic!("the api did not stop within 10 s of SIGTERM")
     });
     assert!(exit.success(), "{exit:?}");
+}
+
+/// The binary on the database at `db_url` with `extra` settings, and its base URL once
+/// it serves (from the line it prints when it starts listening).
+pub fn start(db_url: &str, extra: &[(&str, &str)]) -> (Child, String) {
+    let mut child = Command::new(BINARY)
+        .env_clear()
+        .envs([
+            ("JWT_SECRET", JWT_SECRET),
+            ("DATABASE_URL", db_url),
+            ("BIND_ADDR", "127.0.0.1:0"),
+            ("RUST_LOG", "warn"),
+        ])
+        .envs(extra.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    stdout.read_line(&mut banner).unwrap();
+    // Whatever it prints later is read and dropped: a closed pipe would fail its writes.
+    std::thread::spawn(move || stdout.lines().for_each(drop));
+    let base = banner
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {banner:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    (child, base)
 }

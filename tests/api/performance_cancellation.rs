@@ -2,8 +2,7 @@
 //! is refunded in full once (fees and compensation included), the performance goes off
 //! sale with its holds and trades, and the job survives its process being killed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -12,13 +11,19 @@ use marquee_core::performance_cancellation::CancellationRules;
 use serde_json::{json, Value};
 use sqlx::MySqlPool;
 
-use crate::harness::{spawn_post, TestApp, TestDb, TestUser, JWT_SECRET};
+use crate::harness::{spawn_post, TestApp, TestDb, TestResponse, TestUser};
 
 const FEE: (&str, &str) = ("BOOKING_FEE", "2000");
 const COMPENSATION: (&str, &str) = ("CANCELLATION_COMPENSATION", "true");
 
 fn cancellation_path(schedule_id: i64) -> String {
     format!("/api/v1/admin/schedules/{schedule_id}/cancellation")
+}
+
+/// The admin's cancellation request, as `who` asks it.
+async fn cancel(app: &TestApp, who: &TestUser, schedule_id: i64) -> TestResponse {
+    app.post(&cancellation_path(schedule_id), Some(&who.token), json!({}))
+        .await
 }
 
 /// Polls the cancellation until it is finished (or fails the test after a while).
@@ -103,21 +108,9 @@ async fn a_cancelled_performance_refunds_every_ticket_in_full_once() {
     assert_eq!(listing.status, StatusCode::CREATED, "{:?}", listing.body);
 
     // Only an admin may cancel.
-    let refused = app
-        .post(
-            &cancellation_path(show.schedule_id),
-            Some(&fan.token),
-            json!({}),
-        )
-        .await;
+    let refused = cancel(&app, &fan, show.schedule_id).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let cancelled = app
-        .post(
-            &cancellation_path(show.schedule_id),
-            Some(&show.admin.token),
-            json!({}),
-        )
-        .await;
+    let cancelled = cancel(&app, &show.admin, show.schedule_id).await;
     assert_eq!(
         cancelled.status,
         StatusCode::ACCEPTED,
@@ -215,13 +208,7 @@ async fn a_cancelled_performance_refunds_every_ticket_in_full_once() {
     assert_eq!(schedule["grades"][0]["available_seats"], 0);
 
     // Asking again answers the same cancellation, and pays nothing more.
-    let again = app
-        .post(
-            &cancellation_path(show.schedule_id),
-            Some(&show.admin.token),
-            json!({}),
-        )
-        .await;
+    let again = cancel(&app, &show.admin, show.schedule_id).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.body["tickets_refunded"], 3);
     assert_eq!(again.body["requested_at"], cancelled.body["requested_at"]);
@@ -242,13 +229,7 @@ async fn while_refunds_run_a_holder_can_neither_refund_nor_list_a_cancelled_tick
     app.charge(&fan, 100_000).await;
     let order = app.buy(&fan, show.schedule_id, &show.seat_ids[0..2]).await;
     let tickets = ticket_ids(&order);
-    let cancelled = app
-        .post(
-            &cancellation_path(show.schedule_id),
-            Some(&show.admin.token),
-            json!({}),
-        )
-        .await;
+    let cancelled = cancel(&app, &show.admin, show.schedule_id).await;
     assert_eq!(cancelled.status, StatusCode::ACCEPTED);
     assert_eq!(cancelled.body["compensation_percent"], 0);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -324,13 +305,7 @@ async fn unknown_and_long_past_performances_are_refused() {
         .execute(app.pool())
         .await
         .unwrap();
-    let late = app
-        .post(
-            &cancellation_path(show.schedule_id),
-            Some(&show.admin.token),
-            json!({}),
-        )
-        .await;
+    let late = cancel(&app, &show.admin, show.schedule_id).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert_eq!(late.body["error"]["code"], "CANCELLATION_TOO_LATE");
     assert_eq!(late.body["error"]["limit"], 30);
@@ -392,13 +367,7 @@ async fn sold_out(app: &TestApp, users: usize) -> (crate::harness::ShowFixture, 
 async fn processes_running_one_job_together_pay_each_ticket_once() {
     let app = TestApp::with_config(&[FEE, COMPENSATION, ("CANCELLATION_BATCH", "3")]).await;
     let (show, fans) = sold_out(&app, 15).await;
-    let cancelled = app
-        .post(
-            &cancellation_path(show.schedule_id),
-            Some(&show.admin.token),
-            json!({}),
-        )
-        .await;
+    let cancelled = cancel(&app, &show.admin, show.schedule_id).await;
     assert_eq!(cancelled.status, StatusCode::ACCEPTED);
     let job_id: i64 =
         sqlx::query_scalar("select id from performance_cancellations where schedule_id = ?")
@@ -454,13 +423,7 @@ async fn purchases_racing_the_cancellation_are_refunded_or_refused() {
         let path = format!("/api/v1/holds/{hold_id}/purchase");
         purchases.push(spawn_post(router, &path, &fan.token, None, &[]));
         if n == 9 {
-            let cancel = app
-                .post(
-                    &cancellation_path(show.schedule_id),
-                    Some(&show.admin.token),
-                    json!({}),
-                )
-                .await;
+            let cancel = cancel(&app, &show.admin, show.schedule_id).await;
             assert_eq!(cancel.status, StatusCode::ACCEPTED);
         }
     }
@@ -486,36 +449,11 @@ async fn purchases_racing_the_cancellation_are_refunded_or_refused() {
     }
 }
 
-const BINARY: &str = env!("CARGO_BIN_EXE_marquee-api");
-
-/// The real binary on `db_url`, and its base URL once it serves.
+/// The real binary with the booking fee and compensation on, as the kill test runs it.
 fn start_binary(db_url: &str, extra: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(BINARY)
-        .env_clear()
-        .envs([
-            ("JWT_SECRET", JWT_SECRET),
-            ("DATABASE_URL", db_url),
-            ("BIND_ADDR", "127.0.0.1:0"),
-            ("BOOKING_FEE", "2000"),
-            ("CANCELLATION_COMPENSATION", "true"),
-            ("RUST_LOG", "warn"),
-        ])
-        .envs(extra.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut banner = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
-    let base = banner
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {banner:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    (child, base)
+    let mut settings = vec![("BOOKING_FEE", "2000"), COMPENSATION];
+    settings.extend_from_slice(extra);
+    crate::binary::start(db_url, &settings)
 }
 
 async fn job_row(pool: &MySqlPool, schedule_id: i64) -> Option<(i64, bool)> {

@@ -96,6 +96,19 @@ function koreanLocal(seconds) {
   return new Date(Date.now() + seconds * 1000 + 9 * 3600 * 1000).toISOString().slice(0, 16);
 }
 
+/**
+ * As the signed-in admin, fills the new-show form: on sale since an hour ago, one
+ * performance `days` ahead with the form's default seat map.
+ */
+async function fillNewShow(page, title, venue, address, days) {
+  await page.goto(`${base}/admin/shows/new`);
+  await page.getByLabel('공연명', { exact: true }).fill(title);
+  await page.getByLabel('공연장', { exact: true }).fill(venue);
+  await page.getByLabel('공연장 주소').fill(address);
+  await page.getByLabel(/예매 오픈/).fill(koreanLocal(-3600));
+  await page.locator('[name="starts_at"]').fill(koreanLocal(days * 86400));
+}
+
 /** Logs in through the form. */
 async function logIn(page, email, password) {
   await page.goto(`${base}/login`);
@@ -365,12 +378,7 @@ const journeys = {
   async queue_for_a_hot_show(visit) {
     const { page } = visit;
     await logIn(page, process.env.MARQUEE_ADMIN_EMAIL, process.env.MARQUEE_ADMIN_PASSWORD);
-    await page.goto(`${base}/admin/shows/new`);
-    await page.getByLabel('공연명', { exact: true }).fill(`대기열 공연 ${visit.viewport}`);
-    await page.getByLabel('공연장', { exact: true }).fill('KSPO DOME');
-    await page.getByLabel('공연장 주소').fill('서울 송파구 올림픽로 424');
-    await page.getByLabel(/예매 오픈/).fill(koreanLocal(-3600));
-    await page.locator('[name="starts_at"]').fill(koreanLocal(30 * 86400));
+    await fillNewShow(page, `대기열 공연 ${visit.viewport}`, 'KSPO DOME', '서울 송파구 올림픽로 424', 30);
     await visit.look('admin-new-show');
     await Promise.all([page.waitForURL(/\/admin\/shows\/\d+$/), page.getByRole('button', { name: '등록' }).click()]);
     const showPath = new URL(page.url()).pathname.replace('/admin', '');
@@ -428,12 +436,7 @@ const journeys = {
   async cancel_a_booked_performance(visit) {
     const { page } = visit;
     await logIn(page, process.env.MARQUEE_ADMIN_EMAIL, process.env.MARQUEE_ADMIN_PASSWORD);
-    await page.goto(`${base}/admin/shows/new`);
-    await page.getByLabel('공연명', { exact: true }).fill(`취소될 공연 ${visit.viewport}`);
-    await page.getByLabel('공연장', { exact: true }).fill('블루스퀘어');
-    await page.getByLabel('공연장 주소').fill('서울 용산구 이태원로 294');
-    await page.getByLabel(/예매 오픈/).fill(koreanLocal(-3600));
-    await page.locator('[name="starts_at"]').fill(koreanLocal(20 * 86400));
+    await fillNewShow(page, `취소될 공연 ${visit.viewport}`, '블루스퀘어', '서울 용산구 이태원로 294', 20);
     await Promise.all([page.waitForURL(/\/admin\/shows\/\d+$/), page.getByRole('button', { name: '등록' }).click()]);
     const adminPath = new URL(page.url()).pathname;
     const showPath = adminPath.replace('/admin', '');
