@@ -400,3 +400,46 @@ async fn one_coupon_paid_twice_at_once_is_used_once() {
     assert_eq!(app.balance(&buyer).await, 200_000 - 45_000);
     assert_eq!(app.ledger_sum(&buyer).await, app.balance(&buyer).await);
 }
+
+#[tokio::test]
+async fn my_coupons_come_each_with_its_own_campaigns_terms() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 2).await;
+    let fan = app.user("fan@example.com").await;
+    let (starts_at, ends_at) = running();
+    let everywhere = campaign(
+        &app,
+        &show.admin,
+        json!({"name": "전 공연 2,000원", "code": "ALL2000", "amount_off": 2000,
+               "starts_at": starts_at, "ends_at": ends_at}),
+    )
+    .await;
+    let this_show = campaign(
+        &app,
+        &show.admin,
+        json!({"name": "시카고 10%", "percent_off": 10, "max_discount": 7000,
+               "min_order": 20000, "show_ids": [show.show_id],
+               "starts_at": starts_at, "ends_at": ends_at}),
+    )
+    .await;
+    let first = claim(&app, &fan, json!({"code": "ALL2000"})).await;
+    let second = claim(&app, &fan, json!({"campaign_id": this_show["id"]})).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(second.status, StatusCode::CREATED);
+
+    let mine = app.get("/api/v1/coupons", Some(&fan.token)).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let mine = mine.body.as_array().unwrap();
+    assert_eq!(mine.len(), 2);
+    // Newest first, each with its campaign's own terms and shows.
+    assert_eq!(mine[0]["id"], second.body["id"]);
+    assert_eq!(mine[0]["campaign_id"], this_show["id"]);
+    assert_eq!(mine[0]["name"], "시카고 10%");
+    assert_eq!(mine[0]["percent_off"], 10);
+    assert_eq!(mine[0]["max_discount"], 7000);
+    assert_eq!(mine[0]["show_ids"], json!([show.show_id]));
+    assert_eq!(mine[1]["campaign_id"], everywhere["id"]);
+    assert_eq!(mine[1]["name"], "전 공연 2,000원");
+    assert_eq!(mine[1]["amount_off"], 2000);
+    assert_eq!(mine[1]["show_ids"], json!([]));
+}

@@ -166,6 +166,7 @@ pub async fn create(pool: &MySqlPool, campaign: &NewCampaign) -> Result<Campaign
     get(pool, id).await?.ok_or(Error::NotFound("coupon"))
 }
 
+#[derive(sqlx::FromRow)]
 struct CampaignRow {
     id: i64,
     code: Option<String>,
@@ -181,25 +182,25 @@ struct CampaignRow {
 }
 
 pub async fn get(pool: &MySqlPool, id: i64) -> Result<Option<Campaign>> {
-    let mut conn = pool.acquire().await?;
-    let row = sqlx::query_as!(
-        CampaignRow,
-        r#"select id, cast(code as char) as code, name, percent_off as "percent_off: u32",
-                  amount_off, max_discount, min_order, starts_at as "starts_at: _",
-                  ends_at as "ends_at: _", total_limit as "total_limit: u32",
-                  issued as "issued: u32"
-           from coupon_campaigns where id = ?"#,
-        id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    match row {
-        None => Ok(None),
-        Some(row) => {
-            let show_ids = show_ids(&mut conn, &[row.id]).await?;
-            Ok(Some(campaign(row, &show_ids)))
-        }
+    Ok(get_many(pool, &[id]).await?.pop())
+}
+
+/// These campaigns (those that exist), in two reads whatever their number: a person's
+/// coupons list one campaign each.
+pub async fn get_many(pool: &MySqlPool, ids: &[i64]) -> Result<Vec<Campaign>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
+    let mut conn = pool.acquire().await?;
+    let mut sql = Statement::new(
+        "select id, cast(code as char) as code, name, percent_off, amount_off, max_discount,
+                min_order, starts_at, ends_at, total_limit, issued
+         from coupon_campaigns where id in (",
+    );
+    sql.bind_list(ids).push(")");
+    let rows: Vec<CampaignRow> = sql.query_as().fetch_all(&mut *conn).await?;
+    let shows = show_ids(&mut conn, ids).await?;
+    Ok(rows.into_iter().map(|row| campaign(row, &shows)).collect())
 }
 
 /// Campaigns newest first, for the admin.

@@ -157,18 +157,21 @@ pub async fn mine(pool: &MySqlPool, user_id: i64) -> Result<Vec<Coupon>> {
 }
 
 async fn with_terms(pool: &MySqlPool, rows: Vec<CouponRow>) -> Result<Vec<Coupon>> {
-    let mut coupons = Vec::with_capacity(rows.len());
-    for row in rows {
-        let campaign = campaigns::get(pool, row.campaign_id)
-            .await?
-            .ok_or_else(|| Error::internal("a coupon without its campaign"))?;
-        coupons.push(Coupon {
-            id: row.id,
-            campaign_id: row.campaign_id,
-            terms: campaign.terms,
-            order_id: row.order_id,
-            created_at: row.created_at,
-        });
-    }
-    Ok(coupons)
+    let ids: Vec<i64> = rows.iter().map(|row| row.campaign_id).collect();
+    let campaigns = campaigns::get_many(pool, &ids).await?;
+    rows.into_iter()
+        .map(|row| {
+            let campaign = campaigns
+                .iter()
+                .find(|campaign| campaign.id == row.campaign_id)
+                .ok_or_else(|| Error::internal("a coupon without its campaign"))?;
+            Ok(Coupon {
+                id: row.id,
+                campaign_id: row.campaign_id,
+                terms: campaign.terms.clone(),
+                order_id: row.order_id,
+                created_at: row.created_at,
+            })
+        })
+        .collect()
 }
