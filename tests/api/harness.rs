@@ -274,6 +274,32 @@ impl TestApp {
             .unwrap();
     }
 
+    /// `who` asks to cancel the performance (공연 취소).
+    pub async fn cancel_performance(&self, who: &TestUser, schedule_id: i64) -> TestResponse {
+        let path = format!("/api/v1/admin/schedules/{schedule_id}/cancellation");
+        self.post(&path, Some(&who.token), json!({})).await
+    }
+
+    /// Polls the performance's cancellation until its refunds are finished (or fails the
+    /// test after a minute); its last report.
+    pub async fn cancellation_finished(&self, admin: &TestUser, schedule_id: i64) -> Value {
+        let path = format!("/api/v1/admin/schedules/{schedule_id}/cancellation");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let progress = self.get(&path, Some(&admin.token)).await;
+            assert_eq!(progress.status, StatusCode::OK, "{:?}", progress.body);
+            if progress.body["status"] == "FINISHED" {
+                return progress.body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not finished: {:?}",
+                progress.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn balance(&self, user: &TestUser) -> i64 {
         sqlx::query_scalar("select point_balance from users where id = ?")
             .bind(user.id)

@@ -11,7 +11,7 @@ use marquee_core::performance_cancellation::CancellationRules;
 use serde_json::{json, Value};
 use sqlx::MySqlPool;
 
-use crate::harness::{spawn_post, TestApp, TestDb, TestResponse, TestUser};
+use crate::harness::{spawn_post, TestApp, TestDb, TestUser};
 
 const FEE: (&str, &str) = ("BOOKING_FEE", "2000");
 const COMPENSATION: (&str, &str) = ("CANCELLATION_COMPENSATION", "true");
@@ -20,34 +20,7 @@ fn cancellation_path(schedule_id: i64) -> String {
     format!("/api/v1/admin/schedules/{schedule_id}/cancellation")
 }
 
-/// The admin's cancellation request, as `who` asks it.
-async fn cancel(app: &TestApp, who: &TestUser, schedule_id: i64) -> TestResponse {
-    app.post(&cancellation_path(schedule_id), Some(&who.token), json!({}))
-        .await
-}
-
-/// Polls the cancellation until it is finished (or fails the test after a while).
-async fn finished(app: &TestApp, admin: &TestUser, schedule_id: i64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let progress = app
-            .get(&cancellation_path(schedule_id), Some(&admin.token))
-            .await;
-        assert_eq!(progress.status, StatusCode::OK, "{:?}", progress.body);
-        if progress.body["status"] == "FINISHED" {
-            return progress.body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not finished: {:?}",
-            progress.body
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Ledger entries of each reason naming this ticket, as (REFUND, COMPENSATION) counts
-/// and sums.
+/// The ledger entries naming this ticket, in order: (reason, amount).
 async fn entries_of(pool: &MySqlPool, ticket_id: i64) -> Vec<(String, i64)> {
     sqlx::query_as(
         "select cast(reason as char), amount from point_ledger where reference = ? order by id",
@@ -108,9 +81,9 @@ async fn a_cancelled_performance_refunds_every_ticket_in_full_once() {
     assert_eq!(listing.status, StatusCode::CREATED, "{:?}", listing.body);
 
     // Only an admin may cancel.
-    let refused = cancel(&app, &fan, show.schedule_id).await;
+    let refused = app.cancel_performance(&fan, show.schedule_id).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let cancelled = cancel(&app, &show.admin, show.schedule_id).await;
+    let cancelled = app.cancel_performance(&show.admin, show.schedule_id).await;
     assert_eq!(
         cancelled.status,
         StatusCode::ACCEPTED,
@@ -119,7 +92,9 @@ async fn a_cancelled_performance_refunds_every_ticket_in_full_once() {
     );
     assert_eq!(cancelled.body["compensation_percent"], 10);
 
-    let report = finished(&app, &show.admin, show.schedule_id).await;
+    let report = app
+        .cancellation_finished(&show.admin, show.schedule_id)
+        .await;
     // Three valid tickets (the fan's two and the listed one): 50,000 + 2,000 fee each,
     // and 5,000 compensation each.
     assert_eq!(report["tickets_refunded"], 3);
@@ -208,7 +183,7 @@ async fn a_cancelled_performance_refunds_every_ticket_in_full_once() {
     assert_eq!(schedule["grades"][0]["available_seats"], 0);
 
     // Asking again answers the same cancellation, and pays nothing more.
-    let again = cancel(&app, &show.admin, show.schedule_id).await;
+    let again = app.cancel_performance(&show.admin, show.schedule_id).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.body["tickets_refunded"], 3);
     assert_eq!(again.body["requested_at"], cancelled.body["requested_at"]);
@@ -229,7 +204,7 @@ async fn while_refunds_run_a_holder_can_neither_refund_nor_list_a_cancelled_tick
     app.charge(&fan, 100_000).await;
     let order = app.buy(&fan, show.schedule_id, &show.seat_ids[0..2]).await;
     let tickets = ticket_ids(&order);
-    let cancelled = cancel(&app, &show.admin, show.schedule_id).await;
+    let cancelled = app.cancel_performance(&show.admin, show.schedule_id).await;
     assert_eq!(cancelled.status, StatusCode::ACCEPTED);
     assert_eq!(cancelled.body["compensation_percent"], 0);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -274,7 +249,8 @@ async fn while_refunds_run_a_holder_can_neither_refund_nor_list_a_cancelled_tick
     assert_eq!(progress.body["status"], "REFUNDING");
     assert_eq!(progress.body["tickets_left"], 1);
 
-    finished(&app, &show.admin, show.schedule_id).await;
+    app.cancellation_finished(&show.admin, show.schedule_id)
+        .await;
     assert_eq!(app.balance(&fan).await, 100_000);
     assert_eq!(app.balance(&fan).await, app.ledger_sum(&fan).await);
 }
@@ -283,13 +259,7 @@ async fn while_refunds_run_a_holder_can_neither_refund_nor_list_a_cancelled_tick
 async fn unknown_and_long_past_performances_are_refused() {
     let app = TestApp::spawn().await;
     let show = app.show_on_sale(20, 2).await;
-    let missing = app
-        .post(
-            &cancellation_path(999_999_999),
-            Some(&show.admin.token),
-            json!({}),
-        )
-        .await;
+    let missing = app.cancel_performance(&show.admin, 999_999_999).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.body["error"]["code"], "SCHEDULE_NOT_FOUND");
     let none = app
@@ -305,7 +275,7 @@ async fn unknown_and_long_past_performances_are_refused() {
         .execute(app.pool())
         .await
         .unwrap();
-    let late = cancel(&app, &show.admin, show.schedule_id).await;
+    let late = app.cancel_performance(&show.admin, show.schedule_id).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert_eq!(late.body["error"]["code"], "CANCELLATION_TOO_LATE");
     assert_eq!(late.body["error"]["limit"], 30);
@@ -367,7 +337,7 @@ async fn sold_out(app: &TestApp, users: usize) -> (crate::harness::ShowFixture, 
 async fn processes_running_one_job_together_pay_each_ticket_once() {
     let app = TestApp::with_config(&[FEE, COMPENSATION, ("CANCELLATION_BATCH", "3")]).await;
     let (show, fans) = sold_out(&app, 15).await;
-    let cancelled = cancel(&app, &show.admin, show.schedule_id).await;
+    let cancelled = app.cancel_performance(&show.admin, show.schedule_id).await;
     assert_eq!(cancelled.status, StatusCode::ACCEPTED);
     let job_id: i64 =
         sqlx::query_scalar("select id from performance_cancellations where schedule_id = ?")
@@ -392,7 +362,9 @@ async fn processes_running_one_job_together_pay_each_ticket_once() {
     for other in others {
         other.await.unwrap().unwrap();
     }
-    let report = finished(&app, &show.admin, show.schedule_id).await;
+    let report = app
+        .cancellation_finished(&show.admin, show.schedule_id)
+        .await;
     assert_eq!(report["tickets_refunded"], 60);
     assert_eq!(report["points_refunded"], 60 * (52_000 + 5_000));
     assert_eq!(books_balance(app.pool(), show.schedule_id).await, (60, 60));
@@ -423,7 +395,7 @@ async fn purchases_racing_the_cancellation_are_refunded_or_refused() {
         let path = format!("/api/v1/holds/{hold_id}/purchase");
         purchases.push(spawn_post(router, &path, &fan.token, None, &[]));
         if n == 9 {
-            let cancel = cancel(&app, &show.admin, show.schedule_id).await;
+            let cancel = app.cancel_performance(&show.admin, show.schedule_id).await;
             assert_eq!(cancel.status, StatusCode::ACCEPTED);
         }
     }
@@ -436,7 +408,9 @@ async fn purchases_racing_the_cancellation_are_refunded_or_refused() {
             status => panic!("{status}: {:?}", answer.body),
         }
     }
-    let report = finished(&app, &show.admin, show.schedule_id).await;
+    let report = app
+        .cancellation_finished(&show.admin, show.schedule_id)
+        .await;
     // Whatever the order, every ticket sold was refunded and nobody lost a point.
     assert_eq!(report["tickets_refunded"], bought * 2);
     assert_eq!(report["tickets_left"], 0);

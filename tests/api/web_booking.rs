@@ -464,28 +464,10 @@ async fn a_cancelled_performance_reads_as_such_on_its_pages() {
         text(&browser.get("/").await).contains(&link),
         "on sale at first"
     );
-    let cancelled = app
-        .post(
-            &format!("/api/v1/admin/schedules/{}/cancellation", show.schedule_id),
-            Some(&show.admin.token),
-            json!({}),
-        )
-        .await;
+    let cancelled = app.cancel_performance(&show.admin, show.schedule_id).await;
     assert_eq!(cancelled.status, StatusCode::ACCEPTED);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let progress = app
-            .get(
-                &format!("/api/v1/admin/schedules/{}/cancellation", show.schedule_id),
-                Some(&show.admin.token),
-            )
-            .await;
-        if progress.body["status"] == "FINISHED" {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.cancellation_finished(&show.admin, show.schedule_id)
+        .await;
 
     let me = browser.get("/me").await;
     let html = text(&me);

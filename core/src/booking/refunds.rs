@@ -118,13 +118,8 @@ pub(super) async fn pay_back(
     for seat_id in seats {
         store::free_seat(conn, seat_id).await?;
     }
-    let mut orders: Vec<i64> = refunding.iter().filter_map(|t| t.order_id).collect();
-    orders.sort_unstable();
-    orders.dedup();
-    for order_id in orders {
-        usage::give_back_if_cancelled(conn, order_id).await?;
-    }
-    Ok(())
+    let orders = refunding.iter().filter_map(|ticket| ticket.order_id);
+    usage::give_back_where_cancelled(conn, orders).await
 }
 
 /// What a ticket's refund is figured on.

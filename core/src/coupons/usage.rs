@@ -65,6 +65,21 @@ pub async fn mark_used(conn: &mut MySqlConnection, coupon_id: i64, order_id: i64
     }
 }
 
+/// `give_back_if_cancelled` for each of these orders once, in id order (the order a
+/// refund of several tickets, or a batch of a cancelled performance, locks them in).
+pub async fn give_back_where_cancelled(
+    conn: &mut MySqlConnection,
+    orders: impl IntoIterator<Item = i64>,
+) -> Result<()> {
+    let mut orders: Vec<i64> = orders.into_iter().collect();
+    orders.sort_unstable();
+    orders.dedup();
+    for order_id in orders {
+        give_back_if_cancelled(conn, order_id).await?;
+    }
+    Ok(())
+}
+
 /// Gives the order's coupon back, unused, when none of the order's tickets is left
 /// (all refunded) and its campaign still runs. Called after the refund marked its
 /// tickets, under the user's row lock: a concurrent refund of the order's last other

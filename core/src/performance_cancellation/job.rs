@@ -162,12 +162,8 @@ async fn batch(pool: &MySqlPool, rules: CancellationRules, job: OpenJob) -> Resu
         }
         points += terms.refund + terms.compensation;
     }
-    let mut orders: Vec<i64> = due.iter().filter_map(|ticket| ticket.order_id).collect();
-    orders.sort_unstable();
-    orders.dedup();
-    for order_id in orders {
-        usage::give_back_if_cancelled(&mut tx, order_id).await?;
-    }
+    let orders = due.iter().filter_map(|ticket| ticket.order_id);
+    usage::give_back_where_cancelled(&mut tx, orders).await?;
     let count = due.len() as u32;
     store::count_batch(&mut tx, job.id, count, points).await?;
     tx.commit().await?;
