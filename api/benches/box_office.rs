@@ -199,7 +199,7 @@ async fn main() {
             kind_and_coupon_phase(&pool, buyers.clone(), clients, seats).await,
         ]);
     }
-    let used: i64 = sqlx::query_scalar("select count(*) from coupons where order_id is not null")
+    let used: i64 = sqlx::query_scalar("select count(*) from orders where coupon_use is not null")
         .fetch_one(&pool)
         .await
         .unwrap();

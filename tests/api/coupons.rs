@@ -399,6 +399,32 @@ async fn one_coupon_paid_twice_at_once_is_used_once() {
     );
     assert_eq!(app.balance(&buyer).await, 200_000 - 45_000);
     assert_eq!(app.ledger_sum(&buyer).await, app.balance(&buyer).await);
+
+    // The purchases above were ordered by the buyer's row lock; the schema holds the
+    // rule alone: no second order can name the coupon in use, nor use another coupon
+    // than the one it was priced with.
+    let unpaid_hold = second.max(first);
+    let reuse = |coupon_use: i64| {
+        sqlx::query(
+            "insert into orders (number, user_id, hold_id, total, booking_fees, coupon_id,
+                                 coupon_use)
+             select '9999999999', user_id, ?, 0, 0, ?, ? from orders limit 1",
+        )
+        .bind(unpaid_hold + 1_000)
+        .bind(coupon_id.as_i64().unwrap())
+        .bind(coupon_use)
+        .execute(app.pool())
+    };
+    let twice = reuse(coupon_id.as_i64().unwrap()).await.unwrap_err();
+    assert!(
+        twice.to_string().contains("uq_orders_coupon_use"),
+        "{twice}"
+    );
+    let other = reuse(coupon_id.as_i64().unwrap() + 1).await.unwrap_err();
+    assert!(
+        other.to_string().contains("ck_orders_coupon_use"),
+        "{other}"
+    );
 }
 
 #[tokio::test]

@@ -2,9 +2,9 @@
 //! nothing: whether the performance is still on sale, the held grades' prices, and -
 //! only when asked for - the schedule's discount kinds and the buyer's coupon with its
 //! campaign's terms, all at the database's clock. Each used to be a round trip of its
-//! own, and a purchase is made of round trips: with kinds and a coupon it now costs one
-//! statement more than 일반 (the coupon's conditional mark), not three (BENCHMARKS.md,
-//! box office).
+//! own, and a purchase is made of round trips: with kinds and a coupon it now costs as
+//! many statements as 일반 (the coupon's use is the order's insert), not four more
+//! (BENCHMARKS.md, box office).
 //!
 //! The parts are one `union all` whose rows are tagged with their part - 'S' the sale
 //! (always one row), 'G' a grade, 'K' a kind, 'C' the coupon - in columns the parts
@@ -160,7 +160,7 @@ fn statement(ask: Ask<'_>) -> Statement {
             " union all
              select 'C', c.id, cast(k.percent_off as signed), k.amount_off, k.max_discount,
                     k.min_order, k.name, null, k.starts_at, k.ends_at,
-                    cast(c.order_id is not null as signed),
+                    cast(exists(select 1 from orders o where o.coupon_use = c.id) as signed),
                     cast(exists(select 1 from coupon_campaign_shows cs where cs.campaign_id = k.id)
                          and not exists(select 1 from coupon_campaign_shows cs
                                         join schedules sc on sc.show_id = cs.show_id

@@ -3,7 +3,7 @@
 //! One transaction, as named steps (`try_purchase`): lock the buyer, replay by key,
 //! lock the held seats, check the hold is live and whole and still on sale, record the
 //! order (each seat priced by its grade and chosen discount kind, plus a booking fee;
-//! `pricing`), debit the points, issue one ticket per seat, and turn the seats from held to
+//! `pricing`) and with it the use of its coupon, debit the points, issue one ticket per seat, and turn the seats from held to
 //! sold. Anything short of all of it rolls back. The statements are in `store`.
 //!
 //! Idempotency: an order is unique per hold and per (user, Idempotency-Key). Retries
@@ -22,9 +22,9 @@ use super::pricing::{self, KindChoice, PricedSeat, SeatPrice};
 use super::store::{self, HeldSeat, OrderRow};
 use super::tickets::{self, Ticket};
 use crate::accounts::Caller;
-use crate::coupons::usage::{self, Usable};
+use crate::coupons::usage::Usable;
 use crate::db::retry_on_lock_conflict;
-use crate::error::{is_unique_violation, is_unique_violation_of, Error, Result};
+use crate::error::{is_unique_violation, is_unique_violation_of, Error, NotApplicable, Result};
 use crate::idempotency;
 use crate::points::ledger::{self, LedgerReason};
 
@@ -104,6 +104,12 @@ async fn try_purchase(
     let order_id =
         match record_order(&mut tx, order_number::new, user_id, hold_id, key, amounts).await {
             Ok(order_id) => order_id,
+            // The coupon's use is the order's insert; the buyer's row lock has every
+            // order of theirs wait for this one, so only a coupon used since the read
+            // (which said it was free) lands here.
+            Err(err) if is_unique_violation_of(&err, "uq_orders_coupon_use") => {
+                return Err(Error::CouponNotApplicable(NotApplicable::Used));
+            }
             // Another request with this key committed an order for a different hold while
             // we waited on the key's index lock.
             Err(err) if is_unique_violation(&err) => {
@@ -112,9 +118,6 @@ async fn try_purchase(
             }
             Err(err) => return Err(err.into()),
         };
-    if let Some((coupon_id, _)) = coupon {
-        usage::mark_used(&mut tx, coupon_id, order_id).await?;
-    }
     debit(&mut tx, user_id, order_id, total).await?;
     for (seat, priced) in seats.iter().zip(&priced) {
         store::insert_order_ticket(&mut tx, order_id, user_id, seat, priced).await?;
@@ -195,8 +198,8 @@ async fn price(
 }
 
 /// Checks the buyer's coupon applies to these seats' prices and takes its discount off
-/// them. Answers the coupon and the discount; it is marked used once the order exists
-/// (`usage::mark_used`, conditional, so it is used once).
+/// them. Answers the coupon and the discount; the order's insert uses it
+/// (`store::insert_order`).
 fn use_coupon(coupon: &Usable, priced: &mut [PricedSeat]) -> Result<(i64, i64)> {
     let amount: i64 = priced.iter().map(|seat| seat.price).sum();
     let discount = coupon.discount(amount)?;

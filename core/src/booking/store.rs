@@ -121,8 +121,9 @@ pub struct Amounts {
     pub coupon: Option<(i64, i64)>,
 }
 
-/// Records the order; a unique violation (this key, or this hold, ordered meanwhile)
-/// is left to the caller to tell apart. `total` is what the buyer pays, `booking_fees`
+/// Records the order, and with it the use of its coupon (`coupon_use`, unique: the one
+/// statement that decides a coupon is used once). A unique violation (this key, this
+/// hold or this coupon, ordered meanwhile) is left to the caller to tell apart. `total` is what the buyer pays, `booking_fees`
 /// included.
 pub async fn insert_order(
     conn: &mut MySqlConnection,
@@ -135,14 +136,15 @@ pub async fn insert_order(
     let (coupon_id, coupon_discount) = amounts.coupon.unzip();
     let inserted = sqlx::query!(
         "insert into orders (number, user_id, hold_id, idempotency_key, total, booking_fees,
-                             coupon_id, coupon_discount)
-         values (?, ?, ?, ?, ?, ?, ?, ?)",
+                             coupon_id, coupon_use, coupon_discount)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         number,
         user_id,
         hold_id,
         key,
         amounts.total,
         amounts.fees,
+        coupon_id,
         coupon_id,
         coupon_discount.unwrap_or(0)
     )

@@ -129,8 +129,9 @@ struct CouponRow {
 pub async fn get_for_user(pool: &MySqlPool, user_id: i64, coupon_id: i64) -> Result<Coupon> {
     let row = sqlx::query_as!(
         CouponRow,
-        r#"select id, campaign_id, order_id, created_at as "created_at: _"
-           from coupons where id = ? and user_id = ?"#,
+        r#"select c.id, c.campaign_id, o.id as "order_id?", c.created_at as "created_at: _"
+           from coupons c left join orders o on o.coupon_use = c.id
+           where c.id = ? and c.user_id = ?"#,
         coupon_id,
         user_id
     )
@@ -147,8 +148,9 @@ pub async fn get_for_user(pool: &MySqlPool, user_id: i64, coupon_id: i64) -> Res
 pub async fn mine(pool: &MySqlPool, user_id: i64) -> Result<Vec<Coupon>> {
     let rows = sqlx::query_as!(
         CouponRow,
-        r#"select id, campaign_id, order_id, created_at as "created_at: _"
-           from coupons where user_id = ? order by id desc limit 100"#,
+        r#"select c.id, c.campaign_id, o.id as "order_id?", c.created_at as "created_at: _"
+           from coupons c left join orders o on o.coupon_use = c.id
+           where c.user_id = ? order by c.id desc limit 100"#,
         user_id
     )
     .fetch_all(pool)

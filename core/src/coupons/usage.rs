@@ -3,9 +3,9 @@
 //! Both run inside the booking transactions, after the user's row is locked (every
 //! change to a person's coupons happens under their row lock, so a purchase and a
 //! refund of the same person never race on a coupon). Reading a coupon's terms locks
-//! nothing; using it is the conditional update `order_id is null`, which alone decides
-//! that a coupon is used once. No statement here locks a campaign's row: that is what
-//! claims queue on.
+//! nothing; using it is the order's insert, whose unique `coupon_use` alone decides
+//! that a coupon is used once (`booking::store::insert_order`). No statement here
+//! locks a campaign's row: that is what claims queue on.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlConnection;
@@ -45,26 +45,6 @@ impl Usable {
     }
 }
 
-/// Marks the coupon used by the order, if it is still unused: a concurrent order that
-/// used it first (committed, or holding its row) leaves nothing to mark, and the
-/// purchase rolls back with USED.
-pub async fn mark_used(conn: &mut MySqlConnection, coupon_id: i64, order_id: i64) -> Result<()> {
-    let marked = sqlx::query!(
-        "update coupons set order_id = ?, used_at = current_timestamp(6)
-         where id = ? and order_id is null",
-        order_id,
-        coupon_id
-    )
-    .execute(conn)
-    .await?
-    .rows_affected();
-    if marked == 1 {
-        Ok(())
-    } else {
-        Err(Error::CouponNotApplicable(NotApplicable::Used))
-    }
-}
-
 /// `give_back_if_cancelled` for each of these orders once, in id order (the order a
 /// refund of several tickets, or a batch of a cancelled performance, locks them in).
 pub async fn give_back_where_cancelled(
@@ -81,31 +61,31 @@ pub async fn give_back_where_cancelled(
 }
 
 /// Gives the order's coupon back, unused, when none of the order's tickets is left
-/// (all refunded) and its campaign still runs. Called after the refund marked its
-/// tickets, under the user's row lock: a concurrent refund of the order's last other
-/// ticket waits for that lock, then finds this one refunded and gives it back itself.
+/// (all refunded) and its campaign still runs: the order stops using it
+/// (`orders.coupon_use`). Called after the refund marked its tickets, under the user's
+/// row lock: a concurrent refund of the order's last other ticket waits for that lock,
+/// then finds this one refunded and gives it back itself.
 pub async fn give_back_if_cancelled(conn: &mut MySqlConnection, order_id: i64) -> Result<()> {
+    // A plain read, then an update of the order alone: an update joining the campaign
+    // would lock its row, which claims queue on.
     let order = sqlx::query!(
-        r#"select o.coupon_id, k.ends_at > current_timestamp(6) as "running: bool",
+        r#"select k.ends_at > current_timestamp(6) as "running!: bool",
                   (select count(*) from tickets t
                    where t.order_id = o.id and t.status <> 'REFUNDED') as "left!: i64"
            from orders o
-           left join coupons c on c.id = o.coupon_id
-           left join coupon_campaigns k on k.id = c.campaign_id
+           join coupons c on c.id = o.coupon_use
+           join coupon_campaigns k on k.id = c.campaign_id
            where o.id = ?"#,
         order_id
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(order) = order else { return Ok(()) };
-    if let (Some(coupon_id), Some(true), 0) = (order.coupon_id, order.running, order.left) {
-        sqlx::query!(
-            "update coupons set order_id = null, used_at = null where id = ? and order_id = ?",
-            coupon_id,
-            order_id
-        )
-        .execute(conn)
-        .await?;
+    if let Some(order) = order {
+        if order.running && order.left == 0 {
+            sqlx::query!("update orders set coupon_use = null where id = ?", order_id)
+                .execute(conn)
+                .await?;
+        }
     }
     Ok(())
 }
