@@ -57,6 +57,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
             shows::delete
         ))
         .routes(utoipa_axum::routes!(shows::seats))
+        .routes(utoipa_axum::routes!(posters::upload, posters::remove))
         .routes(utoipa_axum::routes!(shows::like, shows::unlike))
         .routes(utoipa_axum::routes!(booking::create_hold))
         .routes(utoipa_axum::routes!(booking::release_hold))

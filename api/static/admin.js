@@ -5,6 +5,33 @@
 
 import { api } from './common.js';
 
+// The poster: the chosen file sent as it is (PUT /api/v1/admin/shows/{id}/poster); the
+// server checks what it really is and says why it is refused.
+const posterWords = {
+  POSTER_TOO_LARGE: '파일이 8MB보다 커요.',
+  POSTER_TYPE_UNSUPPORTED: 'JPEG, PNG, WebP 이미지만 올릴 수 있어요.',
+  POSTER_DIMENSIONS: '이미지는 한 변이 200~6000px이어야 해요.',
+  POSTER_UNREADABLE: '이미지 파일이 손상되었거나 잘려 있어요.',
+};
+for (const form of document.querySelectorAll('[data-poster]')) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const problem = form.querySelector('.problem');
+    const button = form.querySelector('button');
+    const file = form.elements.file.files[0];
+    if (!file) return;
+    button.disabled = true;
+    const answer = await api('PUT', `/api/v1/admin/shows/${form.dataset.poster}/poster`, file);
+    button.disabled = false;
+    if (answer.ok) {
+      window.location.reload();
+      return;
+    }
+    problem.textContent = posterWords[answer.body?.error?.code] ?? '올리지 못했어요. 잠시 후 다시 시도해 주세요.';
+    problem.hidden = false;
+  });
+}
+
 for (const form of document.querySelectorAll('[data-room]')) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

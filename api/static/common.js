@@ -14,7 +14,11 @@ export async function api(method, path, body, headers = {}) {
     headers: { accept: 'application/json', ...headers },
   };
   if (csrf && method !== 'GET') init.headers['x-csrf-token'] = csrf;
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // A file as it is (a poster): its own type, no JSON around it.
+    init.headers['content-type'] = body.type || 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

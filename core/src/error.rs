@@ -122,6 +122,9 @@ pub enum Error {
     /// for other shows, or the order is below its minimum.
     #[error("the coupon does not apply: {}", .0.as_str())]
     CouponNotApplicable(NotApplicable),
+    /// An upload that cannot be a poster (`posters::check`).
+    #[error("{}", .0.message())]
+    PosterRejected(PosterProblem),
     /// The ticket has an open listing: cancel it before refunding or listing again.
     #[error("ticket is listed for resale; cancel the listing first")]
     TicketListed,
@@ -262,6 +265,30 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 pub fn is_unique_violation_of(err: &sqlx::Error, key: &str) -> bool {
     matches!(err, sqlx::Error::Database(db)
         if db.is_unique_violation() && db.message().contains(&format!("'{key}'")))
+}
+
+/// Why an upload is not taken as a poster; each is its own error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PosterProblem {
+    /// Over `posters::check::MAX_BYTES`.
+    TooLarge,
+    /// Not a JPEG, PNG or WebP image by its content (SVG included).
+    UnsupportedType,
+    /// A side over `MAX_SIDE` or under `MIN_SIDE` pixels.
+    Dimensions,
+    /// Claims a format it does not decode as: cut off, or corrupt.
+    Unreadable,
+}
+
+impl PosterProblem {
+    fn message(self) -> &'static str {
+        match self {
+            PosterProblem::TooLarge => "the poster is over 8 MiB",
+            PosterProblem::UnsupportedType => "the poster must be a JPEG, PNG or WebP image",
+            PosterProblem::Dimensions => "the poster must be 200 to 6000 pixels on each side",
+            PosterProblem::Unreadable => "the poster image is cut off or corrupt",
+        }
+    }
 }
 
 /// Why a coupon does not apply to an order now (`coupons`), told to the client as

@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod lifecycle;
 pub mod performance_cancellation;
 pub mod points;
+pub mod posters;
 pub mod queue;
 pub mod read_replicas;
 pub mod redis_link;

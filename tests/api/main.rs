@@ -37,6 +37,7 @@ mod page_cache;
 mod performance_cancellation;
 mod points;
 mod portone;
+mod posters;
 mod purchase;
 mod queue;
 mod queue_limits;

@@ -7,6 +7,7 @@
 // Prints one "web (journey, viewport): passed|failed" line each; exits 1 on a failure.
 
 import { mkdirSync, readFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -110,6 +111,42 @@ async function fillNewShow(page, title, venue, address, days) {
 }
 
 /** Logs in through the form. */
+/**
+ * A poster-shaped PNG (3:4, a diagonal gradient with a band), made here so the journey
+ * uploads a real image without a file on disk.
+ */
+function posterPng(width = 600, height = 800) {
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) {
+      const band = y > height * 0.6 && y < height * 0.75;
+      row[1 + x * 3] = band ? 250 : Math.floor((x / width) * 120) + 60;
+      row[2 + x * 3] = band ? 250 : 30;
+      row[3 + x * 3] = band ? 250 : Math.floor((y / height) * 150) + 80;
+    }
+    rows.push(row);
+  }
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 async function logIn(page, email, password) {
   await page.goto(`${base}/login`);
   await page.getByLabel('이메일').fill(email);
@@ -440,10 +477,27 @@ const journeys = {
     await Promise.all([page.waitForURL(/\/admin\/shows\/\d+$/), page.getByRole('button', { name: '등록' }).click()]);
     const adminPath = new URL(page.url()).pathname;
     const showPath = adminPath.replace('/admin', '');
+    // The poster: an SVG is refused with the reason, a PNG becomes the poster.
+    visit.allowed.push('415'); // the SVG's refusal
+    const poster = page.locator('form.poster-upload');
+    await poster.getByLabel(/JPEG, PNG, WebP/).setInputFiles({ name: 'poster.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') });
+    await poster.getByRole('button', { name: '포스터 올리기' }).click();
+    await poster.getByText('JPEG, PNG, WebP 이미지만 올릴 수 있어요.').waitFor();
+    await poster.getByLabel(/JPEG, PNG, WebP/).setInputFiles({ name: 'poster.jpg', mimeType: 'image/jpeg', buffer: posterPng() });
+    await Promise.all([page.waitForLoadState('load'), poster.getByRole('button', { name: '포스터 올리기' }).click()]);
+    await page.locator('img.poster-thumb').waitFor();
+    expect(await page.locator('img.poster-thumb').evaluate((img) => img.complete && img.naturalWidth === 240), 'the admin page shows the new poster');
+    await visit.look('admin-poster');
 
     const context = await page.context().browser().newContext({ viewport: page.viewportSize(), locale: 'ko-KR' });
     const fan = await context.newPage();
     const seen = new Visit(fan, visit.journey, `${visit.viewport}-fan`);
+    await fan.goto(`${base}${showPath}`);
+    const shown = fan.locator('img.poster');
+    await shown.evaluate((img) => img.decode());
+    // One of the copies, as the browser chose for 240 CSS pixels at its density.
+    expect(await shown.evaluate((img) => img.naturalWidth > 0 && /\/posters\/\d+\/[0-9a-f]{16}\/(240|480|960)\.jpg$/.test(img.currentSrc)), 'the show page draws the uploaded poster');
+    await seen.look('show-poster');
     await signUp(fan, `cancelled-${visit.viewport}-${Date.now()}@example.kr`);
     await topUp(fan, '300,000원 충전');
     const before = points(await fan.locator('#balance').innerText());

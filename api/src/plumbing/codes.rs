@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
+use marquee_core::error::PosterProblem;
 use marquee_core::Error as CoreError;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
@@ -135,6 +136,14 @@ error_codes! {
         "more tickets of a discount kind than one order may have";
     DiscountNotEligible = CONFLICT, "DISCOUNT_NOT_ELIGIBLE",
         "a 재관람 discount needs a ticket of the same show whose performance has started";
+    PosterTooLarge = PAYLOAD_TOO_LARGE, "POSTER_TOO_LARGE", "the poster file is over 8 MiB";
+    PosterTypeUnsupported = UNSUPPORTED_MEDIA_TYPE, "POSTER_TYPE_UNSUPPORTED",
+        "the poster is not a JPEG, PNG or WebP image by its content (SVG is refused)";
+    PosterDimensions = UNPROCESSABLE_ENTITY, "POSTER_DIMENSIONS",
+        "the poster must be 200 to 6000 pixels on each side";
+    PosterUnreadable = UNPROCESSABLE_ENTITY, "POSTER_UNREADABLE",
+        "the poster's content is cut off or corrupt";
+    PosterNotFound = NOT_FOUND, "POSTER_NOT_FOUND", "the show has no poster";
     TradeNotOpen = CONFLICT, "TRADE_NOT_OPEN", "the trade is sold, cancelled or expired";
     OwnTrade = CONFLICT, "OWN_TRADE", "you cannot buy your own trade";
     StreamReplaced = CONFLICT, "STREAM_REPLACED", "a newer event stream of this place took over";
@@ -185,6 +194,7 @@ pub fn code_of(err: &CoreError) -> Code {
         NotFound("waiting room") => Code::WaitingRoomNotFound,
         NotFound("social provider") => Code::SocialProviderNotFound,
         NotFound("blocked term") => Code::BlockedTermNotFound,
+        NotFound("poster") => Code::PosterNotFound,
         NotFound(_) => Code::NotFound,
         EmailTaken => Code::EmailTaken,
         InvalidCredentials => Code::InvalidCredentials,
@@ -220,6 +230,12 @@ pub fn code_of(err: &CoreError) -> Code {
         DiscountNotOnSale => Code::DiscountNotOnSale,
         DiscountLimitExceeded { .. } => Code::DiscountLimitExceeded,
         DiscountNotEligible => Code::DiscountNotEligible,
+        PosterRejected(problem) => match problem {
+            PosterProblem::TooLarge => Code::PosterTooLarge,
+            PosterProblem::UnsupportedType => Code::PosterTypeUnsupported,
+            PosterProblem::Dimensions => Code::PosterDimensions,
+            PosterProblem::Unreadable => Code::PosterUnreadable,
+        },
         TradeNotOpen { .. } => Code::TradeNotOpen,
         OwnTrade => Code::OwnTrade,
         QueueUnavailable(_) => Code::QueueUnavailable,

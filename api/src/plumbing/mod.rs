@@ -11,6 +11,7 @@ pub mod fallback;
 pub mod html;
 pub mod hygiene;
 pub mod page_cache;
+pub mod poster_cache;
 pub mod searching;
 pub mod site_payment;
 pub mod state;

@@ -21,6 +21,7 @@ use marquee_core::Error;
 use sqlx::MySqlPool;
 
 use super::page_cache::PageCache;
+use super::poster_cache::PosterCache;
 use super::site_payment::SitePayment;
 
 #[derive(Clone)]
@@ -43,6 +44,8 @@ pub struct AppState {
     pub client_ip_header: Option<HeaderName>,
     /// The public catalog's answers, kept for `CATALOG_CACHE_TTL_MS`.
     pub pages: PageCache,
+    /// Poster images read from the database, by show and width.
+    pub posters: PosterCache,
     /// Read-only view of the index under `INDEX_DIR`.
     pub search: Arc<ShowSearch>,
     /// Search counts (popular queries, misses), flushed to Redis every second.
@@ -124,6 +127,7 @@ impl AppState {
                     .expect("CLIENT_IP_HEADER was checked when the configuration was read")
             }),
             pages: PageCache::new(config.catalog_cache_ttl),
+            posters: PosterCache::default(),
             search: Arc::new(ShowSearch::new(config.index_dir.clone())),
             trends: Arc::new(
                 SearchTrends::new(&config.redis_url, &config.queue_key_prefix)

@@ -7,6 +7,7 @@ pub mod cancellations;
 pub mod coupons;
 pub mod ops;
 pub mod points;
+pub mod posters;
 pub mod queue;
 pub mod search;
 pub mod shows;

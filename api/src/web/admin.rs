@@ -106,6 +106,8 @@ struct ShowPage {
     csrf: String,
     show_id: i64,
     title: String,
+    /// The current poster's card-size copy, if one was uploaded.
+    poster: Option<String>,
     performances: Vec<Performance>,
     /// Cancellations pay the standard's compensation on top (`CANCELLATION_COMPENSATION`).
     compensation_percent: u8,
@@ -171,6 +173,7 @@ pub async fn show(
     html(&ShowPage {
         csrf: csrf_token(&secret),
         show_id,
+        poster: show.poster.map(|poster| poster.images[0].url.clone()),
         title: show.title,
         performances,
         compensation_percent: state.cancellations.rules().compensation_percent,

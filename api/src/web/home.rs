@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::chips::{category, chips, Chip};
 use super::format;
+use super::poster_img::PosterImg;
 use crate::plumbing::html::PageError;
 use crate::plumbing::html::{render, with_policy};
 use crate::plumbing::page_cache::PageKey;
@@ -41,7 +42,7 @@ pub struct Card {
     pub opens: String,
     /// Booking has not opened yet: the card says when it will.
     pub upcoming: bool,
-    pub poster_url: Option<String>,
+    pub poster: Option<PosterImg>,
 }
 
 impl From<ShowSummary> for Card {
@@ -60,7 +61,7 @@ impl From<ShowSummary> for Card {
             dates,
             opens: format::when(show.booking_opens_at),
             upcoming: show.booking_opens_at > chrono::Utc::now(),
-            poster_url: show.poster_url,
+            poster: PosterImg::of(show.poster, show.poster_url),
             title: show.title,
         }
     }

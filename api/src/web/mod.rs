@@ -20,6 +20,8 @@ mod home;
 mod market;
 mod me;
 mod performance;
+mod poster_img;
+mod posters;
 mod qr;
 mod queue;
 mod refund_rules;
@@ -41,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::page))
         .route("/shows/{id}", get(show::page))
         .route("/static/{file}", get(assets::file))
+        .route("/posters/{show_id}/{key}/{file}", get(posters::image))
         .route("/login", get(account::login_page).post(account::login))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/logout", post(account::logout))

@@ -11,6 +11,7 @@ use marquee_core::catalog::repo as catalog;
 use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::Error;
 
+use super::poster_img::PosterImg;
 use super::{discount_words, format, refund_rules};
 use crate::plumbing::html::PageError;
 use crate::plumbing::html::{render, with_policy};
@@ -48,7 +49,7 @@ struct ShowPage {
     venue: String,
     address: String,
     artists: String,
-    poster_url: Option<String>,
+    poster: Option<PosterImg>,
     opens: String,
     like_count: i32,
     performances: Vec<Performance>,
@@ -128,7 +129,7 @@ async fn show_html(
         description: show.description,
         venue: show.venue.name,
         address: show.venue.address,
-        poster_url: show.poster_url,
+        poster: PosterImg::of(show.poster, show.poster_url),
         like_count: show.like_count,
         performances,
         discounts,

@@ -2,10 +2,13 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::mysql::MySqlRow;
+use sqlx::Row;
 
 use super::discounts::{self, DiscountKind, NewDiscount};
 use crate::db::text_enum;
 use crate::error::{Error, Result};
+use crate::posters::Poster;
 use crate::refund_policy::RefundPolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -314,7 +317,7 @@ impl ShowPatch {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShowSummary {
     pub id: i64,
     pub title: String,
@@ -322,10 +325,34 @@ pub struct ShowSummary {
     pub category: String,
     pub venue: String,
     pub poster_url: Option<String>,
+    /// The uploaded poster's copies; pages show it before `poster_url`.
+    pub poster: Option<Poster>,
     pub booking_opens_at: DateTime<Utc>,
     pub first_starts_at: Option<DateTime<Utc>>,
     pub last_starts_at: Option<DateTime<Utc>>,
     pub like_count: i32,
+}
+
+/// By hand, for the one field that is not a column: the poster's addresses, made from
+/// the show's id and its `poster_key`.
+impl<'r> sqlx::FromRow<'r, MySqlRow> for ShowSummary {
+    fn from_row(row: &'r MySqlRow) -> sqlx::Result<Self> {
+        let id: i64 = row.try_get("id")?;
+        let poster_key: Option<String> = row.try_get("poster_key")?;
+        Ok(ShowSummary {
+            id,
+            title: row.try_get("title")?,
+            title_en: row.try_get("title_en")?,
+            category: row.try_get("category")?,
+            venue: row.try_get("venue")?,
+            poster_url: row.try_get("poster_url")?,
+            poster: Poster::of(id, poster_key.as_deref()),
+            booking_opens_at: row.try_get("booking_opens_at")?,
+            first_starts_at: row.try_get("first_starts_at")?,
+            last_starts_at: row.try_get("last_starts_at")?,
+            like_count: row.try_get("like_count")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -339,6 +366,8 @@ pub struct ShowDetail {
     pub artists: Vec<String>,
     pub aliases: Vec<String>,
     pub poster_url: Option<String>,
+    /// The uploaded poster's copies; pages show it before `poster_url`.
+    pub poster: Option<Poster>,
     /// The show's own refund tiers (`DAYS:PERCENT,...`); null follows the service's.
     pub refund_policy: Option<String>,
     pub booking_opens_at: DateTime<Utc>,

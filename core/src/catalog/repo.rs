@@ -7,6 +7,7 @@ use super::discounts;
 use super::model::*;
 use crate::db::{column, retry_on_lock_conflict, Statement};
 use crate::error::{is_unique_violation, Error, Result};
+use crate::posters::Poster;
 use crate::rules;
 
 /// Creates a show with its venue, artists and schedules in one transaction. Catalog
@@ -317,7 +318,8 @@ pub async fn soft_delete_show(pool: &MySqlPool, show_id: i64) -> Result<bool> {
 /// sorted them), and each show's first and last performance come from its own
 /// `ix_schedules_show` entries, not from a grouping of every schedule.
 const SUMMARY_SELECT: &str =
-    "select s.id, s.title, s.title_en, s.category, v.name as venue, s.poster_url, s.booking_opens_at,
+    "select s.id, s.title, s.title_en, s.category, v.name as venue, s.poster_url,
+        cast(s.poster_key as char) as poster_key, s.booking_opens_at,
         (select min(x.starts_at) from schedules x where x.show_id = s.id) as first_starts_at,
         (select max(x.starts_at) from schedules x where x.show_id = s.id) as last_starts_at,
         s.like_count
@@ -437,6 +439,7 @@ struct ShowRow {
     venue_name: String,
     venue_address: String,
     poster_url: Option<String>,
+    poster_key: Option<String>,
     refund_policy: Option<String>,
     booking_opens_at: DateTime<Utc>,
     like_count: i32,
@@ -448,6 +451,7 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
         ShowRow,
         r#"select s.id, s.title, s.title_en, s.description, s.category, v.name as venue_name,
                   v.address as venue_address, s.poster_url,
+                  cast(s.poster_key as char) as poster_key,
                   cast(s.refund_policy as char) as refund_policy,
                   s.booking_opens_at as "booking_opens_at: _", s.like_count,
                   s.updated_at as "updated_at: _"
@@ -543,6 +547,7 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
         artists,
         aliases,
         poster_url: row.poster_url,
+        poster: Poster::of(row.id, row.poster_key.as_deref()),
         refund_policy: row.refund_policy,
         booking_opens_at: row.booking_opens_at,
         like_count: row.like_count,

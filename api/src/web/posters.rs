@@ -1,0 +1,49 @@
+//! Poster images: `/posters/{show_id}/{key}/{width}.jpg`. The key changes with the
+//! poster, so what is at an address never changes: browsers and proxies keep it for a
+//! year without asking again (`immutable`), and a revalidation is answered by its
+//! ETag with a 304.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::plumbing::error::status_and_code;
+use crate::plumbing::state::AppState;
+
+pub async fn image(
+    State(state): State<AppState>,
+    Path((show_id, key, file)): Path<(i64, String, String)>,
+    request: HeaderMap,
+) -> Response {
+    let Some(width) = file
+        .strip_suffix(".jpg")
+        .and_then(|width| width.parse::<u32>().ok())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let copy = match state.posters.get(&state.pool, show_id, &key, width).await {
+        Ok(Some(copy)) => copy,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(err) => return status_and_code(&err).0.into_response(),
+    };
+    let tag = format!("\"{}-{width}\"", copy.key);
+    let headers = [
+        (CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+        (
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ),
+        (
+            ETAG,
+            HeaderValue::from_str(&tag).expect("hex digits and a number"),
+        ),
+    ];
+    if request
+        .get(IF_NONE_MATCH)
+        .is_some_and(|given| given.as_bytes() == tag.as_bytes())
+    {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (headers, copy.jpeg.clone()).into_response()
+}
