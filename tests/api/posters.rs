@@ -15,19 +15,19 @@ use tower::ServiceExt;
 use crate::harness::{send_raw, TestApp, TestResponse, TestUser};
 
 /// A poster-like picture: a gradient, so every copy has real detail to resize.
-fn picture(width: u32, height: u32) -> RgbImage {
+pub(crate) fn picture(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 120])
     })
 }
 
-fn encode(image: &RgbImage, format: ImageFormat) -> Vec<u8> {
+pub(crate) fn encode(image: &RgbImage, format: ImageFormat) -> Vec<u8> {
     let mut bytes = Cursor::new(Vec::new());
     image.write_to(&mut bytes, format).unwrap();
     bytes.into_inner()
 }
 
-async fn put_poster(
+pub(crate) async fn put_poster(
     router: &Router,
     admin: &TestUser,
     show_id: i64,

@@ -8,10 +8,13 @@ use marquee_core::config::{IndexerConfig, ReadReplicaConfig};
 use marquee_core::secret::Secret;
 use serde_json::{json, Value};
 
+use image::ImageFormat;
+
 use crate::harness::TestApp;
+use crate::posters::{encode as encode_image, picture, put_poster};
 
 /// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
-pub(crate) fn encode(text: &str) -> String {
+pub(crate) fn encode_query(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -24,7 +27,7 @@ pub(crate) fn encode(text: &str) -> String {
 
 async fn search(app: &TestApp, q: &str) -> Value {
     let response = app
-        .get(&format!("/api/v1/search?q={}", encode(q)), None)
+        .get(&format!("/api/v1/search?q={}", encode_query(q)), None)
         .await;
     assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
     response.body
@@ -123,6 +126,36 @@ async fn a_title_changed_through_the_api_is_found_by_its_new_name_via_the_runnin
     );
     assert_eq!(body["index_ready"], true);
 
+    // A poster uploaded: the indexer takes the show again (its updated_at moved) and
+    // results draw it, in the JSON and on the results page.
+    let poster = put_poster(
+        &app.router,
+        &admin,
+        show,
+        encode_image(&picture(300, 400), ImageFormat::Png),
+        "image/png",
+    )
+    .await;
+    assert_eq!(poster.status, StatusCode::OK, "{:?}", poster.body);
+    let mut drawn = false;
+    for _ in 0..100 {
+        if search(&app, "20주년").await["items"][0]["poster"]["key"] == poster.body["key"] {
+            drawn = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(drawn, "the search result carries the poster");
+    let page = app
+        .get(&format!("/search?q={}", encode_query("20주년")), None)
+        .await;
+    let card = poster.body["images"][0]["url"].as_str().unwrap();
+    assert!(
+        page.body.as_str().unwrap().contains(card),
+        "{:?}",
+        page.body
+    );
+
     // A soft delete leaves search too.
     let deleted = app
         .send(
@@ -160,7 +193,7 @@ async fn filters_suggestions_and_paging_work_over_http() {
     assert_eq!(search(&app, "tlzkrh").await["total"], 2);
     let plays = app
         .get(
-            &format!("/api/v1/search?q={}&category=PLAY", encode("시카고")),
+            &format!("/api/v1/search?q={}&category=PLAY", encode_query("시카고")),
             None,
         )
         .await;
@@ -169,7 +202,7 @@ async fn filters_suggestions_and_paging_work_over_http() {
     let soon = (chrono::Utc::now() + chrono::Duration::days(20)).format("%Y-%m-%d");
     let early = app
         .get(
-            &format!("/api/v1/search?q={}&to={soon}", encode("시카고")),
+            &format!("/api/v1/search?q={}&to={soon}", encode_query("시카고")),
             None,
         )
         .await;
@@ -177,7 +210,10 @@ async fn filters_suggestions_and_paging_work_over_http() {
 
     let paged = app
         .get(
-            &format!("/api/v1/search?q={}&limit=1&offset=1", encode("시카고")),
+            &format!(
+                "/api/v1/search?q={}&limit=1&offset=1",
+                encode_query("시카고")
+            ),
             None,
         )
         .await;
@@ -185,7 +221,10 @@ async fn filters_suggestions_and_paging_work_over_http() {
     assert_eq!(paged.body["items"].as_array().unwrap().len(), 1);
 
     let suggested = app
-        .get(&format!("/api/v1/search/suggest?q={}", encode("싴")), None)
+        .get(
+            &format!("/api/v1/search/suggest?q={}", encode_query("싴")),
+            None,
+        )
         .await;
     assert_eq!(suggested.status, StatusCode::OK);
     assert_eq!(suggested.body["items"].as_array().unwrap().len(), 2);

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::harness::{index_dir, send, test_config, IndexDir, TestApp, TestDb};
 use crate::mariadb_replica::Replication;
-use crate::search::encode;
+use crate::search::encode_query as encode;
 
 /// Every tenth labelled query of the search benchmark: every kind of typing (typos,
 /// initials, the English layout, particles, ...), and negatives.

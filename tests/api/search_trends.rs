@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::harness::{send, TestApp};
 use crate::redis_cluster::RedisCluster;
-use crate::search::encode;
+use crate::search::encode_query as encode;
 
 /// One more api process on the same database, index and Redis keys as `app`.
 fn another_process(app: &TestApp) -> (AppState, axum::Router) {

@@ -4,7 +4,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::harness::{TestApp, TestResponse};
-use crate::search::{encode, indexer_config};
+use crate::search::{encode_query as encode, indexer_config};
 
 fn html(page: &TestResponse) -> &str {
     page.body.as_str().expect("an HTML page")

@@ -282,6 +282,7 @@ async fn an_index_with_yesterdays_schema_keeps_answering_until_the_pass_rebuilds
             venue: "샤롯데씨어터".into(),
             category: "MUSICAL".into(),
             poster_url: None,
+            poster_key: None,
             booking_opens_at: now - chrono::Duration::days(1),
             starts_at: vec![now + chrono::Duration::days(30)],
             like_count: 0,

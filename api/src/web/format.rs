@@ -39,6 +39,18 @@ pub fn day(at: DateTime<Utc>) -> String {
     format!("{}. {}. {}.", local.year(), local.month(), local.day())
 }
 
+/// A show's run, `2026. 12. 1. ~ 2026. 12. 31.`, or its one day; empty without
+/// performances.
+pub fn run(first: Option<DateTime<Utc>>, last: Option<DateTime<Utc>>) -> String {
+    match (first, last) {
+        (Some(first), Some(last)) if day(first) != day(last) => {
+            format!("{} ~ {}", day(first), day(last))
+        }
+        (Some(first), _) => day(first),
+        _ => String::new(),
+    }
+}
+
 /// `170,000원`.
 pub fn won(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();

@@ -47,13 +47,7 @@ pub struct Card {
 
 impl From<ShowSummary> for Card {
     fn from(show: ShowSummary) -> Self {
-        let dates = match (show.first_starts_at, show.last_starts_at) {
-            (Some(first), Some(last)) if format::day(first) != format::day(last) => {
-                format!("{} ~ {}", format::day(first), format::day(last))
-            }
-            (Some(first), _) => format::day(first),
-            _ => String::new(),
-        };
+        let dates = format::run(show.first_starts_at, show.last_starts_at);
         Card {
             id: show.id,
             category: format::category(&show.category),

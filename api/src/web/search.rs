@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::chips::{category, chips, Chip};
 use super::format;
+use super::poster_img::PosterImg;
 use crate::plumbing::extract::ClientIp;
 use crate::plumbing::html::html;
 use crate::plumbing::html::PageError;
@@ -38,6 +39,9 @@ pub struct Hit {
     pub venue: String,
     pub artists: String,
     pub state: &'static str,
+    /// The show's run (`format::run`).
+    pub dates: String,
+    pub poster: Option<PosterImg>,
 }
 
 impl From<SearchHit> for Hit {
@@ -51,6 +55,8 @@ impl From<SearchHit> for Hit {
             category: format::category(&hit.category),
             venue: hit.venue,
             artists: hit.artists.join(", "),
+            dates: format::run(hit.first_starts_at, hit.last_starts_at),
+            poster: PosterImg::of(hit.poster, hit.poster_url),
             state: match hit.booking_state.as_str() {
                 "ON_SALE" => "예매 중",
                 "UPCOMING" => "오픈 예정",

@@ -36,6 +36,7 @@ struct ShowRow {
     category: String,
     venue: String,
     poster_url: Option<String>,
+    poster_key: Option<String>,
     booking_opens_at: DateTime<Utc>,
     like_count: i32,
     updated_at: DateTime<Utc>,
@@ -55,7 +56,8 @@ macro_rules! select_shows {
         sqlx::query_as!(
             ShowRow,
             r#"select s.id, s.title, s.title_en, cast(s.category as char) as "category!",
-                      v.name as venue, s.poster_url, s.booking_opens_at as "booking_opens_at: _",
+                      v.name as venue, s.poster_url, cast(s.poster_key as char) as poster_key,
+                      s.booking_opens_at as "booking_opens_at: _",
                       s.like_count, s.updated_at as "updated_at: _",
                       s.deleted_at is not null as "deleted!: bool"
                from shows s straight_join venues v on v.id = s.venue_id "# + $rest
@@ -178,6 +180,7 @@ async fn with_details(pool: &MySqlPool, rows: Vec<ShowRow>) -> Result<Vec<Change
                 venue: row.venue,
                 category: row.category,
                 poster_url: row.poster_url,
+                poster_key: row.poster_key,
                 booking_opens_at: row.booking_opens_at,
                 like_count: i64::from(row.like_count),
                 updated_at: row.updated_at,

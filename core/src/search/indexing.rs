@@ -79,7 +79,8 @@ pub struct PassReport {
 ///    (`analysis::name_keys`, a tokenizer of its own).
 /// 8: the pieces of title words in a field of their own (`title_pieces`), below whole
 ///    words.
-pub const ANALYSIS_VERSION: u32 = 8;
+/// 9: the uploaded poster's key stored (`poster_key`, a new field), so results draw it.
+pub const ANALYSIS_VERSION: u32 = 9;
 
 /// The first analysis version that spells keys one byte per jamo.
 const COMPACT_SPELLING_SINCE: u32 = 4;

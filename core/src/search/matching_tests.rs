@@ -76,6 +76,7 @@ fn documents() -> Vec<ShowDocument> {
             venue: "샤롯데씨어터".into(),
             category: category.to_string(),
             poster_url: None,
+            poster_key: None,
             booking_opens_at: base - Duration::days(30),
             starts_at: vec![base + Duration::days(i as i64 * 10)],
             // Earlier titles are more liked.

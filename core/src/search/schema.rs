@@ -34,6 +34,8 @@ pub struct ShowDocument {
     pub venue: String,
     pub category: String,
     pub poster_url: Option<String>,
+    /// The uploaded poster's key (`posters`).
+    pub poster_key: Option<String>,
     pub booking_opens_at: DateTime<Utc>,
     /// Start times of the schedules, in order.
     pub starts_at: Vec<DateTime<Utc>>,
@@ -63,6 +65,8 @@ pub struct Fields {
     pub venue: Field,
     pub category: Field,
     pub poster_url: Field,
+    /// None in an index written before posters were uploaded (analysis 8 and older).
+    pub poster_key: Option<Field>,
     pub booking_opens_at: Field,
     pub starts_at: Field,
     pub like_count: Field,
@@ -104,6 +108,7 @@ pub fn schema() -> Schema {
     builder.add_text_field("venue", STORED);
     builder.add_text_field("category", STRING | STORED);
     builder.add_text_field("poster_url", STORED);
+    builder.add_text_field("poster_key", STORED);
     builder.add_date_field("booking_opens_at", STORED);
     builder.add_date_field("starts_at", INDEXED | STORED | FAST);
     builder.add_i64_field("like_count", STORED | FAST);
@@ -128,6 +133,7 @@ impl Fields {
             venue: schema.get_field("venue")?,
             category: schema.get_field("category")?,
             poster_url: schema.get_field("poster_url")?,
+            poster_key: schema.get_field("poster_key").ok(),
             booking_opens_at: schema.get_field("booking_opens_at")?,
             starts_at: schema.get_field("starts_at")?,
             like_count: schema.get_field("like_count")?,
@@ -201,6 +207,9 @@ pub fn to_document(fields: &Fields, show: &ShowDocument) -> TantivyDocument {
     doc.add_text(fields.category, &show.category);
     if let Some(poster_url) = &show.poster_url {
         doc.add_text(fields.poster_url, poster_url);
+    }
+    if let (Some(field), Some(key)) = (fields.poster_key, &show.poster_key) {
+        doc.add_text(field, key);
     }
     doc.add_date(fields.booking_opens_at, tantivy_date(show.booking_opens_at));
     for starts_at in &show.starts_at {

@@ -34,6 +34,7 @@ use super::reading;
 use super::schema::{self, Fields};
 use super::spelling::Spelling;
 use crate::error::Result;
+use crate::posters::Poster;
 use crate::search::feed::FeedPosition;
 
 /// Most results a page may ask for.
@@ -67,6 +68,8 @@ pub struct SearchHit {
     pub category: String,
     pub venue: String,
     pub poster_url: Option<String>,
+    /// The uploaded poster's copies, as on the show.
+    pub poster: Option<Poster>,
     pub booking_opens_at: DateTime<Utc>,
     pub first_starts_at: Option<DateTime<Utc>>,
     pub last_starts_at: Option<DateTime<Utc>>,
@@ -578,8 +581,11 @@ fn hit(
     let reading = read
         .then(|| reading::of(&title, &title_words, &title_marks, &artists, interpretation))
         .flatten();
+    let id = first_i64(doc, fields.id);
+    let poster_key = fields.poster_key.and_then(|field| first_text(doc, field));
     let hit = SearchHit {
-        id: first_i64(doc, fields.id),
+        id,
+        poster: Poster::of(id, poster_key.as_deref()),
         title_highlighted: render_marked(&title, &title_words, &title_marks),
         title_en_highlighted: title_en.as_deref().map(|t| {
             let (words, marks) = marked(t, fields.title_en_words);
