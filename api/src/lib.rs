@@ -162,10 +162,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!("admin account ready");
     }
     if config.demo_catalog {
-        let created = marquee_core::catalog::demo::seed(&pool)
+        let mut created = marquee_core::catalog::demo::seed(&pool)
             .await
             .context("loading the demo catalog failed")?;
-        tracing::info!(created, "demo catalog ready");
+        tracing::info!(created = created.len(), "demo catalog ready");
+        // Their posters are drawn in the background, newest show first (the order the
+        // home page lists them in), so serving starts at once; a restart before they
+        // are all drawn leaves the rest without one.
+        created.reverse();
+        let posters_pool = pool.clone();
+        tokio::spawn(async move {
+            match marquee_core::catalog::demo_posters::add(&posters_pool, &created).await {
+                Ok(()) => tracing::info!(drawn = created.len(), "demo posters ready"),
+                Err(err) => tracing::warn!(error = %err, "drawing the demo posters failed"),
+            }
+        });
         if marquee_core::coupons::campaigns::seed_demo(&pool)
             .await
             .context("creating the demo coupon campaign failed")?

@@ -85,6 +85,31 @@ async fn the_binary_migrates_bootstraps_seeds_serves_and_stops_on_sigterm() {
         home.contains("지금 예매 중"),
         "the demo catalog on the home page"
     );
+    // The demo's posters are drawn in the background, newest show first: the newest
+    // gets one Marquee drew, served like an uploaded one.
+    let mut card = None;
+    for _ in 0..100 {
+        let newest: serde_json::Value = http
+            .get(format!("{base}/api/v1/shows?limit=1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        card = newest["items"][0]["poster"]["images"][0]["url"]
+            .as_str()
+            .map(str::to_owned);
+        if card.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let card = card.expect("the newest demo show has its poster within 10 s");
+    let copy = http.get(format!("{base}{card}")).send().await.unwrap();
+    assert_eq!(copy.headers()["content-type"], "image/jpeg");
+    let copy = image::load_from_memory(&copy.bytes().await.unwrap()).unwrap();
+    assert_eq!((copy.width(), copy.height()), (240, 320));
 
     let terminated = Command::new("kill")
         .arg("-TERM")

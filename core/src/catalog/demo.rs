@@ -849,9 +849,9 @@ fn build(
         today - Duration::days(14 + rng.next(30) as i64)
     };
     let (venue_name, address) = VENUES[venue];
-    // The demo has no posters to show (a made-up address would be a broken image and a
-    // request leaving the machine); the draw that once named one stays, so every other
-    // detail of the catalog is as it was.
+    // Posters are drawn after the shows exist (`demo_posters`), not named by address (a
+    // made-up address would be a broken image and a request leaving the machine); the
+    // draw that once named one stays, so every other detail of the catalog is as it was.
     let _poster = rng.next(1_000_000);
     NewShow {
         description: format!("{title} ({title_en}) - {venue_name}"),
@@ -938,20 +938,20 @@ fn grades(rng: &mut Lcg, category: Category) -> Vec<NewGrade> {
         .collect()
 }
 
-/// Loads the demo catalog unless the catalog already has shows. Returns how many
-/// shows were created.
-pub async fn seed(pool: &MySqlPool) -> Result<usize> {
+/// Loads the demo catalog unless the catalog already has shows. Returns the shows
+/// created, whose posters `demo_posters::add` then draws.
+pub async fn seed(pool: &MySqlPool) -> Result<Vec<(i64, Category)>> {
     let existing = sqlx::query_scalar!("select count(*) from shows")
         .fetch_one(pool)
         .await?;
     if existing > 0 {
-        return Ok(0);
+        return Ok(Vec::new());
     }
-    let shows = shows(Utc::now());
-    for show in &shows {
-        repo::create_show(pool, show).await?;
+    let mut created = Vec::new();
+    for show in shows(Utc::now()) {
+        created.push((repo::create_show(pool, &show).await?, show.category));
     }
-    Ok(shows.len())
+    Ok(created)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! migration's triggers); this module never has to remember to do it.
 
 pub mod demo;
+pub mod demo_posters;
 pub mod discounts;
 pub mod likes;
 pub mod limits;

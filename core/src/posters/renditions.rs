@@ -3,8 +3,8 @@
 //! poster with an alpha channel would otherwise turn black).
 
 use image::codecs::jpeg::JpegEncoder;
-use image::imageops::{self, FilterType};
-use image::{DynamicImage, Rgb, RgbImage};
+use image::imageops::FilterType;
+use image::{DynamicImage, ExtendedColorType, Rgb, RgbImage};
 
 use super::links::WIDTHS;
 use crate::error::{Error, Result};
@@ -21,33 +21,57 @@ pub struct Rendition {
     pub jpeg: Vec<u8>,
 }
 
-/// One copy per width. CPU-bound: call it off the async runtime.
+/// One copy per width. CPU-bound: call it off the async runtime. The work is done by
+/// `DynamicImage`'s own methods and the encoder's byte-slice entry, not the generic
+/// ones: those are compiled into the image crate (optimised even in debug builds, see
+/// the workspace's profile), where generic calls would be compiled into this one.
 pub fn render(image: &DynamicImage) -> Result<Vec<Rendition>> {
-    let flat = on_white(image);
-    WIDTHS
-        .iter()
-        .map(|&width| {
-            let pixel_width = width.min(flat.width());
-            let pixel_height = ((u64::from(flat.height()) * u64::from(pixel_width))
-                / u64::from(flat.width()))
-            .max(1) as u32;
-            let resized = if pixel_width == flat.width() {
-                flat.clone()
-            } else {
-                imageops::resize(&flat, pixel_width, pixel_height, FilterType::CatmullRom)
-            };
-            let mut jpeg = Vec::new();
-            JpegEncoder::new_with_quality(&mut jpeg, QUALITY)
-                .encode_image(&resized)
-                .map_err(|err| Error::internal(format!("poster encoding: {err}")))?;
-            Ok(Rendition {
+    let flat = DynamicImage::ImageRgb8(on_white(image));
+    let mut copies: Vec<Rendition> = Vec::new();
+    for width in WIDTHS {
+        let pixel_width = width.min(flat.width());
+        // A narrow upload's wider copies are the same pixels: encoded once.
+        if let Some(same) = copies.iter().find(|copy| copy.pixel_width == pixel_width) {
+            let jpeg = same.jpeg.clone();
+            let pixel_height = same.pixel_height;
+            copies.push(Rendition {
                 width,
                 pixel_width,
                 pixel_height,
                 jpeg,
-            })
-        })
-        .collect()
+            });
+            continue;
+        }
+        let pixel_height = ((u64::from(flat.height()) * u64::from(pixel_width))
+            / u64::from(flat.width()))
+        .max(1) as u32;
+        let resized = if pixel_width == flat.width() {
+            flat.clone()
+        } else {
+            flat.resize_exact(pixel_width, pixel_height, FilterType::CatmullRom)
+        };
+        copies.push(Rendition {
+            width,
+            pixel_width,
+            pixel_height,
+            jpeg: jpeg(&resized)?,
+        });
+    }
+    Ok(copies)
+}
+
+/// Baseline JPEG of an RGB image.
+pub fn jpeg(image: &DynamicImage) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    JpegEncoder::new_with_quality(&mut bytes, QUALITY)
+        .encode(
+            image.as_bytes(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgb8,
+        )
+        .map_err(|err| Error::internal(format!("poster encoding: {err}")))?;
+    Ok(bytes)
 }
 
 fn on_white(image: &DynamicImage) -> RgbImage {

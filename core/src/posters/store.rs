@@ -14,7 +14,8 @@ pub struct NewPoster<'a> {
     pub format: Format,
     pub width: u32,
     pub height: u32,
-    pub uploaded_by: i64,
+    /// None for a poster Marquee drew (the demo's).
+    pub uploaded_by: Option<i64>,
     pub renditions: &'a [Rendition],
 }
 

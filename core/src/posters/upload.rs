@@ -34,7 +34,7 @@ pub async fn upload(
             format: checked.format,
             width: checked.image.width(),
             height: checked.image.height(),
-            uploaded_by,
+            uploaded_by: Some(uploaded_by),
             renditions: &copies,
         },
     )
@@ -47,7 +47,7 @@ pub async fn upload(
 
 /// Sixteen hex digits of the original's SHA-256: the same upload twice is the same key
 /// (and the browsers' copies stay good); a different one is a new address.
-fn key_of(original: &[u8]) -> String {
+pub fn key_of(original: &[u8]) -> String {
     Sha256::digest(original)
         .iter()
         .take(8)

@@ -429,7 +429,7 @@ async fn insert_venues(pool: &MySqlPool) -> sqlx::Result<Vec<i64>> {
 /// The demo catalog plus generated shows up to `shows` in all (`reserve` fewer, for
 /// shows a bench adds itself); answers how many demo shows there are.
 pub async fn fill(pool: &MySqlPool, shows: usize, reserve: usize, now: DateTime<Utc>) -> usize {
-    let demo_count = demo::seed(pool).await.unwrap();
+    let demo_count = demo::seed(pool).await.unwrap().len();
     let generated = generate(
         shows.saturating_sub(demo_count + reserve),
         &demo_titles(now),
