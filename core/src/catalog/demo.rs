@@ -3,7 +3,7 @@
 //! Deterministic (a fixed-seed generator), so every newcomer sees the same catalog, and
 //! dated relative to today, so it is always on sale. Loaded only into an empty catalog.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use sqlx::MySqlPool;
 
 use super::discounts::NewDiscount;
@@ -842,12 +842,21 @@ fn build(
             }
         })
         .collect();
-    // Most shows are on sale; one in six opens booking next week.
-    let booking_opens_at = if rng.next(6) == 0 {
+    // Most shows are on sale; one in six opens booking next week. Korean box offices
+    // open sales on the hour, most often at 14:00 or 20:00 KST (05:00, 11:00 UTC): the
+    // hour follows from the day drawn, so no extra draw moves the rest of the catalog.
+    let opens_day = if rng.next(6) == 0 {
         today + Duration::days(7)
     } else {
         today - Duration::days(14 + rng.next(30) as i64)
     };
+    let opens_hour = if opens_day.ordinal() % 2 == 0 { 5 } else { 11 };
+    let booking_opens_at = Utc.from_utc_datetime(
+        &opens_day
+            .date_naive()
+            .and_hms_opt(opens_hour, 0, 0)
+            .expect("valid time"),
+    );
     let (venue_name, address) = VENUES[venue];
     // Posters are drawn after the shows exist (`demo_posters`), not named by address (a
     // made-up address would be a broken image and a request leaving the machine); the
@@ -956,6 +965,8 @@ pub async fn seed(pool: &MySqlPool) -> Result<Vec<(i64, Category)>> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Timelike;
+
     use super::*;
 
     #[test]
@@ -966,6 +977,14 @@ mod tests {
         for show in &shows {
             show.validate(today)
                 .unwrap_or_else(|err| panic!("{}: {err}", show.title));
+        }
+        for show in &shows {
+            let opens = show.booking_opens_at;
+            assert!(
+                [5, 11].contains(&opens.hour()) && opens.minute() == 0 && opens.second() == 0,
+                "{}: booking opens at {opens}, not 14:00 or 20:00 KST",
+                show.title
+            );
         }
         let titles: std::collections::HashSet<&str> =
             shows.iter().map(|s| s.title.as_str()).collect();
