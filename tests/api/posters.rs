@@ -150,15 +150,25 @@ async fn a_poster_is_checked_by_content_kept_and_served_as_cached_copies() {
     }
     let card = copies[0].1.clone();
     let wrong_key = card.replace(&key, "0123456789abcdef");
-    assert_eq!(
-        fetch(&app.router, &wrong_key, &[]).await.0,
-        StatusCode::NOT_FOUND
-    );
+    let not_a_key = card.replace(&key, "..%2F..%2Fetc");
     let other_width = card.replace("/240.jpg", "/300.jpg");
-    assert_eq!(
-        fetch(&app.router, &other_width, &[]).await.0,
-        StatusCode::NOT_FOUND
-    );
+    let padded_width = card.replace("/240.jpg", "/0240.jpg");
+    let not_an_id = card.replace(&format!("/posters/{}/", show.show_id), "/posters/x/");
+    for path in [
+        &wrong_key,
+        &not_a_key,
+        &other_width,
+        &padded_width,
+        &not_an_id,
+    ] {
+        assert_eq!(
+            fetch(&app.router, path, &[]).await.0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    // The made-up addresses left the real copy in place.
+    assert_eq!(fetch(&app.router, &card, &[]).await.0, StatusCode::OK);
 
     // The show names its poster; its page and the home page's card draw it.
     let detail = app
@@ -263,6 +273,33 @@ async fn what_is_not_a_poster_is_refused_and_nothing_is_stored() {
     assert_eq!(stored(&app, show.show_id).await, (0, None));
 }
 
+/// A phone photo: stored 300 wide and 400 high, with EXIF orientation 6 (turn it a
+/// quarter clockwise to view): the poster is 400 wide and 300 high.
+#[tokio::test]
+async fn a_photos_orientation_is_applied_to_its_copies() {
+    let app = TestApp::spawn().await;
+    let show = app.show_on_sale(30, 2).await;
+    let jpeg = encode(&picture(300, 400), ImageFormat::Jpeg);
+    let exif: &[u8] = &[
+        0xFF, 0xE1, 0x00, 0x22, b'E', b'x', b'i', b'f', 0, 0, // APP1, 34 bytes
+        b'M', b'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF, IFD at 8
+        0x00, 0x01, // one entry: Orientation (0x0112), SHORT, 1, value 6
+        0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, // no next IFD
+    ];
+    let mut photo = jpeg[..2].to_vec();
+    photo.extend_from_slice(exif);
+    photo.extend_from_slice(&jpeg[2..]);
+
+    let answer = put_poster(&app.router, &show.admin, show.show_id, photo, "image/jpeg").await;
+
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    let (_, card) = urls(&answer.body)[0].clone();
+    let (_, _, bytes) = fetch(&app.router, &card, &[]).await;
+    let copy = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((copy.width(), copy.height()), (240, 180));
+}
+
 /// A PNG signature and an IHDR chunk claiming these dimensions (8-bit RGB).
 fn png_header(width: u32, height: u32) -> Vec<u8> {
     let mut chunk = b"IHDR".to_vec();
@@ -324,6 +361,9 @@ async fn two_api_nodes_serve_the_same_poster_and_follow_a_replacement() {
     assert_eq!(replaced.status, StatusCode::OK, "{:?}", replaced.body);
     let (_, new_url) = urls(&replaced.body)[1].clone();
     assert_ne!(new_url, url);
+    // A node re-reads a copy for another key only once its read is a second old (so
+    // made-up keys cannot make it read the database on every request).
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     let (status, _, bytes) = fetch(&app.router, &new_url, &[]).await;
     assert_eq!(status, StatusCode::OK);
     // Transparency is laid on white, not black.

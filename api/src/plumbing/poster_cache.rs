@@ -6,7 +6,7 @@
 //! at once, and from the others' caches within `TIME_TO_LIVE`.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use marquee_core::posters::{store, WIDTHS};
@@ -24,8 +24,17 @@ pub struct PosterCopy {
     pub jpeg: Bytes,
 }
 
-/// A show's copy at one width as last read: none when it had no poster then.
-type Entry = Option<Arc<PosterCopy>>;
+/// A show's copy at one width as last read (none when it had no poster then), and when.
+#[derive(Clone)]
+struct Entry {
+    copy: Option<Arc<PosterCopy>>,
+    read_at: Instant,
+}
+
+/// How old a cached read must be before an address naming another key reads the
+/// database again: a replaced poster reaches this node within it, and addresses with
+/// made-up keys cost at most one read per show and width in it.
+const REREAD_AFTER: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct PosterCache {
@@ -39,13 +48,22 @@ impl Default for PosterCache {
                 .max_capacity(CAPACITY_BYTES)
                 .time_to_live(TIME_TO_LIVE)
                 .weigher(|_, entry: &Entry| {
-                    entry.as_ref().map_or(1, |copy| {
-                        u32::try_from(copy.jpeg.len() + copy.key.len()).unwrap_or(u32::MAX)
+                    // An empty entry still costs its key, its slot and the map's share.
+                    entry.copy.as_ref().map_or(256, |copy| {
+                        u32::try_from(copy.jpeg.len() + copy.key.len() + 256).unwrap_or(u32::MAX)
                     })
                 })
                 .build(),
         }
     }
+}
+
+/// What `upload::key_of` makes: sixteen lower-case hex digits.
+fn is_key(key: &str) -> bool {
+    key.len() == 16
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 impl PosterCache {
@@ -65,26 +83,34 @@ impl PosterCache {
         key: &str,
         width: u32,
     ) -> Result<Option<Arc<PosterCopy>>, Arc<Error>> {
-        if !WIDTHS.contains(&width) {
+        if !WIDTHS.contains(&width) || show_id <= 0 || !is_key(key) {
             return Ok(None);
         }
         let at = (show_id, width);
         let load = || async move {
-            Ok::<Entry, Error>(store::copy(pool, show_id, width).await?.map(|(key, jpeg)| {
+            let copy = store::copy(pool, show_id, width).await?.map(|(key, jpeg)| {
                 Arc::new(PosterCopy {
                     key,
                     jpeg: Bytes::from(jpeg),
                 })
-            }))
+            });
+            Ok::<Entry, Error>(Entry {
+                copy,
+                read_at: Instant::now(),
+            })
         };
         let entry = self.copies.try_get_with(at, load()).await?;
-        if matches!(&entry, Some(copy) if copy.key == key) {
-            return Ok(entry);
+        let names = |entry: &Entry| entry.copy.clone().filter(|copy| copy.key == key);
+        if let Some(copy) = names(&entry) {
+            return Ok(Some(copy));
         }
-        // Read before this poster was uploaded (or after it was replaced): read again
-        // once, and serve only what the address names.
+        if entry.read_at.elapsed() < REREAD_AFTER {
+            return Ok(None);
+        }
+        // Read a while ago, and this address names another poster (uploaded since, or
+        // replaced): read again, and serve only what the address names.
         self.copies.invalidate(&at).await;
         let entry = self.copies.try_get_with(at, load()).await?;
-        Ok(entry.filter(|copy| copy.key == key))
+        Ok(names(&entry))
     }
 }

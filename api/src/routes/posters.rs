@@ -13,6 +13,11 @@ use crate::plumbing::error::ApiResult;
 use crate::plumbing::extract::{Admin, ApiPath};
 use crate::plumbing::state::AppState;
 
+/// The image file's bytes, as they are.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PosterFile(#[allow(dead_code)] Vec<u8>);
+
 api_errors!(
     UploadErrors = [
         Forbidden,
@@ -33,8 +38,9 @@ api_errors!(
 /// served.
 #[utoipa::path(put, path = "/api/v1/admin/shows/{show_id}/poster", tag = "shows",
     params(("show_id" = i64, Path)), security(("bearer" = [])),
-    request_body(content = Vec<u8>, description = "the image file",
-        content_type = "image/jpeg"),
+    request_body(content = PosterFile,
+        description = "the image file (JPEG, PNG or WebP; any Content-Type)",
+        content_type = "application/octet-stream"),
     responses((status = 200, body = Poster), UploadErrors,))]
 pub async fn upload(
     State(state): State<AppState>,

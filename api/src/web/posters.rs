@@ -8,24 +8,35 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::plumbing::error::status_and_code;
+use marquee_core::posters::WIDTHS;
+
+use crate::plumbing::error::{log_failure, status_and_code};
 use crate::plumbing::state::AppState;
 
 pub async fn image(
     State(state): State<AppState>,
-    Path((show_id, key, file)): Path<(i64, String, String)>,
+    Path((show_id, key, file)): Path<(String, String, String)>,
     request: HeaderMap,
 ) -> Response {
-    let Some(width) = file
-        .strip_suffix(".jpg")
-        .and_then(|width| width.parse::<u32>().ok())
-    else {
+    // One address per copy: `{id}/{key}/{width}.jpg` exactly as `posters::path` writes
+    // it, anything else (`+480.jpg`, a show id that is not a number) names nothing.
+    let width = WIDTHS
+        .into_iter()
+        .find(|width| file == format!("{width}.jpg"));
+    let show_id = show_id
+        .parse::<i64>()
+        .ok()
+        .filter(|id| id.to_string() == show_id);
+    let (Some(width), Some(show_id)) = (width, show_id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let copy = match state.posters.get(&state.pool, show_id, &key, width).await {
         Ok(Some(copy)) => copy,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(err) => return status_and_code(&err).0.into_response(),
+        Err(err) => {
+            log_failure(&err);
+            return status_and_code(&err).0.into_response();
+        }
     };
     let tag = format!("\"{}-{width}\"", copy.key);
     let headers = [

@@ -8,7 +8,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageError, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
 use crate::error::{Error, PosterProblem, Result};
 
@@ -70,7 +70,14 @@ pub fn check(bytes: &[u8]) -> Result<Checked> {
     if format == Format::Jpeg && !ends_whole(bytes) {
         return Err(Error::PosterRejected(PosterProblem::Unreadable));
     }
-    let image = reader(bytes, format).decode().map_err(refusal)?;
+    // Phones record a photo's rotation in its metadata rather than its pixels; the
+    // copies carry no metadata, so the rotation is applied to the pixels here.
+    let mut decoder = reader(bytes, format).into_decoder().map_err(refusal)?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(refusal)?;
+    image.apply_orientation(orientation);
     Ok(Checked { format, image })
 }
 

@@ -12,6 +12,11 @@ use crate::error::{Error, Result};
 /// Good enough that a poster's text stays crisp; a 480-pixel copy is about 40-70 KB.
 const QUALITY: u8 = 82;
 
+/// Part of every poster's key (`upload::key_of`): raised when copies are made
+/// differently, so browsers holding the old copies (cached as immutable) get new ones.
+/// 2: the upload's EXIF orientation applied.
+pub const VERSION: u32 = 2;
+
 pub struct Rendition {
     /// The width it is served under (one of `WIDTHS`).
     pub width: u32,
@@ -26,7 +31,18 @@ pub struct Rendition {
 /// ones: those are compiled into the image crate (optimised even in debug builds, see
 /// the workspace's profile), where generic calls would be compiled into this one.
 pub fn render(image: &DynamicImage) -> Result<Vec<Rendition>> {
-    let flat = DynamicImage::ImageRgb8(on_white(image));
+    // Shrunk to the widest copy before anything else, so a 6000-pixel upload is flattened
+    // and resized from a 960-pixel image rather than copied whole again.
+    let widest = WIDTHS[WIDTHS.len() - 1];
+    let source = if image.width() > widest {
+        let height = ((u64::from(image.height()) * u64::from(widest)) / u64::from(image.width()))
+            .max(1) as u32;
+        image.resize_exact(widest, height, FilterType::CatmullRom)
+    } else {
+        image.clone()
+    };
+    let flat = DynamicImage::ImageRgb8(on_white(&source));
+    drop(source);
     let mut copies: Vec<Rendition> = Vec::new();
     for width in WIDTHS {
         let pixel_width = width.min(flat.width());

@@ -9,6 +9,8 @@ use super::renditions::{self, Rendition};
 use super::store::{self, NewPoster};
 use crate::error::{Error, Result};
 
+static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// Checks the upload, makes its copies (off the async runtime: decoding and resizing
 /// take tens to hundreds of milliseconds of CPU) and makes it the show's poster.
 pub async fn upload(
@@ -17,10 +19,18 @@ pub async fn upload(
     uploaded_by: i64,
     original: Vec<u8>,
 ) -> Result<Poster> {
-    let (original, checked, copies) = tokio::task::spawn_blocking(move || {
-        let checked = check::check(&original)?;
-        let copies = renditions::render(&checked.image)?;
-        Ok::<(Vec<u8>, Checked, Vec<Rendition>), Error>((original, checked, copies))
+    // Decoding and copying a 6000-pixel poster takes a few hundred megabytes for a
+    // moment: one upload at a time per process.
+    let _turn = RENDERING
+        .acquire()
+        .await
+        .map_err(|_| Error::internal("poster rendering closed"))?;
+    let (original, (format, width, height), copies) = tokio::task::spawn_blocking(move || {
+        let Checked { format, image } = check::check(&original)?;
+        let copies = renditions::render(&image)?;
+        // The decoded pixels go here, before the copies are saved.
+        let size = (format, image.width(), image.height());
+        Ok::<(Vec<u8>, _, Vec<Rendition>), Error>((original, size, copies))
     })
     .await
     .map_err(|err| Error::internal(format!("poster rendering stopped: {err}")))??;
@@ -31,9 +41,9 @@ pub async fn upload(
             show_id,
             key: &key,
             original: &original,
-            format: checked.format,
-            width: checked.image.width(),
-            height: checked.image.height(),
+            format,
+            width,
+            height,
             uploaded_by: Some(uploaded_by),
             renditions: &copies,
         },
@@ -45,10 +55,14 @@ pub async fn upload(
     Ok(Poster::of(show_id, Some(&key)).expect("a key was given"))
 }
 
-/// Sixteen hex digits of the original's SHA-256: the same upload twice is the same key
-/// (and the browsers' copies stay good); a different one is a new address.
+/// Sixteen hex digits of the SHA-256 of the original and the way copies are made
+/// (`renditions::VERSION`): the same upload twice is the same key (and the browsers'
+/// copies stay good); a different one, or copies made differently, a new address.
 pub fn key_of(original: &[u8]) -> String {
-    Sha256::digest(original)
+    Sha256::new()
+        .chain_update(renditions::VERSION.to_be_bytes())
+        .chain_update(original)
+        .finalize()
         .iter()
         .take(8)
         .map(|byte| format!("{byte:02x}"))
