@@ -55,16 +55,18 @@ async fn the_binary_migrates_bootstraps_seeds_serves_and_stops_on_sigterm() {
         ],
     );
     let http = reqwest::Client::new();
+    let newest_show = || async {
+        http.get(format!("{base}/api/v1/shows?limit=1"))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
 
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
-    let shows: serde_json::Value = http
-        .get(format!("{base}/api/v1/shows?limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shows = newest_show().await;
     let login = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({"email": "root@marquee.test", "password": "admin-password"}))
@@ -89,15 +91,7 @@ async fn the_binary_migrates_bootstraps_seeds_serves_and_stops_on_sigterm() {
     // gets one Marquee drew, served like an uploaded one.
     let mut card = None;
     for _ in 0..100 {
-        let newest: serde_json::Value = http
-            .get(format!("{base}/api/v1/shows?limit=1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        card = newest["items"][0]["poster"]["images"][0]["url"]
+        card = newest_show().await["items"][0]["poster"]["images"][0]["url"]
             .as_str()
             .map(str::to_owned);
         if card.is_some() {

@@ -54,12 +54,31 @@ pub async fn file(Path(name): Path<String>, request: HeaderMap) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let tag = etag(asset.bytes);
+    tagged(
+        &request,
+        asset.content_type,
+        "public, no-cache",
+        &tag,
+        asset.bytes,
+    )
+}
+
+/// A file's answer under its ETag (`tag`, quoted): 304 with no body when the request
+/// names that tag in `If-None-Match`, else 200 with `body`. The site's static files and
+/// the poster copies answer this way.
+pub(super) fn tagged(
+    request: &HeaderMap,
+    content_type: &'static str,
+    cache_control: &'static str,
+    tag: &str,
+    body: impl IntoResponse,
+) -> Response {
     let headers = [
-        (CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
-        (CACHE_CONTROL, HeaderValue::from_static("public, no-cache")),
+        (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (CACHE_CONTROL, HeaderValue::from_static(cache_control)),
         (
             ETAG,
-            HeaderValue::from_str(&tag).expect("a quoted hex string"),
+            HeaderValue::from_str(tag).expect("a quoted tag of printable ASCII"),
         ),
     ];
     if request
@@ -68,5 +87,5 @@ pub async fn file(Path(name): Path<String>, request: HeaderMap) -> Response {
     {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-    (headers, asset.bytes).into_response()
+    (headers, body).into_response()
 }

@@ -4,12 +4,11 @@
 //! ETag with a 304.
 
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-
 use marquee_core::posters::WIDTHS;
 
+use super::assets::tagged;
 use crate::plumbing::error::{log_failure, status_and_code};
 use crate::plumbing::state::AppState;
 
@@ -39,22 +38,11 @@ pub async fn image(
         }
     };
     let tag = format!("\"{}-{width}\"", copy.key);
-    let headers = [
-        (CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-        (
-            CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        ),
-        (
-            ETAG,
-            HeaderValue::from_str(&tag).expect("hex digits and a number"),
-        ),
-    ];
-    if request
-        .get(IF_NONE_MATCH)
-        .is_some_and(|given| given.as_bytes() == tag.as_bytes())
-    {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
-    }
-    (headers, copy.jpeg.clone()).into_response()
+    tagged(
+        &request,
+        "image/jpeg",
+        "public, max-age=31536000, immutable",
+        &tag,
+        copy.jpeg.clone(),
+    )
 }
