@@ -25,6 +25,7 @@ mod db_outage;
 mod discounts;
 mod errors;
 mod field_limits;
+mod general_admission;
 mod holds;
 mod hygiene;
 mod identifiers;

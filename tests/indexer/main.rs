@@ -47,6 +47,7 @@ fn new_show(title: &str, title_en: Option<&str>) -> NewShow {
                 price: 100_000,
                 rows: vec!["A".into()],
                 seats_per_row: 2,
+                general_admission: None,
             }],
             discounts: vec![],
         }],

@@ -236,6 +236,7 @@ pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i6
                 price: 1_000,
                 rows: (0..seats.div_ceil(100)).map(|r| format!("R{r}")).collect(),
                 seats_per_row: 100,
+                general_admission: None,
             }],
             discounts: vec![],
         }],

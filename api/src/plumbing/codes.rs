@@ -67,6 +67,8 @@ error_codes! {
     ShowNotFound = NOT_FOUND, "SHOW_NOT_FOUND", "no such show, or it was deleted";
     ScheduleNotFound = NOT_FOUND, "SCHEDULE_NOT_FOUND", "no such performance of the show";
     SeatNotFound = NOT_FOUND, "SEAT_NOT_FOUND", "a seat is not of this performance";
+    AreaNotFound = NOT_FOUND, "AREA_NOT_FOUND",
+        "no general-admission grade of this performance has that id";
     HoldNotFound = NOT_FOUND, "HOLD_NOT_FOUND",
         "no such hold of yours (released, swept, or never yours)";
     TicketNotFound = NOT_FOUND, "TICKET_NOT_FOUND",
@@ -105,6 +107,8 @@ error_codes! {
         "not enough points; `shortfall` says how many more";
     SeatUnavailable = CONFLICT, "SEAT_UNAVAILABLE",
         "a seat is sold or held; `unavailable_seat_ids` names the requested seats that are";
+    PlacesUnavailable = CONFLICT, "PLACES_UNAVAILABLE",
+        "the general-admission area has fewer free places than asked; `remaining` says how many are free";
     TicketLimitReached = CONFLICT, "TICKET_LIMIT_REACHED",
         "one person's seats of a performance, held and bought together, are at the limit (MAX_TICKETS_PER_SCHEDULE); with `limit` and `remaining`";
     HoldNotActive = CONFLICT, "HOLD_NOT_ACTIVE", "the hold expired, was released or is paid";
@@ -184,6 +188,7 @@ pub fn code_of(err: &CoreError) -> Code {
         NotFound("show") => Code::ShowNotFound,
         NotFound("schedule") => Code::ScheduleNotFound,
         NotFound("seat") => Code::SeatNotFound,
+        NotFound("area") => Code::AreaNotFound,
         NotFound("hold") => Code::HoldNotFound,
         NotFound("ticket") => Code::TicketNotFound,
         NotFound("order") => Code::OrderNotFound,
@@ -206,6 +211,7 @@ pub fn code_of(err: &CoreError) -> Code {
         SocialLoginFailed => Code::SocialLoginFailed,
         SocialProviderUnavailable(_) => Code::SocialProviderUnavailable,
         SeatUnavailable { .. } => Code::SeatUnavailable,
+        PlacesUnavailable { .. } => Code::PlacesUnavailable,
         TooManySeats { .. } => Code::TooManySeats,
         TicketLimitReached { .. } => Code::TicketLimitReached,
         HoldNotActive => Code::HoldNotActive,

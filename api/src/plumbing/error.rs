@@ -146,7 +146,8 @@ pub struct ErrorBody {
     /// start a performance may still be cancelled, for CANCELLATION_TOO_LATE.
     #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<u32>,
-    /// How many more this person may still hold, for TICKET_LIMIT_REACHED.
+    /// How many more this person may still hold, for TICKET_LIMIT_REACHED; how many
+    /// places of the area are free, for PLACES_UNAVAILABLE.
     #[serde(skip_serializing_if = "Option::is_none")]
     remaining: Option<u32>,
     /// Why a coupon does not apply, for COUPON_NOT_APPLICABLE.
@@ -234,6 +235,7 @@ fn core_body(err: &CoreError) -> (StatusCode, ErrorBody) {
     };
     let (limit, remaining) = match err {
         CoreError::TicketLimitReached { limit, remaining } => (Some(*limit), Some(*remaining)),
+        CoreError::PlacesUnavailable { available } => (None, Some(*available)),
         CoreError::DiscountLimitExceeded { per_order } => (Some(*per_order), None),
         CoreError::CancellationTooLate { days } => (Some(*days), None),
         _ => (None, None),

@@ -25,7 +25,12 @@ use crate::plumbing::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct HoldRequest {
     schedule_id: i64,
+    /// The seats to hold, by id; or, for a general-admission area, `places` instead.
+    #[serde(default)]
     seat_ids: Vec<i64>,
+    /// So many places of a general-admission grade (스탠딩, 자유석, entry), which the
+    /// database picks; `seat_ids` must then be empty.
+    places: Option<holds::Places>,
 }
 
 api_errors!(
@@ -35,7 +40,9 @@ api_errors!(
         QueueAccessExpired,
         ScheduleNotFound,
         SeatNotFound,
+        AreaNotFound,
         SeatUnavailable,
+        PlacesUnavailable,
         NotOnSale,
         TicketLimitReached,
         TooManySeats,
@@ -46,10 +53,11 @@ api_errors!(
 
 /// Hold seats
 ///
-/// Holds 1 to 4 seats of one schedule, all or nothing, until `expires_at`. One person
-/// may have at most MAX_TICKETS_PER_SCHEDULE (4) seats of a schedule, held and bought
-/// together. While the schedule's waiting room is on, send its access token as X-Queue-
-/// Token.
+/// Holds 1 to 4 seats of one schedule, all or nothing, until `expires_at`: named by
+/// `seat_ids`, or as `places` (a count) of a general-admission area, whose tickets get
+/// an 입장번호 in the order of purchase. One person may have at most
+/// MAX_TICKETS_PER_SCHEDULE (4) seats of a schedule, held and bought together. While
+/// the schedule's waiting room is on, send its access token as X-Queue-Token.
 #[utoipa::path(post, path = "/api/v1/holds", tag = "booking", request_body = HoldRequest,
     params(("X-Queue-Token" = Option<String>, Header, description = "the access token from an ADMITTED waiting-room status; required while the schedule's waiting room is on")),
     security(("bearer" = [])),
@@ -73,21 +81,45 @@ pub async fn create_hold(
             .is_ok(),
         None => false,
     };
-    let hold = holds::create(
-        &state.pool,
-        state.hold_rules,
-        caller,
-        body.schedule_id,
-        &body.seat_ids,
-        admitted,
-        async || {
-            state
-                .waiting_room
-                .check_pass(caller.user_id, body.schedule_id, pass)
-                .await
-        },
-    )
-    .await?;
+    let gate = async || {
+        state
+            .waiting_room
+            .check_pass(caller.user_id, body.schedule_id, pass)
+            .await
+    };
+    let hold = match (body.places, body.seat_ids.is_empty()) {
+        (Some(places), true) => {
+            holds::create_places(
+                &state.pool,
+                state.hold_rules,
+                caller,
+                body.schedule_id,
+                places,
+                admitted,
+                gate,
+            )
+            .await?
+        }
+        (Some(_), false) => {
+            return Err(marquee_core::Error::validation(
+                "places",
+                "hold either seat_ids or places, not both",
+            )
+            .into())
+        }
+        (None, _) => {
+            holds::create(
+                &state.pool,
+                state.hold_rules,
+                caller,
+                body.schedule_id,
+                &body.seat_ids,
+                admitted,
+                gate,
+            )
+            .await?
+        }
+    };
     metrics::counter!("marquee_holds_created_total").increment(1);
     Ok((StatusCode::CREATED, Json(hold)))
 }

@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
 use marquee_core::catalog::likes::{self, LikeState};
-use marquee_core::catalog::model::{SeatView, ShowDetail, ShowFilter, ShowSummary};
+use marquee_core::catalog::model::{AreaView, SeatView, ShowDetail, ShowFilter, ShowSummary};
 use marquee_core::catalog::repo as catalog;
 use marquee_core::catalog::{Category, NewShow, ShowPatch};
 use marquee_core::Error;
@@ -184,6 +184,8 @@ pub async fn get(
 pub struct SeatMap {
     schedule_id: i64,
     seats: Vec<SeatView>,
+    /// General-admission areas (스탠딩, 자유석, entry), sold by count: hold `places`.
+    areas: Vec<AreaView>,
 }
 
 api_errors!(SeatsErrors = [ScheduleNotFound]);
@@ -191,7 +193,7 @@ api_errors!(SeatsErrors = [ScheduleNotFound]);
 /// A schedule's seat map
 ///
 /// Every seat of the schedule with its grade, price, row, number and status (AVAILABLE,
-/// HELD or SOLD).
+/// HELD or SOLD), and its general-admission areas with their places free.
 #[utoipa::path(get, path = "/api/v1/shows/{id}/schedules/{schedule_id}/seats", tag = "shows",
     params(("id" = i64, Path), ("schedule_id" = i64, Path)),
     responses((status = 200, body = SeatMap),
@@ -203,12 +205,15 @@ pub async fn seats(
 ) -> ApiResult<Response> {
     let reads = state.reads.clone();
     let load = async move {
-        let seats = reads
+        let map = reads
             .read(|pool| async move { catalog::seats(&pool, show_id, schedule_id).await })
             .await?
-            .ok_or(Error::NotFound("schedule"))?
-            .seats;
-        Ok(SeatMap { schedule_id, seats })
+            .ok_or(Error::NotFound("schedule"))?;
+        Ok(SeatMap {
+            schedule_id,
+            seats: map.seats,
+            areas: map.areas,
+        })
     };
     let key = PageKey::Seats {
         show_id,

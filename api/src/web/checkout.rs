@@ -205,7 +205,11 @@ pub async fn page(
             .map(|line| Line {
                 seat_id: line.seat_id,
                 grade: line.grade.clone(),
-                seat: format!("{}열 {}번", line.row, line.number),
+                seat: if line.general_admission {
+                    "입장번호는 결제 순서대로".to_string()
+                } else {
+                    format!("{}열 {}번", line.row, line.number)
+                },
                 price: format::won(line.price),
                 choices: choices(line.face_value, &offered),
             })

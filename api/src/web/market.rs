@@ -36,7 +36,7 @@ impl From<Trade> for Offer {
             id: trade.id,
             show_id: trade.show_id,
             when: format::when(trade.starts_at),
-            seat: format!("{} {}열 {}번", trade.grade, trade.row, trade.number),
+            seat: trade.seat_label(),
             price: format::won(trade.price),
             face_value: format::won(trade.face_value),
             title: trade.show_title,

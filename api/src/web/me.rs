@@ -183,7 +183,7 @@ fn ledger_line(entry: LedgerEntry) -> LedgerLine {
 fn trade_line(mine: MyTrade) -> TradeLine {
     let trade = mine.trade;
     TradeLine {
-        seat: format!("{} {}열 {}번", trade.grade, trade.row, trade.number),
+        seat: trade.seat_label(),
         role: if mine.role == "SELLER" {
             "판매"
         } else {

@@ -479,6 +479,137 @@ async fn take(
         })
 }
 
+/// A hold of `count` places of the general-admission grade `grade_id` (스탠딩, 자유석,
+/// an exhibition's entry): the same hold as one of named seats, on places the
+/// database picks. Goes the two-trip way: the look, the waiting room, then the take.
+pub async fn create_places<F>(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    caller: Caller,
+    schedule_id: i64,
+    places: Places,
+    admitted: bool,
+    room_gate: F,
+) -> Result<Hold>
+where
+    F: AsyncFnOnce() -> Result<()>,
+{
+    if places.count == 0 {
+        return Err(Error::validation("places.count", "must be at least 1"));
+    }
+    if places.count > rules.max_seats {
+        return Err(Error::TooManySeats {
+            max: rules.max_seats,
+        });
+    }
+    let checked = check(pool, rules, caller, schedule_id).await?;
+    if checked.room_active && !admitted {
+        room_gate().await?;
+    }
+    if !checked.visible {
+        return Err(Error::NotFound("schedule"));
+    }
+    let Some(expires_at) = checked.expires_at else {
+        return Err(Error::NotOnSale);
+    };
+    let general = sqlx::query_scalar!(
+        r#"select general_admission as "general: bool" from seat_grades
+           where id = ? and schedule_id = ?"#,
+        places.grade_id,
+        schedule_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    if general != Some(true) {
+        return Err(Error::NotFound("area"));
+    }
+    let claim = Claim {
+        hold_id: new_hold_id(),
+        user_id: checked.user_id,
+        schedule_id,
+        expires_at,
+    };
+    retry_on_lock_conflict(|| try_take_places(pool, rules, claim, places)).await
+}
+
+/// How many places of which general-admission grade a hold asks for.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Places {
+    /// A grade whose `general_admission` is true.
+    pub grade_id: i64,
+    pub count: u32,
+}
+
+/// Picks the first free places of the grade, passing over those another hold or
+/// purchase has locked this instant (SKIP LOCKED: a crowd on one area takes different
+/// places side by side instead of queueing on the same rows), and marks them as the
+/// hold's, under the per-person limit when it is on. Too few free: nothing is taken.
+async fn try_take_places(
+    pool: &MySqlPool,
+    rules: HoldRules,
+    claim: Claim,
+    places: Places,
+) -> Result<Hold> {
+    let mut tx = pool.begin().await?;
+    if rules.max_per_schedule > 0 {
+        within_personal_limit(
+            &mut tx,
+            rules.max_per_schedule,
+            claim.user_id,
+            claim.schedule_id,
+            places.count as usize,
+        )
+        .await?;
+    }
+    let ids: Vec<i64> = sqlx::query_scalar!(
+        "select id from seats
+         where grade_id = ? and not is_sold
+           and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))
+         order by id limit ? for update skip locked",
+        places.grade_id,
+        places.count
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if ids.len() < places.count as usize {
+        tx.rollback().await?;
+        return Err(Error::PlacesUnavailable {
+            available: free_places(pool, places.grade_id).await?,
+        });
+    }
+    let taken = mark_statement(claim, &ids)
+        .query()
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if taken != ids.len() as u64 {
+        return Err(Error::internal(
+            "locked free places changed under their lock",
+        ));
+    }
+    tx.commit().await?;
+    Ok(Hold {
+        id: claim.hold_id,
+        schedule_id: claim.schedule_id,
+        seat_ids: ids,
+        expires_at: claim.expires_at,
+    })
+}
+
+/// The free places of a general-admission grade now.
+async fn free_places(pool: &MySqlPool, grade_id: i64) -> Result<u32> {
+    let free = sqlx::query_scalar!(
+        "select count(*) from seats
+         where grade_id = ? and not is_sold
+           and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))",
+        grade_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(u32::try_from(free).unwrap_or(u32::MAX))
+}
+
 /// The marks a hold puts on its seats.
 #[derive(Debug, Clone, Copy)]
 struct Claim {
@@ -500,22 +631,7 @@ async fn try_take(
         schedule_id,
         expires_at,
     } = claim;
-    // Point lookups on the primary key, ids sorted: every hold locks its seats in the
-    // same order, so overlapping holds queue instead of deadlocking. Without the hint the
-    // optimizer may scan the schedule's seats and lock them in another order.
-    let mut take = Statement::new("update seats force index (primary) set hold_id = ");
-    take.bind(hold_id)
-        .push(", hold_user_id = ")
-        .bind(user_id)
-        .push(", hold_seat_count = ")
-        .bind(seat_ids.len() as i32)
-        .push(", hold_expires_at = ")
-        .bind(expires_at)
-        .push(" where not is_sold and (hold_expires_at is null or hold_expires_at <= current_timestamp(6)) and schedule_id = ")
-        .bind(schedule_id)
-        .push(" and id in (")
-        .bind_list(seat_ids)
-        .push(")");
+    let take = mark_statement(claim, seat_ids);
 
     // One seat and no per-person limit: the statement is all or nothing by itself, so
     // it runs in autocommit and skips the BEGIN and COMMIT round trips. Otherwise a
@@ -551,6 +667,27 @@ async fn try_take(
         seat_ids: seat_ids.to_vec(),
         expires_at,
     })
+}
+
+/// The conditional update that marks the seats as the claim's hold, where they are
+/// free. Point lookups on the primary key, ids sorted: every hold locks its seats in
+/// the same order, so overlapping holds queue instead of deadlocking. Without the hint
+/// the optimizer may scan the schedule's seats and lock them in another order.
+fn mark_statement(claim: Claim, seat_ids: &[i64]) -> Statement {
+    let mut take = Statement::new("update seats force index (primary) set hold_id = ");
+    take.bind(claim.hold_id)
+        .push(", hold_user_id = ")
+        .bind(claim.user_id)
+        .push(", hold_seat_count = ")
+        .bind(seat_ids.len() as i32)
+        .push(", hold_expires_at = ")
+        .bind(claim.expires_at)
+        .push(" where not is_sold and (hold_expires_at is null or hold_expires_at <= current_timestamp(6)) and schedule_id = ")
+        .bind(claim.schedule_id)
+        .push(" and id in (")
+        .bind_list(seat_ids)
+        .push(")");
+    take
 }
 
 /// Refuses a hold that would give this person more than `limit` seats of the
@@ -649,6 +786,9 @@ impl HoldDetail {
 pub struct HeldSeat {
     pub id: i64,
     pub grade: String,
+    /// A place of a general-admission area: no row or number to show, and its
+    /// 입장번호 comes with the purchase.
+    pub general_admission: bool,
     pub price: i64,
     pub row: String,
     pub number: i32,
@@ -658,8 +798,8 @@ pub struct HeldSeat {
 /// HOLD_NOT_ACTIVE when it expired, was released or was bought.
 pub async fn live_for_user(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Result<HoldDetail> {
     let rows = sqlx::query!(
-        r#"select st.id, g.name as grade, g.price, st.row_label, st.seat_number as number,
-                  sc.id as schedule_id, sc.starts_at as "starts_at: DateTime<Utc>",
+        r#"select st.id, g.name as grade, g.general_admission as "general_admission: bool",
+                  g.price, st.row_label, st.seat_number as number, sc.id as schedule_id, sc.starts_at as "starts_at: DateTime<Utc>",
                   st.hold_expires_at as "expires_at!: DateTime<Utc>",
                   s.id as show_id, s.title as show_title,
                   cast(s.refund_policy as char) as refund_policy, v.name as venue
@@ -693,6 +833,7 @@ pub async fn live_for_user(pool: &MySqlPool, user_id: i64, hold_id: i64) -> Resu
             .map(|row| HeldSeat {
                 id: row.id,
                 grade: row.grade,
+                general_admission: row.general_admission,
                 price: row.price,
                 row: row.row_label,
                 number: row.number,

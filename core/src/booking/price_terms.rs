@@ -10,7 +10,7 @@
 //! (always one row), 'G' a grade, 'K' a kind, 'C' the coupon - in columns the parts
 //! share. Integers are cast to signed so each column has one type whatever the parts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlConnection;
@@ -39,6 +39,8 @@ pub struct PriceTerms {
     /// The database's clock, which windows are measured by.
     pub now: DateTime<Utc>,
     pub grade_prices: HashMap<i64, i64>,
+    /// Which of those grades are general admission, whose tickets get an 입장번호.
+    pub general_grades: HashSet<i64>,
     /// The schedule's kinds in their order; empty unless asked for.
     pub kinds: Vec<DiscountKind>,
     /// The coupon asked for; someone else's, or none, is COUPON_NOT_FOUND.
@@ -69,6 +71,7 @@ pub async fn read(conn: &mut MySqlConnection, ask: Ask<'_>) -> Result<PriceTerms
         on_sale: false,
         now: Utc::now(),
         grade_prices: HashMap::new(),
+        general_grades: HashSet::new(),
         kinds: Vec::new(),
         coupon: None,
     };
@@ -81,6 +84,9 @@ pub async fn read(conn: &mut MySqlConnection, ask: Ask<'_>) -> Result<PriceTerms
             }
             "G" => {
                 terms.grade_prices.insert(id, n1.unwrap_or_default());
+                if f1 == Some(1) {
+                    terms.general_grades.insert(id);
+                }
             }
             "K" => kinds.push((
                 n4.unwrap_or_default(),
@@ -136,8 +142,8 @@ fn statement(ask: Ask<'_>) -> Statement {
     if !ask.grade_ids.is_empty() {
         sql.push(
             " union all
-             select 'G', g.id, g.price, null, null, null, null, null, null, null, null, null,
-                    current_timestamp(6)
+             select 'G', g.id, g.price, null, null, null, null, null, null, null,
+                    cast(g.general_admission as signed), null, current_timestamp(6)
              from seat_grades g where g.id in (",
         )
         .bind_list(ask.grade_ids)

@@ -119,14 +119,11 @@ async fn try_purchase(
             Err(err) => return Err(err.into()),
         };
     debit(&mut tx, user_id, order_id, total).await?;
-    for (seat, priced) in seats.iter().zip(&priced) {
-        store::insert_order_ticket(&mut tx, order_id, user_id, seat, priced).await?;
+    let entries = entry_numbers(&mut tx, &seats, &read).await?;
+    for ((seat, priced), entry) in seats.iter().zip(&priced).zip(&entries) {
+        store::insert_order_ticket(&mut tx, order_id, user_id, seat, priced, *entry).await?;
     }
-    store::sell_seats(
-        &mut tx,
-        &seats.iter().map(|seat| seat.id).collect::<Vec<_>>(),
-    )
-    .await?;
+    store::sell_seats(&mut tx, &seats, &entries).await?;
     tx.commit().await?;
     Ok(order_id)
 }
@@ -282,6 +279,36 @@ fn ensure_whole_and_live(seats: &[HeldSeat]) -> Result<()> {
         return Err(Error::HoldNotActive);
     }
     Ok(())
+}
+
+/// Each seat's 입장번호, in seat order: none for a seat, the next of its grade's counter
+/// for a general-admission place. The counter is taken last of the purchase's locks
+/// (every purchase of the area waits on it until the one before commits), so numbers
+/// follow the order purchases commit in, and its row lock is held only for the few
+/// statements left. Places of one hold get consecutive numbers.
+async fn entry_numbers(
+    conn: &mut MySqlConnection,
+    seats: &[HeldSeat],
+    read: &PriceTerms,
+) -> Result<Vec<Option<i32>>> {
+    let mut numbers = vec![None; seats.len()];
+    let mut grades: Vec<i64> = grade_ids(seats)
+        .into_iter()
+        .filter(|grade_id| read.general_grades.contains(grade_id))
+        .collect();
+    grades.sort_unstable();
+    grades.dedup();
+    for grade_id in grades {
+        let places: Vec<usize> = (0..seats.len())
+            .filter(|&i| seats[i].grade_id == grade_id)
+            .collect();
+        let mut next = store::draw_entry_numbers(conn, grade_id, places.len() as i32).await?;
+        for i in places {
+            numbers[i] = Some(next);
+            next += 1;
+        }
+    }
+    Ok(numbers)
 }
 
 fn grade_ids(seats: &[HeldSeat]) -> Vec<i64> {

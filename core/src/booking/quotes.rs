@@ -36,6 +36,8 @@ pub struct OrderQuote {
 pub struct QuoteLine {
     pub seat_id: i64,
     pub grade: String,
+    /// A general-admission place: no row or number; its 입장번호 comes with the purchase.
+    pub general_admission: bool,
     pub row: String,
     pub number: i32,
     pub face_value: i64,
@@ -110,6 +112,7 @@ pub async fn quote(
         .map(|((seat, priced), price)| QuoteLine {
             seat_id: seat.id,
             grade: seat.grade,
+            general_admission: seat.general_admission,
             row: seat.row,
             number: seat.number,
             face_value: priced.face_value,

@@ -169,21 +169,22 @@ pub async fn link_order_payment(
     Ok(())
 }
 
-/// Issues one ticket of an order for a seat at its price, kind and booking fee, with a
-/// fresh code.
+/// Issues one ticket of an order for a seat at its price, kind and booking fee (and a
+/// place's 입장번호), with a fresh code.
 pub async fn insert_order_ticket(
     conn: &mut MySqlConnection,
     order_id: i64,
     user_id: i64,
     seat: &HeldSeat,
     priced: &PricedSeat,
+    entry_number: Option<i32>,
 ) -> Result<()> {
     let kind = priced.kind.as_ref();
     sqlx::query!(
         "insert into tickets (code, order_id, user_id, seat_id, schedule_id, face_value,
                               paid_amount, booking_fee, discount_kind_id, discount_name,
-                              discount_proof)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              discount_proof, entry_number)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         tickets::new_code(),
         order_id,
         user_id,
@@ -194,20 +195,60 @@ pub async fn insert_order_ticket(
         priced.booking_fee,
         kind.map(|kind| kind.id),
         kind.map(|kind| kind.name.as_str()),
-        kind.and_then(|kind| kind.proof.as_deref())
+        kind.and_then(|kind| kind.proof.as_deref()),
+        entry_number
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Turns the seats from held to sold.
-pub async fn sell_seats(conn: &mut MySqlConnection, seat_ids: &[i64]) -> Result<()> {
+/// Takes `count` 입장번호 from a general-admission grade's counter, locking its row
+/// until the purchase ends; answers the first.
+pub async fn draw_entry_numbers(
+    conn: &mut MySqlConnection,
+    grade_id: i64,
+    count: i32,
+) -> Result<i32> {
+    sqlx::query!(
+        "update seat_grades set next_entry_number = next_entry_number + ? where id = ?",
+        count,
+        grade_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    let next = sqlx::query_scalar!(
+        "select next_entry_number from seat_grades where id = ?",
+        grade_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(next - count)
+}
+
+/// Turns the seats from held to sold, each place with its 입장번호 (`entries`, in seat
+/// order; the seat row's unique key keeps a number to one place of its grade).
+pub async fn sell_seats(
+    conn: &mut MySqlConnection,
+    seats: &[HeldSeat],
+    entries: &[Option<i32>],
+) -> Result<()> {
     let mut sql = Statement::new(
         "update seats set is_sold = true, hold_id = null, hold_user_id = null,
-         hold_seat_count = null, hold_expires_at = null where id in (",
+         hold_seat_count = null, hold_expires_at = null",
     );
-    sql.bind_list(seat_ids).push(")");
+    if entries.iter().any(Option::is_some) {
+        sql.push(", entry_number = case id");
+        for (seat, entry) in seats.iter().zip(entries) {
+            if let Some(entry) = entry {
+                sql.push(" when ").bind(seat.id).push(" then ").bind(*entry);
+            }
+        }
+        sql.push(" end");
+    }
+    sql.push(" where id in (")
+        .bind_list(&seats.iter().map(|seat| seat.id).collect::<Vec<_>>())
+        .push(")");
     sql.query().execute(conn).await?;
     Ok(())
 }
@@ -413,11 +454,12 @@ pub async fn insert_cancellation(
     Ok(())
 }
 
-/// Puts a seat back on sale, unheld.
+/// Puts a seat back on sale, unheld. A general-admission place gives up its 입장번호:
+/// the next buyer of the place gets a new one from the grade's counter.
 pub async fn free_seat(conn: &mut MySqlConnection, seat_id: i64) -> Result<()> {
     sqlx::query!(
         "update seats set is_sold = false, hold_id = null, hold_user_id = null,
-                hold_seat_count = null, hold_expires_at = null
+                hold_seat_count = null, hold_expires_at = null, entry_number = null
          where id = ?",
         seat_id
     )

@@ -58,8 +58,14 @@ pub struct Ticket {
     pub performance_cancelled: bool,
     pub seat_id: i64,
     pub grade: String,
+    /// A place of a general-admission area (스탠딩, 자유석, entry): `row` and `number`
+    /// mean nothing to its holder; `entry_number` is what the door goes by.
+    pub general_admission: bool,
     pub row: String,
     pub number: i32,
+    /// 입장번호: a general-admission ticket's place in the order of entry, given in the
+    /// order of purchase, unique in its area; kept by a resale's new ticket.
+    pub entry_number: Option<i32>,
     /// The original price of the seat, unchanged by resales.
     pub face_value: i64,
     /// What this holder paid: the box-office price or the resale price.
@@ -88,9 +94,24 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// The seat as printed on the ticket: VIP A열 3번.
+    /// The seat as printed on the ticket: VIP A열 3번, or 스탠딩 A 입장번호 57.
     pub fn seat_label(&self) -> String {
-        format!("{} {}열 {}번", self.grade, self.row, self.number)
+        seat_label(
+            &self.grade,
+            self.general_admission.then_some(self.entry_number),
+            &self.row,
+            self.number,
+        )
+    }
+}
+
+/// A seat in words: `VIP A열 3번`; a general-admission place (`entry` is Some) by its
+/// area and 입장번호 once it has one (`스탠딩 A 입장번호 57`), by its area alone before.
+pub fn seat_label(grade: &str, entry: Option<Option<i32>>, row: &str, number: i32) -> String {
+    match entry {
+        None => format!("{grade} {row}열 {number}번"),
+        Some(Some(entry)) => format!("{grade} 입장번호 {entry}"),
+        Some(None) => grade.to_string(),
     }
 }
 
@@ -115,7 +136,8 @@ macro_rules! select_tickets {
                       show_refund_policy,
                       venue, schedule_id, starts_at as "starts_at: _",
                       performance_cancelled as "performance_cancelled!: bool", seat_id, grade,
-                      row_label as row, number, face_value, paid_amount, booking_fee, discount_name, discount_proof, refund_fee,
+                      general_admission as "general_admission!: bool", row_label as row, number,
+                      entry_number, face_value, paid_amount, booking_fee, discount_name, discount_proof, refund_fee,
                       refund_amount, booking_fee_refunded as "booking_fee_refunded: bool", compensation,
                       refunded_at as "refunded_at: _",
                       resold_at as "resold_at: _", created_at as "created_at: _"

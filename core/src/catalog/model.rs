@@ -48,9 +48,25 @@ pub struct VenueInput {
 pub struct NewGrade {
     pub name: String,
     pub price: i64,
-    /// Row labels in seat-map order, e.g. `["A", "B", "C"]`.
+    /// Row labels in seat-map order, e.g. `["A", "B", "C"]`; none for general admission.
+    #[serde(default)]
     pub rows: Vec<String>,
+    #[serde(default)]
     pub seats_per_row: u32,
+    /// General admission (스탠딩, 자유석, an exhibition's entry): the grade is an area sold
+    /// by count, with this many places and no rows; its tickets carry an 입장번호 in the
+    /// order of purchase.
+    pub general_admission: Option<u32>,
+}
+
+impl NewGrade {
+    /// The seats or places this grade puts on sale.
+    pub fn capacity(&self) -> u64 {
+        match self.general_admission {
+            Some(places) => u64::from(places),
+            None => self.rows.len() as u64 * u64::from(self.seats_per_row),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -224,25 +240,11 @@ impl NewSchedule {
                     format!("must be between 0 and {MAX_PRICE}"),
                 ));
             }
-            if grade.rows.is_empty() || grade.rows.len() > 100 {
-                return Err(Error::validation("grades.rows", "must have 1 to 100 rows"));
+            match grade.general_admission {
+                Some(places) => general_admission(grade, places)?,
+                None => seated(grade, &mut rows)?,
             }
-            for row in &grade.rows {
-                text("grades.rows", row, 1, 8)?;
-                if !rows.insert(row.trim().to_lowercase()) {
-                    return Err(Error::validation(
-                        "grades.rows",
-                        "a row belongs to one grade only, and row labels are unique ignoring case",
-                    ));
-                }
-            }
-            if !(1..=200).contains(&grade.seats_per_row) {
-                return Err(Error::validation(
-                    "grades.seats_per_row",
-                    "must be between 1 and 200",
-                ));
-            }
-            seats += grade.rows.len() as u64 * u64::from(grade.seats_per_row);
+            seats += grade.capacity();
         }
         if seats > MAX_SEATS_PER_SCHEDULE {
             return Err(Error::validation(
@@ -252,6 +254,47 @@ impl NewSchedule {
         }
         discounts::validate(&self.discounts)
     }
+}
+
+/// A seated grade: 1 to 100 rows, each in this grade alone (`rows` holds every label
+/// of the schedule so far, lowercased), of 1 to 200 seats.
+fn seated(grade: &NewGrade, rows: &mut std::collections::HashSet<String>) -> Result<()> {
+    if grade.rows.is_empty() || grade.rows.len() > 100 {
+        return Err(Error::validation("grades.rows", "must have 1 to 100 rows"));
+    }
+    for row in &grade.rows {
+        text("grades.rows", row, 1, 8)?;
+        if !rows.insert(row.trim().to_lowercase()) {
+            return Err(Error::validation(
+                "grades.rows",
+                "a row belongs to one grade only, and row labels are unique ignoring case",
+            ));
+        }
+    }
+    if !(1..=200).contains(&grade.seats_per_row) {
+        return Err(Error::validation(
+            "grades.seats_per_row",
+            "must be between 1 and 200",
+        ));
+    }
+    Ok(())
+}
+
+/// A general-admission area: at least one place, and no rows (its places have none).
+fn general_admission(grade: &NewGrade, places: u32) -> Result<()> {
+    if !grade.rows.is_empty() || grade.seats_per_row != 0 {
+        return Err(Error::validation(
+            "grades.general_admission",
+            "an area sold by count has no rows or seats_per_row",
+        ));
+    }
+    if places == 0 || u64::from(places) > MAX_SEATS_PER_SCHEDULE {
+        return Err(Error::validation(
+            "grades.general_admission",
+            format!("must be between 1 and {MAX_SEATS_PER_SCHEDULE}"),
+        ));
+    }
+    Ok(())
 }
 
 fn schedules(list: &[NewSchedule], now: DateTime<Utc>, min: usize) -> Result<()> {
@@ -401,6 +444,8 @@ pub struct GradeAvailability {
     pub id: i64,
     pub name: String,
     pub price: i64,
+    /// Sold by count (스탠딩, 자유석, entry), not by seat: its seats are places.
+    pub general_admission: bool,
     pub total_seats: i64,
     pub available_seats: i64,
 }
@@ -435,7 +480,20 @@ text_enum!(SeatState {
 #[derive(Debug, Clone)]
 pub struct ScheduleSeats {
     pub on_sale: bool,
+    /// The seats of seated grades; general-admission places are counted in `areas`.
     pub seats: Vec<SeatView>,
+    pub areas: Vec<AreaView>,
+}
+
+/// A general-admission grade as a seat map shows it: how many places it has and how
+/// many are free now. A hold names the grade and a count (`POST /holds`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AreaView {
+    pub grade_id: i64,
+    pub grade: String,
+    pub price: i64,
+    pub places: i64,
+    pub available: i64,
 }
 
 /// The instant a Korean calendar day starts: the unit people pick dates in. Only for
@@ -530,6 +588,7 @@ mod tests {
                 price: 100_000,
                 rows: vec!["A".into(), "B".into()],
                 seats_per_row: 10,
+                general_admission: None,
             }],
             discounts: vec![],
         }
@@ -553,8 +612,21 @@ mod tests {
             price: 1,
             rows: vec!["Z".into()],
             seats_per_row: 1,
+            general_admission: None,
         });
         assert!(over.validate(Utc::now()).is_err(), "20,001 seats");
+        let mut standing_over = at_cap.clone();
+        standing_over.grades.push(NewGrade {
+            name: "스탠딩".into(),
+            price: 1,
+            rows: vec![],
+            seats_per_row: 0,
+            general_admission: Some(1),
+        });
+        assert!(
+            standing_over.validate(Utc::now()).is_err(),
+            "a place counts as a seat"
+        );
         let mut shared_row = schedule(1);
         let mut second = shared_row.grades[0].clone();
         second.name = "S".into();

@@ -183,12 +183,18 @@ async fn insert_schedule(
     // Validation refuses labels equal but for case; the collation also equates some
     // others (full-width "Ａ" and "A"), which only the unique keys see: those are
     // refused as the same validation errors, not 500s.
+    // General-admission places have no row ('') and are numbered through the
+    // schedule's areas, so they never meet a seat (whose row is never empty) or each
+    // other on the position key.
+    let mut places = 0u32;
     for grade in &schedule.grades {
         let grade_id = sqlx::query!(
-            "insert into seat_grades (schedule_id, name, price) values (?, ?, ?)",
+            "insert into seat_grades (schedule_id, name, price, general_admission)
+             values (?, ?, ?, ?)",
             schedule_id,
             grade.name.trim(),
-            grade.price
+            grade.price,
+            grade.general_admission.is_some()
         )
         .execute(&mut *conn)
         .await
@@ -200,11 +206,18 @@ async fn insert_schedule(
             )
         })?
         .last_insert_id() as i64;
-        let seats: Vec<(&str, u32)> = grade
-            .rows
-            .iter()
-            .flat_map(|row| (1..=grade.seats_per_row).map(move |number| (row.trim(), number)))
-            .collect();
+        let seats: Vec<(&str, u32)> = match grade.general_admission {
+            Some(count) => {
+                let first = places + 1;
+                places += count;
+                (first..=places).map(|number| ("", number)).collect()
+            }
+            None => grade
+                .rows
+                .iter()
+                .flat_map(|row| (1..=grade.seats_per_row).map(move |number| (row.trim(), number)))
+                .collect(),
+        };
         // Multi-row inserts in chunks keep a 20,000-seat hall to a few round trips.
         for chunk in seats.chunks(1_000) {
             let mut insert = Statement::new(
@@ -492,7 +505,8 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     // catalog grew.
     let grades = sqlx::query_as!(
         GradeAvailability,
-        r#"select g.schedule_id, g.id, g.name, g.price, count(*) as total_seats,
+        r#"select g.schedule_id, g.id, g.name, g.price,
+                  g.general_admission as "general_admission: bool", count(*) as total_seats,
                   cast(coalesce(sum(not st.is_sold
                       and (st.hold_expires_at is null or st.hold_expires_at <= current_timestamp(6))), 0) as signed)
                       as "available_seats!"
@@ -500,7 +514,7 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
            straight_join seat_grades g on g.schedule_id = sc.id
            straight_join seats st on st.grade_id = g.id
            where sc.show_id = ?
-           group by g.schedule_id, g.id, g.name, g.price
+           group by g.schedule_id, g.id, g.name, g.price, g.general_admission
            order by g.schedule_id, g.price desc, g.id"#,
         show_id
     )
@@ -580,13 +594,32 @@ pub async fn seats(
                        when st.hold_expires_at > current_timestamp(6) then 'HELD'
                        else 'AVAILABLE' end as "status!: SeatState"
            from seats st join seat_grades g on g.id = st.grade_id
-           where st.schedule_id = ?
+           where st.schedule_id = ? and not g.general_admission
            order by st.id"#,
         schedule_id
     )
     .fetch_all(pool)
     .await?;
-    Ok(Some(ScheduleSeats { on_sale, seats }))
+    // Free by the condition a hold takes a place under, as for seats.
+    let areas = sqlx::query_as!(
+        AreaView,
+        r#"select g.id as grade_id, g.name as grade, g.price, count(*) as places,
+                  cast(coalesce(sum(not st.is_sold
+                      and (st.hold_expires_at is null or st.hold_expires_at <= current_timestamp(6))), 0) as signed)
+                      as "available!"
+           from seat_grades g straight_join seats st on st.grade_id = g.id
+           where g.schedule_id = ? and g.general_admission
+           group by g.id, g.name, g.price
+           order by g.price desc, g.id"#,
+        schedule_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(ScheduleSeats {
+        on_sale,
+        seats,
+        areas,
+    }))
 }
 
 pub async fn show_exists(pool: &MySqlPool, show_id: i64) -> Result<()> {

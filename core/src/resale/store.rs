@@ -231,7 +231,7 @@ pub async fn mark_resold(conn: &mut MySqlConnection, ticket_id: i64) -> Result<u
     .rows_affected())
 }
 
-/// The buyer's ticket: same seat, schedule and face value, a fresh code, and links to
+/// The buyer's ticket: same seat, schedule, face value and 입장번호, a fresh code, and links to
 /// the ticket it replaces and to the first ticket of the chain. It is issued at the
 /// instant the parent was resold, so a lineage has no gap or overlap between holders.
 pub async fn issue_resale_ticket(
@@ -241,9 +241,10 @@ pub async fn issue_resale_ticket(
 ) -> Result<i64> {
     let inserted = sqlx::query!(
         "insert into tickets (code, trade_id, parent_ticket_id, origin_ticket_id, user_id,
-                              seat_id, schedule_id, face_value, paid_amount, created_at)
+                              seat_id, schedule_id, face_value, paid_amount, entry_number,
+                              created_at)
          select ?, ?, id, coalesce(origin_ticket_id, id), ?, seat_id, schedule_id, face_value, ?,
-                resold_at
+                entry_number, resold_at
          from tickets where id = ?",
         tickets::new_code(),
         trade.id,

@@ -26,8 +26,12 @@ pub struct Trade {
     pub starts_at: DateTime<Utc>,
     pub seat_id: i64,
     pub grade: String,
+    /// A place of a general-admission area: the buyer gets its `entry_number`.
+    pub general_admission: bool,
     pub row: String,
     pub number: i32,
+    /// 입장번호 of the ticket on sale, which the buyer's new ticket keeps.
+    pub entry_number: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// When it was sold, cancelled or expired.
@@ -53,15 +57,28 @@ pub struct MyTrade {
 /// The columns of a `Trade` from `trade_details`, for the lists whose conditions are
 /// built (`get` writes them in its checked statement).
 const TRADE_COLUMNS: &str = "id, status, price, face_value, show_id, show_title, venue,
-    schedule_id, starts_at, seat_id, grade, row_label as row, number, created_at, updated_at,
-    closed_at";
+    schedule_id, starts_at, seat_id, grade, general_admission, row_label as row, number,
+    entry_number, created_at, updated_at, closed_at";
+
+impl Trade {
+    /// The seat as the market names it (`tickets::seat_label`).
+    pub fn seat_label(&self) -> String {
+        crate::booking::tickets::seat_label(
+            &self.grade,
+            self.general_admission.then_some(self.entry_number),
+            &self.row,
+            self.number,
+        )
+    }
+}
 
 pub async fn get(pool: &MySqlPool, trade_id: i64) -> Result<Trade> {
     sqlx::query_as!(
         Trade,
         r#"select id, status as "status: TradeStatus", price, face_value, show_id, show_title,
                   venue, schedule_id, starts_at as "starts_at: _", seat_id, grade,
-                  row_label as row, number, created_at as "created_at: _",
+                  general_admission as "general_admission: bool", row_label as row, number,
+                  entry_number, created_at as "created_at: _",
                   updated_at as "updated_at: _", closed_at as "closed_at: _"
            from trade_details where id = ?"#,
         trade_id
