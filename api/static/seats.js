@@ -5,7 +5,9 @@
 // fetched again, and the person is told, keeping the seats still free selected. The
 // legend's counts follow the seats the map shows free. A map wider than the screen
 // opens scrolled to its middle (seats face the centre of the stage) with a cue that
-// there is more.
+// there is more. A general-admission area (스탠딩, 자유석) is chosen by count with its
+// stepper and held as `places`; one hold is either seats or one area's places, so
+// choosing one clears the other.
 
 import { api, problemText, won } from './common.js';
 
@@ -21,6 +23,10 @@ function enhance(map) {
   const hold = document.getElementById('hold-seats');
   const seats = new Map([...map.querySelectorAll('.seat')].map((b) => [Number(b.dataset.seat), b]));
   const chosen = new Set();
+  const areas = [...map.querySelectorAll('.area')];
+  // The area chosen and how many of its places: one area per hold.
+  let places = { area: null, count: 0 };
+  const hasSeats = seats.size > 0;
 
   const say = (text) => {
     problem.textContent = text;
@@ -28,12 +34,49 @@ function enhance(map) {
   };
 
   const update = () => {
+    for (const area of areas) {
+      const count = area === places.area ? places.count : 0;
+      area.querySelector('.count').textContent = String(count);
+      area.querySelector('.less').disabled = count === 0;
+      area.querySelector('.more').disabled = count >= Math.min(max, Number(area.dataset.left));
+    }
+    if (places.count > 0) {
+      const total = places.count * Number(places.area.dataset.price);
+      summary.textContent = `${places.area.querySelector('strong').textContent} ${places.count}매 · 합계 ${won(total)}`;
+      hold.disabled = false;
+      return;
+    }
     const total = [...chosen].reduce((sum, id) => sum + Number(seats.get(id).dataset.price), 0);
     summary.textContent = chosen.size === 0
-      ? `좌석을 선택해 주세요 (최대 ${max}석)`
+      ? `${hasSeats ? '좌석' : '매수'}을 선택해 주세요 (최대 ${max}매)`
       : `${chosen.size}석 선택 · 합계 ${won(total)}`;
     hold.disabled = chosen.size === 0;
   };
+
+  const clearSeats = () => {
+    for (const id of chosen) seats.get(id)?.setAttribute('aria-pressed', 'false');
+    chosen.clear();
+  };
+
+  for (const area of areas) {
+    area.querySelector('.more').addEventListener('click', () => {
+      if (places.area !== area) {
+        places = { area, count: 0 };
+        clearSeats();
+      }
+      if (places.count >= max) {
+        say(`한 번에 ${max}매까지 선택할 수 있어요.`);
+        return;
+      }
+      places.count += 1;
+      say('');
+      update();
+    });
+    area.querySelector('.less').addEventListener('click', () => {
+      if (places.area === area && places.count > 0) places.count -= 1;
+      update();
+    });
+  }
 
   const take = (id) => {
     const seat = seats.get(id);
@@ -53,14 +96,15 @@ function enhance(map) {
   };
 
   const scroller = map.querySelector('.seat-map');
-  if (scroller.scrollWidth > scroller.clientWidth) {
+  if (scroller && scroller.scrollWidth > scroller.clientWidth) {
     scroller.scrollLeft = (scroller.scrollWidth - scroller.clientWidth) / 2;
     document.getElementById('scroll-cue').hidden = false;
   }
 
-  map.querySelector('.seat-map').addEventListener('click', (event) => {
+  scroller?.addEventListener('click', (event) => {
     const seat = event.target.closest('.seat');
     if (!seat || seat.disabled) return;
+    places = { area: null, count: 0 };
     const id = Number(seat.dataset.seat);
     if (chosen.has(id)) {
       chosen.delete(id);
@@ -81,13 +125,26 @@ function enhance(map) {
     for (const seat of answer.body.seats) {
       if (seat.status !== 'AVAILABLE') take(seat.id);
     }
+    for (const free of answer.body.areas) {
+      const area = areas.find((a) => Number(a.dataset.area) === free.grade_id);
+      if (area) setLeft(area, free.available);
+    }
+  }
+
+  function setLeft(area, left) {
+    area.dataset.left = String(left);
+    area.querySelector('.area-left').textContent = String(left);
+    if (places.area === area) places.count = Math.min(places.count, left);
   }
 
   hold.addEventListener('click', async () => {
     hold.disabled = true;
     // Admitted through the waiting room: the pass goes with the hold.
     const pass = map.dataset.pass ? { 'x-queue-token': map.dataset.pass } : {};
-    const answer = await api('POST', '/api/v1/holds', { schedule_id: scheduleId, seat_ids: [...chosen] }, pass);
+    const request = places.count > 0
+      ? { schedule_id: scheduleId, places: { grade_id: Number(places.area.dataset.area), count: places.count } }
+      : { schedule_id: scheduleId, seat_ids: [...chosen] };
+    const answer = await api('POST', '/api/v1/holds', request, pass);
     if (answer.ok) {
       window.location.assign(`/checkout/${answer.body.id}`);
       return;
@@ -107,6 +164,11 @@ function enhance(map) {
       await refresh();
       recount();
       say('선택하신 좌석 중 다른 분이 먼저 선택한 좌석이 있어요. 좌석 배치도를 새로 고쳤어요.');
+    } else if (error.code === 'PLACES_UNAVAILABLE') {
+      setLeft(places.area, error.remaining ?? 0);
+      say(error.remaining
+        ? `남은 자리가 ${error.remaining}매뿐이에요. 매수를 줄여 주세요.`
+        : '이 구역은 매진되었어요.');
     } else {
       say(problemText(error));
     }

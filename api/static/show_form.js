@@ -1,7 +1,8 @@
 // The admin's show form, sent as the JSON the API takes: POST /api/v1/shows for a new
 // show, PATCH /api/v1/shows/{id} (with add_schedules) for an edit. Korean wall-clock
 // times from datetime-local inputs are sent with +09:00. The API validates; its
-// VALIDATION_FAILED names the field, shown here.
+// VALIDATION_FAILED names the field, shown here. A grade is sold by seat (rows of seats)
+// or by count (스탠딩, 자유석, an exhibition's entry: `general_admission` places).
 
 import { api } from './common.js';
 
@@ -28,6 +29,22 @@ function enhance(form) {
   });
   if (!showId) addSchedule();
 
+  // A grade sold by count (general admission) has a number of places instead of rows:
+  // the fields of the other way are hidden and disabled, so the form does not ask for them.
+  const byCount = (grade) => grade.querySelector('[name="sold_by"]').value === 'count';
+  schedules.addEventListener('change', (event) => {
+    if (event.target.name !== 'sold_by') return;
+    const grade = event.target.closest('.grade');
+    const general = byCount(grade);
+    for (const label of grade.querySelectorAll('[data-seated]')) {
+      label.hidden = general;
+      label.querySelector('input').disabled = general;
+    }
+    const places = grade.querySelector('[data-general]');
+    places.hidden = !general;
+    places.querySelector('input').disabled = !general;
+  });
+
   const kst = (local) => `${local}:00+09:00`;
   const list = (text) => text.split(',').map((part) => part.trim()).filter(Boolean);
 
@@ -36,12 +53,13 @@ function enhance(form) {
     const value = (name) => form.elements[name].value.trim();
     const newSchedules = [...schedules.querySelectorAll('.schedule')].map((schedule) => ({
       starts_at: kst(schedule.querySelector('[name="starts_at"]').value),
-      grades: [...schedule.querySelectorAll('.grade')].map((grade) => ({
-        name: grade.querySelector('[name="grade"]').value.trim(),
-        price: Number(grade.querySelector('[name="price"]').value),
-        rows: list(grade.querySelector('[name="rows"]').value),
-        seats_per_row: Number(grade.querySelector('[name="seats_per_row"]').value),
-      })),
+      grades: [...schedule.querySelectorAll('.grade')].map((grade) => {
+        const field = (name) => grade.querySelector(`[name="${name}"]`).value;
+        const named = { name: field('grade').trim(), price: Number(field('price')) };
+        return byCount(grade)
+          ? { ...named, general_admission: Number(field('places')) }
+          : { ...named, rows: list(field('rows')), seats_per_row: Number(field('seats_per_row')) };
+      }),
     }));
     const show = {
       title: value('title'),

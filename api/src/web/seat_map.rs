@@ -1,5 +1,6 @@
 //! A performance's seat map (`/shows/{id}/book/{schedule_id}`): seats drawn by row and
-//! number, coloured by grade, taken ones disabled. Choosing and holding seats is
+//! number, coloured by grade, taken ones disabled; general-admission areas (스탠딩,
+//! 자유석) as a count to choose, since their places have no seat to point at. Choosing and holding seats is
 //! `static/seats.js` calling `POST /api/v1/holds` with the browser's cookie, so the
 //! hold is the JSON API's, rules and all; the page draws and the script asks.
 
@@ -43,6 +44,15 @@ pub struct Row {
     pub seats: Vec<Seat>,
 }
 
+/// A general-admission area: its places are chosen by count (`places` in the hold).
+pub struct Area {
+    pub grade_id: i64,
+    pub name: String,
+    pub price: i64,
+    pub price_text: String,
+    pub available: i64,
+}
+
 pub struct Legend {
     pub colour: usize,
     pub name: String,
@@ -69,6 +79,7 @@ struct SeatMapPage {
     /// Booking is open and the performance has not started.
     on_sale: bool,
     legend: Vec<Legend>,
+    areas: Vec<Area>,
     rows: Vec<Row>,
 }
 
@@ -132,10 +143,22 @@ pub async fn page(
         max_seats: state.hold_rules.max_seats,
         pass,
         on_sale: seats.on_sale,
+        areas: seats
+            .areas
+            .iter()
+            .map(|area| Area {
+                grade_id: area.grade_id,
+                name: area.grade.clone(),
+                price: area.price,
+                price_text: format::won(area.price),
+                available: if seats.on_sale { area.available } else { 0 },
+            })
+            .collect(),
         legend: schedule
             .grades
             .iter()
             .enumerate()
+            .filter(|(_, g)| !g.general_admission)
             .map(|(i, g)| Legend {
                 colour: i % GRADE_COLOURS,
                 name: g.name.clone(),

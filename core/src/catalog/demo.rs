@@ -911,6 +911,14 @@ fn demo_discounts(today: DateTime<Utc>) -> Vec<NewDiscount> {
     ]
 }
 
+/// Places in a demo concert's standing area, and in an exhibition's day.
+const STANDING_PLACES: u32 = 300;
+const EXHIBITION_ENTRIES: u32 = 500;
+
+/// Each category's grades as Korean box offices sell them: seated grades in rows; a
+/// concert's 스탠딩 and an exhibition's 일반 entry sold by count (general admission).
+/// The row draws happen for every table grade, sold by seat or not, and the standing
+/// area draws nothing, so the rest of the catalog is as it was before areas existed.
 fn grades(rng: &mut Lcg, category: Category) -> Vec<NewGrade> {
     let table: &[(&str, i64)] = match category {
         Category::Musical => &[
@@ -926,7 +934,7 @@ fn grades(rng: &mut Lcg, category: Category) -> Vec<NewGrade> {
         Category::Dance => &[("VIP", 120_000), ("R", 100_000), ("S", 70_000)],
     };
     let mut next_row = 0u8;
-    table
+    let mut grades: Vec<NewGrade> = table
         .iter()
         .map(|(name, price)| {
             let rows = 2 + rng.next(3) as u8;
@@ -937,14 +945,33 @@ fn grades(rng: &mut Lcg, category: Category) -> Vec<NewGrade> {
                     label
                 })
                 .collect();
+            let seats_per_row = 10 + rng.next(11) as u32;
+            if category == Category::Exhibition {
+                return entry(name, *price, EXHIBITION_ENTRIES);
+            }
             NewGrade {
                 name: name.to_string(),
                 price: *price,
                 rows: labels,
-                seats_per_row: 10 + rng.next(11) as u32,
+                seats_per_row,
+                general_admission: None,
             }
         })
-        .collect()
+        .collect();
+    if category == Category::Concert {
+        grades.insert(1, entry("스탠딩", 165_000, STANDING_PLACES));
+    }
+    grades
+}
+
+fn entry(name: &str, price: i64, places: u32) -> NewGrade {
+    NewGrade {
+        name: name.to_string(),
+        price,
+        rows: Vec::new(),
+        seats_per_row: 0,
+        general_admission: Some(places),
+    }
 }
 
 /// Loads the demo catalog unless the catalog already has shows. Returns the shows
