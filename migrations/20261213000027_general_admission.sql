@@ -15,8 +15,11 @@ alter table seat_grades
     add column next_entry_number int not null default 1,
     add constraint ck_seat_grades_next_entry check (next_entry_number >= 1);
 
+-- A hold walks the grade's unsold places in id order (ix_seats_grade_sale) and stops
+-- at the count it wants, rather than stepping over every place already sold.
 alter table seats
     add column entry_number int null,
+    add key ix_seats_grade_sale (grade_id, is_sold),
     add unique key uq_seats_entry (grade_id, entry_number),
     add constraint ck_seats_entry check (entry_number is null or (entry_number >= 1 and is_sold));
 

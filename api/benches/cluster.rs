@@ -163,13 +163,16 @@ async fn catalog(target: &Target) -> Catalog {
                         None,
                     )
                     .await;
-                let seat_ids = seats["seats"]
+                let seat_ids: Vec<i64> = seats["seats"]
                     .as_array()
                     .unwrap()
                     .iter()
                     .map(|s| s["id"].as_i64().unwrap())
                     .collect();
-                open.push((*show, id, seat_ids));
+                // Areas sold by count only (an exhibition's entry) have no seat to hold.
+                if !seat_ids.is_empty() {
+                    open.push((*show, id, seat_ids));
+                }
             }
         }
     }

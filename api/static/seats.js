@@ -141,8 +141,10 @@ function enhance(map) {
     hold.disabled = true;
     // Admitted through the waiting room: the pass goes with the hold.
     const pass = map.dataset.pass ? { 'x-queue-token': map.dataset.pass } : {};
-    const request = places.count > 0
-      ? { schedule_id: scheduleId, places: { grade_id: Number(places.area.dataset.area), count: places.count } }
+    // The area asked for, kept: a tap while the request is out may change the choice.
+    const asked = places.count > 0 ? places.area : null;
+    const request = asked
+      ? { schedule_id: scheduleId, places: { grade_id: Number(asked.dataset.area), count: places.count } }
       : { schedule_id: scheduleId, seat_ids: [...chosen] };
     const answer = await api('POST', '/api/v1/holds', request, pass);
     if (answer.ok) {
@@ -164,8 +166,8 @@ function enhance(map) {
       await refresh();
       recount();
       say('선택하신 좌석 중 다른 분이 먼저 선택한 좌석이 있어요. 좌석 배치도를 새로 고쳤어요.');
-    } else if (error.code === 'PLACES_UNAVAILABLE') {
-      setLeft(places.area, error.remaining ?? 0);
+    } else if (error.code === 'PLACES_UNAVAILABLE' && asked) {
+      setLeft(asked, error.remaining ?? 0);
       say(error.remaining
         ? `남은 자리가 ${error.remaining}매뿐이에요. 매수를 줄여 주세요.`
         : '이 구역은 매진되었어요.');

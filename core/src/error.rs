@@ -52,8 +52,8 @@ pub enum Error {
     /// client can mark them without reloading a seat map a cache may answer.
     #[error("seat is not available")]
     SeatUnavailable { seat_ids: Vec<i64> },
-    /// A general-admission area has fewer free places than a hold asked for; `available`
-    /// are free now (places in holds being taken this instant are not counted).
+    /// A general-admission area has fewer free places than a hold asked for; about
+    /// `available` are free (by the last commits; fewer than asked).
     #[error("only {available} places of the area are free")]
     PlacesUnavailable { available: u32 },
     #[error("at most {max} seats can be held at once")]

@@ -117,7 +117,15 @@ pub async fn edit(
                 grades: schedule
                     .grades
                     .iter()
-                    .map(|g| format!("{} {} × {}석", g.name, format::won(g.price), g.total_seats))
+                    .map(|g| {
+                        let unit = if g.general_admission { "명" } else { "석" };
+                        format!(
+                            "{} {} × {}{unit}",
+                            g.name,
+                            format::won(g.price),
+                            g.total_seats
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             })

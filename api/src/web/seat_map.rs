@@ -151,7 +151,7 @@ pub async fn page(
                 name: area.grade.clone(),
                 price: area.price,
                 price_text: format::won(area.price),
-                available: if seats.on_sale { area.available } else { 0 },
+                available: area.available,
             })
             .collect(),
         legend: schedule

@@ -529,7 +529,46 @@ where
         schedule_id,
         expires_at,
     };
-    retry_on_lock_conflict(|| try_take_places(pool, rules, claim, places)).await
+    // SKIP LOCKED passes over places that may yet come free (a hold that came up short
+    // rolling back, a refund putting one back). A short pick asks how many the last
+    // commits left free (a plain read, which waits for nobody): while that says enough,
+    // it tries again after a pause, a few times, rather than call the area full. Waiting
+    // on the locks instead would queue every late buyer behind the area's purchases,
+    // holding a connection each.
+    let mut available = 0;
+    for attempt in 0..PLACE_PICKS {
+        match retry_on_lock_conflict(|| try_take_places(pool, rules, claim, places)).await {
+            Err(Error::PlacesUnavailable { .. }) => {
+                available = free_places(pool, places.grade_id).await?;
+                if available < places.count || attempt + 1 == PLACE_PICKS {
+                    break;
+                }
+                let pause = rand::thread_rng().gen_range(5..30);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            taken => return taken,
+        }
+    }
+    Err(Error::PlacesUnavailable {
+        available: available.min(places.count.saturating_sub(1)),
+    })
+}
+
+/// How many times a hold of places picks before it says the area is full.
+const PLACE_PICKS: u32 = 2;
+
+/// The free places of a general-admission grade by the last commits (a plain read):
+/// places in holds being taken this instant still count.
+async fn free_places(pool: &MySqlPool, grade_id: i64) -> Result<u32> {
+    let free = sqlx::query_scalar!(
+        "select count(*) from seats
+         where grade_id = ? and is_sold = false
+           and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))",
+        grade_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(u32::try_from(free).unwrap_or(u32::MAX))
 }
 
 /// How many places of which general-admission grade a hold asks for.
@@ -538,13 +577,18 @@ where
 pub struct Places {
     /// A grade whose `general_admission` is true.
     pub grade_id: i64,
+    #[schema(minimum = 1)]
     pub count: u32,
 }
 
 /// Picks the first free places of the grade, passing over those another hold or
 /// purchase has locked this instant (SKIP LOCKED: a crowd on one area takes different
 /// places side by side instead of queueing on the same rows), and marks them as the
-/// hold's, under the per-person limit when it is on. Too few free: nothing is taken.
+/// hold's, under the per-person limit when it is on. Too few: nothing is taken.
+///
+/// The index is named: through `ix_seats_grade_sale` the pick walks only unsold places,
+/// in id order, and stops at the count; a plan that sorted would lock every free place
+/// of the area and leave none for anyone else.
 async fn try_take_places(
     pool: &MySqlPool,
     rules: HoldRules,
@@ -563,8 +607,8 @@ async fn try_take_places(
         .await?;
     }
     let ids: Vec<i64> = sqlx::query_scalar!(
-        "select id from seats
-         where grade_id = ? and not is_sold
+        "select id from seats force index (ix_seats_grade_sale)
+         where grade_id = ? and is_sold = false
            and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))
          order by id limit ? for update skip locked",
         places.grade_id,
@@ -575,7 +619,7 @@ async fn try_take_places(
     if ids.len() < places.count as usize {
         tx.rollback().await?;
         return Err(Error::PlacesUnavailable {
-            available: free_places(pool, places.grade_id).await?,
+            available: ids.len() as u32,
         });
     }
     let taken = mark_statement(claim, &ids)
@@ -595,19 +639,6 @@ async fn try_take_places(
         seat_ids: ids,
         expires_at: claim.expires_at,
     })
-}
-
-/// The free places of a general-admission grade now.
-async fn free_places(pool: &MySqlPool, grade_id: i64) -> Result<u32> {
-    let free = sqlx::query_scalar!(
-        "select count(*) from seats
-         where grade_id = ? and not is_sold
-           and (hold_expires_at is null or hold_expires_at <= current_timestamp(6))",
-        grade_id
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(u32::try_from(free).unwrap_or(u32::MAX))
 }
 
 /// The marks a hold puts on its seats.
