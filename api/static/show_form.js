@@ -47,12 +47,21 @@ function enhance(form) {
 
   const kst = (local) => `${local}:00+09:00`;
   const list = (text) => text.split(',').map((part) => part.trim()).filter(Boolean);
+  // 캐스팅, a role a line as "배역: 배우"; a line without the colon is sent whole as the
+  // role, so the API names what is missing.
+  const castOf = (text) => text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+    const colon = line.indexOf(':');
+    return colon < 0
+      ? { role: line, actor: '' }
+      : { role: line.slice(0, colon).trim(), actor: line.slice(colon + 1).trim() };
+  });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const value = (name) => form.elements[name].value.trim();
     const newSchedules = [...schedules.querySelectorAll('.schedule')].map((schedule) => ({
       starts_at: kst(schedule.querySelector('[name="starts_at"]').value),
+      cast: castOf(schedule.querySelector('[name="cast"]').value),
       grades: [...schedule.querySelectorAll('.grade')].map((grade) => {
         const field = (name) => grade.querySelector(`[name="${name}"]`).value;
         const named = { name: field('grade').trim(), price: Number(field('price')) };
@@ -72,6 +81,10 @@ function enhance(form) {
       poster_url: value('poster_url') || (showId ? '' : null),
       booking_opens_at: kst(value('booking_opens_at')),
     };
+    // 관람 정보: blank is not announced (a new show) or unchanged (an edit).
+    for (const name of ['running_minutes', 'intermission_minutes', 'min_age']) {
+      if (value(name) !== '') show[name] = Number(value(name));
+    }
     if (showId) {
       if (newSchedules.length > 0) show.add_schedules = newSchedules;
     } else {

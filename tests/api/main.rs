@@ -50,6 +50,7 @@ mod resale_races;
 mod search;
 mod search_nodes;
 mod search_trends;
+mod show_facts;
 mod social_login;
 mod ticket_limit;
 mod web_accounts;

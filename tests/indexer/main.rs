@@ -40,6 +40,9 @@ fn new_show(title: &str, title_en: Option<&str>) -> NewShow {
         poster_url: None,
         refund_policy: None,
         booking_opens_at: Utc::now() - chrono::Duration::days(1),
+        running_minutes: None,
+        intermission_minutes: None,
+        min_age: None,
         schedules: vec![NewSchedule {
             starts_at: Utc::now() + chrono::Duration::days(30),
             grades: vec![NewGrade {
@@ -50,6 +53,7 @@ fn new_show(title: &str, title_en: Option<&str>) -> NewShow {
                 general_admission: None,
             }],
             discounts: vec![],
+            cast: vec![],
         }],
     }
 }

@@ -84,11 +84,18 @@ async function openSeatMap(page, n, site = base) {
   await Promise.all([page.waitForURL(/\/book\/\d+$/), page.getByRole('link', { name: '예매하기' }).first().click()]);
 }
 
-/** From the home page, the page of the `n`th demo show on sale. */
+/**
+ * From the home page, the page of the `n`th demo show on sale that has a seat map (an
+ * exhibition sells entries by count, with no seat to tap).
+ */
 async function openShow(page, n, site = base) {
   await page.goto(`${site}/`);
   const onSale = page.locator('section', { has: page.getByRole('heading', { name: '지금 예매 중' }) });
-  const card = onSale.locator('.card a', { hasNotText: '대기열 공연' }).nth(n);
+  const card = onSale
+    .locator('.card')
+    .filter({ hasNot: page.locator('.tag', { hasText: /^전시$/ }) })
+    .locator('a', { hasNotText: '대기열 공연' })
+    .nth(n);
   await Promise.all([page.waitForURL(/\/shows\/\d+$/), card.click()]);
 }
 
@@ -213,6 +220,11 @@ const journeys = {
     await Promise.all([page.waitForURL(/\/shows\/\d+$/), first.locator('a').click()]);
     expect((await page.locator('h1').textContent())?.includes('시카고'), 'the show page is 시카고');
     expect(await page.locator('.performances table').first().isVisible(), 'performances with prices and free seats');
+    // 관람 정보 and 캐스팅 일정, as a Korean show page states them.
+    expect(await page.locator('.facts dt', { hasText: '관람시간' }).isVisible(), 'the running time is stated');
+    expect(await page.locator('.facts dd', { hasText: '만 8세 이상' }).isVisible(), 'the age rating is stated');
+    expect(await page.locator('.performances .cast').first().innerText().then((text) => text.includes('빌리 플린 최재림')), 'each performance names its cast');
+    expect(await page.getByRole('region', { name: '캐스팅 일정표' }).isVisible(), 'the cast schedule is on the page');
     await visit.look('show');
   },
 
@@ -548,8 +560,9 @@ const journeys = {
 
   /**
    * A standing concert, as its admin sets it up and a fan books it: the admin's form
-   * sells a grade by count (스탠딩, 100 places); the fan chooses two places with the
-   * area's stepper, pays, and finds 입장번호 1 and 2 on MY page.
+   * sells a grade by count (스탠딩, 100 places) and states 관람 정보 and the cast; the
+   * fan reads them on the show page, chooses two places with the area's stepper, pays,
+   * and finds 입장번호 1 and 2 on MY page.
    */
   async buy_standing_places(visit) {
     const { page } = visit;
@@ -559,6 +572,11 @@ const journeys = {
     await page.getByLabel('판매 방식').selectOption('count');
     await page.getByLabel(/인원/).fill('100');
     expect(await page.getByLabel(/^열당 좌석/).isHidden(), 'a grade sold by count asks for no rows');
+    // 관람 정보 and the performance's cast, as the show page will state them.
+    await page.getByLabel(/^관람시간/).fill('120');
+    await page.getByLabel(/^인터미션/).fill('0');
+    await page.getByLabel('관람등급').selectOption({ label: '만 7세 이상' });
+    await page.getByLabel(/^캐스팅/).fill('게스트: 십센치');
     // Out of the number field before the picture: after a full-page screenshot taken
     // with a number input focused, Chromium drops the next click (a harness quirk; a
     // person's tap goes through, as the same steps without the picture show).
@@ -570,6 +588,11 @@ const journeys = {
     const context = await page.context().browser().newContext({ viewport: page.viewportSize(), locale: 'ko-KR' });
     const fan = await context.newPage();
     const seen = new Visit(fan, visit.journey, `${visit.viewport}-fan`);
+    await fan.goto(`${base}${showPath}`);
+    expect(await fan.locator('.facts dd', { hasText: '120분 (인터미션 없음)' }).isVisible(), 'the running time is on the show page');
+    expect(await fan.locator('.facts dd', { hasText: '만 7세 이상' }).isVisible(), 'the age rating is on the show page');
+    expect(await fan.locator('.performances .cast', { hasText: '게스트 십센치' }).isVisible(), 'the performance names its cast');
+    await seen.look('standing-show');
     await signUp(fan, `standing-${visit.viewport}-${Date.now()}@example.kr`);
     await topUp(fan, '300,000원 충전');
     await fan.goto(`${base}${showPath}`);

@@ -229,6 +229,9 @@ pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i6
         poster_url: None,
         refund_policy: None,
         booking_opens_at: Utc::now() - chrono::Duration::days(1),
+        running_minutes: None,
+        intermission_minutes: None,
+        min_age: None,
         schedules: vec![NewSchedule {
             starts_at: Utc::now() + chrono::Duration::days(30),
             grades: vec![NewGrade {
@@ -239,6 +242,7 @@ pub async fn schedule_with_seats(pool: &MySqlPool, seats: usize) -> (i64, Vec<i6
                 general_admission: None,
             }],
             discounts: vec![],
+            cast: vec![],
         }],
     };
     let show_id = catalog::create_show(pool, &show).await.unwrap();

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use marquee_core::accounts::tokens::csrf_token;
+use marquee_core::catalog::model::ShowFacts;
 use marquee_core::catalog::repo as catalog;
 use marquee_core::Error;
 
@@ -48,7 +49,46 @@ struct FormPage {
     aliases: String,
     poster_url: String,
     opens: String,
+    /// 관람시간 and 인터미션 in minutes, empty when not announced.
+    running: String,
+    intermission: String,
+    ages: Vec<AgeOption>,
     existing: Vec<Existing>,
+}
+
+/// A 관람등급 the form offers: the youngest age admitted (`min_age`), in words.
+pub struct AgeOption {
+    pub value: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// The ratings Korean box offices print most, and whatever odd one a show already has.
+fn ages(current: Option<u8>) -> Vec<AgeOption> {
+    let mut values: Vec<u8> = vec![0, 7, 8, 12, 13, 15, 19];
+    if let Some(age) = current.filter(|age| !values.contains(age)) {
+        values.push(age);
+        values.sort_unstable();
+    }
+    let unset = AgeOption {
+        value: String::new(),
+        name: "공지 전".to_string(),
+        selected: current.is_none(),
+    };
+    std::iter::once(unset)
+        .chain(values.into_iter().map(|age| {
+            AgeOption {
+                value: age.to_string(),
+                name: ShowFacts {
+                    min_age: Some(age),
+                    ..ShowFacts::default()
+                }
+                .age_rating()
+                .unwrap_or_default(),
+                selected: current == Some(age),
+            }
+        }))
+        .collect()
 }
 
 fn categories(selected: &str) -> Vec<CategoryOption> {
@@ -80,6 +120,9 @@ pub async fn new(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         aliases: String::new(),
         poster_url: String::new(),
         opens: format::datetime_local(chrono::Utc::now()),
+        running: String::new(),
+        intermission: String::new(),
+        ages: ages(None),
         existing: Vec::new(),
     })
 }
@@ -108,6 +151,15 @@ pub async fn edit(
         artists: show.artists.join(", "),
         aliases: show.aliases.join(", "),
         poster_url: show.poster_url.unwrap_or_default(),
+        running: show
+            .running_minutes
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        intermission: show
+            .intermission_minutes
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        ages: ages(show.min_age),
         opens: format::datetime_local(show.booking_opens_at),
         existing: show
             .schedules

@@ -22,6 +22,18 @@ pub fn when(at: DateTime<Utc>) -> String {
     )
 }
 
+/// Within a year's listing, without the year: `3. 1. (금) 19:30`.
+pub fn when_short(at: DateTime<Utc>) -> String {
+    let local = kst(at);
+    format!(
+        "{}. {}. ({}) {}",
+        local.month(),
+        local.day(),
+        WEEKDAYS[local.weekday().num_days_from_monday() as usize],
+        local.format("%H:%M")
+    )
+}
+
 /// The Korean wall-clock value of a `datetime-local` input: `2026-12-24T19:30`.
 pub fn datetime_local(at: DateTime<Utc>) -> String {
     kst(at).format("%Y-%m-%dT%H:%M").to_string()

@@ -1,5 +1,6 @@
-//! A show's page: poster, title, cast, venue, performances with each grade's price and
-//! how many seats are free. A shareable URL per show (`/shows/{id}`), readable without
+//! A show's page: poster, title, cast, venue, 관람 정보 (running time, age rating),
+//! performances with each grade's price, how many seats are free and who plays, and
+//! the 캐스팅 일정 across performances. A shareable URL per show (`/shows/{id}`), readable without
 //! JavaScript. Availability is the same count the JSON show page gives.
 
 use askama::Template;
@@ -7,6 +8,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use marquee_core::catalog::model::{ScheduleDetail, ShowFacts};
 use marquee_core::catalog::repo as catalog;
 use marquee_core::read_replicas::ReadReplicas;
 use marquee_core::Error;
@@ -36,6 +38,58 @@ pub struct Performance {
     pub available: i64,
     /// 공연 취소: the organizer cancelled it.
     pub cancelled: bool,
+    /// 캐스팅 of this performance in words (빌리 플린 최재림 · 록시 하트 아이비).
+    pub cast: String,
+}
+
+/// 캐스팅 일정: a row per performance, an actor per role (empty where the role has
+/// none that day), so a fan follows one role down its column to find their actor's days.
+pub struct CastSchedule {
+    pub roles: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+impl CastSchedule {
+    fn of(schedules: &[ScheduleDetail]) -> Option<CastSchedule> {
+        let mut roles: Vec<String> = Vec::new();
+        for member in schedules.iter().flat_map(|s| &s.cast) {
+            if !roles.contains(&member.role) {
+                roles.push(member.role.clone());
+            }
+        }
+        if roles.is_empty() {
+            return None;
+        }
+        let rows = schedules
+            .iter()
+            .filter(|schedule| !schedule.cancelled)
+            .map(|schedule| {
+                let actors = roles
+                    .iter()
+                    .map(|role| {
+                        schedule
+                            .cast
+                            .iter()
+                            .find(|member| &member.role == role)
+                            .map(|member| member.actor.clone())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                (format::when_short(schedule.starts_at), actors)
+            })
+            .collect();
+        Some(CastSchedule { roles, rows })
+    }
+}
+
+/// 관람시간 in words: 170분 (인터미션 20분), 100분 (인터미션 없음).
+fn running_words(facts: ShowFacts) -> Option<String> {
+    let minutes = facts.running_minutes?;
+    Some(match facts.intermission_minutes {
+        Some(0) => format!("{minutes}분 (인터미션 없음)"),
+        Some(pause) => format!("{minutes}분 (인터미션 {pause}분)"),
+        None => format!("{minutes}분"),
+    })
 }
 
 #[derive(Template)]
@@ -52,7 +106,11 @@ struct ShowPage {
     poster: Option<PosterImg>,
     opens: String,
     like_count: i32,
+    /// 관람시간 and 관람등급, when announced.
+    running: Option<String>,
+    age_rating: Option<String>,
     performances: Vec<Performance>,
+    cast_schedule: Option<CastSchedule>,
     /// 할인 정보: the kinds the performances sell besides 일반 (`discount_words`).
     discounts: Vec<String>,
     /// 취소·환불 규정, from the policy refunds apply (`refund_rules`).
@@ -98,6 +156,8 @@ async fn show_html(
     let now = chrono::Utc::now();
     let open = show.booking_opens_at <= now;
     let discounts = discount_words::in_words(show.schedules.iter().flat_map(|s| &s.discounts));
+    let cast_schedule = CastSchedule::of(&show.schedules);
+    let running = running_words(show.facts());
     let performances = show
         .schedules
         .into_iter()
@@ -106,6 +166,12 @@ async fn show_html(
                 .then(|| format!("/shows/{show_id}/book/{}", schedule.id)),
             cancelled: schedule.cancelled,
             when: format::when(schedule.starts_at),
+            cast: schedule
+                .cast
+                .iter()
+                .map(|member| format!("{} {}", member.role, member.actor))
+                .collect::<Vec<_>>()
+                .join(" · "),
             available: schedule.grades.iter().map(|g| g.available_seats).sum(),
             grades: schedule
                 .grades
@@ -131,7 +197,10 @@ async fn show_html(
         address: show.venue.address,
         poster: PosterImg::of(show.poster, show.poster_url),
         like_count: show.like_count,
+        running,
+        age_rating: show.age_rating,
         performances,
+        cast_schedule,
         discounts,
         refund_rules,
     })

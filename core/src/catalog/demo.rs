@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use sqlx::MySqlPool;
 
 use super::discounts::NewDiscount;
-use super::model::{Category, NewGrade, NewSchedule, NewShow, VenueInput};
+use super::model::{CastMember, Category, NewGrade, NewSchedule, NewShow, VenueInput};
 use super::repo;
 use crate::error::Result;
 
@@ -767,6 +767,7 @@ pub fn shows(today: DateTime<Utc>) -> Vec<NewShow> {
                 continue;
             }
             let aliases = aliases_of(title);
+            let base = *title;
             let (title, title_en, venue) = match tour {
                 Some((city, tour_venue)) => (
                     format!("{title} - {city}"),
@@ -793,6 +794,7 @@ pub fn shows(today: DateTime<Utc>) -> Vec<NewShow> {
                 artists,
             );
             show.aliases = aliases;
+            cast_performances(&mut show, base);
             shows.push(show);
         }
         if shows.len() >= 240 {
@@ -839,6 +841,7 @@ fn build(
                 starts_at,
                 grades: grades(rng, category),
                 discounts: demo_discounts(today),
+                cast: Vec::new(),
             }
         })
         .collect();
@@ -858,6 +861,7 @@ fn build(
             .expect("valid time"),
     );
     let (venue_name, address) = VENUES[venue];
+    let facts = facts_of(category);
     // Posters are drawn after the shows exist (`demo_posters`), not named by address (a
     // made-up address would be a broken image and a request leaving the machine); the
     // draw that once named one stays, so every other detail of the catalog is as it was.
@@ -876,7 +880,119 @@ fn build(
         poster_url: None,
         refund_policy: None,
         booking_opens_at,
+        running_minutes: facts.0,
+        intermission_minutes: facts.1,
+        min_age: facts.2,
         schedules,
+    }
+}
+
+/// 관람시간, 인터미션 and 관람등급 as each kind of show commonly states them; drawn from no
+/// random numbers, so the rest of the catalog is as it was.
+fn facts_of(category: Category) -> (Option<u16>, Option<u16>, Option<u8>) {
+    match category {
+        Category::Musical => (Some(170), Some(20), Some(8)),
+        Category::Play => (Some(100), Some(0), Some(13)),
+        Category::Concert => (Some(150), Some(0), Some(7)),
+        Category::Classic => (Some(120), Some(15), Some(7)),
+        Category::Dance => (Some(110), Some(20), Some(5)),
+        Category::Exhibition => (None, None, Some(0)),
+    }
+}
+
+/// A role and the actors who take turns in it.
+type Role = (&'static str, &'static [&'static str]);
+
+/// 캐스팅 of a few productions: each role with its actors, who take turns by
+/// performance (double and triple casting), so no actor plays two roles at once.
+const CASTS: &[(&str, &[Role])] = &[
+    (
+        "시카고",
+        &[
+            ("빌리 플린", &["최재림"]),
+            ("벨마 켈리", &["정선아", "아이비"]),
+            ("록시 하트", &["아이비", "정선아"]),
+        ],
+    ),
+    (
+        "레미제라블",
+        &[
+            ("장발장", &["민우혁", "최재림"]),
+            ("자베르", &["카이", "김우형"]),
+            ("판틴", &["조정은"]),
+        ],
+    ),
+    (
+        "오페라의 유령",
+        &[
+            ("오페라의 유령", &["조승우", "김주택"]),
+            ("크리스틴 다에", &["손지수", "송은혜"]),
+            ("라울", &["송원근"]),
+        ],
+    ),
+    (
+        "지킬 앤 하이드",
+        &[
+            ("지킬/하이드", &["홍광호", "신성록"]),
+            ("루시", &["윤공주", "아이비"]),
+            ("엠마", &["민경아"]),
+        ],
+    ),
+    (
+        "모차르트!",
+        &[
+            ("볼프강 모차르트", &["김준수", "박강현"]),
+            ("발트슈테텐 남작부인", &["신영숙"]),
+        ],
+    ),
+    (
+        "헤드윅",
+        &[
+            ("헤드윅", &["조승우", "유연석", "전동석"]),
+            ("이츠학", &["제이민"]),
+        ],
+    ),
+    (
+        "데스노트",
+        &[
+            ("야가미 라이토", &["홍광호", "고은성"]),
+            ("엘", &["김준수"]),
+        ],
+    ),
+    (
+        "프랑켄슈타인",
+        &[
+            ("빅터 프랑켄슈타인", &["유준상", "전동석"]),
+            ("앙리 뒤프레", &["규현", "박은태"]),
+        ],
+    ),
+    (
+        "웃는 남자",
+        &[
+            ("그윈플렌", &["박효신", "박은태", "규현"]),
+            ("데아", &["이수빈"]),
+        ],
+    ),
+    (
+        "햄릿",
+        &[("햄릿", &["이승주", "강필석"]), ("거트루드", &["박정자"])],
+    ),
+];
+
+/// Each performance's cast of the production `base` (its first run's title), if the
+/// demo has one: performance `i` gets each role's `i`-th actor in turn.
+fn cast_performances(show: &mut NewShow, base: &str) {
+    let Some((_, roles)) = CASTS.iter().find(|(title, _)| *title == base) else {
+        return;
+    };
+    for (i, schedule) in show.schedules.iter_mut().enumerate() {
+        schedule.cast = roles
+            .iter()
+            .map(|(role, actors)| CastMember {
+                role: role.to_string(),
+                actor: actors[i % actors.len()].to_string(),
+            })
+            .collect();
     }
 }
 

@@ -56,6 +56,7 @@ pub struct NewGrade {
     /// General admission (스탠딩, 자유석, an exhibition's entry): the grade is an area sold
     /// by count, with this many places and no rows; its tickets carry an 입장번호 in the
     /// order of purchase.
+    #[schema(minimum = 1)]
     pub general_admission: Option<u32>,
 }
 
@@ -77,6 +78,101 @@ pub struct NewSchedule {
     /// 할인 권종 besides 일반 (the grades' prices).
     #[serde(default)]
     pub discounts: Vec<NewDiscount>,
+    /// 캐스팅: who plays which role at this performance, in the order pages list them.
+    #[serde(default)]
+    pub cast: Vec<CastMember>,
+}
+
+/// One role of a performance and the actor who plays it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CastMember {
+    /// 배역, e.g. 빌리 플린.
+    pub role: String,
+    /// The actor, e.g. 최재림: searching for the name finds the show.
+    pub actor: String,
+}
+
+/// 관람 정보 as admins give it: running time and intermission in minutes, and the age
+/// rating as the youngest age admitted (만 나이): 0 전체관람가, 1 to 18 만 N세 이상, 19
+/// 청소년관람불가. Absent: not announced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShowFacts {
+    pub running_minutes: Option<u16>,
+    pub intermission_minutes: Option<u16>,
+    pub min_age: Option<u8>,
+}
+
+/// The three facts of a show, a patch or a show page, as one value.
+macro_rules! facts_of {
+    ($($name:ty),*) => {$(
+        impl $name {
+            pub fn facts(&self) -> ShowFacts {
+                ShowFacts {
+                    running_minutes: self.running_minutes,
+                    intermission_minutes: self.intermission_minutes,
+                    min_age: self.min_age,
+                }
+            }
+        }
+    )*};
+}
+facts_of!(NewShow, ShowPatch, ShowDetail);
+
+impl ShowFacts {
+    fn validate(&self) -> Result<()> {
+        if self
+            .running_minutes
+            .is_some_and(|m| !(1..=1440).contains(&m))
+        {
+            return Err(Error::validation(
+                "running_minutes",
+                "must be between 1 and 1440",
+            ));
+        }
+        if self.intermission_minutes.is_some_and(|m| m > 240) {
+            return Err(Error::validation(
+                "intermission_minutes",
+                "must be between 0 and 240",
+            ));
+        }
+        if self.min_age.is_some_and(|age| age > 19) {
+            return Err(Error::validation(
+                "min_age",
+                "must be between 0 (전체관람가) and 19 (청소년관람불가)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// 관람등급 in the words Korean box offices print.
+    pub fn age_rating(&self) -> Option<String> {
+        self.min_age.map(|age| match age {
+            0 => "전체관람가".to_string(),
+            19.. => "청소년관람불가".to_string(),
+            age => format!("만 {age}세 이상"),
+        })
+    }
+}
+
+/// At most 40 roles a performance, each role named once (ignoring case, as the key
+/// compares) and 1 to 50 characters, each actor 1 to 200 (an artist's name).
+fn cast(list: &[CastMember]) -> Result<()> {
+    if list.len() > 40 {
+        return Err(Error::validation("cast", "at most 40 roles a performance"));
+    }
+    let mut roles = std::collections::HashSet::new();
+    for member in list {
+        text("cast.role", &member.role, 1, 50)?;
+        text("cast.actor", &member.actor, 1, 200)?;
+        if !roles.insert(member.role.trim().to_lowercase()) {
+            return Err(Error::validation(
+                "cast.role",
+                "a role is named once a performance",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -98,6 +194,13 @@ pub struct NewShow {
     /// follows the service's policy.
     pub refund_policy: Option<String>,
     pub booking_opens_at: DateTime<Utc>,
+    /// 관람시간 in minutes, intermission included.
+    pub running_minutes: Option<u16>,
+    /// 인터미션 in minutes (0: none).
+    pub intermission_minutes: Option<u16>,
+    /// 관람등급 as the youngest age admitted (만 나이): 0 전체관람가, 1 to 18 만 N세
+    /// 이상, 19 청소년관람불가.
+    pub min_age: Option<u8>,
     pub schedules: Vec<NewSchedule>,
 }
 
@@ -119,6 +222,13 @@ pub struct ShowPatch {
     /// The show's own refund tiers; an empty string returns it to the service's policy.
     pub refund_policy: Option<String>,
     pub booking_opens_at: Option<DateTime<Utc>>,
+    /// 관람시간 in minutes, intermission included (absent fields stay as they are).
+    pub running_minutes: Option<u16>,
+    /// 인터미션 in minutes (0: none).
+    pub intermission_minutes: Option<u16>,
+    /// 관람등급 as the youngest age admitted (만 나이): 0 전체관람가, 1 to 18 만 N세
+    /// 이상, 19 청소년관람불가.
+    pub min_age: Option<u8>,
     pub add_schedules: Option<Vec<NewSchedule>>,
 }
 
@@ -252,6 +362,7 @@ impl NewSchedule {
                 format!("at most {MAX_SEATS_PER_SCHEDULE} seats per schedule"),
             ));
         }
+        cast(&self.cast)?;
         discounts::validate(&self.discounts)
     }
 }
@@ -323,6 +434,7 @@ impl NewShow {
         if let Some(policy) = &self.refund_policy {
             refund_policy(policy)?;
         }
+        self.facts().validate()?;
         schedules(&self.schedules, now, 1)
     }
 }
@@ -353,6 +465,7 @@ impl ShowPatch {
         if let Some(policy) = &self.refund_policy {
             refund_policy(policy)?;
         }
+        self.facts().validate()?;
         if let Some(list) = &self.add_schedules {
             schedules(list, now, 0)?;
         }
@@ -416,6 +529,15 @@ pub struct ShowDetail {
     pub booking_opens_at: DateTime<Utc>,
     pub like_count: i32,
     pub updated_at: DateTime<Utc>,
+    /// 관람시간 in minutes, intermission included.
+    pub running_minutes: Option<u16>,
+    /// 인터미션 in minutes (0: none).
+    pub intermission_minutes: Option<u16>,
+    /// 관람등급 as the youngest age admitted (만 나이): 0 전체관람가, 1 to 18 만 N세
+    /// 이상, 19 청소년관람불가.
+    pub min_age: Option<u8>,
+    /// 관람등급 in words (전체관람가, 만 8세 이상, 청소년관람불가); null when not announced.
+    pub age_rating: Option<String>,
     pub schedules: Vec<ScheduleDetail>,
 }
 
@@ -435,6 +557,8 @@ pub struct ScheduleDetail {
     pub grades: Vec<GradeAvailability>,
     /// 할인 권종 besides 일반, in the order buyers see them.
     pub discounts: Vec<DiscountKind>,
+    /// 캐스팅: who plays which role at this performance.
+    pub cast: Vec<CastMember>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -591,6 +715,7 @@ mod tests {
                 general_admission: None,
             }],
             discounts: vec![],
+            cast: vec![],
         }
     }
 

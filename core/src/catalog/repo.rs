@@ -22,8 +22,9 @@ async fn try_create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
     let venue_id = venue_id(&mut tx, &show.venue).await?;
     let inserted = sqlx::query!(
         "insert into shows (title, title_en, description, category, venue_id, poster_url,
-                            refund_policy, booking_opens_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?)",
+                            refund_policy, booking_opens_at, running_minutes,
+                            intermission_minutes, min_age)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         show.title.trim(),
         non_empty(show.title_en.as_deref()),
         show.description,
@@ -31,7 +32,10 @@ async fn try_create_show(pool: &MySqlPool, show: &NewShow) -> Result<i64> {
         venue_id,
         non_empty(show.poster_url.as_deref()),
         stored_refund_policy(show.refund_policy.as_deref()),
-        show.booking_opens_at
+        show.booking_opens_at,
+        show.running_minutes,
+        show.intermission_minutes,
+        show.min_age
     )
     .execute(&mut *tx)
     .await?;
@@ -180,6 +184,7 @@ async fn insert_schedule(
     .await?
     .last_insert_id() as i64;
     discounts::insert(conn, schedule_id, &schedule.discounts).await?;
+    insert_cast(conn, schedule_id, &schedule.cast).await?;
     // Validation refuses labels equal but for case; the collation also equates some
     // others (full-width "Ａ" and "A"), which only the unique keys see: those are
     // refused as the same validation errors, not 500s.
@@ -247,6 +252,37 @@ async fn insert_schedule(
     Ok(schedule_id)
 }
 
+/// The performance's cast, in the order given. Actors are artists, found or created in
+/// one order (case-folded name) for the reason `replace_artists` gives.
+async fn insert_cast(
+    conn: &mut MySqlConnection,
+    schedule_id: i64,
+    cast: &[CastMember],
+) -> Result<()> {
+    let mut by_name: Vec<&str> = cast.iter().map(|member| member.actor.trim()).collect();
+    by_name.sort_by_cached_key(|name| name.to_lowercase());
+    by_name.dedup();
+    let mut ids = std::collections::HashMap::new();
+    for name in by_name {
+        ids.insert(name, artist_id(conn, name).await?);
+    }
+    for (position, member) in cast.iter().enumerate() {
+        sqlx::query!(
+            "insert into performance_cast (schedule_id, role, position, artist_id)
+             values (?, ?, ?, ?)",
+            schedule_id,
+            member.role.trim(),
+            position as i32,
+            ids[member.actor.trim()]
+        )
+        .execute(&mut *conn)
+        .await
+        // Roles equal to the collation but not to validation (full-width letters).
+        .map_err(|err| label_clash(err, "cast.role", "a role is named once a performance"))?;
+    }
+    Ok(())
+}
+
 fn label_clash(err: sqlx::Error, field: &'static str, message: &str) -> Error {
     if is_unique_violation(&err) {
         Error::validation(field, message)
@@ -286,7 +322,10 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
             venue_id = coalesce(?, venue_id),
             poster_url = if(? is null, poster_url, nullif(?, '')),
             refund_policy = if(? is null, refund_policy, ?),
-            booking_opens_at = coalesce(?, booking_opens_at)
+            booking_opens_at = coalesce(?, booking_opens_at),
+            running_minutes = coalesce(?, running_minutes),
+            intermission_minutes = coalesce(?, intermission_minutes),
+            min_age = coalesce(?, min_age)
          where id = ?",
         patch.title.as_deref().map(str::trim),
         patch.title_en.as_deref(),
@@ -299,6 +338,9 @@ async fn try_update_show(pool: &MySqlPool, show_id: i64, patch: &ShowPatch) -> R
         patch.refund_policy.as_deref(),
         stored_refund_policy(patch.refund_policy.as_deref()),
         patch.booking_opens_at,
+        patch.running_minutes,
+        patch.intermission_minutes,
+        patch.min_age,
         show_id
     )
     .execute(&mut *tx)
@@ -457,6 +499,9 @@ struct ShowRow {
     booking_opens_at: DateTime<Utc>,
     like_count: i32,
     updated_at: DateTime<Utc>,
+    running_minutes: Option<i16>,
+    intermission_minutes: Option<i16>,
+    min_age: Option<i8>,
 }
 
 pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDetail>> {
@@ -467,7 +512,8 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
                   cast(s.poster_key as char) as poster_key,
                   cast(s.refund_policy as char) as refund_policy,
                   s.booking_opens_at as "booking_opens_at: _", s.like_count,
-                  s.updated_at as "updated_at: _"
+                  s.updated_at as "updated_at: _", s.running_minutes, s.intermission_minutes,
+                  s.min_age
            from shows s join venues v on v.id = s.venue_id
            where s.id = ? and s.deleted_at is null"#,
         show_id
@@ -522,6 +568,17 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
     .await?;
     let schedule_ids: Vec<i64> = schedules.iter().map(|schedule| schedule.id).collect();
     let kinds = discounts::for_schedules(pool, &schedule_ids).await?;
+    let casts = sqlx::query!(
+        "select pc.schedule_id, pc.role, a.name as actor
+         from schedules sc
+         straight_join performance_cast pc on pc.schedule_id = sc.id
+         straight_join artists a on a.id = pc.artist_id
+         where sc.show_id = ?
+         order by pc.schedule_id, pc.position",
+        show_id
+    )
+    .fetch_all(pool)
+    .await?;
     let schedules = schedules
         .into_iter()
         .map(|schedule| ScheduleDetail {
@@ -546,9 +603,28 @@ pub async fn show_detail(pool: &MySqlPool, show_id: i64) -> Result<Option<ShowDe
                 .filter(|(schedule_id, _)| *schedule_id == schedule.id)
                 .map(|(_, kind)| kind.clone())
                 .collect(),
+            cast: casts
+                .iter()
+                .filter(|member| member.schedule_id == schedule.id)
+                .map(|member| CastMember {
+                    role: member.role.clone(),
+                    actor: member.actor.clone(),
+                })
+                .collect(),
         })
         .collect();
+    // The columns' checks keep them in range; a value outside (impossible) reads as not
+    // announced rather than failing the page.
+    let facts = ShowFacts {
+        running_minutes: row.running_minutes.and_then(|m| u16::try_from(m).ok()),
+        intermission_minutes: row.intermission_minutes.and_then(|m| u16::try_from(m).ok()),
+        min_age: row.min_age.and_then(|age| u8::try_from(age).ok()),
+    };
     Ok(Some(ShowDetail {
+        running_minutes: facts.running_minutes,
+        intermission_minutes: facts.intermission_minutes,
+        min_age: facts.min_age,
+        age_rating: facts.age_rating(),
         id: row.id,
         title: row.title,
         title_en: row.title_en,

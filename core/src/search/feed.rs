@@ -152,6 +152,23 @@ async fn with_details(pool: &MySqlPool, rows: Vec<ShowRow>) -> Result<Vec<Change
             artists.entry(show_id).or_default().push(name);
         }
 
+        // The actors of every performance's cast after the show's own artists, each
+        // once: a fan searching for an actor finds the shows they play in.
+        let mut query = Statement::new(
+            "select distinct sc.show_id, a.name
+             from schedules sc
+             straight_join performance_cast pc on pc.schedule_id = sc.id
+             straight_join artists a on a.id = pc.artist_id
+             where sc.show_id in (",
+        );
+        query.bind_list(&live).push(") order by sc.show_id, a.name");
+        for (show_id, name) in query.query_as::<(i64, String)>().fetch_all(pool).await? {
+            let listed = artists.entry(show_id).or_default();
+            if !listed.contains(&name) {
+                listed.push(name);
+            }
+        }
+
         let mut query =
             Statement::new("select show_id, starts_at from schedules where show_id in (");
         query.bind_list(&live).push(") order by show_id, starts_at");
