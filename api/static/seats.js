@@ -48,7 +48,7 @@ function enhance(map) {
     }
     const total = [...chosen].reduce((sum, id) => sum + Number(seats.get(id).dataset.price), 0);
     summary.textContent = chosen.size === 0
-      ? `${hasSeats ? '좌석' : '매수'}을 선택해 주세요 (최대 ${max}매)`
+      ? `${hasSeats ? '좌석을' : '매수를'} 선택해 주세요 (최대 ${max}매)`
       : `${chosen.size}석 선택 · 합계 ${won(total)}`;
     hold.disabled = chosen.size === 0;
   };
