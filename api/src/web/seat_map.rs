@@ -1,7 +1,7 @@
 //! A performance's seat map (`/shows/{id}/book/{schedule_id}`): seats drawn by row and
 //! number, coloured by grade, taken ones disabled; general-admission areas (스탠딩,
-//! 자유석) as a count to choose, since their places have no seat to point at. Choosing and holding seats is
-//! `static/seats.js` calling `POST /api/v1/holds` with the browser's cookie, so the
+//! 자유석) as a count to choose, since their places have no seat to point at. Choosing
+//! and holding seats is `static/seats.js` calling `POST /api/v1/holds` with the browser's cookie, so the
 //! hold is the JSON API's, rules and all; the page draws and the script asks.
 
 use askama::Template;

@@ -1,7 +1,7 @@
 //! A show's page: poster, title, cast, venue, 관람 정보 (running time, age rating),
 //! performances with each grade's price, how many seats are free and who plays, and
-//! the 캐스팅 일정 across performances. A shareable URL per show (`/shows/{id}`), readable without
-//! JavaScript. Availability is the same count the JSON show page gives.
+//! the 캐스팅 일정 across performances. A shareable URL per show (`/shows/{id}`),
+//! readable without JavaScript. Availability is the same count the JSON show page gives.
 
 use askama::Template;
 use axum::extract::rejection::PathRejection;

@@ -94,24 +94,18 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// The seat as printed on the ticket: VIP A열 3번, or 스탠딩 A 입장번호 57.
+    /// The seat as printed on the ticket: VIP A열 3번, or 스탠딩 입장번호 57.
     pub fn seat_label(&self) -> String {
-        seat_label(
-            &self.grade,
-            self.general_admission.then_some(self.entry_number),
-            &self.row,
-            self.number,
-        )
+        seat_label(&self.grade, &self.row, self.number, self.entry_number)
     }
 }
 
-/// A seat in words: `VIP A열 3번`; a general-admission place (`entry` is Some) by its
-/// area and 입장번호 once it has one (`스탠딩 A 입장번호 57`), by its area alone before.
-pub fn seat_label(grade: &str, entry: Option<Option<i32>>, row: &str, number: i32) -> String {
+/// A seat in words, `VIP A열 3번`; a general-admission place, which has no row or
+/// number of its own, by its area and 입장번호: `스탠딩 입장번호 57`.
+pub fn seat_label(grade: &str, row: &str, number: i32, entry: Option<i32>) -> String {
     match entry {
+        Some(entry) => format!("{grade} 입장번호 {entry}"),
         None => format!("{grade} {row}열 {number}번"),
-        Some(Some(entry)) => format!("{grade} 입장번호 {entry}"),
-        Some(None) => grade.to_string(),
     }
 }
 

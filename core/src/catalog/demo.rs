@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use sqlx::MySqlPool;
 
 use super::discounts::NewDiscount;
-use super::model::{CastMember, Category, NewGrade, NewSchedule, NewShow, VenueInput};
+use super::model::{CastMember, Category, NewGrade, NewSchedule, NewShow, ShowFacts, VenueInput};
 use super::repo;
 use crate::error::Result;
 
@@ -880,23 +880,28 @@ fn build(
         poster_url: None,
         refund_policy: None,
         booking_opens_at,
-        running_minutes: facts.0,
-        intermission_minutes: facts.1,
-        min_age: facts.2,
+        running_minutes: facts.running_minutes,
+        intermission_minutes: facts.intermission_minutes,
+        min_age: facts.min_age,
         schedules,
     }
 }
 
 /// 관람시간, 인터미션 and 관람등급 as each kind of show commonly states them; drawn from no
 /// random numbers, so the rest of the catalog is as it was.
-fn facts_of(category: Category) -> (Option<u16>, Option<u16>, Option<u8>) {
-    match category {
-        Category::Musical => (Some(170), Some(20), Some(8)),
-        Category::Play => (Some(100), Some(0), Some(13)),
-        Category::Concert => (Some(150), Some(0), Some(7)),
-        Category::Classic => (Some(120), Some(15), Some(7)),
-        Category::Dance => (Some(110), Some(20), Some(5)),
-        Category::Exhibition => (None, None, Some(0)),
+fn facts_of(category: Category) -> ShowFacts {
+    let (running, intermission, min_age) = match category {
+        Category::Musical => (Some(170), Some(20), 8),
+        Category::Play => (Some(100), Some(0), 13),
+        Category::Concert => (Some(150), Some(0), 7),
+        Category::Classic => (Some(120), Some(15), 7),
+        Category::Dance => (Some(110), Some(20), 5),
+        Category::Exhibition => (None, None, 0),
+    };
+    ShowFacts {
+        running_minutes: running,
+        intermission_minutes: intermission,
+        min_age: Some(min_age),
     }
 }
 

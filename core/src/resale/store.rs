@@ -231,9 +231,10 @@ pub async fn mark_resold(conn: &mut MySqlConnection, ticket_id: i64) -> Result<u
     .rows_affected())
 }
 
-/// The buyer's ticket: same seat, schedule, face value and 입장번호, a fresh code, and links to
-/// the ticket it replaces and to the first ticket of the chain. It is issued at the
-/// instant the parent was resold, so a lineage has no gap or overlap between holders.
+/// The buyer's ticket: same seat, schedule, face value and 입장번호, a fresh code, and
+/// links to the ticket it replaces and to the first ticket of the chain. It is issued
+/// at the instant the parent was resold, so a lineage has no gap or overlap between
+/// holders.
 pub async fn issue_resale_ticket(
     conn: &mut MySqlConnection,
     trade: &LockedTrade,

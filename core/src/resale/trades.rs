@@ -63,12 +63,7 @@ const TRADE_COLUMNS: &str = "id, status, price, face_value, show_id, show_title,
 impl Trade {
     /// The seat as the market names it (`tickets::seat_label`).
     pub fn seat_label(&self) -> String {
-        crate::booking::tickets::seat_label(
-            &self.grade,
-            self.general_admission.then_some(self.entry_number),
-            &self.row,
-            self.number,
-        )
+        crate::booking::tickets::seat_label(&self.grade, &self.row, self.number, self.entry_number)
     }
 }
 
